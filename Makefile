@@ -1,0 +1,53 @@
+# Two commands do all set-up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(VENV)/bin/pip
+FLASK  := $(VENV)/bin/flask --app app
+
+.PHONY: run test bench lint translations install install-test install-bench clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.installed: $(PY) pyproject.toml
+	$(PIP) install --quiet -e '.[postgres]'
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(PIP) install --quiet -e '.[test,postgres]'
+	touch $@
+
+$(VENV)/.installed-bench: $(VENV)/.installed-test
+	$(PIP) install --quiet -e '.[test,postgres,bench]'
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+install-bench: $(VENV)/.installed-bench
+
+translations: $(VENV)/.installed
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 -o mentoring/translations/messages.pot .
+	$(VENV)/bin/pybabel update -i mentoring/translations/messages.pot -d mentoring/translations --no-fuzzy-matching
+	$(VENV)/bin/pybabel compile -d mentoring/translations
+
+compile-translations: $(VENV)/.installed
+	$(VENV)/bin/pybabel compile -d mentoring/translations --use-fuzzy -f 2>/dev/null || $(VENV)/bin/pybabel compile -d mentoring/translations
+
+run: $(VENV)/.installed compile-translations
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo --if-empty
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: $(VENV)/.installed-test compile-translations
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: $(VENV)/.installed-bench
+	@for f in bench/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+
+lint: $(VENV)/.installed-test
+	$(VENV)/bin/ruff check mentoring tests bench app.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache test-results

@@ -1,0 +1,85 @@
+"""mentoring: applications, optimal matching, sessions and dashboards for mentoring programmes."""
+
+from __future__ import annotations
+
+from flask import Flask, g, request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from .config import configure
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
+
+
+def select_locale() -> str:
+    """The user's setting, else the browser's Accept-Language, else the default."""
+    from flask import current_app
+
+    languages = current_app.config["LANGUAGES"]
+    if current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    return request.accept_languages.best_match(languages) or current_app.config[
+        "BABEL_DEFAULT_LOCALE"
+    ]
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the application: configuration, extensions, blueprints and commands."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder="../templates",
+    )
+    configure(app, config)
+
+    db.init_app(app)
+    from .models._types import render_item
+
+    migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True,
+                     render_item=render_item, compare_type=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please sign in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+
+    from . import models  # noqa: F401 - register the tables with the metadata
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        return db.session.get(models.User, int(user_id))
+
+    from .admin import bp as admin_bp
+    from .auth import bp as auth_bp
+    from .coordination import bp as coordination_bp
+    from .enrolment import bp as enrolment_bp
+    from .programmes import bp as programmes_bp
+
+    app.register_blueprint(programmes_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(enrolment_bp)
+    app.register_blueprint(coordination_bp)
+    app.register_blueprint(admin_bp)
+
+    from . import cli, errors, security, templating
+    from .services import mail
+
+    errors.register(app)
+    security.register(app)
+    templating.register(app)
+    cli.register(app)
+    mail.register(app)
+
+    @app.before_request
+    def _remember_locale():
+        g.locale = select_locale()
+
+    return app
+
+
+def _migrations_dir():
+    from pathlib import Path
+
+    return Path(__file__).resolve().parent.parent / "migrations"

@@ -1,0 +1,188 @@
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..forms import ConfirmForm
+from ..models import AuditEvent, Enrolment, Programme, ProgrammeStatus, User
+from ..permissions import admin_required
+from ..services import ServiceError
+from ..services import programmes as service
+from . import bp
+from .forms import CoordinatorForm, CopyForm, ProgrammeForm, StatusForm
+
+
+def _programme(slug: str) -> Programme:
+    programme = db.session.scalar(select(Programme).where(Programme.slug == slug))
+    if programme is None:
+        abort(404)
+    return programme
+
+
+def _field_error(form, error: ServiceError) -> None:
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        flash(error.message, "error")
+
+
+@bp.route("/")
+@admin_required
+def index():
+    programmes = db.session.scalars(select(Programme).order_by(Programme.created_at.desc())).all()
+    counts = dict(db.session.execute(
+        select(Enrolment.programme_id, func.count()).group_by(Enrolment.programme_id)).all())
+    return render_template("admin/index.html", programmes=programmes, counts=counts)
+
+
+@bp.route("/programmes/new", methods=["GET", "POST"])
+@admin_required
+def new_programme():
+    form = ProgrammeForm()
+    if request.method == "GET":
+        form.languages.data = ["ar", "zh", "en", "fr", "ru", "es"]
+        form.default_locale.data = "en"
+    if form.validate_on_submit():
+        try:
+            programme = service.create(current_user, regions=form.parsed_regions(),
+                                       languages=form.languages.data,
+                                       topics=form.topic_list(), **form.values())
+        except ServiceError as error:
+            db.session.rollback()
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Programme %(name)s created as a draft.", name=programme.name), "success")
+            return redirect(url_for("admin.programme", slug=programme.slug))
+    return render_template("admin/programme_form.html", form=form, programme=None)
+
+
+@bp.route("/programmes/<slug>")
+@admin_required
+def programme(slug: str):
+    programme = _programme(slug)
+    status_form = StatusForm()
+    status_form.status.choices = [(s.value, service.status_label(s))
+                                  for s in service.allowed_statuses(programme)]
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.programme_id == programme.id)
+        .order_by(AuditEvent.id.desc()).limit(20)).all()
+    return render_template("admin/programme.html", programme=programme,
+                           status_form=status_form, events=events)
+
+
+@bp.route("/programmes/<slug>/edit", methods=["GET", "POST"])
+@admin_required
+def edit_programme(slug: str):
+    programme = _programme(slug)
+    form = ProgrammeForm(obj=programme)
+    if request.method == "GET":
+        form.load(programme)
+    if form.validate_on_submit():
+        try:
+            service.update(current_user, programme, regions=form.parsed_regions(),
+                           languages=form.languages.data, topics=form.topic_list(),
+                           **form.values())
+        except ServiceError as error:
+            db.session.rollback()
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Programme saved."), "success")
+            return redirect(url_for("admin.programme", slug=programme.slug))
+    return render_template("admin/programme_form.html", form=form, programme=programme)
+
+
+@bp.route("/programmes/<slug>/status", methods=["POST"])
+@admin_required
+def programme_status(slug: str):
+    programme = _programme(slug)
+    form = StatusForm()
+    form.status.choices = [(s.value, s.value) for s in service.allowed_statuses(programme)]
+    if not form.validate_on_submit():
+        flash(_("This status change is not possible now."), "error")
+        return redirect(url_for("admin.programme", slug=slug))
+    try:
+        service.set_status(current_user, programme, ProgrammeStatus(form.status.data))
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("%(name)s is now %(status)s.", name=programme.name,
+                status=service.status_label(programme.status)), "success")
+    return redirect(url_for("admin.programme", slug=slug))
+
+
+@bp.route("/programmes/<slug>/copy", methods=["GET", "POST"])
+@admin_required
+def copy_programme(slug: str):
+    programme = _programme(slug)
+    form = CopyForm()
+    if form.validate_on_submit():
+        try:
+            copy = service.copy_to_new_cycle(current_user, programme, name=form.name.data,
+                                             slug=form.slug.data)
+        except ServiceError as error:
+            db.session.rollback()
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("%(name)s is created as a draft with the settings of %(previous)s. "
+                    "Set its dates before opening it.", name=copy.name,
+                    previous=programme.name), "success")
+            return redirect(url_for("admin.edit_programme", slug=copy.slug))
+    return render_template("admin/copy.html", form=form, programme=programme)
+
+
+@bp.route("/programmes/<slug>/coordinators", methods=["GET", "POST"])
+@admin_required
+def coordinators(slug: str):
+    programme = _programme(slug)
+    form = CoordinatorForm(programme)
+    if form.validate_on_submit():
+        try:
+            service.assign_coordinator(current_user, programme, form.email.data,
+                                       form.region.data or None)
+        except ServiceError as error:
+            db.session.rollback()
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Coordinator saved."), "success")
+            return redirect(url_for("admin.coordinators", slug=slug))
+    return render_template("admin/coordinators.html", programme=programme, form=form,
+                           remove_form=ConfirmForm())
+
+
+@bp.route("/programmes/<slug>/coordinators/<int:coordinator_id>/remove", methods=["POST"])
+@admin_required
+def remove_coordinator(slug: str, coordinator_id: int):
+    programme = _programme(slug)
+    if ConfirmForm().validate_on_submit():
+        try:
+            service.remove_coordinator(current_user, programme, coordinator_id)
+        except ServiceError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("Coordinator removed."), "success")
+    return redirect(url_for("admin.coordinators", slug=slug))
+
+
+@bp.route("/users")
+@admin_required
+def users():
+    q = request.args.get("q", "").strip().lower()[:100]
+    query = select(User).order_by(User.name)
+    if q:
+        needle = "%" + q.replace("%", r"\%").replace("_", r"\_") + "%"
+        query = query.where(func.lower(User.name).like(needle, escape="\\")
+                            | func.lower(User.email).like(needle, escape="\\"))
+    page = db.paginate(query, per_page=50)
+    return render_template("admin/users.html", page=page, q=q)

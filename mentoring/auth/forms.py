@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms import SubmitField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+
+from ..data import language_name, timezones
+from ..services.accounts import password_problems
+
+
+class _NewPassword:
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired()],
+        description=_l("At least 10 characters. A few unrelated words make a strong password."),
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("Repeat the password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+    def validate_password(self, field):
+        email = getattr(getattr(self, "email", None), "data", "") or getattr(self, "_email", "")
+        name = getattr(getattr(self, "name", None), "data", "") or ""
+        problems = password_problems(field.data or "", email=email or "", name=name)
+        if problems:
+            raise ValidationError(" ".join(problems))
+
+
+class RegisterForm(_NewPassword, FlaskForm):
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)],
+                       render_kw={"autocomplete": "name"})
+    email = EmailField(_l("Email address"), validators=[DataRequired(), Email(), Length(max=254)],
+                       render_kw={"autocomplete": "email"})
+    submit = SubmitField(_l("Create account"))
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email address"), validators=[DataRequired(), Email()],
+                       render_kw={"autocomplete": "username"})
+    password = PasswordField(_l("Password"), validators=[DataRequired()],
+                             render_kw={"autocomplete": "current-password"})
+    remember = BooleanField(_l("Keep me signed in on this device"))
+    next = HiddenField()
+    submit = SubmitField(_l("Sign in"))
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("Email address"), validators=[DataRequired(), Email()],
+                       render_kw={"autocomplete": "email"})
+    submit = SubmitField(_l("Email me a link"))
+
+
+class ResetPasswordForm(_NewPassword, FlaskForm):
+    submit = SubmitField(_l("Set password"))
+
+
+class ChangePasswordForm(_NewPassword, FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()],
+                                     render_kw={"autocomplete": "current-password"})
+    submit = SubmitField(_l("Change password"))
+
+
+class AccountForm(FlaskForm):
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)])
+    email = EmailField(_l("Email address"), validators=[DataRequired(), Email(), Length(max=254)],
+                       description=_l("If you change it, we send a link to confirm the new one."))
+    locale = SelectField(_l("Interface language"))
+    timezone = SelectField(_l("Time zone"))
+    submit = SubmitField(_l("Save"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.locale.choices = [("", _l("As my browser asks"))] + [
+            (code, language_name(code, code)) for code in current_app.config["LANGUAGES"]
+        ]
+        self.timezone.choices = [("", "—")] + [(tz, tz.replace("_", " ")) for tz in timezones()]

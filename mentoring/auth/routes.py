@@ -1,0 +1,195 @@
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..extensions import db, limiter
+from ..forms import ConfirmForm
+from ..security import safe_next
+from ..services import ServiceError, accounts, tokens
+from . import bp
+from .forms import (
+    AccountForm,
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LoginForm,
+    RegisterForm,
+    ResetPasswordForm,
+)
+
+
+def _field_error(form, error: ServiceError) -> None:
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        flash(error.message, "error")
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit("20 per hour", methods=["POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("enrolment.my_programmes"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.register(form.name.data, form.email.data, form.password.data)
+        except ServiceError as error:
+            db.session.rollback()
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            login_user(user)
+            flash(_("Welcome! We have sent a link to %(email)s: open it to confirm your "
+                    "address.", email=user.email), "success")
+            return redirect(safe_next(request.args.get("next"), "programmes.index"))
+    return render_template("auth/register.html", form=form)
+
+
+@bp.route("/verify/<token>")
+def verify_email(token: str):
+    try:
+        accounts.verify_email(token)
+    except tokens.TokenError as error:
+        flash(_("This confirmation link has expired. Sign in and ask for a new one.")
+              if error.reason == "expired" else _("This confirmation link is not valid."), "error")
+        return redirect(url_for("programmes.index"))
+    db.session.commit()
+    flash(_("Thank you: your email address is confirmed."), "success")
+    return redirect(url_for("enrolment.my_programmes") if current_user.is_authenticated
+                    else url_for("auth.login"))
+
+
+@bp.route("/verify/resend", methods=["POST"])
+@login_required
+@limiter.limit("5 per hour")
+def resend_verification():
+    if ConfirmForm().validate_on_submit() and not current_user.is_verified:
+        accounts.send_verification(current_user)
+        db.session.commit()
+        flash(_("We have sent a new link to %(email)s.", email=current_user.email), "success")
+    return redirect(safe_next(request.form.get("next"), "enrolment.my_programmes"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next")))
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        try:
+            user = accounts.authenticate(form.email.data, form.password.data)
+        except accounts.SignInRefused as error:
+            db.session.commit()  # keep the failure count
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            login_user(user, remember=form.remember.data)
+            return redirect(safe_next(form.next.data))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    if ConfirmForm().validate_on_submit():
+        logout_user()
+        flash(_("You are signed out."), "info")
+    return redirect(url_for("programmes.index"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        accounts.request_password_reset(form.email.data)
+        db.session.commit()
+        flash(_("If an account uses this address, we have sent it a link to choose a new "
+                "password. The link works once, for one hour."), "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot.html", form=form)
+
+
+def _token_page(token: str, purpose: str, template: str):
+    max_age = current_app.config[
+        "INVITATION_MAX_AGE" if purpose == tokens.INVITATION else "PASSWORD_RESET_MAX_AGE"
+    ]
+    try:
+        user = tokens.read_token(token, purpose, max_age)
+    except tokens.TokenError as error:
+        messages = {
+            "expired": _("This link has expired. Ask for a new one below."),
+            "used": _("This link has already been used. Ask for a new one below."),
+        }
+        flash(messages.get(error.reason, _("This link is not valid. Ask for a new one below.")),
+              "error")
+        return redirect(url_for("auth.forgot_password"))
+    form = ResetPasswordForm()
+    form._email = user.email
+    if form.validate_on_submit():
+        try:
+            accounts.reset_password(token, form.password.data, purpose=purpose)
+        except ServiceError as error:
+            db.session.rollback()
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            login_user(user)
+            flash(_("Your password is set."), "success")
+            return redirect(url_for("enrolment.my_programmes"))
+    return render_template(template, form=form, user=user)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    return _token_page(token, tokens.RESET_PASSWORD, "auth/reset.html")
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str):
+    return _token_page(token, tokens.INVITATION, "auth/invitation.html")
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    form = AccountForm(obj=current_user)
+    if form.validate_on_submit():
+        try:
+            changed = accounts.update_account(
+                current_user, name=form.name.data, email=form.email.data,
+                locale=form.locale.data, timezone=form.timezone.data,
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Your account is saved.") if not changed else
+                  _("Your account is saved. Open the link we sent to your new address to "
+                    "confirm it."), "success")
+            return redirect(url_for("auth.account"))
+    return render_template("auth/account.html", form=form)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    form._email = current_user.email
+    if form.validate_on_submit():
+        try:
+            accounts.change_password(current_user, form.current_password.data,
+                                     form.password.data)
+        except ServiceError as error:
+            db.session.rollback()
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            # Flask-Login's session stays valid; links sent before the change stop working.
+            flash(_("Your password is changed."), "success")
+            return redirect(url_for("auth.account"))
+    return render_template("auth/password.html", form=form)

@@ -1,0 +1,58 @@
+"""Commands: ``flask --app app create-admin | seed-demo | send-emails``."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from sqlalchemy import func, select
+
+from .extensions import db
+from .models import User
+from .services import ServiceError, accounts, mail
+from .models._types import utcnow
+
+
+def register(app: Flask) -> None:
+    @app.cli.command("create-admin")
+    @click.option("--email", prompt=True)
+    @click.option("--name", prompt=True)
+    @click.password_option()
+    def create_admin(email: str, name: str, password: str) -> None:
+        """Create a site admin, or make an existing account one."""
+        user = accounts.user_by_email(email)
+        if user is None:
+            problems = accounts.password_problems(password, email=email, name=name)
+            if problems:
+                raise click.ClickException(" ".join(problems))
+            user = User(name=name, email=accounts.normalise_email(email))
+            user.set_password(password)
+            user.email_verified_at = utcnow()
+            db.session.add(user)
+        user.is_admin = True
+        db.session.commit()
+        click.echo(f"{user.email} is a site admin.")
+
+    @app.cli.command("seed-demo")
+    @click.option("--if-empty", is_flag=True, help="Do nothing when any account exists.")
+    def seed_demo(if_empty: bool) -> None:
+        """Load two demo programmes with about 120 participants, and print the demo logins."""
+        from .demo import DEMO_PASSWORD, seed
+
+        if if_empty and db.session.scalar(select(func.count()).select_from(User)):
+            click.echo("The database already has accounts: demo data not loaded.")
+            return
+        try:
+            logins = seed()
+        except ServiceError as error:
+            db.session.rollback()
+            raise click.ClickException(error.message) from error
+        db.session.commit()
+        click.echo(f"Demo data loaded. Every demo account's password is: {DEMO_PASSWORD}")
+        for label, email in logins:
+            click.echo(f"  {label:<22} {email}")
+
+    @app.cli.command("send-emails")
+    def send_emails() -> None:
+        """Send what waits in the outbox (safe to run from cron)."""
+        sent, failed = mail.deliver_pending(limit=10_000)
+        click.echo(f"sent {sent}, failed {failed}")

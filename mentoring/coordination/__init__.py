@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("coordination", __name__, url_prefix="/coordinate")
+
+from . import routes  # noqa: E402, F401

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+
+class DecisionForm(FlaskForm):
+    """Accept, waitlist or decline one or many applications, with an optional message."""
+
+    ids = SelectMultipleField(_l("Applications"), coerce=int,
+                              validators=[DataRequired(_l("Select at least one application."))])
+    decision = RadioField(
+        _l("Decision"),
+        choices=[("accepted", _l("Accept")), ("waitlisted", _l("Waitlist")),
+                 ("declined", _l("Decline"))],
+        validators=[DataRequired(_l("Choose a decision."))],
+    )
+    message = TextAreaField(_l("Message to the applicants (optional)"),
+                            validators=[Length(max=2000)],
+                            description=_l("Added to the email each applicant receives."))
+    submit = SubmitField(_l("Apply decision"))
+
+    def __init__(self, *args, choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.ids.choices = list(choices)
+
+
+class ImportForm(FlaskForm):
+    file = FileField(
+        _l("CSV file"),
+        validators=[FileRequired(_l("Choose a file.")),
+                    FileAllowed(["csv", "txt"], _l("Upload a .csv file."))],
+        description=_l("UTF-8, with a heading row. Up to 2 MB."),
+    )
+    submit = SubmitField(_l("Import"))
+
+
+class SearchForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET search changes nothing
+
+    q = StringField(_l("Name or email"))

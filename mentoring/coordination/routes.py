@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..extensions import db
+from ..models import EnrolmentStatus, Role
+from ..permissions import Scope, coordinated_programmes, coordinator_required, enrolment_in_scope
+from ..services import ServiceError, exports
+from ..services import enrolments as service
+from ..services.imports import ImportFailed, import_applications
+from . import bp
+from .forms import DecisionForm, ImportForm
+
+
+@bp.route("/")
+@login_required
+def index():
+    programmes = coordinated_programmes()
+    if not programmes:
+        abort(403)
+    if len(programmes) == 1:
+        return redirect(url_for("coordination.applications", slug=programmes[0].slug))
+    return render_template("coordination/index.html", programmes=programmes)
+
+
+def _filters() -> service.Filters:
+    def number(name):
+        value = request.args.get(name, "")
+        return int(value) if value.isdigit() else None
+
+    return service.Filters(
+        role=request.args.get("role", ""), status=request.args.get("status", ""),
+        region_id=number("region"), topic_id=number("topic"), q=request.args.get("q", "")[:100],
+    )
+
+
+@bp.route("/<slug>/applications")
+@coordinator_required
+def applications(scope: Scope):
+    filters = _filters()
+    page = db.paginate(service.with_details(service.applications_query(scope, filters)),
+                       per_page=request.args.get("per_page", 25, type=int) or 25,
+                       max_per_page=200)
+    ids = [enrolment.id for enrolment in page.items]
+    form = DecisionForm(choices=[(i, str(i)) for i in ids])
+    return render_template("coordination/applications.html", scope=scope,
+                           programme=scope.programme, page=page, filters=filters, form=form,
+                           counts=service.status_counts(scope))
+
+
+def _decide(scope: Scope, ids_choices, redirect_to: str):
+    form = DecisionForm(choices=ids_choices)
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "error")
+        return redirect(redirect_to)
+    try:
+        changed = service.decide(current_user, scope, form.ids.data,
+                                 EnrolmentStatus(form.decision.data), form.message.data or "")
+    except PermissionError:
+        db.session.rollback()
+        abort(403)
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(redirect_to)
+    db.session.commit()
+    flash(_("Decision saved for %(count)d applications; each applicant is emailed.",
+            count=len(changed)) if changed else _("Nothing changed: these applications "
+                                                   "already had this decision."),
+          "success" if changed else "info")
+    return redirect(redirect_to)
+
+
+@bp.route("/<slug>/applications/decide", methods=["POST"])
+@coordinator_required
+def decide(scope: Scope):
+    ids = request.form.getlist("ids", type=int)
+    back = request.form.get("back", "")
+    redirect_to = back if back.startswith("/coordinate/") and "//" not in back else url_for(
+        "coordination.applications", slug=scope.programme.slug)
+    # The service checks every id against the scope; choices only need to include them.
+    return _decide(scope, [(i, str(i)) for i in ids], redirect_to)
+
+
+@bp.route("/<slug>/applications/<int:enrolment_id>")
+@coordinator_required
+def application(scope: Scope, enrolment_id: int):
+    enrolment = enrolment_in_scope(scope, enrolment_id)
+    form = DecisionForm(choices=[(enrolment.id, str(enrolment.id))],
+                        data={"ids": [enrolment.id]})
+    return render_template("coordination/application.html", scope=scope,
+                           programme=scope.programme, enrolment=enrolment, form=form)
+
+
+@bp.route("/<slug>/applications.csv")
+@coordinator_required
+def export(scope: Scope):
+    data = exports.applications_csv(scope, _filters())
+    filename = f"{scope.programme.slug}-applications.csv"
+    return Response(data, mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.route("/<slug>/import", methods=["GET", "POST"])
+@coordinator_required
+def import_csv(scope: Scope):
+    form = ImportForm()
+    errors = []
+    if form.validate_on_submit():
+        try:
+            created = import_applications(current_user, scope, form.file.data.read())
+        except ImportFailed as failure:
+            db.session.rollback()
+            errors = failure.errors
+            flash(_("Nothing was imported: the file has %(count)d problems, listed below.",
+                    count=len(errors)), "error")
+        else:
+            db.session.commit()
+            flash(_("%(count)d applications imported. New people have been invited to set "
+                    "a password.", count=len(created)), "success")
+            return redirect(url_for("coordination.applications", slug=scope.programme.slug,
+                                    status="submitted"))
+    return render_template("coordination/import.html", scope=scope, programme=scope.programme,
+                           form=form, errors=errors, Role=Role)

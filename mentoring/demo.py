@@ -1,0 +1,194 @@
+"""Demo data: NOW4WRC23 and Women in Cyber with about 120 participants in all six regions."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from .extensions import db
+from .models import EnrolmentStatus, ProgrammeStatus, RegionPreference, Role, User
+from .models._types import utcnow
+from .services import programmes
+from .services.enrolments import Application, apply
+
+#: Every demo account signs in with this password (printed by ``flask seed-demo``).
+DEMO_PASSWORD = "demo-mentoring-2026"  # noqa: S105 - published demo credential
+DOMAIN = "demo.example"
+
+WRC_TOPICS = [
+    "IMT and mobile broadband", "Fixed-satellite service", "Mobile-satellite service",
+    "Broadcasting-satellite service", "Satellite regulatory procedures", "Maritime and GMDSS",
+    "Aeronautical services", "Earth exploration and space research", "Radio astronomy",
+    "Broadcasting", "Amateur services", "Spectrum management and monitoring",
+    "Radio Regulations", "Negotiation", "Drafting contributions", "Chairing meetings",
+    "Public speaking", "National preparation and coordination",
+]
+CYBER_TOPICS = [
+    "Incident response", "Threat intelligence", "Digital forensics", "Malware analysis",
+    "Network security", "Cloud security", "Cryptography", "Security policy and governance",
+    "Risk management", "CSIRT management", "Awareness and training", "Career development",
+    "Leadership",
+]
+
+# Per region: countries, time zones, languages besides English, and names in use there.
+REGIONS = {
+    "APT": (["IN", "CN", "JP", "ID", "AU", "PH", "TH", "PK"],
+            ["Asia/Kolkata", "Asia/Shanghai", "Asia/Tokyo", "Asia/Jakarta", "Australia/Sydney",
+             "Asia/Manila", "Asia/Bangkok", "Asia/Karachi"], ["zh", "fr"],
+            ["Priya Raman", "李娜 (Li Na)", "Aiko Tanaka", "Siti Rahma", "Grace Chen",
+             "Maria Santos", "Nattaya Srisuk", "Ayesha Khan", "Wei Zhang", "Ravi Kumar"]),
+    "ASMG": (["EG", "SA", "AE", "MA", "TN", "JO", "OM", "LB"],
+             ["Africa/Cairo", "Asia/Riyadh", "Asia/Dubai", "Africa/Casablanca", "Africa/Tunis",
+              "Asia/Amman", "Asia/Muscat", "Asia/Beirut"], ["ar", "fr"],
+             ["فاطمة الزهراء (Fatima Alzahraa)", "Nour El-Sayed", "Mariam Al-Harthy",
+              "Salma Bennani", "Leila Trabelsi", "Rania Haddad", "Huda Al-Mansoori",
+              "Ahmed Saleh", "Yasmin Farouk", "Omar Khalil"]),
+    "ATU": (["KE", "NG", "SN", "ZA", "GH", "RW", "CM", "CI"],
+            ["Africa/Nairobi", "Africa/Lagos", "Africa/Dakar", "Africa/Johannesburg",
+             "Africa/Accra", "Africa/Kigali", "Africa/Douala", "Africa/Abidjan"], ["fr", "ar"],
+            ["Wanjiru Kamau", "Ngozi Okafor", "Aminata Diallo", "Thandiwe Nkosi", "Akosua Mensah",
+             "Aline Uwase", "Brigitte Mbarga", "Awa Traoré", "Kwame Boateng", "Fatou Sow"]),
+    "CEPT": (["FR", "DE", "GB", "ES", "IT", "SE", "PL", "TR"],
+             ["Europe/Paris", "Europe/Berlin", "Europe/London", "Europe/Madrid", "Europe/Rome",
+              "Europe/Stockholm", "Europe/Warsaw", "Europe/Istanbul"], ["fr", "es", "ru"],
+             ["Claire Dubois", "Anna Schmidt", "Sarah Jones", "Lucía García", "Giulia Rossi",
+              "Ingrid Larsson", "Katarzyna Nowak", "Elif Yılmaz", "Jean Martin", "Hans Weber"]),
+    "CITEL": (["BR", "MX", "CA", "US", "AR", "CO", "CL", "JM"],
+              ["America/Sao_Paulo", "America/Mexico_City", "America/Toronto", "America/New_York",
+               "America/Argentina/Buenos_Aires", "America/Bogota", "America/Santiago",
+               "America/Jamaica"], ["es", "fr"],
+              ["Ana Souza", "María Hernández", "Emily Tremblay", "Jennifer Brooks",
+               "Valentina López", "Camila Rodríguez", "Francisca Muñoz", "Shanice Campbell",
+               "Carlos Pérez", "Robert Miller"]),
+    "RCC": (["RU", "KZ", "UZ", "AM", "AZ", "BY", "KG", "TJ"],
+            ["Europe/Moscow", "Asia/Almaty", "Asia/Tashkent", "Asia/Yerevan", "Asia/Baku",
+             "Europe/Minsk", "Asia/Bishkek", "Asia/Dushanbe"], ["ru"],
+            ["Елена Смирнова (Elena Smirnova)", "Aigerim Nurlanovna", "Dilnoza Karimova",
+             "Anahit Petrosyan", "Leyla Aliyeva", "Olga Ivanova", "Aizada Bekova",
+             "Nigora Rahimova", "Sergei Volkov", "Timur Akhmetov"]),
+}
+GOALS_MENTEE = [
+    "Prepare my first WRC as a delegate and speak confidently in working groups.",
+    "Learn how contributions are drafted and negotiated between regional groups.",
+    "Understand satellite filing procedures and build a network across regions.",
+    "Grow into a chairing role in my national preparatory process.",
+]
+GOALS_MENTOR = [
+    "Share what I learned over several conferences and help new delegates find their voice.",
+    "Help the next generation of women delegates take chair and vice-chair roles.",
+    "Pass on practical negotiation experience from regional preparatory meetings.",
+]
+
+
+_HASH: dict[str, str] = {}
+
+
+def _user(name: str, email: str, *, admin: bool = False) -> User:
+    user = User(name=name, email=email, is_admin=admin, email_verified_at=utcnow())
+    # One hash for all demo accounts: hashing is slow by design.
+    if not _HASH:
+        user.set_password(DEMO_PASSWORD)
+        _HASH["demo"] = user.password_hash
+    user.password_hash = _HASH["demo"]
+    db.session.add(user)
+    return user
+
+
+def _participants(programme, rng: random.Random, mentors: int, mentees: int, prefix: str,
+                  skew_women: float) -> list:
+    """Create ``mentors`` + ``mentees`` applications spread over the six regions."""
+    codes = list(REGIONS)
+    topics = programme.topics
+    enrolments = []
+    for index in range(mentors + mentees):
+        role = Role.MENTOR if index < mentors else Role.MENTEE
+        region = codes[index % len(codes)]
+        countries, zones, extra_languages, names = REGIONS[region]
+        pick = rng.randrange(len(countries))
+        name = names[(index // len(codes) + (0 if role == Role.MENTOR else 3)) % len(names)]
+        email = f"{prefix}.{role.value}{index + 1}@{DOMAIN}"
+        user = _user(name, email)
+        languages = ["en"] + rng.sample(extra_languages, k=min(len(extra_languages),
+                                                                rng.randint(1, 2)))
+        if rng.random() < 0.15:
+            languages = [extra_languages[0]] + (["fr"] if extra_languages[0] != "fr" else [])
+        chosen = rng.sample(topics, k=rng.randint(3, 5) if role == Role.MENTOR
+                            else rng.randint(2, 4))
+        woman = rng.random() < (skew_women if role == Role.MENTOR else 0.9)
+        application = Application(
+            country=countries[pick], timezone=zones[pick],
+            languages=[code for code in languages if code in programme.language_codes],
+            topic_ids=[topic.id for topic in chosen],
+            organisation=f"{region} administration {pick + 1}" if rng.random() < 0.6
+            else "Ministry of Communications",
+            years_experience=rng.randint(8, 25) if role == Role.MENTOR else rng.randint(1, 5),
+            goals=rng.choice(GOALS_MENTOR if role == Role.MENTOR else GOALS_MENTEE),
+            capacity=rng.randint(1, programme.mentor_capacity_max) if role == Role.MENTOR
+            else None,
+            region_preference=rng.choice(list(RegionPreference)),
+            wants_woman_mentor=role == Role.MENTEE and rng.random() < 0.3,
+            gender=("woman" if woman else "man") if rng.random() < 0.85 else "",
+        )
+        enrolment = apply(user, programme, role, application, source="demo")
+        enrolment.created_at = utcnow() - timedelta(days=rng.randint(1, 40))
+        roll = rng.random()
+        enrolment.status = (EnrolmentStatus.ACCEPTED if roll < 0.7 else
+                            EnrolmentStatus.SUBMITTED if roll < 0.9 else
+                            EnrolmentStatus.WAITLISTED)
+        enrolments.append(enrolment)
+    return enrolments
+
+
+def seed() -> list[tuple[str, str]]:
+    """Create the demo programmes and people (flushes); returns (label, email) demo logins."""
+    rng = random.Random(2023)
+    today = utcnow().date()
+    admin = _user("Demo Admin", f"admin@{DOMAIN}", admin=True)
+    db.session.flush()
+    wrc = programmes.create(
+        admin, topics=WRC_TOPICS, name="NOW4WRC23 mentoring programme", slug="now4wrc23",
+        network="ITU Network of Women for WRC-23",
+        description=(
+            "The Network of Women for WRC-23 pairs new women delegates with experienced "
+            "delegates, women and men, to raise the share of women in ITU-R conferences past "
+            "30%. Pairs are formed on the conference's agenda items, languages and regions."),
+        applications_open=today - timedelta(days=45), applications_close=today + timedelta(days=20),
+        starts_on=today + timedelta(days=35), ends_on=today + timedelta(days=35 + 300),
+        mentor_capacity_default=2, mentor_capacity_max=4, min_sessions_per_month=1,
+        default_locale="en",
+    )
+    wrc.status = ProgrammeStatus.OPEN
+    cyber = programmes.create(
+        admin, topics=CYBER_TOPICS, name="Women in Cyber mentorship programme", slug="women-in-cyber",
+        network="ITU, FIRST and EQUALS",
+        description=(
+            "Monthly mentoring sessions with senior women in cybersecurity, with talks and "
+            "technical and non-technical skills training, over about six months."),
+        applications_open=today - timedelta(days=30), applications_close=today + timedelta(days=30),
+        starts_on=today + timedelta(days=45), ends_on=today + timedelta(days=45 + 180),
+        mentor_capacity_default=2, mentor_capacity_max=3, min_sessions_per_month=1,
+        default_locale="en",
+    )
+    cyber.status = ProgrammeStatus.OPEN
+    db.session.flush()
+
+    _participants(wrc, rng, mentors=30, mentees=45, prefix="wrc", skew_women=0.6)
+    _participants(cyber, rng, mentors=15, mentees=30, prefix="cyber", skew_women=0.95)
+
+    coordinator = _user("Amina Coordinator", f"coordinator@{DOMAIN}")
+    cochair = _user("Hala Regional Co-chair (ASMG)", f"cochair.asmg@{DOMAIN}")
+    cyber_coordinator = _user("Beatriz Cyber Coordinator", f"cyber.coordinator@{DOMAIN}")
+    db.session.flush()
+    programmes.assign_coordinator(admin, wrc, coordinator.email, None)
+    asmg = next(region for region in wrc.regions if region.code == "ASMG")
+    programmes.assign_coordinator(admin, wrc, cochair.email, asmg.id)
+    programmes.assign_coordinator(admin, cyber, cyber_coordinator.email, None)
+    db.session.flush()
+    return [
+        ("admin", admin.email),
+        ("coordinator", coordinator.email),
+        ("regional co-chair", cochair.email),
+        ("Women in Cyber coord.", cyber_coordinator.email),
+        ("mentor", f"wrc.mentor1@{DOMAIN}"),
+        ("mentee", f"wrc.mentee31@{DOMAIN}"),
+    ]

@@ -1,0 +1,170 @@
+from __future__ import annotations
+
+from flask import g
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import ValidationError
+
+from ..data import country_choices, language_name, timezones
+from ..forms import MultiCheckboxField
+from ..models import Enrolment, Programme, RegionPreference, Role
+from ..services.enrolments import Application
+
+#: How many ranked topic choices a mentee gets.
+MENTEE_TOPIC_CHOICES = 5
+
+
+class ApplicationForm(FlaskForm):
+    """One form for mentors and mentees; fields that do not apply to the role are removed."""
+
+    country = SelectField(_l("Country"), validators=[DataRequired()],
+                          description=_l("The member state you represent."))
+    region_id = SelectField(_l("Region"), coerce=int, validators=[Optional()],
+                            description=_l("Only needed when the programme does not place your "
+                                           "country in a region."))
+    organisation = StringField(_l("Organisation or administration"),
+                               validators=[Length(max=200)])
+    languages = MultiCheckboxField(_l("Languages you can work in"),
+                                   validators=[DataRequired(_l("Choose at least one language."))])
+    expertise = MultiCheckboxField(_l("Your areas of expertise"))
+    topic_1 = SelectField(_l("Most wanted topic"))
+    topic_2 = SelectField(_l("Second topic"))
+    topic_3 = SelectField(_l("Third topic"))
+    topic_4 = SelectField(_l("Fourth topic"))
+    topic_5 = SelectField(_l("Fifth topic"))
+    years_experience = IntegerField(
+        _l("Years of experience in the field"),
+        validators=[InputRequired(_l("Give a number, 0 if you are new.")),
+                    NumberRange(min=0, max=80, message=_l("Give a number from 0 to 80."))])
+    itu_meetings = TextAreaField(_l("ITU meetings attended (optional)"),
+                                 validators=[Length(max=2000)])
+    timezone = SelectField(_l("Time zone"), validators=[DataRequired()],
+                           description=_l("Where you usually work, to find convenient hours."))
+    goals = TextAreaField(_l("What do you hope to gain or give?"),
+                          validators=[Length(max=4000)])
+    capacity = IntegerField(_l("How many mentees can you take?"))
+    region_preference = RadioField(
+        _l("Mentor's region"),
+        choices=[(RegionPreference.NONE.value, _l("No preference")),
+                 (RegionPreference.SAME.value, _l("From my region")),
+                 (RegionPreference.OTHER.value, _l("From another region"))],
+        default=RegionPreference.NONE.value,
+    )
+    wants_woman_mentor = BooleanField(_l("I would like a woman mentor"))
+    gender = StringField(
+        _l("Gender (optional)"), validators=[Length(max=60)],
+        description=_l("In your own words. Seen only by coordinators and used only for "
+                       "statistics on the programme's balance."))
+    consent = BooleanField(validators=[DataRequired(_l("You must agree to take part."))])
+    submit = SubmitField(_l("Submit application"))
+
+    def __init__(self, programme: Programme, role: Role, *args, enrolment: Enrolment | None = None,
+                 **kwargs):
+        super().__init__(*args, **kwargs)
+        self.programme, self.role = programme, role
+        locale = g.get("locale", "en")
+        self.country.choices = [("", "—")] + country_choices(locale)
+        self.region_id.choices = [(0, "—")] + [(r.id, r.name) for r in programme.regions]
+        self.languages.choices = [(c, language_name(c, locale)) for c in programme.language_codes]
+        topics = [(str(t.id), t.label) for t in programme.topics]
+        self.expertise.choices = topics
+        for index in range(1, MENTEE_TOPIC_CHOICES + 1):
+            getattr(self, f"topic_{index}").choices = [("", "—")] + topics
+        self.timezone.choices = [("", "—")] + [(tz, tz.replace("_", " ")) for tz in timezones()]
+        self.capacity.validators = [
+            InputRequired(),
+            NumberRange(min=1, max=programme.mentor_capacity_max,
+                        message=_l("Choose from 1 to %(max)d.",
+                                   max=programme.mentor_capacity_max)),
+        ]
+        self.consent.label.text = _l(
+            "I agree that the coordinators of %(programme)s use this information to select and "
+            "match participants.", programme=programme.name)
+        if role == Role.MENTOR:
+            for index in range(1, MENTEE_TOPIC_CHOICES + 1):
+                delattr(self, f"topic_{index}")
+            del self.region_preference
+            del self.wants_woman_mentor
+        else:
+            del self.expertise
+            del self.capacity
+        if enrolment is not None and not self.is_submitted():
+            self._load(enrolment)
+        elif enrolment is None and not self.is_submitted() and role == Role.MENTOR:
+            self.capacity.data = programme.mentor_capacity_default
+        if enrolment is not None:
+            del self.consent
+            self.submit.label.text = _l("Save changes")
+
+    def _load(self, enrolment: Enrolment) -> None:
+        self.country.data = enrolment.country
+        self.region_id.data = enrolment.region_id or 0
+        self.organisation.data = enrolment.organisation
+        self.languages.data = enrolment.language_codes
+        topic_ids = [str(link.topic_id) for link in enrolment.topics]
+        if self.role == Role.MENTOR:
+            self.expertise.data = topic_ids
+            self.capacity.data = enrolment.capacity
+        else:
+            for index, topic_id in enumerate(topic_ids[:MENTEE_TOPIC_CHOICES], start=1):
+                getattr(self, f"topic_{index}").data = topic_id
+            self.region_preference.data = enrolment.region_preference.value
+            self.wants_woman_mentor.data = enrolment.wants_woman_mentor
+        self.years_experience.data = enrolment.years_experience
+        self.itu_meetings.data = enrolment.itu_meetings
+        self.timezone.data = enrolment.timezone
+        self.goals.data = enrolment.goals
+        self.gender.data = enrolment.gender
+
+    def topic_ids(self) -> list[int]:
+        if self.role == Role.MENTOR:
+            return [int(value) for value in self.expertise.data or []]
+        picked = [getattr(self, f"topic_{i}").data for i in range(1, MENTEE_TOPIC_CHOICES + 1)]
+        return [int(value) for value in picked if value]
+
+    def validate_expertise(self, field):
+        if not field.data:
+            raise ValidationError(_l("Choose at least one area of expertise."))
+
+    def validate_topic_1(self, field):
+        picked = [v for v in (getattr(self, f"topic_{i}").data
+                              for i in range(1, MENTEE_TOPIC_CHOICES + 1)) if v]
+        if not picked:
+            raise ValidationError(_l("Choose at least the topic you want most."))
+        if len(set(picked)) != len(picked):
+            raise ValidationError(_l("Each topic can be chosen only once."))
+
+    def validate_region_id(self, field):
+        if self.country.data and self.programme.region_for_country(self.country.data) is None \
+                and not field.data:
+            raise ValidationError(_l("The programme does not place this country in a region: "
+                                     "choose one."))
+
+    def application(self) -> Application:
+        region_id = self.region_id.data or None
+        return Application(
+            country=self.country.data,
+            region_id=region_id,
+            organisation=self.organisation.data or "",
+            languages=list(self.languages.data or []),
+            topic_ids=self.topic_ids(),
+            years_experience=self.years_experience.data,
+            itu_meetings=self.itu_meetings.data or "",
+            timezone=self.timezone.data,
+            goals=self.goals.data or "",
+            capacity=self.capacity.data if self.role == Role.MENTOR else None,
+            region_preference=RegionPreference(self.region_preference.data)
+            if self.role == Role.MENTEE else RegionPreference.NONE,
+            wants_woman_mentor=bool(self.role == Role.MENTEE and self.wants_woman_mentor.data),
+            gender=self.gender.data or "",
+        )

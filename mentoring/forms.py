@@ -1,0 +1,20 @@
+"""Form pieces shared by the blueprints."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectMultipleField, SubmitField, widgets
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A list of checkboxes (accessible, no script) for choosing several values."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: protects a POST-only button (withdraw, remove, sign out) with CSRF."""
+
+    submit = SubmitField(_l("Confirm"))

@@ -1,0 +1,152 @@
+"""An application to a programme, as mentor or as mentee (someone doing both has two)."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ._types import UTCDateTime, enum_type, utcnow
+
+
+class Role(enum.StrEnum):
+    MENTOR = "mentor"
+    MENTEE = "mentee"
+
+
+class EnrolmentStatus(enum.StrEnum):
+    SUBMITTED = "submitted"
+    ACCEPTED = "accepted"
+    WAITLISTED = "waitlisted"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+
+
+class RegionPreference(enum.StrEnum):
+    NONE = "none"
+    SAME = "same"
+    OTHER = "other"
+
+
+#: Decisions a coordinator can take on an application.
+DECISIONS = (EnrolmentStatus.ACCEPTED, EnrolmentStatus.WAITLISTED, EnrolmentStatus.DECLINED)
+
+
+class Enrolment(db.Model):
+    __tablename__ = "enrolment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(
+        ForeignKey("programme.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    role: Mapped[Role] = mapped_column(enum_type(Role, "role", 8))
+    status: Mapped[EnrolmentStatus] = mapped_column(
+        enum_type(EnrolmentStatus, "enrolment_status", 16),
+        default=EnrolmentStatus.SUBMITTED,
+        index=True,
+    )
+    #: ISO 3166 alpha-2.
+    country: Mapped[str] = mapped_column(String(2))
+    region_id: Mapped[int | None] = mapped_column(
+        ForeignKey("region.id", ondelete="SET NULL"), index=True
+    )
+    #: Organisation or administration the delegate represents.
+    organisation: Mapped[str] = mapped_column(String(200), default="")
+    years_experience: Mapped[int] = mapped_column(Integer, default=0)
+    #: ITU meetings attended, free text (optional).
+    itu_meetings: Mapped[str] = mapped_column(Text, default="")
+    #: IANA time zone name.
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    goals: Mapped[str] = mapped_column(Text, default="")
+    #: Mentees a mentor can take (mentors only).
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    region_preference: Mapped[RegionPreference] = mapped_column(
+        enum_type(RegionPreference, "region_preference", 8),
+        default=RegionPreference.NONE,
+    )
+    wants_woman_mentor: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Self-described and optional; seen only by coordinators, used only for statistics.
+    gender: Mapped[str] = mapped_column(String(60), default="")
+    consent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: The message sent with the coordinator's last decision.
+    decision_message: Mapped[str] = mapped_column(Text, default="")
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    #: "form" or "import".
+    source: Mapped[str] = mapped_column(String(16), default="form")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    programme: Mapped[Programme] = relationship()  # noqa: F821
+    user: Mapped[User] = relationship(foreign_keys=[user_id])  # noqa: F821
+    region: Mapped[Region | None] = relationship()  # noqa: F821
+    languages: Mapped[list[EnrolmentLanguage]] = relationship(
+        cascade="all, delete-orphan", order_by="EnrolmentLanguage.code"
+    )
+    topics: Mapped[list[EnrolmentTopic]] = relationship(
+        cascade="all, delete-orphan", order_by="EnrolmentTopic.rank"
+    )
+
+    __table_args__ = (
+        UniqueConstraint("programme_id", "user_id", "role"),
+        CheckConstraint("years_experience >= 0 AND years_experience <= 80", name="years_range"),
+        CheckConstraint(
+            "(role = 'mentor' AND capacity >= 1) OR (role = 'mentee' AND capacity IS NULL)",
+            name="capacity_for_mentors",
+        ),
+    )
+
+    @property
+    def language_codes(self) -> list[str]:
+        return [language.code for language in self.languages]
+
+    @property
+    def topic_labels(self) -> list[str]:
+        return [link.topic.label for link in self.topics]
+
+    @property
+    def is_editable(self) -> bool:
+        """The applicant may change it until a coordinator decides."""
+        return self.status in (EnrolmentStatus.SUBMITTED, EnrolmentStatus.WAITLISTED)
+
+    @property
+    def can_withdraw(self) -> bool:
+        return self.status != EnrolmentStatus.WITHDRAWN
+
+
+class EnrolmentLanguage(db.Model):
+    __tablename__ = "enrolment_language"
+
+    enrolment_id: Mapped[int] = mapped_column(
+        ForeignKey("enrolment.id", ondelete="CASCADE"), primary_key=True
+    )
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+
+
+class EnrolmentTopic(db.Model):
+    """A topic of an application: a mentor's expertise or a mentee's wish, ranked from 1."""
+
+    __tablename__ = "enrolment_topic"
+
+    enrolment_id: Mapped[int] = mapped_column(
+        ForeignKey("enrolment.id", ondelete="CASCADE"), primary_key=True
+    )
+    topic_id: Mapped[int] = mapped_column(
+        ForeignKey("topic.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    #: 1 is the mentee's most wanted topic; mentors' topics are ranked in list order.
+    rank: Mapped[int] = mapped_column(Integer, default=1)
+
+    topic: Mapped[Topic] = relationship(lazy="joined")  # noqa: F821

@@ -1,0 +1,183 @@
+"""A mentoring programme (one cycle, such as NOW4WRC23), its regions, languages and topics."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ._types import UTCDateTime, enum_type, utcnow
+
+
+class ProgrammeStatus(enum.StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    MATCHING = "matching"
+    RUNNING = "running"
+    CLOSED = "closed"
+
+
+#: The order a programme moves through; an admin may also step back one status.
+STATUS_ORDER = list(ProgrammeStatus)
+
+
+class Programme(db.Model):
+    __tablename__ = "programme"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(160))
+    description: Mapped[str] = mapped_column(Text, default="")
+    #: The network running it, e.g. "ITU Network of Women" or "ITU, FIRST and EQUALS".
+    network: Mapped[str] = mapped_column(String(160), default="")
+    status: Mapped[ProgrammeStatus] = mapped_column(
+        enum_type(ProgrammeStatus, "programme_status", 16),
+        default=ProgrammeStatus.DRAFT,
+    )
+    applications_open: Mapped[date | None] = mapped_column(Date)
+    applications_close: Mapped[date | None] = mapped_column(Date)
+    starts_on: Mapped[date | None] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    mentor_capacity_default: Mapped[int] = mapped_column(Integer, default=2)
+    mentor_capacity_max: Mapped[int] = mapped_column(Integer, default=4)
+    #: Sessions a pair is expected to hold each month (the cadence shown to pairs).
+    min_sessions_per_month: Mapped[int] = mapped_column(Integer, default=1)
+    #: Interface language of emails to people who set none.
+    default_locale: Mapped[str] = mapped_column(String(10), default="en")
+    #: The programme this one was copied from ("copy to a new cycle").
+    previous_id: Mapped[int | None] = mapped_column(ForeignKey("programme.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    regions: Mapped[list[Region]] = relationship(
+        back_populates="programme", cascade="all, delete-orphan", order_by="Region.position"
+    )
+    languages: Mapped[list[ProgrammeLanguage]] = relationship(
+        back_populates="programme",
+        cascade="all, delete-orphan",
+        order_by="ProgrammeLanguage.position",
+    )
+    topics: Mapped[list[Topic]] = relationship(
+        back_populates="programme", cascade="all, delete-orphan", order_by="Topic.position"
+    )
+    coordinators: Mapped[list[Coordinator]] = relationship(
+        back_populates="programme", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (
+        CheckConstraint(
+            "mentor_capacity_default >= 1 AND mentor_capacity_default <= mentor_capacity_max",
+            name="capacity_range",
+        ),
+        CheckConstraint("min_sessions_per_month >= 0", name="sessions_nonnegative"),
+        CheckConstraint(
+            "applications_close IS NULL OR applications_open IS NULL"
+            " OR applications_close >= applications_open",
+            name="window_order",
+        ),
+        CheckConstraint(
+            "ends_on IS NULL OR starts_on IS NULL OR ends_on >= starts_on", name="period_order"
+        ),
+    )
+
+    def accepts_applications(self, today: date | None = None) -> bool:
+        """Open status, and today inside the application window where one is set."""
+        today = today or utcnow().date()
+        if self.status != ProgrammeStatus.OPEN:
+            return False
+        if self.applications_open and today < self.applications_open:
+            return False
+        return not (self.applications_close and today > self.applications_close)
+
+    def region_for_country(self, country: str) -> Region | None:
+        for region in self.regions:
+            if country in region.country_codes:
+                return region
+        return None
+
+    @property
+    def language_codes(self) -> list[str]:
+        return [language.code for language in self.languages]
+
+    def __repr__(self) -> str:
+        return f"<Programme {self.slug}>"
+
+
+class Region(db.Model):
+    """A region of a programme, e.g. one of the six regional telecommunication organisations."""
+
+    __tablename__ = "region"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(160))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    #: ISO 3166 alpha-2 codes of the countries in this region, space-separated.
+    countries: Mapped[str] = mapped_column(Text, default="")
+
+    programme: Mapped[Programme] = relationship(back_populates="regions")
+
+    __table_args__ = (UniqueConstraint("programme_id", "code"),)
+
+    @property
+    def country_codes(self) -> set[str]:
+        return set(self.countries.split())
+
+
+class ProgrammeLanguage(db.Model):
+    """A language the programme works in (ISO 639-1 code)."""
+
+    __tablename__ = "programme_language"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(16))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    programme: Mapped[Programme] = relationship(back_populates="languages")
+
+    __table_args__ = (UniqueConstraint("programme_id", "code"),)
+
+
+class Topic(db.Model):
+    """An expertise area or wanted topic, from the programme's own list."""
+
+    __tablename__ = "topic"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id", ondelete="CASCADE"))
+    label: Mapped[str] = mapped_column(String(160))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    programme: Mapped[Programme] = relationship(back_populates="topics")
+
+    __table_args__ = (UniqueConstraint("programme_id", "label"),)
+
+
+class Coordinator(db.Model):
+    """A user who coordinates a programme, or only one region of it (a regional co-chair)."""
+
+    __tablename__ = "coordinator"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    #: Set for a regional co-chair: she sees and acts only on this region's applicants.
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id", ondelete="CASCADE"))
+
+    programme: Mapped[Programme] = relationship(back_populates="coordinators")
+    user: Mapped[User] = relationship(back_populates="coordinator_roles")  # noqa: F821
+    region: Mapped[Region | None] = relationship()
+
+    __table_args__ = (UniqueConstraint("programme_id", "user_id"),)

@@ -1,0 +1,283 @@
+"""Applications: apply, edit, withdraw, and coordinators' decisions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..data import country_codes, timezones
+from ..extensions import db
+from ..models import (
+    DECISIONS,
+    Enrolment,
+    EnrolmentLanguage,
+    EnrolmentStatus,
+    EnrolmentTopic,
+    Programme,
+    RegionPreference,
+    Role,
+    User,
+)
+from ..models._types import utcnow
+from ..permissions import Scope
+from . import ServiceError, audit, mail
+
+
+@dataclass
+class Application:
+    """What a delegate tells a programme, whether from the form or from an import."""
+
+    country: str
+    languages: list[str]
+    topic_ids: list[int]
+    timezone: str = "UTC"
+    organisation: str = ""
+    years_experience: int = 0
+    itu_meetings: str = ""
+    goals: str = ""
+    capacity: int | None = None
+    region_preference: RegionPreference = RegionPreference.NONE
+    wants_woman_mentor: bool = False
+    gender: str = ""
+    #: Only used when the programme does not map the country to a region.
+    region_id: int | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def snapshot(enrolment: Enrolment) -> dict:
+    return {
+        "status": str(enrolment.status),
+        "country": enrolment.country,
+        "region": enrolment.region.code if enrolment.region else None,
+        "organisation": enrolment.organisation,
+        "languages": enrolment.language_codes,
+        "topics": [link.topic_id for link in enrolment.topics],
+        "years_experience": enrolment.years_experience,
+        "timezone": enrolment.timezone,
+        "capacity": enrolment.capacity,
+    }
+
+
+def _validate(programme: Programme, role: Role, data: Application) -> None:
+    if data.country not in country_codes():
+        raise ServiceError(_("Choose a country from the list."), "country")
+    if data.timezone not in timezones():
+        raise ServiceError(_("Choose a time zone from the list."), "timezone")
+    unknown = set(data.languages) - set(programme.language_codes)
+    if not data.languages or unknown:
+        raise ServiceError(_("Choose at least one of the programme's languages."), "languages")
+    topic_ids = {topic.id for topic in programme.topics}
+    if not data.topic_ids or set(data.topic_ids) - topic_ids:
+        raise ServiceError(_("Choose at least one of the programme's topics."), "topics")
+    if len(set(data.topic_ids)) != len(data.topic_ids):
+        raise ServiceError(_("Each topic can be chosen only once."), "topics")
+    if not 0 <= data.years_experience <= 80:
+        raise ServiceError(_("Years of experience must be between 0 and 80."), "years_experience")
+    if role == Role.MENTOR:
+        if data.capacity is None or not 1 <= data.capacity <= programme.mentor_capacity_max:
+            raise ServiceError(
+                _("A mentor can take between 1 and %(max)d mentees in this programme.",
+                  max=programme.mentor_capacity_max),
+                "capacity",
+            )
+    region = programme.region_for_country(data.country)
+    if region is None and data.region_id is not None and data.region_id not in {
+        r.id for r in programme.regions
+    }:
+        raise ServiceError(_("Choose one of the programme's regions."), "region_id")
+
+
+def _fill(enrolment: Enrolment, programme: Programme, data: Application) -> None:
+    region = programme.region_for_country(data.country)
+    enrolment.country = data.country
+    enrolment.region_id = region.id if region else data.region_id
+    enrolment.organisation = data.organisation.strip()
+    enrolment.years_experience = data.years_experience
+    enrolment.itu_meetings = data.itu_meetings.strip()
+    enrolment.timezone = data.timezone
+    enrolment.goals = data.goals.strip()
+    if enrolment.role == Role.MENTOR:
+        enrolment.capacity = data.capacity
+        enrolment.region_preference = RegionPreference.NONE
+        enrolment.wants_woman_mentor = False
+    else:
+        enrolment.capacity = None
+        enrolment.region_preference = data.region_preference
+        enrolment.wants_woman_mentor = data.wants_woman_mentor
+    enrolment.gender = data.gender.strip()
+    enrolment.languages = [EnrolmentLanguage(code=code) for code in dict.fromkeys(data.languages)]
+    existing = {link.topic_id: link for link in enrolment.topics}
+    links = []
+    for rank, topic_id in enumerate(data.topic_ids, start=1):
+        link = existing.get(topic_id) or EnrolmentTopic(topic_id=topic_id)
+        link.rank = rank
+        links.append(link)
+    enrolment.topics = links
+
+
+def existing_enrolment(programme: Programme, user: User, role: Role) -> Enrolment | None:
+    return db.session.scalar(
+        select(Enrolment).where(
+            Enrolment.programme_id == programme.id,
+            Enrolment.user_id == user.id,
+            Enrolment.role == role,
+        )
+    )
+
+
+def apply(user: User, programme: Programme, role: Role, data: Application, *,
+          source: str = "form") -> Enrolment:
+    """Submit an application; one per person, programme and role (held by the database too)."""
+    if source == "form" and not programme.accepts_applications():
+        raise ServiceError(_("This programme is not taking applications."))
+    if existing_enrolment(programme, user, role) is not None:
+        raise ServiceError(already_applied_message(role))
+    _validate(programme, role, data)
+    enrolment = Enrolment(programme=programme, user=user, role=role, source=source,
+                          consent_at=utcnow())
+    _fill(enrolment, programme, data)
+    db.session.add(enrolment)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError as error:
+        # Two submissions at once: the unique constraint keeps the second out.
+        raise ServiceError(already_applied_message(role)) from error
+    audit.record("enrolment.apply", actor=user, programme=programme, target=enrolment,
+                 after=snapshot(enrolment))
+    return enrolment
+
+
+def already_applied_message(role: Role) -> str:
+    if role == Role.MENTOR:
+        return _("You have already applied to this programme as a mentor.")
+    return _("You have already applied to this programme as a mentee.")
+
+
+def update(user: User, enrolment: Enrolment, data: Application) -> None:
+    """The applicant edits her application while it is waiting for a decision."""
+    if not enrolment.is_editable:
+        raise ServiceError(_("This application can no longer be changed."))
+    _validate(enrolment.programme, enrolment.role, data)
+    before = snapshot(enrolment)
+    _fill(enrolment, enrolment.programme, data)
+    db.session.flush()
+    audit.record("enrolment.update", actor=user, programme=enrolment.programme, target=enrolment,
+                 before=before, after=snapshot(enrolment))
+
+
+def withdraw(user: User, enrolment: Enrolment) -> None:
+    if not enrolment.can_withdraw:
+        raise ServiceError(_("This application is already withdrawn."))
+    before = str(enrolment.status)
+    enrolment.status = EnrolmentStatus.WITHDRAWN
+    audit.record("enrolment.withdraw", actor=user, programme=enrolment.programme,
+                 target=enrolment, before={"status": before}, after={"status": "withdrawn"})
+
+
+def decide(actor: User, scope: Scope, enrolment_ids: list[int], status: EnrolmentStatus,
+           message: str = "") -> list[Enrolment]:
+    """Accept, waitlist or decline applications in the coordinator's scope; email each person.
+
+    All or nothing: one application outside the scope, or withdrawn, refuses the whole batch.
+    """
+    if status not in DECISIONS:
+        raise ServiceError(_("Choose accept, waitlist or decline."))
+    if not enrolment_ids:
+        raise ServiceError(_("Select at least one application."))
+    enrolments = db.session.scalars(
+        select(Enrolment).where(Enrolment.id.in_(set(enrolment_ids))).order_by(Enrolment.id)
+    ).all()
+    if len(enrolments) != len(set(enrolment_ids)) or not all(scope.covers(e) for e in enrolments):
+        raise PermissionError("outside scope")
+    if any(e.status == EnrolmentStatus.WITHDRAWN for e in enrolments):
+        raise ServiceError(_("A withdrawn application cannot be decided."))
+    now = utcnow()
+    changed = []
+    for enrolment in enrolments:
+        if enrolment.status == status and enrolment.decision_message == message.strip():
+            continue  # a second click of the same decision sends nothing twice
+        before = str(enrolment.status)
+        enrolment.status = status
+        enrolment.decision_message = message.strip()
+        enrolment.decided_at = now
+        enrolment.decided_by_id = actor.id
+        audit.record("enrolment.decide", actor=actor, programme=scope.programme,
+                     target=enrolment, before={"status": before},
+                     after={"status": str(status), "message": enrolment.decision_message})
+        mail.queue_template(enrolment.user, "decision", kind="decision",
+                            locale=scope.programme.default_locale, enrolment=enrolment,
+                            programme=scope.programme, status=str(status),
+                            message=enrolment.decision_message)
+        changed.append(enrolment)
+    db.session.flush()
+    return changed
+
+
+@dataclass
+class Filters:
+    role: str = ""
+    status: str = ""
+    region_id: int | None = None
+    topic_id: int | None = None
+    q: str = ""
+
+
+def applications_query(scope: Scope, filters: Filters) -> Select:
+    """Applications in the coordinator's scope matching the filters, newest first."""
+    query = (
+        select(Enrolment)
+        .join(User, Enrolment.user_id == User.id)
+        .where(Enrolment.programme_id == scope.programme.id)
+    )
+    if scope.region is not None:
+        query = query.where(Enrolment.region_id == scope.region.id)
+    if filters.role in {r.value for r in Role}:
+        query = query.where(Enrolment.role == Role(filters.role))
+    if filters.status in {s.value for s in EnrolmentStatus}:
+        query = query.where(Enrolment.status == EnrolmentStatus(filters.status))
+    if filters.region_id:
+        query = query.where(Enrolment.region_id == filters.region_id)
+    if filters.topic_id:
+        query = query.where(
+            Enrolment.id.in_(
+                select(EnrolmentTopic.enrolment_id).where(
+                    EnrolmentTopic.topic_id == filters.topic_id
+                )
+            )
+        )
+    if filters.q.strip():
+        needle = "%" + filters.q.strip().lower().replace("%", r"\%").replace("_", r"\_") + "%"
+        query = query.where(
+            or_(
+                func.lower(User.name).like(needle, escape="\\"),
+                func.lower(User.email).like(needle, escape="\\"),
+            )
+        )
+    return query.order_by(Enrolment.created_at.desc(), Enrolment.id.desc())
+
+
+def with_details(query: Select) -> Select:
+    """Load each application's person, region, languages and topics in a fixed number of queries."""
+    return query.options(
+        joinedload(Enrolment.user),
+        joinedload(Enrolment.region),
+        selectinload(Enrolment.languages),
+        selectinload(Enrolment.topics),
+    )
+
+
+def status_counts(scope: Scope) -> dict[tuple[str, str], int]:
+    """Applications per (role, status) in the scope, for the counts above the list."""
+    query = (
+        select(Enrolment.role, Enrolment.status, func.count())
+        .where(Enrolment.programme_id == scope.programme.id)
+        .group_by(Enrolment.role, Enrolment.status)
+    )
+    if scope.region is not None:
+        query = query.where(Enrolment.region_id == scope.region.id)
+    return {(str(role), str(status)): count for role, status, count in db.session.execute(query)}
