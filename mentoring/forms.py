@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField, SubmitField, widgets
+from wtforms.fields.choices import SelectChoice
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -18,3 +19,8 @@ class ConfirmForm(FlaskForm):
     """An empty form: protects a POST-only button (withdraw, remove, sign out) with CSRF."""
 
     submit = SubmitField(_l("Confirm"))
+
+
+def options(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms choices."""
+    return [SelectChoice(value, label) for value, label in pairs]

@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 from wtforms.validators import ValidationError
 
 from ..data import OTHER_LANGUAGES, UN_LANGUAGES, country_codes, language_name
-from ..forms import MultiCheckboxField
+from ..forms import MultiCheckboxField, options
 from ..models import Programme
 
 SLUG = Regexp(r"^[a-z0-9][a-z0-9-]{1,62}$",
@@ -51,9 +51,9 @@ class ProgrammeForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         locale = g.get("locale", "en")
-        self.languages.choices = [(c, language_name(c, locale))
-                                  for c in UN_LANGUAGES + OTHER_LANGUAGES]
-        self.default_locale.choices = [(c, language_name(c, locale)) for c in UN_LANGUAGES]
+        self.languages.choices = options([(c, language_name(c, locale))
+                                  for c in UN_LANGUAGES + OTHER_LANGUAGES])
+        self.default_locale.choices = options([(c, language_name(c, locale)) for c in UN_LANGUAGES])
 
     def load(self, programme: Programme) -> None:
         self.topics.data = "\n".join(topic.label for topic in programme.topics)
@@ -127,5 +127,5 @@ class CoordinatorForm(FlaskForm):
 
     def __init__(self, programme: Programme, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.region.choices = [(0, _l("The whole programme"))] + [
-            (r.id, _l("Region: %(name)s", name=r.code)) for r in programme.regions]
+        self.region.choices = options([(0, _l("The whole programme"))] + [
+            (r.id, _l("Region: %(name)s", name=r.code)) for r in programme.regions])

@@ -6,7 +6,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..forms import ConfirmForm
+from ..forms import ConfirmForm, options
 from ..models import AuditEvent, Enrolment, Programme, ProgrammeStatus, User
 from ..permissions import admin_required
 from ..services import ServiceError
@@ -66,8 +66,8 @@ def new_programme():
 def programme(slug: str):
     programme = _programme(slug)
     status_form = StatusForm()
-    status_form.status.choices = [(s.value, service.status_label(s))
-                                  for s in service.allowed_statuses(programme)]
+    status_form.status.choices = options([(s.value, service.status_label(s))
+                                  for s in service.allowed_statuses(programme)])
     events = db.session.scalars(
         select(AuditEvent).where(AuditEvent.programme_id == programme.id)
         .order_by(AuditEvent.id.desc()).limit(20)).all()
@@ -102,7 +102,7 @@ def edit_programme(slug: str):
 def programme_status(slug: str):
     programme = _programme(slug)
     form = StatusForm()
-    form.status.choices = [(s.value, s.value) for s in service.allowed_statuses(programme)]
+    form.status.choices = options([(s.value, s.value) for s in service.allowed_statuses(programme)])
     if not form.validate_on_submit():
         flash(_("This status change is not possible now."), "error")
         return redirect(url_for("admin.programme", slug=slug))

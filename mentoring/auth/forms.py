@@ -3,6 +3,8 @@ from __future__ import annotations
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+
+from ..forms import options
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms import SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
@@ -76,7 +78,7 @@ class AccountForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.locale.choices = [("", _l("As my browser asks"))] + [
+        self.locale.choices = options([("", _l("As my browser asks"))] + [
             (code, language_name(code, code)) for code in current_app.config["LANGUAGES"]
-        ]
-        self.timezone.choices = [("", "—")] + [(tz, tz.replace("_", " ")) for tz in timezones()]
+        ])
+        self.timezone.choices = options([("", "—")] + [(tz, tz.replace("_", " ")) for tz in timezones()])

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+
+from ..forms import options
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
@@ -14,8 +16,8 @@ class DecisionForm(FlaskForm):
                               validators=[DataRequired(_l("Select at least one application."))])
     decision = RadioField(
         _l("Decision"),
-        choices=[("accepted", _l("Accept")), ("waitlisted", _l("Waitlist")),
-                 ("declined", _l("Decline"))],
+        choices=options([("accepted", _l("Accept")), ("waitlisted", _l("Waitlist")),
+                 ("declined", _l("Decline"))]),
         validators=[DataRequired(_l("Choose a decision."))],
     )
     message = TextAreaField(_l("Message to the applicants (optional)"),
@@ -25,7 +27,7 @@ class DecisionForm(FlaskForm):
 
     def __init__(self, *args, choices=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.ids.choices = list(choices)
+        self.ids.choices = options(choices)
 
 
 class ImportForm(FlaskForm):

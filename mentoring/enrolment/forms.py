@@ -16,7 +16,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.validators import ValidationError
 
 from ..data import country_choices, language_name, timezones
-from ..forms import MultiCheckboxField
+from ..forms import MultiCheckboxField, options
 from ..models import Enrolment, Programme, RegionPreference, Role
 from ..services.enrolments import Application
 
@@ -55,9 +55,9 @@ class ApplicationForm(FlaskForm):
     capacity = IntegerField(_l("How many mentees can you take?"))
     region_preference = RadioField(
         _l("Mentor's region"),
-        choices=[(RegionPreference.NONE.value, _l("No preference")),
+        choices=options([(RegionPreference.NONE.value, _l("No preference")),
                  (RegionPreference.SAME.value, _l("From my region")),
-                 (RegionPreference.OTHER.value, _l("From another region"))],
+                 (RegionPreference.OTHER.value, _l("From another region"))]),
         default=RegionPreference.NONE.value,
     )
     wants_woman_mentor = BooleanField(_l("I would like a woman mentor"))
@@ -73,14 +73,14 @@ class ApplicationForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.programme, self.role = programme, role
         locale = g.get("locale", "en")
-        self.country.choices = [("", "—")] + country_choices(locale)
-        self.region_id.choices = [(0, "—")] + [(r.id, r.name) for r in programme.regions]
-        self.languages.choices = [(c, language_name(c, locale)) for c in programme.language_codes]
+        self.country.choices = options([("", "—")] + country_choices(locale))
+        self.region_id.choices = options([(0, "—")] + [(r.id, r.name) for r in programme.regions])
+        self.languages.choices = options([(c, language_name(c, locale)) for c in programme.language_codes])
         topics = [(str(t.id), t.label) for t in programme.topics]
-        self.expertise.choices = topics
+        self.expertise.choices = options(topics)
         for index in range(1, MENTEE_TOPIC_CHOICES + 1):
-            getattr(self, f"topic_{index}").choices = [("", "—")] + topics
-        self.timezone.choices = [("", "—")] + [(tz, tz.replace("_", " ")) for tz in timezones()]
+            getattr(self, f"topic_{index}").choices = options([("", "—")] + topics)
+        self.timezone.choices = options([("", "—")] + [(tz, tz.replace("_", " ")) for tz in timezones()])
         self.capacity.validators = [
             InputRequired(),
             NumberRange(min=1, max=programme.mentor_capacity_max,
