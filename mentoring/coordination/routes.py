@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from ..extensions import db
@@ -68,8 +69,9 @@ def _decide(scope: Scope, ids_choices, redirect_to: str):
         flash(error.message, "error")
         return redirect(redirect_to)
     db.session.commit()
-    flash(_("Decision saved for %(count)d applications; each applicant is emailed.",
-            count=len(changed)) if changed else _("Nothing changed: these applications "
+    flash(ngettext("Decision saved for %(num)d application; the applicant is emailed.",
+                   "Decision saved for %(num)d applications; each applicant is emailed.",
+                   len(changed)) if changed else _("Nothing changed: these applications "
                                                    "already had this decision."),
           "success" if changed else "info")
     return redirect(redirect_to)
@@ -120,8 +122,9 @@ def import_csv(scope: Scope):
                     count=len(errors)), "error")
         else:
             db.session.commit()
-            flash(_("%(count)d applications imported. New people have been invited to set "
-                    "a password.", count=len(created)), "success")
+            flash(ngettext("%(num)d application imported. New people have been invited to "
+                           "set a password.", "%(num)d applications imported. New people have "
+                           "been invited to set a password.", len(created)), "success")
             return redirect(url_for("coordination.applications", slug=scope.programme.slug,
                                     status="submitted"))
     return render_template("coordination/import.html", scope=scope, programme=scope.programme,

@@ -12,7 +12,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 from wtforms.validators import ValidationError
 
 from ..data import country_choices, language_name, timezones
@@ -29,7 +29,7 @@ class ApplicationForm(FlaskForm):
 
     country = SelectField(_l("Country"), validators=[DataRequired()],
                           description=_l("The member state you represent."))
-    region_id = SelectField(_l("Region"), coerce=int, validators=[Optional()],
+    region_id = SelectField(_l("Region"), coerce=int, default=0,
                             description=_l("Only needed when the programme does not place your "
                                            "country in a region."))
     organisation = StringField(_l("Organisation or administration"),

@@ -11,7 +11,7 @@ import logging
 import smtplib
 from email.message import EmailMessage
 
-from flask import Flask, current_app, g, get_template_attribute
+from flask import Flask, current_app, g
 from flask_babel import force_locale
 from sqlalchemy import select
 
@@ -47,14 +47,16 @@ def queue(recipient: str, subject: str, body: str, *, kind: str, user: User | No
 
 
 def queue_template(user: User, template: str, *, kind: str, locale: str | None = None, **context):
-    """Render ``templates/emails/<template>.txt`` (macros ``subject`` and ``body``) and queue it.
+    """Render ``templates/emails/<template>.txt`` and queue it, in the recipient's language.
 
-    The email is written in the recipient's language.
+    The template sets ``subject`` at its top level; the rest of its text is the body.
     """
     with force_locale(recipient_locale(user, locale)):
-        name = f"emails/{template}.txt"
-        subject = str(get_template_attribute(name, "subject")(user=user, **context)).strip()
-        body = str(get_template_attribute(name, "body")(user=user, **context)).strip() + "\n"
+        module = current_app.jinja_env.get_template(f"emails/{template}.txt").make_module(
+            {"user": user, **context}
+        )
+        subject = " ".join(str(module.subject).split())
+        body = str(module).strip() + "\n"
     return queue(user.email, subject, body, kind=kind, user=user)
 
 
