@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
 FLASK  := $(VENV)/bin/flask --app app
 
-.PHONY: run test bench lint translations install install-test install-bench clean
+.PHONY: run test bench lint translations compile-translations install install-test install-bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -33,15 +33,17 @@ translations: $(VENV)/.installed
 	$(VENV)/bin/pybabel compile -d mentoring/translations
 
 compile-translations: $(VENV)/.installed
-	$(VENV)/bin/pybabel compile -d mentoring/translations --use-fuzzy -f 2>/dev/null || $(VENV)/bin/pybabel compile -d mentoring/translations
+	$(VENV)/bin/pybabel compile -d mentoring/translations
 
+# Development server with the demo data; MENTORING_ENV=development allows cookies over http.
 run: $(VENV)/.installed compile-translations
-	$(FLASK) db upgrade
-	$(FLASK) seed-demo --if-empty
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	MENTORING_ENV=development $(FLASK) db upgrade
+	MENTORING_ENV=development $(FLASK) seed-demo --if-empty
+	MENTORING_ENV=development $(FLASK) run --host 127.0.0.1 --port 5000
 
 test: $(VENV)/.installed-test compile-translations
 	$(PY) -m pytest $(PYTEST_ARGS)
+
 
 bench: $(VENV)/.installed-bench
 	@for f in bench/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
