@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 
 from .extensions import db
 from .models import User
-from .services import ServiceError, accounts, mail
 from .models._types import utcnow
+from .services import ServiceError, accounts, mail
 
 
 def register(app: Flask) -> None:

@@ -159,7 +159,8 @@ def seed() -> list[tuple[str, str]]:
     )
     wrc.status = ProgrammeStatus.OPEN
     cyber = programmes.create(
-        admin, topics=CYBER_TOPICS, name="Women in Cyber mentorship programme", slug="women-in-cyber",
+        admin, topics=CYBER_TOPICS, name="Women in Cyber mentorship programme",
+        slug="women-in-cyber",
         network="ITU, FIRST and EQUALS",
         description=(
             "Monthly mentoring sessions with senior women in cybersecurity, with talks and "

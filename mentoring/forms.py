@@ -7,6 +7,8 @@ from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField, SubmitField, widgets
 from wtforms.fields.choices import SelectChoice
 
+from .data import timezones
+
 
 class MultiCheckboxField(SelectMultipleField):
     """A list of checkboxes (accessible, no script) for choosing several values."""
@@ -24,3 +26,8 @@ class ConfirmForm(FlaskForm):
 def options(pairs) -> list[SelectChoice]:
     """(value, label) pairs as WTForms choices."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+def timezone_options() -> list[SelectChoice]:
+    """The IANA time zones, with an empty first choice."""
+    return options([("", "—")] + [(tz, tz.replace("_", " ")) for tz in timezones()])

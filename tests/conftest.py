@@ -8,7 +8,6 @@ Tests that take ``app`` (or anything built on it) run once on SQLite and once on
 from __future__ import annotations
 
 import os
-
 from datetime import timedelta
 
 import pytest

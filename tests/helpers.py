@@ -9,6 +9,7 @@ from sqlalchemy import select
 from mentoring.extensions import db
 from mentoring.models import Enrolment, EnrolmentStatus, OutboxEmail
 
+
 def emails(kind=None, to=None) -> list[OutboxEmail]:
     query = select(OutboxEmail).order_by(OutboxEmail.id)
     if kind:

@@ -5,10 +5,24 @@ import re
 from flask import g
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, IntegerField, SelectField, StringField, SubmitField
-from wtforms import TextAreaField
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
-from wtforms.validators import ValidationError
+from wtforms import (
+    DateField,
+    EmailField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from ..data import OTHER_LANGUAGES, UN_LANGUAGES, country_codes, language_name
 from ..forms import MultiCheckboxField, options

@@ -3,13 +3,19 @@ from __future__ import annotations
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-
-from ..forms import options
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
-from wtforms import SubmitField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    StringField,
+    SubmitField,
+)
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
-from ..data import language_name, timezones
+from ..data import language_name
+from ..forms import options, timezone_options
 from ..services.accounts import password_problems
 
 
@@ -81,4 +87,4 @@ class AccountForm(FlaskForm):
         self.locale.choices = options([("", _l("As my browser asks"))] + [
             (code, language_name(code, code)) for code in current_app.config["LANGUAGES"]
         ])
-        self.timezone.choices = options([("", "—")] + [(tz, tz.replace("_", " ")) for tz in timezones()])
+        self.timezone.choices = timezone_options()

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-
-from ..forms import options
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
+
+from ..forms import options
 
 
 class DecisionForm(FlaskForm):

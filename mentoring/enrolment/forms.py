@@ -12,11 +12,10 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
-from wtforms.validators import ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
-from ..data import country_choices, language_name, timezones
-from ..forms import MultiCheckboxField, options
+from ..data import country_choices, language_name
+from ..forms import MultiCheckboxField, options, timezone_options
 from ..models import Enrolment, Programme, RegionPreference, Role
 from ..services.enrolments import Application
 
@@ -75,12 +74,13 @@ class ApplicationForm(FlaskForm):
         locale = g.get("locale", "en")
         self.country.choices = options([("", "—")] + country_choices(locale))
         self.region_id.choices = options([(0, "—")] + [(r.id, r.name) for r in programme.regions])
-        self.languages.choices = options([(c, language_name(c, locale)) for c in programme.language_codes])
+        self.languages.choices = options(
+            [(c, language_name(c, locale)) for c in programme.language_codes])
         topics = [(str(t.id), t.label) for t in programme.topics]
         self.expertise.choices = options(topics)
         for index in range(1, MENTEE_TOPIC_CHOICES + 1):
             getattr(self, f"topic_{index}").choices = options([("", "—")] + topics)
-        self.timezone.choices = options([("", "—")] + [(tz, tz.replace("_", " ")) for tz in timezones()])
+        self.timezone.choices = timezone_options()
         self.capacity.validators = [
             InputRequired(),
             NumberRange(min=1, max=programme.mentor_capacity_max,

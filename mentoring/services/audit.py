@@ -20,7 +20,7 @@ def record(
     """Add one event to the trail (flushed with the work it describes)."""
     event = AuditEvent(
         action=action,
-        actor_id=getattr(actor, "id", None) if actor is not None and actor.is_authenticated else None,
+        actor_id=actor.id if actor is not None and actor.is_authenticated else None,
         programme_id=getattr(programme, "id", None),
         target_type=type(target).__name__.lower() if target is not None else "",
         target_id=getattr(target, "id", None),

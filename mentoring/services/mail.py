@@ -38,7 +38,8 @@ def recipient_locale(user: User | None, fallback: str | None = None) -> str:
 def queue(recipient: str, subject: str, body: str, *, kind: str, user: User | None = None):
     """Add one email to the outbox (flushed, sent after the commit)."""
     email = OutboxEmail(
-        recipient=recipient, subject=subject, body=body, kind=kind, user_id=getattr(user, "id", None)
+        recipient=recipient, subject=subject, body=body, kind=kind,
+        user_id=getattr(user, "id", None),
     )
     db.session.add(email)
     db.session.flush()

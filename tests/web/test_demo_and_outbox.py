@@ -1,0 +1,62 @@
+"""The demo data, and the outbox that every email goes through."""
+
+from sqlalchemy import func, select
+
+from mentoring.extensions import db
+from mentoring.models import Enrolment, OutboxEmail, Programme, User
+from tests.helpers import emails
+
+
+def test_seed_demo_loads_two_programmes_across_all_six_regions(runner):
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    assert "coordinator@demo.example" in result.output
+    assert "demo-mentoring-2026" in result.output
+    programmes = db.session.scalars(select(Programme).order_by(Programme.slug)).all()
+    assert [p.slug for p in programmes] == ["now4wrc23", "women-in-cyber"]
+    participants = db.session.scalar(select(func.count(func.distinct(Enrolment.user_id))))
+    assert 100 <= participants <= 140
+    regions = db.session.scalars(
+        select(func.distinct(Enrolment.region_id)).where(Enrolment.region_id.is_not(None))).all()
+    assert len(regions) == 12  # six regions in each of the two programmes
+    languages = {code for e in db.session.scalars(select(Enrolment)) for code in e.language_codes}
+    assert {"ar", "zh", "en", "fr", "ru", "es"} <= languages
+
+
+def test_seed_demo_if_empty_leaves_an_existing_database_alone(runner, make_user):
+    make_user()
+    result = runner.invoke(args=["seed-demo", "--if-empty"])
+    assert "already has accounts" in result.output
+    assert db.session.scalar(select(func.count()).select_from(User)) == 1
+
+
+def test_demo_logins_work(runner, client):
+    runner.invoke(args=["seed-demo"])
+    response = client.post("/login", data={"email": "cochair.asmg@demo.example",
+                                           "password": "demo-mentoring-2026"})
+    assert response.status_code == 302
+    page = client.get("/coordinate/now4wrc23/applications")
+    assert page.status_code == 200
+    assert "region ASMG" in page.text
+
+
+def test_queued_email_is_sent_after_the_request_commits(client):
+    client.post("/register", data={"name": "Amina Diallo", "email": "amina@example.org",
+                                   "password": "orbit spectrum filing",
+                                   "confirm": "orbit spectrum filing"})
+    [message] = emails(kind="verify-email")
+    assert message.sent_at is not None and message.attempts == 1
+
+
+def test_failed_smtp_keeps_the_email_and_send_emails_retries(app, client, runner):
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=1, MAIL_USE_TLS=False)
+    client.post("/register", data={"name": "Amina Diallo", "email": "amina@example.org",
+                                   "password": "orbit spectrum filing",
+                                   "confirm": "orbit spectrum filing"})
+    [message] = emails(kind="verify-email")
+    assert message.sent_at is None and message.last_error
+    app.config.update(MAIL_SERVER="")  # back to the log sender
+    result = runner.invoke(args=["send-emails"])
+    assert "sent 1, failed 0" in result.output
+    db.session.expire_all()
+    assert db.session.get(OutboxEmail, message.id).sent_at is not None
