@@ -66,13 +66,14 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(admin_bp)
 
     from . import cli, errors, security, templating
-    from .services import mail
+    from .services import explanations, mail
 
     errors.register(app)
     security.register(app)
     templating.register(app)
     cli.register(app)
     mail.register(app)
+    explanations.register(app)
 
     @app.before_request
     def _remember_locale():

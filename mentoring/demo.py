@@ -152,12 +152,13 @@ def seed() -> list[tuple[str, str]]:
             "The Network of Women for WRC-23 pairs new women delegates with experienced "
             "delegates, women and men, to raise the share of women in ITU-R conferences past "
             "30%. Pairs are formed on the conference's agenda items, languages and regions."),
-        applications_open=today - timedelta(days=45), applications_close=today + timedelta(days=20),
-        starts_on=today + timedelta(days=35), ends_on=today + timedelta(days=35 + 300),
+        applications_open=today - timedelta(days=60), applications_close=today - timedelta(days=5),
+        starts_on=today + timedelta(days=20), ends_on=today + timedelta(days=20 + 300),
         mentor_capacity_default=2, mentor_capacity_max=4, min_sessions_per_month=1,
         default_locale="en",
     )
-    wrc.status = ProgrammeStatus.OPEN
+    # Applications have closed: the coordinators are forming the pairs.
+    wrc.status = ProgrammeStatus.MATCHING
     cyber = programmes.create(
         admin, topics=CYBER_TOPICS, name="Women in Cyber mentorship programme",
         slug="women-in-cyber",

@@ -7,7 +7,7 @@ from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 
 from .data import country_name, language_name
-from .models import EnrolmentStatus, ProgrammeStatus, Role
+from .models import EnrolmentStatus, PairingStatus, ProgrammeStatus, Role
 from .permissions import coordinated_programmes
 from .services.programmes import status_label
 
@@ -56,7 +56,7 @@ def register(app: Flask) -> None:
     # Globals, unlike context variables, reach imported macros too.
     app.jinja_env.globals.update(
         url_with=url_with, ProgrammeStatus=ProgrammeStatus, EnrolmentStatus=EnrolmentStatus,
-        Role=Role,
+        Role=Role, PairingStatus=PairingStatus,
     )
 
     app.add_template_filter(lambda code: country_name(code, g.get("locale", "en")), "country")
@@ -64,5 +64,14 @@ def register(app: Flask) -> None:
     app.add_template_filter(lambda s: status_label(ProgrammeStatus(s)), "programme_status")
     app.add_template_filter(enrolment_status_label, "enrolment_status")
     app.add_template_filter(role_label, "role")
+    app.add_template_filter(pairing_status_label, "pairing_status")
     app.add_template_filter(lambda d: format_date(d, "medium") if d else "", "date")
     app.add_template_filter(lambda d: format_datetime(d, "medium") if d else "", "datetime")
+
+
+def pairing_status_label(status) -> str:
+    labels = {
+        "proposed": _("proposed"), "approved": _("approved"), "active": _("active"),
+        "rejected": _("rejected"), "superseded": _("replaced"),
+    }
+    return labels.get(str(status), str(status))

@@ -42,7 +42,12 @@ def test_upgrade_from_empty_builds_a_schema_that_matches_the_models(empty_databa
     with app.app_context():
         upgrade()
         tables = set(inspect(db.engine).get_table_names())
-        assert {"user", "programme", "enrolment", "outbox_email", "audit_event"} <= tables
+        assert {"user", "programme", "enrolment", "outbox_email", "audit_event", "pairing",
+                "matching_run", "forbidden_pair"} <= tables
+        checks = {c["name"] for c in inspect(db.engine).get_check_constraints("enrolment")}
+        assert "ck_enrolment_live_pairs_within_capacity" in checks
+        indexes = {i["name"]: i for i in inspect(db.engine).get_indexes("pairing")}
+        assert indexes["uq_pairing_live_mentee"]["unique"]
         with db.engine.connect() as connection:
             context = MigrationContext.configure(
                 connection, opts={"compare_type": True, "render_item": render_item})

@@ -51,6 +51,9 @@ class ProgrammeForm(FlaskForm):
     min_sessions_per_month = IntegerField(
         _l("Sessions expected per month"), default=1,
         validators=[NumberRange(min=0, max=10)])
+    guidance = TextAreaField(
+        _l("Guidance for pairs"), validators=[Length(max=10000)],
+        description=_l("Sent to every mentor and mentee when their pair is announced."))
     languages = MultiCheckboxField(_l("Languages"),
                                    validators=[DataRequired(_l("Choose at least one language."))])
     default_locale = SelectField(_l("Default language"))
@@ -114,8 +117,9 @@ class ProgrammeForm(FlaskForm):
         return {name: getattr(self, name).data for name in (
             "name", "slug", "network", "description", "applications_open", "applications_close",
             "starts_on", "ends_on", "mentor_capacity_default", "mentor_capacity_max",
-            "min_sessions_per_month", "default_locale")} | {
+            "min_sessions_per_month", "default_locale", "guidance")} | {
             "description": self.description.data or "", "network": self.network.data or "",
+            "guidance": self.guidance.data or "",
             "min_sessions_per_month": self.min_sessions_per_month.data or 0}
 
     def topic_list(self) -> list[str]:

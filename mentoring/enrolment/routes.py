@@ -9,7 +9,7 @@ from ..extensions import db
 from ..forms import ConfirmForm
 from ..models import Enrolment, Programme, Role
 from ..permissions import own_enrolment
-from ..services import ServiceError
+from ..services import ServiceError, pair_views
 from ..services import enrolments as service
 from . import bp
 from .forms import ApplicationForm
@@ -111,4 +111,4 @@ def my_programmes():
         .order_by(Enrolment.created_at.desc())
     ).all()
     return render_template("enrolment/mine.html", enrolments=enrolments,
-                           resend_form=ConfirmForm())
+                           pairs=pair_views.my_pairs(current_user), resend_form=ConfirmForm())

@@ -11,6 +11,7 @@ from .enrolment import (
     Role,
 )
 from .outbox import OutboxEmail
+from .pairing import LIVE_STATUSES, ForbiddenPair, MatchingRun, Pairing, PairingStatus
 from .programme import (
     STATUS_ORDER,
     Coordinator,
@@ -24,6 +25,11 @@ from .user import User
 
 __all__ = [
     "DECISIONS",
+    "LIVE_STATUSES",
+    "ForbiddenPair",
+    "MatchingRun",
+    "Pairing",
+    "PairingStatus",
     "STATUS_ORDER",
     "AuditEvent",
     "Coordinator",

@@ -84,6 +84,8 @@ class Enrolment(db.Model):
     decision_message: Mapped[str] = mapped_column(Text, default="")
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    #: Live pairs (approved or active) this person is in; the database keeps it within capacity.
+    live_pairs: Mapped[int] = mapped_column(Integer, default=0)
     #: "form" or "import".
     source: Mapped[str] = mapped_column(String(16), default="form")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -105,6 +107,11 @@ class Enrolment(db.Model):
         CheckConstraint(
             "(role = 'mentor' AND capacity >= 1) OR (role = 'mentee' AND capacity IS NULL)",
             name="capacity_for_mentors",
+        ),
+        CheckConstraint(
+            "live_pairs >= 0 AND ((role = 'mentor' AND live_pairs <= capacity)"
+            " OR (role = 'mentee' AND live_pairs <= 1))",
+            name="live_pairs_within_capacity",
         ),
     )
 

@@ -6,6 +6,7 @@ import enum
 from datetime import date, datetime
 
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -55,6 +56,10 @@ class Programme(db.Model):
     min_sessions_per_month: Mapped[int] = mapped_column(Integer, default=1)
     #: Interface language of emails to people who set none.
     default_locale: Mapped[str] = mapped_column(String(10), default="en")
+    #: Guidance sent to every pair when it is announced (first steps, cadence, contacts).
+    guidance: Mapped[str] = mapped_column(Text, default="")
+    #: Weights and rules for the matching engine (matching.Rules.to_dict()); empty = defaults.
+    matching_rules: Mapped[dict] = mapped_column(JSON, default=dict)
     #: The programme this one was copied from ("copy to a new cycle").
     previous_id: Mapped[int | None] = mapped_column(ForeignKey("programme.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

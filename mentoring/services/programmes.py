@@ -26,7 +26,7 @@ from .accounts import user_by_email
 SETTINGS = (
     "name", "slug", "description", "network", "applications_open", "applications_close",
     "starts_on", "ends_on", "mentor_capacity_default", "mentor_capacity_max",
-    "min_sessions_per_month", "default_locale",
+    "min_sessions_per_month", "default_locale", "guidance", "matching_rules",
 )
 
 

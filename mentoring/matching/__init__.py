@@ -1,0 +1,106 @@
+"""Matching engine: optimal, explainable mentee-mentor pairing. A pure leaf package (NumPy,
+SciPy and the standard library only; nothing from Flask, SQLAlchemy or the rest of the app).
+
+Data
+    Mentor(id, languages, expertise, region, years_experience, timezone, capacity,
+           organisation, gender, name)
+    Mentee(id, languages, topics, region, years_experience, timezone, organisation,
+           region_preference, wants_woman_mentor, preferred_mentors, name)
+    Rules(topics=40, region=10, language=15, timezone=10, experience=10, wishes=15,
+          default_region_preference="none", experience_ahead=3.0, min_experience_gap=None,
+          forbid_same_organisation=True, require_woman_mentor_when_asked=True)
+        Rules.from_dict(d) / rules.to_dict() for JSON files and database columns; bad values
+        raise ValueError. Ids may be str or int; they are compared and sorted by str(id).
+        Lists (languages, topics) are ordered: the first language is the first language,
+        topics are ranked. A time zone is an IANA name or a UTC offset ("+05:30", "UTC-3"),
+        read at the fixed REFERENCE_INSTANT (2025-01-15 12:00 UTC) so results never drift.
+
+Scores
+    Every part is in thousandths (0-1000); the score is the weighted mean, rounded half up, an
+    integer 0-1000. Parts: topics (share of wanted topics covered, ranked topics weigh
+    n, n-1, ..., 1), region (per preference "same"/"other"/"none"; unknown region 500),
+    language (1000 same first language, 600 mentor speaks the mentee's first language, else
+    0), timezone (1000 at 0 h apart down to 0 at 12 h, wrapping), experience (mentor ahead
+    by `experience_ahead` years or more = 1000, linear below, years rounded to whole years),
+    wishes (the mentee's k-th of n ranked wishes = (n-k+1)/n, not wished 0; withdrawn
+    mentors keep their rank). Unknown data on
+    either side gives 500 for that part.
+    Hard rules (a pair is impossible): no common language; same organisation (when
+    forbid_same_organisation); mentor fewer than min_experience_gap years ahead (when set,
+    and both known); mentee asked for a woman mentor and the mentor is not one (when
+    require_woman_mentor_when_asked); a pair a coordinator forbade.
+
+Solving
+    solve(mentors, mentees, rules=None, locked=[(mentee_id, mentor_id)], forbidden=[...],
+          fair=False, method="auto") -> Result
+        Maximum number of mentees matched, then maximum total score; with fair=True the
+        lowest free pair score is first raised as high as it can go (Result.threshold).
+        Locked pairs are kept (even if they break a hard rule; see Pair.broken) and use up
+        places. Deterministic: same input, same output, whatever the input order.
+    Result.pairs: tuple[Pair(mentee_id, mentor_id, score, parts, locked, broken)], by mentee id
+    Result.unmatched: tuple[Unmatched(mentee_id, reason, params, text)]
+    Result.summary: Summary(matched, unmatched, total, lowest, mean)
+    score_pair(mentor, mentee, rules=None, forbidden=False) -> Pair   # one manual pairing
+
+Explaining
+    Pair.parts are records {"code", "value", "weight", ...params}; e.g.
+    {"code": "topics", "value": 900, "weight": 40, "shared": 3, "wanted": 4,
+     "names": [...], "missing": [...]}. Codes: topics, region, language, timezone,
+    experience, wishes. Unmatched reasons: no_mentors, no_common_language,
+    no_compatible_mentor {"rules": {rule: count}}, compatible_mentors_full {"compatible": n}.
+    Hard rule codes: no_common_language, same_organisation, experience_gap_below_minimum,
+    woman_mentor_required, forbidden_by_coordinator.
+    render(parts) / render_part(part) / render_reason(code, params) / render_rule(code) give
+    English; a web app may translate the records instead.
+    alternatives(result, mentee_ids=None, count=3) -> {mentee_id: [Alternative(mentor_id,
+        score, allowed, broken, full, lacked)]}: the next best mentors and where each falls
+        short of the mentor the mentee got.
+
+Command line
+    python -m mentoring.matching MENTORS.csv MENTEES.csv [--weights FILE.json] [--fair]
+        [--out PAIRS.csv] [--scores SCORES.csv]
+"""
+
+from .explain import (
+    Alternative,
+    alternatives,
+    pair_parts,
+    render,
+    render_alternative,
+    render_part,
+    render_reason,
+    render_rule,
+)
+from .profiles import Mentee, Mentor, is_woman
+from .result import Pair, Result, Summary, Unmatched
+from .rules import Rules
+from .scoring import HARD_RULES, PART_CODES, ScoreModel
+from .solver import build_model, score_pair, solve
+from .timezones import REFERENCE_INSTANT, utc_offset_minutes
+
+__all__ = [
+    "HARD_RULES",
+    "PART_CODES",
+    "REFERENCE_INSTANT",
+    "Alternative",
+    "Mentee",
+    "Mentor",
+    "Pair",
+    "Result",
+    "Rules",
+    "ScoreModel",
+    "Summary",
+    "Unmatched",
+    "alternatives",
+    "build_model",
+    "is_woman",
+    "pair_parts",
+    "render",
+    "render_alternative",
+    "render_part",
+    "render_reason",
+    "render_rule",
+    "score_pair",
+    "solve",
+    "utc_offset_minutes",
+]

@@ -1,0 +1,84 @@
+"""`python -m mentoring.matching MENTORS.csv MENTEES.csv ...`: match a cohort from CSV files."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from .csvio import InputError, read_mentees, read_mentors, write_pairs, write_scores
+from .rules import Rules
+from .solver import solve
+
+EXIT_BAD_INPUT = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m mentoring.matching",
+        description="Optimal, explainable mentee-mentor matching from two CSV files.",
+    )
+    p.add_argument("mentors", help="mentors CSV (id, languages, expertise, capacity, ...)")
+    p.add_argument("mentees", help="mentees CSV (id, languages, topics, ...)")
+    p.add_argument("--weights", help="JSON file of rules and weights (see Rules)")
+    p.add_argument("--fair", action="store_true", help="first raise the lowest pair score")
+    p.add_argument("--out", help="write pairs here instead of standard output")
+    p.add_argument("--scores", help="also write every pair's score and whether it is allowed")
+    return p
+
+
+def _rules(path: str | None) -> Rules:
+    if path is None:
+        return Rules()
+    try:
+        text = Path(path).read_bytes().decode("utf-8-sig")
+    except OSError as exc:
+        raise InputError(path, None, None, f"cannot read file: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise InputError(path, None, None, "not valid UTF-8 text") from exc
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(path, exc.lineno, None, f"invalid JSON: {exc.msg}") from exc
+    try:
+        return Rules.from_dict(data)
+    except (TypeError, ValueError) as exc:
+        raise InputError(path, None, None, str(exc)) from exc
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status (0 ok, 2 bad input)."""
+    args = _parser().parse_args(argv)
+    started = time.perf_counter()
+    try:
+        rules = _rules(args.weights)
+        mentors = read_mentors(args.mentors)
+        mentees = read_mentees(args.mentees)
+        result = solve(mentors, mentees, rules, fair=args.fair)
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if args.out:
+        with open(args.out, "w", encoding="utf-8", newline="") as f:
+            write_pairs(result, f)
+    else:
+        write_pairs(result, sys.stdout)
+    if args.scores:
+        with open(args.scores, "w", encoding="utf-8", newline="") as f:
+            write_scores(result.model, f)
+    s = result.summary
+    lowest = "-" if s.lowest is None else s.lowest
+    mean = "-" if s.mean is None else f"{s.mean:.1f}"
+    print(
+        f"matched {s.matched}, unmatched {s.unmatched}, total {s.total}, lowest {lowest}, "
+        f"mean {mean}, time {time.perf_counter() - started:.2f} s"
+        + (f", fair threshold {result.threshold}" if args.fair else ""),
+        file=sys.stderr,
+    )
+    return 0

@@ -1,0 +1,73 @@
+"""What a match returns: pairs, unmatched mentees and a summary, as plain frozen dataclasses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .profiles import Id
+
+
+@dataclass(frozen=True)
+class Pair:
+    """A mentee paired with a mentor: score 0-1000, explanation parts, and any broken hard rules
+    (only a locked pair may break one)."""
+
+    mentee_id: Id
+    mentor_id: Id
+    score: int
+    parts: tuple[dict[str, Any], ...]
+    locked: bool = False
+    broken: tuple[str, ...] = ()
+
+    @property
+    def text(self) -> str:
+        """The parts in English, e.g. "shares 3 of 4 wanted topics: ...; same region (CITEL)"."""
+        from .explain import render
+
+        return render(self.parts)
+
+
+@dataclass(frozen=True)
+class Unmatched:
+    """A mentee left without a mentor, with a reason code, its parameters and English text."""
+
+    mentee_id: Id
+    reason: str
+    params: dict[str, Any]
+    text: str
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Counts and score statistics of a match (lowest and mean are None when nothing matched)."""
+
+    matched: int
+    unmatched: int
+    total: int
+    lowest: int | None
+    mean: float | None
+
+
+@dataclass(frozen=True)
+class Result:
+    """The outcome of `solve`: pairs and unmatched mentees, both ordered by mentee id."""
+
+    pairs: tuple[Pair, ...]
+    unmatched: tuple[Unmatched, ...]
+    summary: Summary
+    fair: bool = False
+    threshold: int | None = None
+    method: str = "dense"
+    rounds: int = 0
+    model: Any = field(default=None, repr=False, compare=False)
+
+    def mentor_of(self, mentee_id: Id) -> Id | None:
+        """The mentor id paired with `mentee_id`, or None."""
+        from .profiles import id_key
+
+        key = id_key(mentee_id)
+        for p in self.pairs:
+            if id_key(p.mentee_id) == key:
+                return p.mentor_id
+        return None

@@ -1,0 +1,171 @@
+"""`solve`: the whole-cohort match, and `score_pair` for a single manual pairing.
+
+Both sort mentors and mentees by id first, so the order of input rows never changes who gets
+whom. Locked pairs are taken out beforehand and use up their mentor's places; the remaining
+mentees are matched exactly, densely for small cohorts and on a certified sparse candidate
+graph beyond that (same optimum, far less time and memory).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+import numpy as np
+
+from . import dense, sparse
+from .explain import pair_parts, render_reason, unmatched_reason
+from .profiles import Id, Mentee, Mentor, id_key
+from .result import Pair, Result, Summary, Unmatched
+from .rules import Rules
+from .scoring import ScoreModel
+from .timezones import REFERENCE_INSTANT
+
+# Above this many cells (free mentees x free places) the dense matrix costs more than the
+# sparse certified solve; both are exact.
+DENSE_CELLS = 1_500_000
+
+
+def _sorted_unique(people: Sequence, kind: str) -> list:
+    seen: dict[str, object] = {}
+    for p in people:
+        key = id_key(p.id)
+        if key in seen:
+            raise ValueError(f"duplicate {kind} id {p.id!r}")
+        seen[key] = p
+    return [seen[k] for k in sorted(seen)]
+
+
+def build_model(
+    mentors: Sequence[Mentor],
+    mentees: Sequence[Mentee],
+    rules: Rules | None = None,
+    forbidden: Iterable[tuple[Id, Id]] = (),
+    at: datetime = REFERENCE_INSTANT,
+) -> ScoreModel:
+    """The compiled scoring model `solve` uses, with mentors and mentees sorted by id."""
+    return ScoreModel(
+        _sorted_unique(mentors, "mentor"),
+        _sorted_unique(mentees, "mentee"),
+        rules or Rules(),
+        forbidden,
+        at,
+    )
+
+
+def solve(
+    mentors: Sequence[Mentor],
+    mentees: Sequence[Mentee],
+    rules: Rules | None = None,
+    locked: Iterable[tuple[Id, Id]] = (),
+    forbidden: Iterable[tuple[Id, Id]] = (),
+    fair: bool = False,
+    method: str = "auto",
+    at: datetime = REFERENCE_INSTANT,
+) -> Result:
+    """Match the cohort: as many mentees as possible, then the highest total score.
+
+    `locked` (mentee_id, mentor_id) pairs are kept as they are and use up mentor places;
+    `forbidden` pairs are never used. With `fair`, the lowest score among the free pairs is
+    raised as far as possible (keeping the maximum number matched) before maximising the
+    total. `method` is "auto", "dense" or "sparse" (all exact). Raises ValueError on bad ids.
+    """
+    if method not in ("auto", "dense", "sparse"):
+        raise ValueError("method must be auto, dense or sparse")
+    model = build_model(mentors, mentees, rules, forbidden, at)
+    cap = np.array([p.capacity for p in model.mentors], np.int64)
+    lock_of: dict[int, int] = {}
+    for mentee_id, mentor_id in locked:
+        i = model.mentee_index.get(id_key(mentee_id))
+        j = model.mentor_index.get(id_key(mentor_id))
+        if i is None or j is None:
+            raise ValueError(f"locked pair ({mentee_id!r}, {mentor_id!r}) names an unknown id")
+        if i in lock_of:
+            raise ValueError(f"mentee {mentee_id!r} is locked more than once")
+        lock_of[i] = j
+        cap[j] -= 1
+        if cap[j] < 0:
+            raise ValueError(f"mentor {mentor_id!r} has more locked mentees than places")
+    free = np.array([i for i in range(model.n) if i not in lock_of], np.int64)
+
+    if method == "auto":
+        method = "dense" if free.size * int(cap.sum()) <= DENSE_CELLS else "sparse"
+    threshold = None
+    rounds = 0
+    if method == "dense":
+        score, allowed = model.dense()
+        score, allowed = score[free], allowed[free]
+        if fair:
+            match, threshold = dense.assign_fair(score, allowed, cap)
+        else:
+            match = dense.assign(score, allowed, cap)
+    else:
+        outcome = sparse.solve_sparse(model, free, cap, fair=fair)
+        match, threshold, rounds = outcome.match, outcome.threshold, outcome.rounds
+
+    assigned = dict(lock_of)
+    for k, i in enumerate(free):
+        if match[k] >= 0:
+            assigned[int(i)] = int(match[k])
+    return _result(model, assigned, set(lock_of), fair, threshold, method, rounds)
+
+
+def _result(
+    model: ScoreModel,
+    assigned: dict[int, int],
+    locked: set[int],
+    fair: bool,
+    threshold: int | None,
+    method: str,
+    rounds: int,
+) -> Result:
+    rows = np.array(sorted(assigned), np.int64)
+    cols = np.array([assigned[i] for i in rows], np.int64)
+    scores, allowed = model.pairs(rows, cols) if rows.size else (np.zeros(0, int), [])
+    pairs = []
+    for k, (i, j) in enumerate(zip(rows.tolist(), cols.tolist(), strict=True)):
+        pairs.append(Pair(
+            mentee_id=model.mentees[i].id,
+            mentor_id=model.mentors[j].id,
+            score=int(scores[k]),
+            parts=pair_parts(model, i, j),
+            locked=i in locked,
+            broken=() if allowed[k] else tuple(model.broken(i, j)),
+        ))
+    used = np.bincount(cols, minlength=model.m) if cols.size else np.zeros(model.m, np.int64)
+    full = used >= np.array([p.capacity for p in model.mentors], np.int64)
+    unmatched = []
+    for i in range(model.n):
+        if i not in assigned:
+            code, params = unmatched_reason(model, i, full)
+            unmatched.append(Unmatched(model.mentees[i].id, code, params, render_reason(code, params)))
+    total = int(scores.sum()) if rows.size else 0
+    summary = Summary(
+        matched=len(pairs),
+        unmatched=len(unmatched),
+        total=total,
+        lowest=int(scores.min()) if rows.size else None,
+        mean=round(total / len(pairs), 3) if pairs else None,
+    )
+    return Result(tuple(pairs), tuple(unmatched), summary, fair, threshold, method, rounds, model)
+
+
+def score_pair(
+    mentor: Mentor,
+    mentee: Mentee,
+    rules: Rules | None = None,
+    forbidden: bool = False,
+    at: datetime = REFERENCE_INSTANT,
+) -> Pair:
+    """Score one given pair (e.g. a manual pairing): its score, parts and broken hard rules
+    (`forbidden` says a coordinator forbade it). Gives the same score `solve` would use."""
+    model = ScoreModel([mentor], [mentee], rules or Rules(),
+                       [(mentee.id, mentor.id)] if forbidden else (), at)
+    score, allowed = model.pairs(np.array([0]), np.array([0]))
+    return Pair(
+        mentee_id=mentee.id,
+        mentor_id=mentor.id,
+        score=int(score[0]),
+        parts=pair_parts(model, 0, 0),
+        broken=tuple(model.broken(0, 0)),
+    )

@@ -1,0 +1,131 @@
+"""The matching engine's explanations in the reader's language.
+
+The engine returns records (a code and parameters); ``mentoring.matching.explain`` renders them
+in English for the command line, and this module renders the same records through Flask-Babel.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import g
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from ..data import language_name
+
+
+def _hours(minutes: int) -> str:
+    return format_decimal(round(minutes / 60, 2))
+
+
+def part_text(part: dict[str, Any]) -> str:
+    """One score part as a phrase ("" when there is nothing worth saying)."""
+    code = part.get("code")
+    if code == "topics":
+        wanted, shared = part["wanted"], part["shared"]
+        if wanted == 0:
+            return _("no topics stated")
+        if shared == 0:
+            return ngettext("shares none of %(num)d wanted topic",
+                            "shares none of %(num)d wanted topics", wanted)
+        return ngettext("shares %(shared)d of %(num)d wanted topic: %(names)s",
+                        "shares %(shared)d of %(num)d wanted topics: %(names)s", wanted,
+                        shared=shared, names=", ".join(part["names"]))
+    if code == "region":
+        if part["same"] is None:
+            return "" if part["preference"] == "none" else _("region unknown")
+        if part["same"]:
+            return _("same region (%(region)s)", region=part["mentor_region"])
+        return _("other region (%(region)s, mentee %(mentee_region)s)",
+                 region=part["mentor_region"], mentee_region=part["mentee_region"])
+    if code == "language":
+        locale = g.get("locale", "en")
+        level = part["level"]
+        if level == "same_first":
+            return _("both speak %(language)s first",
+                     language=language_name(part["language"], locale))
+        if level == "first_spoken":
+            return _("speaks the mentee's first language (%(language)s)",
+                     language=language_name(part["language"], locale))
+        if level == "other":
+            return _("shares %(languages)s, not the mentee's first language",
+                     languages=", ".join(language_name(code, locale)
+                                         for code in part["shared_languages"]))
+        return _("no common language")
+    if code == "timezone":
+        minutes = part["minutes_apart"]
+        if minutes is None:
+            return _("time zone unknown")
+        if minutes == 0:
+            return _("same time zone")
+        return _("%(hours)s h apart", hours=_hours(minutes))
+    if code == "experience":
+        years = part["years_ahead"]
+        if years is None:
+            return _("experience unknown")
+        if years == 0:
+            return _("same years of experience")
+        if years > 0:
+            return ngettext("mentor %(num)d year ahead", "mentor %(num)d years ahead", years)
+        return ngettext("mentor %(num)d year behind", "mentor %(num)d years behind", -years)
+    if code == "wishes":
+        if part["count"] == 0:
+            return ""
+        if part["rank"] is None:
+            return _("not among the mentee's wishes")
+        return _("the mentee's choice %(rank)d of %(count)d", rank=part["rank"],
+                 count=part["count"])
+    return str(code)
+
+
+def parts_text(parts: list[dict[str, Any]]) -> str:
+    return "; ".join(text for text in (part_text(part) for part in parts) if text)
+
+
+def part_label(code: str) -> str:
+    labels = {
+        "topics": _("Topics"), "region": _("Region"), "language": _("Language"),
+        "timezone": _("Time zone"), "experience": _("Experience"), "wishes": _("Wishes"),
+    }
+    return labels.get(code, code)
+
+
+def rule_text(code: str) -> str:
+    """A hard rule a pair breaks."""
+    texts = {
+        "no_common_language": _("no common language"),
+        "same_organisation": _("same organisation"),
+        "experience_gap_below_minimum": _("mentor not enough years ahead"),
+        "woman_mentor_required": _("the mentee asked for a woman mentor"),
+        "forbidden_by_coordinator": _("forbidden by a coordinator"),
+    }
+    return texts.get(code, code)
+
+
+def reason_text(code: str, params: dict[str, Any]) -> str:
+    """Why a mentee is left unmatched."""
+    if code == "no_mentors":
+        return _("there are no mentors")
+    if code == "no_common_language":
+        return _("no mentor shares a language with her")
+    if code == "no_compatible_mentor":
+        detail = ", ".join(f"{rule_text(rule)}: {count}"
+                           for rule, count in sorted(params.get("rules", {}).items()))
+        return _("no mentor meets the hard rules (%(detail)s)", detail=detail)
+    if code == "compatible_mentors_full":
+        return ngettext("the only compatible mentor is full",
+                        "every compatible mentor is full (%(num)d compatible)",
+                        params.get("compatible", 0))
+    if code == "not_chosen":
+        return _("left unmatched by the coordinators' choices (%(free)d compatible mentors "
+                 "with room)", free=params.get("free", 0))
+    return str(code)
+
+
+def register(app) -> None:
+    app.add_template_filter(parts_text, "explain")
+    app.add_template_filter(part_label, "part_label")
+    app.add_template_filter(rule_text, "rule")
+    app.jinja_env.globals["reason_text"] = reason_text

@@ -1,0 +1,241 @@
+"""Running the matching engine over a programme: settings, profiles, runs and their diff.
+
+This module is the seam between the database and the pure ``mentoring.matching`` package: it
+turns enrolments into the engine's profiles and the engine's result into proposed pairings.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..extensions import db
+from ..matching import Mentee, Mentor, Rules, alternatives, solve
+from ..models import (
+    Enrolment,
+    EnrolmentStatus,
+    ForbiddenPair,
+    MatchingRun,
+    Pairing,
+    PairingStatus,
+    Programme,
+    ProgrammeStatus,
+    Role,
+)
+from ..permissions import Scope
+from . import ServiceError, audit
+
+#: The engine's weights, in the order the settings form shows them.
+WEIGHTS = ("topics", "language", "wishes", "region", "timezone", "experience")
+
+
+def rules_for(programme: Programme) -> Rules:
+    """The programme's matching rules (the engine's defaults where it set none)."""
+    try:
+        return Rules.from_dict(programme.matching_rules or {})
+    except ValueError:
+        return Rules()
+
+
+def save_settings(actor, scope: Scope, values: dict) -> Rules:
+    """Validate and store the weights and rules a coordinator chose for the programme."""
+    if scope.is_regional:
+        raise PermissionError("regional co-chairs do not set programme-wide rules")
+    try:
+        rules = Rules.from_dict(values)
+    except ValueError as error:
+        raise ServiceError(_("These settings are not valid: %(detail)s", detail=str(error))
+                           ) from error
+    before = dict(scope.programme.matching_rules or {})
+    scope.programme.matching_rules = rules.to_dict()
+    audit.record("matching.settings", actor=actor, programme=scope.programme,
+                 target=scope.programme, before=before, after=rules.to_dict())
+    return rules
+
+
+@dataclass
+class RegionSupply:
+    code: str
+    mentees: int = 0
+    mentors: int = 0
+    capacity: int = 0
+
+
+def supply_by_region(programme: Programme) -> list[RegionSupply]:
+    """Accepted mentees, mentors and mentor places per region (one GROUP BY query)."""
+    rows = db.session.execute(
+        select(Enrolment.region_id, Enrolment.role, func.count(), func.sum(Enrolment.capacity))
+        .where(Enrolment.programme_id == programme.id,
+               Enrolment.status == EnrolmentStatus.ACCEPTED)
+        .group_by(Enrolment.region_id, Enrolment.role)
+    ).all()
+    codes = {region.id: region.code for region in programme.regions}
+    supply: dict[str, RegionSupply] = {code: RegionSupply(code) for code in codes.values()}
+    for region_id, role, count, capacity in rows:
+        code = codes.get(region_id, "—")
+        entry = supply.setdefault(code, RegionSupply(code))
+        if role == Role.MENTEE:
+            entry.mentees += count
+        else:
+            entry.mentors += count
+            entry.capacity += int(capacity or 0)
+    return list(supply.values())
+
+
+def accepted_enrolments(programme: Programme) -> list[Enrolment]:
+    """Accepted applicants with everything the engine needs, in a fixed number of queries."""
+    return list(db.session.scalars(
+        select(Enrolment)
+        .where(Enrolment.programme_id == programme.id,
+               Enrolment.status == EnrolmentStatus.ACCEPTED)
+        .options(joinedload(Enrolment.user), joinedload(Enrolment.region),
+                 selectinload(Enrolment.languages), selectinload(Enrolment.topics))
+        .order_by(Enrolment.id)
+    ))
+
+
+def to_profile(enrolment: Enrolment) -> Mentor | Mentee:
+    """The engine's view of one application."""
+    common = dict(
+        id=enrolment.id, languages=tuple(enrolment.language_codes),
+        region=enrolment.region.code if enrolment.region else "",
+        years_experience=enrolment.years_experience, timezone=enrolment.timezone,
+        organisation=enrolment.organisation, name=enrolment.user.name,
+    )
+    topics = tuple(enrolment.topic_labels)
+    if enrolment.role == Role.MENTOR:
+        return Mentor(expertise=topics, capacity=enrolment.capacity or 0,
+                      gender=enrolment.gender, **common)
+    return Mentee(topics=topics, region_preference=enrolment.region_preference.value,
+                  wants_woman_mentor=enrolment.wants_woman_mentor, **common)
+
+
+def latest_run(programme: Programme) -> MatchingRun | None:
+    return db.session.scalar(
+        select(MatchingRun).where(MatchingRun.programme_id == programme.id)
+        .order_by(MatchingRun.id.desc()).limit(1))
+
+
+def forbidden_pairs(programme: Programme) -> list[tuple[int, int]]:
+    return [(row.mentee_id, row.mentor_id) for row in db.session.execute(
+        select(ForbiddenPair.mentee_id, ForbiddenPair.mentor_id)
+        .where(ForbiddenPair.programme_id == programme.id))]
+
+
+def run(actor, scope: Scope, *, fair: bool = False) -> MatchingRun:
+    """Match the accepted applicants and write the proposals, all in the caller's transaction.
+
+    Approved, active and locked pairs are kept and use up their mentor's places; rejected and
+    forbidden pairs are never proposed. Earlier proposals that were neither approved nor locked
+    are marked superseded.
+    """
+    programme = scope.programme
+    if scope.is_regional:
+        raise PermissionError("a regional co-chair cannot run matching for the programme")
+    if programme.status != ProgrammeStatus.MATCHING:
+        raise ServiceError(_("Matching runs only while the programme is in status \"matching\"."))
+    started = time.perf_counter()
+    rules = rules_for(programme)
+    enrolments = accepted_enrolments(programme)
+    mentors = [to_profile(e) for e in enrolments if e.role == Role.MENTOR]
+    mentees = [to_profile(e) for e in enrolments if e.role == Role.MENTEE]
+    if not mentors or not mentees:
+        raise ServiceError(_("Accept at least one mentor and one mentee before matching."))
+    accepted = {e.id for e in enrolments}
+
+    kept = db.session.scalars(
+        select(Pairing).where(
+            Pairing.programme_id == programme.id,
+            (Pairing.status.in_([PairingStatus.APPROVED, PairingStatus.ACTIVE]))
+            | ((Pairing.status == PairingStatus.PROPOSED) & Pairing.locked),
+        ).order_by(Pairing.id)
+    ).all()
+    locked = [(p.mentee_id, p.mentor_id) for p in kept
+              if p.mentee_id in accepted and p.mentor_id in accepted]
+    previous = latest_run(programme)
+    before = _assignment(programme, previous)
+
+    result = solve(mentors, mentees, rules, locked=locked,
+                   forbidden=[pair for pair in forbidden_pairs(programme)
+                              if pair not in set(locked)], fair=fair)
+    best_others = alternatives(result)
+
+    db.session.execute(
+        update(Pairing)
+        .where(Pairing.programme_id == programme.id, Pairing.status == PairingStatus.PROPOSED,
+               Pairing.locked.is_(False))
+        .values(status=PairingStatus.SUPERSEDED)
+    )
+    matching_run = MatchingRun(programme_id=programme.id, run_by_id=actor.id,
+                               settings={"rules": rules.to_dict(), "fair": fair})
+    db.session.add(matching_run)
+    db.session.flush()
+    kept_ids = {(p.mentee_id, p.mentor_id) for p in kept}
+    new_rows = []
+    for pair in result.pairs:
+        if (pair.mentee_id, pair.mentor_id) in kept_ids:
+            continue
+        new_rows.append(Pairing(
+            programme_id=programme.id, run_id=matching_run.id, mentee_id=pair.mentee_id,
+            mentor_id=pair.mentor_id, status=PairingStatus.PROPOSED, score=pair.score,
+            parts=list(pair.parts), broken=list(pair.broken),
+            alternatives=[_alternative(alt) for alt in best_others.get(pair.mentee_id, [])],
+        ))
+    db.session.add_all(new_rows)
+    after = {pair.mentee_id: pair.mentor_id for pair in result.pairs}
+    matching_run.unmatched = [
+        {"mentee": item.mentee_id, "reason": item.reason, "params": item.params,
+         "alternatives": [_alternative(alt) for alt in best_others.get(item.mentee_id, [])]}
+        for item in result.unmatched
+    ]
+    matching_run.diff = diff(before, after)
+    summary = result.summary
+    matching_run.summary = {
+        "matched": summary.matched, "unmatched": summary.unmatched, "total": summary.total,
+        "lowest": summary.lowest, "mean": summary.mean, "method": result.method,
+        "mentees": len(mentees), "mentors": len(mentors),
+    }
+    db.session.flush()
+    matching_run.duration_ms = round((time.perf_counter() - started) * 1000)
+    audit.record("matching.run", actor=actor, programme=programme, target=matching_run,
+                 after={**matching_run.summary, "diff": matching_run.diff, "fair": fair})
+    return matching_run
+
+
+def _alternative(alt) -> dict:
+    return {"mentor": alt.mentor_id, "score": alt.score, "allowed": alt.allowed,
+            "broken": list(alt.broken), "full": alt.full, "lacked": list(alt.lacked)}
+
+
+def _assignment(programme: Programme, run_: MatchingRun | None) -> dict[int, int]:
+    """Mentee -> mentor as the given run left things (its proposals plus kept pairs)."""
+    if run_ is None:
+        return {}
+    rows = db.session.execute(
+        select(Pairing.mentee_id, Pairing.mentor_id).where(
+            Pairing.programme_id == programme.id,
+            (Pairing.run_id == run_.id)
+            | Pairing.status.in_([PairingStatus.APPROVED, PairingStatus.ACTIVE])
+            | Pairing.locked,
+        ).order_by(Pairing.id)
+    ).all()
+    return {mentee: mentor for mentee, mentor in rows}
+
+
+def diff(before: dict[int, int], after: dict[int, int]) -> dict[str, int]:
+    """How a run changed the assignment: new, kept, changed and dropped mentees."""
+    counts: dict[str, int] = defaultdict(int)
+    for mentee, mentor in after.items():
+        if mentee not in before:
+            counts["new"] += 1
+        elif before[mentee] == mentor:
+            counts["kept"] += 1
+        else:
+            counts["changed"] += 1
+    counts["dropped"] = sum(1 for mentee in before if mentee not in after)
+    return {key: counts.get(key, 0) for key in ("new", "kept", "changed", "dropped")}

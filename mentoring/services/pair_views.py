@@ -1,0 +1,193 @@
+"""Read-only queries behind the pairs pages: a fixed number of SQL queries per page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy.orm import aliased, joinedload, selectinload
+
+from ..extensions import db
+from ..models import (
+    AuditEvent,
+    Enrolment,
+    EnrolmentStatus,
+    EnrolmentTopic,
+    MatchingRun,
+    Pairing,
+    PairingStatus,
+    Role,
+    User,
+)
+from ..permissions import Scope
+
+#: What "current" shows: every pair still in play.
+CURRENT = (PairingStatus.PROPOSED, PairingStatus.APPROVED, PairingStatus.ACTIVE)
+SORTS = {"score": "score", "-score": "-score", "name": "name"}
+
+
+@dataclass
+class PairFilters:
+    status: str = ""
+    below: int | None = None
+    region_id: int | None = None
+    topic_id: int | None = None
+    sort: str = "score"
+
+
+def pairs_query(scope: Scope, filters: PairFilters) -> Select:
+    """Pairs in the coordinator's scope, filtered and sorted, with both people loaded."""
+    mentee = aliased(Enrolment)
+    mentee_user = aliased(User)
+    query = (
+        select(Pairing)
+        .join(mentee, Pairing.mentee_id == mentee.id)
+        .join(mentee_user, mentee.user_id == mentee_user.id)
+        .where(Pairing.programme_id == scope.programme.id)
+        .options(
+            joinedload(Pairing.mentee).joinedload(Enrolment.user),
+            joinedload(Pairing.mentee).joinedload(Enrolment.region),
+            joinedload(Pairing.mentor).joinedload(Enrolment.user),
+            joinedload(Pairing.mentor).joinedload(Enrolment.region),
+            joinedload(Pairing.mentee).selectinload(Enrolment.topics),
+            joinedload(Pairing.mentor).selectinload(Enrolment.languages),
+        )
+    )
+    if filters.status in {s.value for s in PairingStatus}:
+        query = query.where(Pairing.status == PairingStatus(filters.status))
+    else:
+        query = query.where(Pairing.status.in_(CURRENT))
+    if scope.region is not None:
+        query = query.where(mentee.region_id == scope.region.id)
+    if filters.region_id:
+        query = query.where(mentee.region_id == filters.region_id)
+    if filters.below is not None:
+        query = query.where(Pairing.score < filters.below)
+    if filters.topic_id:
+        query = query.where(mentee.id.in_(select(EnrolmentTopic.enrolment_id).where(
+            EnrolmentTopic.topic_id == filters.topic_id)))
+    order = {
+        "score": (Pairing.score.asc(), Pairing.id),
+        "-score": (Pairing.score.desc(), Pairing.id),
+        "name": (mentee_user.name.asc(), Pairing.id),
+    }[SORTS.get(filters.sort, "score")]
+    return query.order_by(*order)
+
+
+def names(enrolment_ids) -> dict[int, str]:
+    """Names for enrolment ids (alternatives and unmatched lists), in one query."""
+    ids = set(enrolment_ids)
+    if not ids:
+        return {}
+    return dict(db.session.execute(
+        select(Enrolment.id, User.name).join(User, Enrolment.user_id == User.id)
+        .where(Enrolment.id.in_(ids))).all())
+
+
+@dataclass
+class MentorLoad:
+    enrolment: Enrolment
+    live: int
+    proposed: int
+
+    @property
+    def capacity(self) -> int:
+        return self.enrolment.capacity or 0
+
+
+def mentor_load(scope: Scope) -> list[MentorLoad]:
+    """Every accepted mentor with her live and proposed pairs against her capacity."""
+    proposed = (select(Pairing.mentor_id, func.count().label("n"))
+                .where(Pairing.programme_id == scope.programme.id,
+                       Pairing.status == PairingStatus.PROPOSED)
+                .group_by(Pairing.mentor_id).subquery())
+    rows = db.session.execute(
+        select(Enrolment, func.coalesce(proposed.c.n, 0))
+        .outerjoin(proposed, proposed.c.mentor_id == Enrolment.id)
+        .where(Enrolment.programme_id == scope.programme.id, Enrolment.role == Role.MENTOR,
+               Enrolment.status == EnrolmentStatus.ACCEPTED)
+        .options(joinedload(Enrolment.user), joinedload(Enrolment.region))
+        .order_by(case((Enrolment.live_pairs >= Enrolment.capacity, 0), else_=1),
+                  Enrolment.id)
+    ).all()
+    return [MentorLoad(enrolment, enrolment.live_pairs, proposed_count)
+            for enrolment, proposed_count in rows]
+
+
+def unmatched(scope: Scope, run: MatchingRun | None) -> list[dict]:
+    """The latest run's unmatched mentees in scope who still have no pair."""
+    if run is None or not run.unmatched:
+        return []
+    ids = [item["mentee"] for item in run.unmatched]
+    still = db.session.scalars(
+        select(Enrolment).where(Enrolment.id.in_(ids), Enrolment.live_pairs == 0)
+        .options(joinedload(Enrolment.user), joinedload(Enrolment.region))).all()
+    open_ids = set(db.session.scalars(select(Pairing.mentee_id).where(
+        Pairing.mentee_id.in_(ids), Pairing.status == PairingStatus.PROPOSED)))
+    by_id = {e.id: e for e in still if e.id not in open_ids and scope.covers(e)}
+    return [{**item, "enrolment": by_id[item["mentee"]]} for item in run.unmatched
+            if item["mentee"] in by_id]
+
+
+def status_counts(scope: Scope) -> dict[str, int]:
+    mentee = aliased(Enrolment)
+    query = (select(Pairing.status, func.count()).join(mentee, Pairing.mentee_id == mentee.id)
+             .where(Pairing.programme_id == scope.programme.id).group_by(Pairing.status))
+    if scope.region is not None:
+        query = query.where(mentee.region_id == scope.region.id)
+    return {str(status): count for status, count in db.session.execute(query)}
+
+
+def open_proposals(scope: Scope, exclude: int | None = None) -> list[Pairing]:
+    """Open proposals in scope, by mentee name (for the swap form)."""
+    mentee = aliased(Enrolment)
+    query = (select(Pairing).join(mentee, Pairing.mentee_id == mentee.id)
+             .join(User, mentee.user_id == User.id)
+             .where(Pairing.programme_id == scope.programme.id,
+                    Pairing.status == PairingStatus.PROPOSED)
+             .options(joinedload(Pairing.mentee).joinedload(Enrolment.user),
+                      joinedload(Pairing.mentor).joinedload(Enrolment.user))
+             .order_by(User.name, Pairing.id))
+    if exclude is not None:
+        query = query.where(Pairing.id != exclude)
+    if scope.region is not None:
+        query = query.where(mentee.region_id == scope.region.id)
+    return list(db.session.scalars(query))
+
+
+def people_for_manual(scope: Scope) -> tuple[list[Enrolment], list[Enrolment]]:
+    """Accepted mentees in scope without a live pair, and accepted mentors with a place."""
+    base = (select(Enrolment).join(User, Enrolment.user_id == User.id)
+            .where(Enrolment.programme_id == scope.programme.id,
+                   Enrolment.status == EnrolmentStatus.ACCEPTED)
+            .options(joinedload(Enrolment.user), joinedload(Enrolment.region))
+            .order_by(User.name))
+    mentees_query = base.where(Enrolment.role == Role.MENTEE, Enrolment.live_pairs == 0)
+    if scope.region is not None:
+        mentees_query = mentees_query.where(Enrolment.region_id == scope.region.id)
+    mentors_query = base.where(and_(Enrolment.role == Role.MENTOR,
+                                    Enrolment.live_pairs < Enrolment.capacity))
+    return list(db.session.scalars(mentees_query)), list(db.session.scalars(mentors_query))
+
+
+def audit_query(scope: Scope, action: str = "") -> Select:
+    query = (select(AuditEvent).where(AuditEvent.programme_id == scope.programme.id)
+             .options(joinedload(AuditEvent.actor)).order_by(AuditEvent.id.desc()))
+    if action:
+        query = query.where(AuditEvent.action.startswith(action))
+    return query
+
+
+def my_pairs(user) -> list[Pairing]:
+    """The announced pairs a person is in, as mentee or mentor."""
+    mine = select(Enrolment.id).where(Enrolment.user_id == user.id)
+    return list(db.session.scalars(
+        select(Pairing).where(Pairing.status == PairingStatus.ACTIVE,
+                              (Pairing.mentee_id.in_(mine)) | (Pairing.mentor_id.in_(mine)))
+        .options(joinedload(Pairing.mentee).joinedload(Enrolment.user),
+                 joinedload(Pairing.mentor).joinedload(Enrolment.user),
+                 joinedload(Pairing.mentee).selectinload(Enrolment.languages),
+                 joinedload(Pairing.mentor).selectinload(Enrolment.languages),
+                 joinedload(Pairing.mentee).selectinload(Enrolment.topics),
+                 joinedload(Pairing.mentor).selectinload(Enrolment.topics))
+        .order_by(Pairing.id)))

@@ -1,0 +1,312 @@
+"""What coordinators do with pairs: approve, reject, lock, forbid, pair by hand, swap, announce.
+
+Every action checks the coordinator's scope (a regional co-chair acts on her region's mentees),
+locks the two enrolment rows it changes (SELECT ... FOR UPDATE on PostgreSQL), and relies on the
+database as the last word: one live pair per mentee (partial unique index) and never more live
+pairs than a mentor's capacity (CHECK constraint on ``live_pairs``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import db
+from ..matching import score_pair
+from ..models import (
+    Enrolment,
+    EnrolmentStatus,
+    ForbiddenPair,
+    Pairing,
+    PairingStatus,
+    ProgrammeStatus,
+    Role,
+)
+from ..models._types import utcnow
+from ..permissions import Scope
+from . import ServiceError, audit, mail
+from .matching import latest_run, rules_for, to_profile
+
+
+def _state(pairing: Pairing) -> dict:
+    return {"status": str(pairing.status), "mentee": pairing.mentee_id,
+            "mentor": pairing.mentor_id, "locked": pairing.locked, "score": pairing.score}
+
+
+def pairing_in_scope(scope: Scope, pairing_id: int, *, for_update: bool = False) -> Pairing:
+    """A pairing the coordinator may act on; LookupError if unknown, PermissionError outside."""
+    query = select(Pairing).where(Pairing.id == pairing_id)
+    if for_update:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    pairing = db.session.scalar(query)
+    if pairing is None or pairing.programme_id != scope.programme.id:
+        raise LookupError(pairing_id)
+    if not scope.covers(pairing.mentee):
+        raise PermissionError(pairing_id)
+    return pairing
+
+
+def _lock_people(*enrolment_ids: int) -> dict[int, Enrolment]:
+    """Lock the enrolment rows, always in id order so that two approvals cannot deadlock."""
+    rows = db.session.scalars(
+        select(Enrolment).where(Enrolment.id.in_(sorted(set(enrolment_ids))))
+        .order_by(Enrolment.id).with_for_update().execution_options(populate_existing=True)
+    ).all()
+    return {row.id: row for row in rows}
+
+
+def _take_places(mentee: Enrolment, mentor: Enrolment) -> None:
+    if mentee.live_pairs >= 1:
+        raise ServiceError(_("%(name)s already has an approved mentor.", name=mentee.user.name))
+    if mentor.live_pairs >= (mentor.capacity or 0):
+        raise ServiceError(_("%(name)s has no place left (%(capacity)d mentees).",
+                             name=mentor.user.name, capacity=mentor.capacity or 0))
+    mentee.live_pairs += 1
+    mentor.live_pairs += 1
+
+
+def _release_places(pairing: Pairing) -> None:
+    people = _lock_people(pairing.mentee_id, pairing.mentor_id)
+    people[pairing.mentee_id].live_pairs -= 1
+    people[pairing.mentor_id].live_pairs -= 1
+
+
+def _flush_or_explain() -> None:
+    """Flush; a constraint the database holds becomes the clear message it stands for."""
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError as error:
+        raise ServiceError(_("Someone else changed these pairs at the same moment: the mentee "
+                             "is already paired or the mentor is full. Reload and try again.")
+                           ) from error
+
+
+def _require_running_or_matching(scope: Scope) -> None:
+    if scope.programme.status not in (ProgrammeStatus.MATCHING, ProgrammeStatus.RUNNING):
+        raise ServiceError(_("Pairs can be changed only while the programme is matching or "
+                             "running."))
+
+
+def approve(actor, scope: Scope, pairing_id: int) -> bool:
+    """Approve a proposal; returns False when it already was (a double submission)."""
+    _require_running_or_matching(scope)
+    pairing = pairing_in_scope(scope, pairing_id, for_update=True)
+    if pairing.status in (PairingStatus.APPROVED, PairingStatus.ACTIVE):
+        return False
+    if pairing.status == PairingStatus.SUPERSEDED:
+        raise ServiceError(_("A newer matching run replaced this proposal. Review the new one."))
+    if pairing.status == PairingStatus.REJECTED:
+        raise ServiceError(_("This pair was rejected."))
+    if pairing.broken:
+        raise ServiceError(_("This pair breaks a hard rule; pair them by hand with a reason."))
+    people = _lock_people(pairing.mentee_id, pairing.mentor_id)
+    before = _state(pairing)
+    _take_places(people[pairing.mentee_id], people[pairing.mentor_id])
+    pairing.status = PairingStatus.APPROVED
+    pairing.decided_at = utcnow()
+    pairing.decided_by_id = actor.id
+    _flush_or_explain()
+    audit.record("pairing.approve", actor=actor, programme=scope.programme, target=pairing,
+                 before=before, after=_state(pairing))
+    return True
+
+
+def approve_above(actor, scope: Scope, threshold: int) -> tuple[int, int]:
+    """Approve every proposal of the latest run in scope scoring at least ``threshold``.
+
+    Returns (approved, skipped); a proposal whose mentee or mentor is taken meanwhile is skipped.
+    """
+    if not 0 <= threshold <= 1000:
+        raise ServiceError(_("The score must be between 0 and 1000."))
+    run_ = latest_run(scope.programme)
+    if run_ is None:
+        raise ServiceError(_("Run matching first."))
+    query = (select(Pairing.id).join(Enrolment, Pairing.mentee_id == Enrolment.id)
+             .where(Pairing.run_id == run_.id, Pairing.status == PairingStatus.PROPOSED,
+                    Pairing.score >= threshold)
+             .order_by(Pairing.score.desc(), Pairing.id))
+    if scope.region is not None:
+        query = query.where(Enrolment.region_id == scope.region.id)
+    approved = skipped = 0
+    for pairing_id in db.session.scalars(query).all():
+        try:
+            with db.session.begin_nested():
+                if approve(actor, scope, pairing_id):
+                    approved += 1
+        except ServiceError:
+            skipped += 1
+    return approved, skipped
+
+
+def reject(actor, scope: Scope, pairing_id: int, reason: str = "") -> None:
+    """Reject a proposed or approved pair: the mentee goes back to the pool, and no later run
+    proposes this pair again."""
+    _require_running_or_matching(scope)
+    pairing = pairing_in_scope(scope, pairing_id, for_update=True)
+    if pairing.status in (PairingStatus.REJECTED, PairingStatus.SUPERSEDED):
+        raise ServiceError(_("This proposal is no longer open."))
+    if pairing.status == PairingStatus.ACTIVE:
+        raise ServiceError(_("This pair is already announced and at work."))
+    before = _state(pairing)
+    if pairing.status == PairingStatus.APPROVED:
+        _release_places(pairing)
+    pairing.status = PairingStatus.REJECTED
+    pairing.locked = False
+    pairing.decided_at = utcnow()
+    pairing.decided_by_id = actor.id
+    _forbid(actor, scope, pairing.mentee_id, pairing.mentor_id, reason)
+    _flush_or_explain()
+    audit.record("pairing.reject", actor=actor, programme=scope.programme, target=pairing,
+                 before=before, after={**_state(pairing), "reason": reason})
+
+
+def set_locked(actor, scope: Scope, pairing_id: int, locked: bool) -> None:
+    """Lock a proposal so that re-running keeps it (or unlock it)."""
+    pairing = pairing_in_scope(scope, pairing_id, for_update=True)
+    if pairing.status != PairingStatus.PROPOSED:
+        raise ServiceError(_("Only an open proposal can be locked or unlocked; approved pairs "
+                             "are always kept."))
+    before = _state(pairing)
+    pairing.locked = locked
+    audit.record("pairing.lock" if locked else "pairing.unlock", actor=actor,
+                 programme=scope.programme, target=pairing, before=before, after=_state(pairing))
+
+
+def _forbid(actor, scope: Scope, mentee_id: int, mentor_id: int, reason: str) -> None:
+    exists = db.session.scalar(select(ForbiddenPair).where(
+        ForbiddenPair.mentee_id == mentee_id, ForbiddenPair.mentor_id == mentor_id))
+    if exists is None:
+        db.session.add(ForbiddenPair(programme_id=scope.programme.id, mentee_id=mentee_id,
+                                     mentor_id=mentor_id, reason=reason.strip(),
+                                     created_by_id=actor.id))
+
+
+def _people_in_programme(scope: Scope, mentee_id: int, mentor_id: int) -> tuple[Enrolment,
+                                                                                 Enrolment]:
+    mentee = db.session.get(Enrolment, mentee_id)
+    mentor = db.session.get(Enrolment, mentor_id)
+    if mentee is None or mentor is None or mentee.role != Role.MENTEE \
+            or mentor.role != Role.MENTOR or mentor.programme_id != scope.programme.id:
+        raise LookupError((mentee_id, mentor_id))
+    if not scope.covers(mentee):
+        raise PermissionError(mentee_id)
+    return mentee, mentor
+
+
+def forbid(actor, scope: Scope, mentee_id: int, mentor_id: int, reason: str = "") -> None:
+    """Never propose this mentee with this mentor; an open proposal of them is rejected."""
+    _people_in_programme(scope, mentee_id, mentor_id)
+    open_proposal = db.session.scalar(select(Pairing.id).where(
+        Pairing.mentee_id == mentee_id, Pairing.mentor_id == mentor_id,
+        Pairing.status == PairingStatus.PROPOSED))
+    if open_proposal is not None:
+        reject(actor, scope, open_proposal, reason)
+        return
+    _forbid(actor, scope, mentee_id, mentor_id, reason)
+    audit.record("pairing.forbid", actor=actor, programme=scope.programme,
+                 after={"mentee": mentee_id, "mentor": mentor_id, "reason": reason})
+
+
+@dataclass
+class Preview:
+    """What a manual pairing would be: its score, parts and the hard rules it breaks."""
+
+    mentee: Enrolment
+    mentor: Enrolment
+    score: int
+    parts: list[dict]
+    broken: list[str]
+    mentor_full: bool
+
+
+def preview(scope: Scope, mentee_id: int, mentor_id: int) -> Preview:
+    """Score a pair a coordinator is about to make by hand, as the engine would."""
+    mentee, mentor = _people_in_programme(scope, mentee_id, mentor_id)
+    forbidden = db.session.scalar(select(ForbiddenPair.id).where(
+        ForbiddenPair.mentee_id == mentee_id, ForbiddenPair.mentor_id == mentor_id)) is not None
+    pair = score_pair(to_profile(mentor), to_profile(mentee), rules_for(scope.programme),
+                      forbidden=forbidden)
+    return Preview(mentee, mentor, pair.score, list(pair.parts), list(pair.broken),
+                   mentor.live_pairs >= (mentor.capacity or 0))
+
+
+def pair_by_hand(actor, scope: Scope, mentee_id: int, mentor_id: int, *, reason: str = "",
+                 confirm: bool = False) -> Pairing:
+    """Approve a pair the coordinator chose. A pair that breaks a hard rule needs ``confirm``
+    and a reason; a full mentor is always refused (capacity is never exceeded)."""
+    _require_running_or_matching(scope)
+    view = preview(scope, mentee_id, mentor_id)
+    if view.mentee.status != EnrolmentStatus.ACCEPTED or view.mentor.status != \
+            EnrolmentStatus.ACCEPTED:
+        raise ServiceError(_("Both people must be accepted in the programme."))
+    if view.broken and not (confirm and reason.strip()):
+        raise ServiceError(_("This pair breaks a hard rule. Confirm the override and give a "
+                             "reason."))
+    people = _lock_people(mentee_id, mentor_id)
+    _take_places(people[mentee_id], people[mentor_id])
+    for proposal in db.session.scalars(select(Pairing).where(
+            Pairing.mentee_id == mentee_id, Pairing.status == PairingStatus.PROPOSED)):
+        proposal.status = PairingStatus.SUPERSEDED
+    pairing = Pairing(programme_id=scope.programme.id, mentee_id=mentee_id,
+                      mentor_id=mentor_id, status=PairingStatus.APPROVED, locked=True,
+                      score=view.score, parts=view.parts, broken=view.broken, source="manual",
+                      override_reason=reason.strip(), decided_at=utcnow(),
+                      decided_by_id=actor.id)
+    db.session.add(pairing)
+    _flush_or_explain()
+    audit.record("pairing.manual", actor=actor, programme=scope.programme, target=pairing,
+                 after={**_state(pairing), "broken": view.broken, "reason": reason.strip()})
+    return pairing
+
+
+def swap(actor, scope: Scope, first_id: int, second_id: int) -> None:
+    """Exchange the mentors of two open proposals, rescored; refused if either new pair
+    breaks a hard rule."""
+    if first_id == second_id:
+        raise ServiceError(_("Choose two different pairs."))
+    first = pairing_in_scope(scope, first_id, for_update=True)
+    second = pairing_in_scope(scope, second_id, for_update=True)
+    if PairingStatus.PROPOSED != first.status or PairingStatus.PROPOSED != second.status:
+        raise ServiceError(_("Only open proposals can be swapped."))
+    before = [_state(first), _state(second)]
+    new = [preview(scope, first.mentee_id, second.mentor_id),
+           preview(scope, second.mentee_id, first.mentor_id)]
+    if any(view.broken for view in new):
+        raise ServiceError(_("After the swap a pair would break a hard rule."))
+    for pairing, view in zip((first, second), new, strict=True):
+        pairing.mentor_id = view.mentor.id
+        pairing.score, pairing.parts, pairing.broken = view.score, view.parts, []
+        pairing.alternatives = []
+        pairing.source = "swap"
+    audit.record("pairing.swap", actor=actor, programme=scope.programme, before={"pairs": before},
+                 after={"pairs": [_state(first), _state(second)]})
+
+
+def announce(actor, scope: Scope) -> int:
+    """Email every approved pair in scope an introduction and mark it active.
+
+    Nobody hears of a pair before this. Returns how many pairs were announced.
+    """
+    _require_running_or_matching(scope)
+    query = select(Pairing).join(Enrolment, Pairing.mentee_id == Enrolment.id).where(
+        Pairing.programme_id == scope.programme.id, Pairing.status == PairingStatus.APPROVED
+    ).order_by(Pairing.id).with_for_update(of=Pairing)
+    if scope.region is not None:
+        query = query.where(Enrolment.region_id == scope.region.id)
+    pairings = db.session.scalars(query).all()
+    now = utcnow()
+    for pairing in pairings:
+        pairing.status = PairingStatus.ACTIVE
+        pairing.announced_at = now
+        for me, partner in ((pairing.mentee, pairing.mentor), (pairing.mentor, pairing.mentee)):
+            mail.queue_template(me.user, "introduction", kind="introduction",
+                                locale=scope.programme.default_locale, me=me, partner=partner,
+                                programme=scope.programme)
+        audit.record("pairing.announce", actor=actor, programme=scope.programme,
+                     target=pairing, before={"status": "approved"}, after={"status": "active"})
+    db.session.flush()
+    return len(pairings)
