@@ -62,7 +62,7 @@ def _take_places(mentee: Enrolment, mentor: Enrolment) -> None:
     if mentee.live_pairs >= 1:
         raise ServiceError(_("%(name)s already has an approved mentor.", name=mentee.user.name))
     if mentor.live_pairs >= (mentor.capacity or 0):
-        raise ServiceError(_("%(name)s has no place left (%(capacity)d mentees).",
+        raise ServiceError(_("%(name)s has no place left (capacity: %(capacity)d).",
                              name=mentor.user.name, capacity=mentor.capacity or 0))
     mentee.live_pairs += 1
     mentor.live_pairs += 1
