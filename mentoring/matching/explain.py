@@ -183,7 +183,7 @@ def alternatives(
     return out
 
 
-# -- English rendering ------------------------------------------------------------------------------
+# -- English rendering ---------------------------------------------------------------------
 
 def _hours(minutes: int) -> str:
     h = minutes / 60
@@ -276,7 +276,8 @@ def render_reason(code: str, params: dict[str, Any]) -> str:
         return "the only compatible mentor is full" if n == 1 else (
             f"every compatible mentor is full ({n} compatible)")
     if code == "not_chosen":
-        return f"left unmatched by the coordinator's choices ({params['free']} compatible with room)"
+        free = params["free"]
+        return f"left unmatched by the coordinator's choices ({free} compatible with room)"
     return code
 
 

@@ -1,4 +1,4 @@
-"""A programme's matching rules: score weights and hard rules, with JSON-friendly (de)serialisation."""
+"""A programme's matching rules: score weights and hard rules, JSON-friendly both ways."""
 
 from __future__ import annotations
 

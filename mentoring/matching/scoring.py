@@ -162,7 +162,8 @@ class ScoreModel:
             elif not e.region:
                 same[i] = diff[i] = unk[i] = UNKNOWN
             else:
-                same[i], diff[i], unk[i] = (1000, 0, UNKNOWN) if pref == "same" else (0, 1000, UNKNOWN)
+                hit, miss = (1000, 0) if pref == "same" else (0, 1000)
+                same[i], diff[i], unk[i] = hit, miss, UNKNOWN
             if e.region:
                 e_reg[i, rix[_norm(e.region)]] = 1
         p_reg = np.zeros((m, len(regions)), np.float32)
@@ -241,7 +242,9 @@ class ScoreModel:
         return UNKNOWN if e is None or p is None else timezone_part(e - p)
 
     def _exp_value(self, e: int | None, p: int | None) -> int:
-        return UNKNOWN if e is None or p is None else experience_part(p - e, self.rules.experience_ahead)
+        if e is None or p is None:
+            return UNKNOWN
+        return experience_part(p - e, self.rules.experience_ahead)
 
     def _gap_broken(self, e: int | None, p: int | None) -> int:
         gap = self.rules.min_experience_gap
@@ -267,7 +270,8 @@ class ScoreModel:
             i = self.mentee_index.get(id_key(mentee_id))
             j = self.mentor_index.get(id_key(mentor_id))
             if i is None or j is None:
-                raise ValueError(f"forbidden pair ({mentee_id!r}, {mentor_id!r}) names an unknown id")
+                raise ValueError(
+                    f"forbidden pair ({mentee_id!r}, {mentor_id!r}) names an unknown id")
             fi.append(i)
             fj.append(j)
         order = np.lexsort((fj, fi)) if fi else np.zeros(0, np.int64)
@@ -342,7 +346,8 @@ class ScoreModel:
             allowed &= self.e_org[rows] != self.p_org[cols]
         if self.forbidden_set:
             allowed &= np.array(
-                [(int(i), int(j)) not in self.forbidden_set for i, j in zip(rows, cols, strict=True)],
+                [(int(i), int(j)) not in self.forbidden_set
+                 for i, j in zip(rows, cols, strict=True)],
                 bool,
             )
         return score, allowed

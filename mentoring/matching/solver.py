@@ -138,7 +138,8 @@ def _result(
     for i in range(model.n):
         if i not in assigned:
             code, params = unmatched_reason(model, i, full)
-            unmatched.append(Unmatched(model.mentees[i].id, code, params, render_reason(code, params)))
+            text = render_reason(code, params)
+            unmatched.append(Unmatched(model.mentees[i].id, code, params, text))
     total = int(scores.sum()) if rows.size else 0
     summary = Summary(
         matched=len(pairs),

@@ -24,9 +24,10 @@ from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 from .dense import big_weight
 from .scoring import ScoreModel
 
-TOP_K = 12
+TOP_K = 24
 GROW_K = 24
 _NONE = np.iinfo(np.int32).min // 2
+_FAR = np.iinfo(np.int64).max // 4
 
 
 @dataclass
@@ -73,7 +74,8 @@ class _Candidates:
             scores_l.append(val[ok])
         self.rows = np.concatenate(rows_l) if rows_l else np.zeros(0, np.int64)
         self.cols = np.concatenate(cols_l).astype(np.int64) if cols_l else np.zeros(0, np.int64)
-        self.scores = np.concatenate(scores_l).astype(np.int64) if scores_l else np.zeros(0, np.int64)
+        self.scores = (np.concatenate(scores_l).astype(np.int64) if scores_l
+                       else np.zeros(0, np.int64))
 
     def add(self, rows: np.ndarray, cols: np.ndarray, scores: np.ndarray) -> None:
         """Add pairs (duplicates are dropped)."""
@@ -97,39 +99,48 @@ def _assign(nf: int, cap: np.ndarray, rows, cols, scores) -> np.ndarray:
     s = np.repeat(scores, rep)
     offset = np.arange(rep.sum()) - np.repeat(np.cumsum(rep) - rep, rep)
     c = np.repeat(start[cols], rep) + offset
-    # Costs: (big + 1002) - (big + s) for a place, big + 1002 for "unmatched"; all positive.
-    cost = np.concatenate([1002.0 - s, np.full(nf, float(big + 1002))])
+    # Costs: (big + 1002) - (big + s) for a pair, big + 1002 for "unmatched"; all positive.
+    # LAPJVsp searches the whole graph for each row that ends "unmatched", so the smaller
+    # side (mentees or places) becomes the rows: then few rows are left over.
+    if places < nf:
+        r, c, side, other = c, r, places, nf
+    else:
+        side, other = nf, places
+    cost = np.concatenate([1002.0 - s, np.full(side, float(big + 1002))])
     graph = csr_matrix(
-        (cost, (np.concatenate([r, np.arange(nf)]), np.concatenate([c, places + np.arange(nf)]))),
-        shape=(nf, places + nf),
+        (cost, (np.concatenate([r, np.arange(side)]),
+                np.concatenate([c, other + np.arange(side)]))),
+        shape=(side, other + side),
     )
     row_ind, col_ind = min_weight_full_bipartite_matching(graph)
+    real = col_ind < other
+    row_ind, col_ind = row_ind[real], col_ind[real]
+    if places < nf:
+        row_ind, col_ind = col_ind, row_ind
     owner = np.repeat(np.arange(cap.size), cap)
-    real = col_ind < places
-    match[row_ind[real]] = owner[col_ind[real]]
+    match[row_ind] = owner[col_ind]
     return match
 
 
-def _shortest(nodes: int, src: np.ndarray, dst: np.ndarray, cost: np.ndarray) -> np.ndarray:
-    """Distances from a virtual root joined to every node at cost 0 (Bellman-Ford, vectorised
-    over arcs; stops as soon as nothing improves)."""
+def _shortest(nodes: int, src: np.ndarray, dst: np.ndarray, cost: np.ndarray,
+              source: int) -> np.ndarray:
+    """Distances from `source` (Bellman-Ford, vectorised over arcs; stops as soon as nothing
+    improves). Unreachable nodes get a huge value."""
     order = np.lexsort((cost, dst))
     src, dst, cost = src[order], dst[order], cost[order]
-    starts = np.flatnonzero(np.r_[True, dst[1:] != dst[:-1]]) if dst.size else np.zeros(0, int)
+    d = np.full(nodes, _FAR, np.int64)
+    d[source] = 0
+    if dst.size == 0:
+        return d
+    starts = np.flatnonzero(np.r_[True, dst[1:] != dst[:-1]])
     targets = dst[starts]
-    d = np.zeros(nodes, np.int64)
     for _ in range(nodes + 1):
-        best = np.minimum.reduceat(d[src] + cost, starts) if dst.size else best_empty()
+        best = np.minimum.reduceat(d[src] + cost, starts)
         better = best < d[targets]
         if not better.any():
             return d
         d[targets[better]] = best[better]
     raise RuntimeError("negative cycle: the matching was not optimal")
-
-
-def best_empty() -> np.ndarray:
-    """No arcs: nothing to relax."""
-    return np.zeros(0, np.int64)
 
 
 def _prices(m: int, cap: np.ndarray, cand_rows, cand_cols, cand_scores, match, big) -> np.ndarray:
@@ -149,7 +160,7 @@ def _prices(m: int, cap: np.ndarray, cand_rows, cand_cols, cand_scores, match, b
         match[mrows],                               # a -> T: drop a's mentee
         np.full(int(free_rows.sum()), t),           # T -> j: take an unmatched mentee
         np.flatnonzero(used < cap),                 # j -> T: j has room
-        np.flatnonzero(used > 0) * 0 + t,           # T -> j: j gives a place back
+        np.full(int((used > 0).sum()), t),          # T -> j: j gives a place back
     ])
     dst = np.concatenate([
         cand_cols[other],
@@ -165,8 +176,10 @@ def _prices(m: int, cap: np.ndarray, cand_rows, cand_cols, cand_scores, match, b
         np.zeros(int((used < cap).sum()), np.int64),
         np.zeros(int((used > 0).sum()), np.int64),
     ])
-    d = _shortest(m + 1, src.astype(np.int64), dst.astype(np.int64), cost.astype(np.int64))
-    return np.maximum(0, d[t] - d[:m])
+    # Prices are the distances from each mentor to T: the highest prices any dual certificate
+    # could give, which clears unmatched mentees (they need dear mentors) soonest.
+    dist = _shortest(m + 1, dst.astype(np.int64), src.astype(np.int64), cost.astype(np.int64), t)
+    return np.maximum(0, np.minimum(dist[:m], _FAR // 2))
 
 
 def _certify(cands: _Candidates, match: np.ndarray, v: np.ndarray, big: int,

@@ -1,0 +1,76 @@
+"""Seeded random cohorts and a brute-force optimum for the matching engine tests."""
+
+from __future__ import annotations
+
+import itertools
+import random
+
+import numpy as np
+
+from mentoring.matching import Mentee, Mentor
+
+LANGS = ["English", "French", "Arabic", "Spanish"]
+TOPICS = ["spectrum", "satellites", "negotiation", "drafting", "cyber", "policy"]
+REGIONS = ["CITEL", "APT", "ASMG", ""]
+ZONES = ["", "UTC", "+01:00", "Europe/Paris", "Asia/Tokyo", "-05:00", "+05:30", "America/Lima"]
+
+
+def random_cohort(seed: int, n: int, m: int, cap: tuple[int, int] = (1, 3)):
+    """A reproducible random cohort of n mentees and m mentors (ids are strings)."""
+    rnd = random.Random(seed)
+    mentors = [
+        Mentor(
+            id=f"m{j:03d}",
+            languages=rnd.sample(LANGS, rnd.randint(1, 2)),
+            expertise=rnd.sample(TOPICS, rnd.randint(1, 4)),
+            region=rnd.choice(REGIONS),
+            years_experience=rnd.choice([None, *range(0, 25)]),
+            timezone=rnd.choice(ZONES),
+            capacity=rnd.randint(*cap),
+            organisation=rnd.choice(["", "A", "B", "C"]),
+            gender=rnd.choice(["F", "M", "", "woman"]),
+        )
+        for j in range(m)
+    ]
+    mentees = [
+        Mentee(
+            id=f"e{i:04d}",
+            languages=rnd.sample(LANGS, rnd.randint(1, 2)),
+            topics=rnd.sample(TOPICS, rnd.randint(0, 4)),
+            region=rnd.choice(REGIONS),
+            years_experience=rnd.choice([None, *range(0, 10)]),
+            timezone=rnd.choice(ZONES),
+            organisation=rnd.choice(["", "A", "B"]),
+            region_preference=rnd.choice(["", "same", "other", "none"]),
+            wants_woman_mentor=rnd.random() < 0.2,
+            preferred_mentors=[f"m{rnd.randrange(m):03d}" for _ in range(rnd.randint(0, 2))]
+            if m else [],
+        )
+        for i in range(n)
+    ]
+    return mentors, mentees
+
+
+def brute_force(score: np.ndarray, allowed: np.ndarray, cap: np.ndarray, fair: bool = False):
+    """Best (matched, total) - or (matched, lowest, total) when fair - by trying everything."""
+    n, m = score.shape
+    best = None
+    for choice in itertools.product(range(-1, m), repeat=n):
+        used = np.zeros(m, int)
+        ok = True
+        vals = []
+        for i, j in enumerate(choice):
+            if j < 0:
+                continue
+            if not allowed[i, j]:
+                ok = False
+                break
+            used[j] += 1
+            vals.append(int(score[i, j]))
+        if not ok or (used > cap).any():
+            continue
+        low = min(vals) if vals else 10**9
+        key = (len(vals), low, sum(vals)) if fair else (len(vals), sum(vals))
+        if best is None or key > best:
+            best = key
+    return best

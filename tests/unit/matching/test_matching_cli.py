@@ -1,0 +1,142 @@
+"""Command-line tests: a good run, and each kind of bad input (exit 2, no output file)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mentoring.matching.cli import main
+
+MENTORS = (
+    "ID,Name,Region,Languages,Expertise,Years Experience,Time_Zone,Capacity,Organisation,Gender\n"
+    "m1,Ana,CITEL,English;French,satellite regulation;negotiation;drafting,12,America/Bogota,2,"
+    "ITU,F\n"
+    "m2,Bo,APT,English;Chinese,spectrum;negotiation,8,+08:00,1,X,M\n"
+)
+MENTEES = (
+    "id,name,region,languages,topics,years_experience,timezone,organisation,region_preference,"
+    "preferred_mentors\n"
+    "e1,Cy,CITEL,Spanish;English,satellite regulation;negotiation;drafting;spectrum,2,"
+    "America/Lima,Y,same,m1\n"
+    "e2,Di,APT,Chinese;English,spectrum,1,Asia/Shanghai,,,\n"
+    "e3,Ed,ASMG,Arabic,drafting,1,+03:00,,,\n"
+)
+
+
+@pytest.fixture
+def files(tmp_path: Path):
+    (tmp_path / "mentors.csv").write_text(MENTORS, encoding="utf-8")
+    (tmp_path / "mentees.csv").write_text(MENTEES, encoding="utf-8")
+    return tmp_path
+
+
+def run(tmp_path, *extra, capsys=None):
+    args = [str(tmp_path / "mentors.csv"), str(tmp_path / "mentees.csv"), *extra]
+    return main(args)
+
+
+def test_good_run_writes_pairs_and_scores(files, capsys):
+    out, scores = files / "pairs.csv", files / "scores.csv"
+    assert run(files, "--out", str(out), "--scores", str(scores)) == 0
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert [(r["mentee_id"], r["mentor_id"]) for r in rows] == [("e1", "m1"), ("e2", "m2"),
+                                                                 ("e3", "")]
+    assert rows[0]["topics"] == "900" and rows[0]["score"] == "810"
+    assert rows[0]["explanation"].startswith("shares 3 of 4 wanted topics: satellite regulation")
+    assert rows[2]["reason"] == "no mentor shares a language"
+    all_pairs = list(csv.DictReader(scores.open(encoding="utf-8")))
+    assert len(all_pairs) == 6
+    assert {(r["mentee_id"], r["mentor_id"], r["score"], r["allowed"]) for r in all_pairs} >= {
+        ("e1", "m1", "810", "1"), ("e3", "m1", all_pairs[4]["score"], "0")}
+    err = capsys.readouterr().err
+    assert "matched 2, unmatched 1, total 1600, lowest 790, mean 800.0" in err
+
+
+def test_stdout_weights_and_fair(files, capsys):
+    (files / "w.json").write_text(json.dumps({"topics": 100, "wishes": 0}), encoding="utf-8")
+    assert run(files, "--weights", str(files / "w.json"), "--fair") == 0
+    captured = capsys.readouterr()
+    assert captured.out.startswith("mentee_id,mentor_id,score,topics,")
+    assert "fair threshold" in captured.err
+
+
+def test_module_entry_point(files):
+    proc = subprocess.run(
+        [sys.executable, "-m", "mentoring.matching", str(files / "mentors.csv"),
+         str(files / "nope.csv")], capture_output=True, text=True, check=False)
+    assert proc.returncode == 2
+    assert "nope.csv" in proc.stderr and "cannot read file" in proc.stderr
+
+
+BAD = [
+    ("mentors", MENTORS.replace("Languages,", "Tongues,"), "line 1, column languages",
+     "required column is missing"),
+    ("mentees", MENTEES.replace(",topics,", ",subjects,"), "line 1, column topics",
+     "required column is missing"),
+    ("mentors", MENTORS.replace("m2,Bo", "m1,Bo"), "line 3, column id", "duplicate id 'm1'"),
+    ("mentees", MENTEES.replace("e3,Ed", "e1,Ed"), "line 4, column id", "duplicate id 'e1'"),
+    ("mentors", MENTORS.replace(",2,ITU", ",0,ITU"), "line 2, column capacity",
+     "positive whole number"),
+    ("mentors", MENTORS.replace(",2,ITU", ",1.5,ITU"), "line 2, column capacity",
+     "positive whole number"),
+    ("mentors", MENTORS.replace(",2,ITU", ",two,ITU"), "line 2, column capacity",
+     "positive whole number"),
+    ("mentees", MENTEES.replace("Asia/Shanghai", "Asia/Atlantis"), "line 3, column timezone",
+     "unknown time zone"),
+    ("mentors", MENTORS.replace("+08:00", "+31:00"), "line 3, column timezone", "out of range"),
+]
+
+
+@pytest.mark.parametrize("which, text, where, message", BAD)
+def test_bad_input_exits_2_naming_file_line_column(files, capsys, which, text, where, message):
+    path = files / f"{which}.csv"
+    path.write_text(text, encoding="utf-8")
+    out = files / "pairs.csv"
+    assert run(files, "--out", str(out), "--scores", str(files / "s.csv")) == 2
+    err = capsys.readouterr().err
+    assert f"{path}, {where}: " in err and message in err
+    assert not out.exists() and not (files / "s.csv").exists()
+
+
+def test_non_utf8_file(files, capsys):
+    path = files / "mentees.csv"
+    path.write_bytes(MENTEES.encode("utf-8") + "e4,Zoë,X,French,a\n".encode("latin-1"))
+    out = files / "pairs.csv"
+    assert run(files, "--out", str(out)) == 2
+    err = capsys.readouterr().err
+    assert f"{path}, line 5: not valid UTF-8 text" in err
+    assert not out.exists()
+
+
+def test_unreadable_file(files, capsys):
+    out = files / "pairs.csv"
+    (files / "mentors.csv").unlink()
+    (files / "mentors.csv").mkdir()
+    assert run(files, "--out", str(out)) == 2
+    assert "mentors.csv: cannot read file" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_bad_weights_file(files, capsys):
+    (files / "w.json").write_text('{"topics": 500}', encoding="utf-8")
+    out = files / "pairs.csv"
+    assert run(files, "--weights", str(files / "w.json"), "--out", str(out)) == 2
+    assert "w.json: weight 'topics' must be a whole number from 0 to 100" in (
+        capsys.readouterr().err)
+    (files / "w.json").write_text('{"topics": \n 5,', encoding="utf-8")
+    assert run(files, "--weights", str(files / "w.json"), "--out", str(out)) == 2
+    assert "w.json, line 2: invalid JSON" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_headings_ignore_case_spaces_underscores_and_optional_columns(files):
+    (files / "mentors.csv").write_text("I D,LANGUAGES,Expertise\nm1,English,a\n", encoding="utf-8")
+    (files / "mentees.csv").write_text("id,Lan_guages,TOPICS\ne1,English,a\n", encoding="utf-8")
+    out = files / "pairs.csv"
+    assert run(files, "--out", str(out)) == 0
+    assert list(csv.DictReader(out.open()))[0]["mentor_id"] == "m1"
