@@ -100,6 +100,7 @@ def pairs(scope: Scope):
     unmatched = pair_views.unmatched(scope, last_run)
     alternative_ids = {alt["mentor"] for pairing in page.items
                        for alt in pairing.alternatives}
+    alternative_ids |= {p.previous_mentor_id for p in page.items if p.previous_mentor_id}
     alternative_ids |= {alt["mentor"] for item in unmatched for alt in item["alternatives"]}
     return render_template(
         "coordination/pairs.html", scope=scope, programme=scope.programme, page=page,

@@ -86,6 +86,11 @@ class Pairing(db.Model):
     alternatives: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     #: Hard rules this pair breaks (only a confirmed manual pairing may).
     broken: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: Against the previous run: "new", "kept" or "changed" (empty for pairs made by hand).
+    change: Mapped[str] = mapped_column(String(8), default="")
+    #: The mentor the previous run gave this mentee, when it was someone else.
+    previous_mentor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("enrolment.id", ondelete="SET NULL"))
     #: "run", "manual" or "swap".
     source: Mapped[str] = mapped_column(String(16), default="run")
     #: Why a coordinator paired by hand against a hard rule.

@@ -180,7 +180,11 @@ def run(actor, scope: Scope, *, fair: bool = False) -> MatchingRun:
     for pair in result.pairs:
         if (pair.mentee_id, pair.mentor_id) in kept_ids:
             continue
+        earlier = before.get(pair.mentee_id)
         new_rows.append(Pairing(
+            change="new" if earlier is None else "kept" if earlier == pair.mentor_id
+            else "changed",
+            previous_mentor_id=earlier if earlier not in (None, pair.mentor_id) else None,
             programme_id=programme.id, run_id=matching_run.id, mentee_id=pair.mentee_id,
             mentor_id=pair.mentor_id, status=PairingStatus.PROPOSED, score=pair.score,
             parts=list(pair.parts), broken=list(pair.broken),
