@@ -57,6 +57,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .auth import bp as auth_bp
     from .coordination import bp as coordination_bp
     from .enrolment import bp as enrolment_bp
+    from .meetings import bp as meetings_bp
     from .programmes import bp as programmes_bp
 
     app.register_blueprint(programmes_bp)
@@ -64,6 +65,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(enrolment_bp)
     app.register_blueprint(coordination_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(meetings_bp)
 
     from . import cli, errors, security, templating
     from .services import explanations, mail

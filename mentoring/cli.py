@@ -51,6 +51,17 @@ def register(app: Flask) -> None:
         for label, email in logins:
             click.echo(f"  {label:<22} {email}")
 
+    @app.cli.command("send-reminders")
+    def send_reminders() -> None:
+        """Remind silent pairs, pairs that never met, and coordinators (daily from cron)."""
+        from .services.reminders import send_reminders as run
+
+        sent = run(utcnow().date())
+        db.session.commit()
+        mail.deliver_pending(limit=10_000)
+        click.echo(f"silent pairs {sent.silent}, never met {sent.never_met}, "
+                   f"digests {sent.digests}")
+
     @app.cli.command("send-emails")
     def send_emails() -> None:
         """Send what waits in the outbox (safe to run from cron)."""

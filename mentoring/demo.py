@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
+from sqlalchemy import select
+
 from .extensions import db
 from .models import EnrolmentStatus, ProgrammeStatus, RegionPreference, Role, User
 from .models._types import utcnow
@@ -139,6 +141,58 @@ def _participants(programme, rng: random.Random, mentors: int, mentees: int, pre
     return enrolments
 
 
+def _run_programme(admin: User, programme, rng: random.Random, today) -> None:
+    """Match the accepted applicants, announce the pairs 120 days ago, and log sessions."""
+    from .models import (
+        Confirmation,
+        Feedback,
+        Meeting,
+        MeetingFormat,
+        MeetingTopic,
+        Pairing,
+        PairingStatus,
+    )
+    from .permissions import Scope
+    from .services import matching
+
+    programme.status = ProgrammeStatus.MATCHING
+    matching.run(admin, Scope(programme))
+    programme.status = ProgrammeStatus.RUNNING
+    announced = utcnow() - timedelta(days=120)
+    pairs = db.session.scalars(select(Pairing).where(
+        Pairing.programme_id == programme.id, Pairing.status == PairingStatus.PROPOSED)).all()
+    formats = list(MeetingFormat)
+    for index, pairing in enumerate(pairs):
+        pairing.status = PairingStatus.ACTIVE
+        pairing.decided_at = pairing.announced_at = announced
+        pairing.decided_by_id = admin.id
+        pairing.mentee.live_pairs += 1
+        pairing.mentor.live_pairs += 1
+        # Most pairs meet every three to five weeks; some fall silent; two never met.
+        if index % 11 == 3:
+            continue
+        stop = 120 if index % 7 else rng.randint(50, 90)
+        day = rng.randint(4, 14)
+        while day < stop:
+            meeting = Meeting(
+                pairing=pairing, author_id=(pairing.mentor if rng.random() < 0.7
+                                            else pairing.mentee).user_id,
+                held_on=announced.date() + timedelta(days=day),
+                duration_minutes=rng.choice([30, 45, 60, 60, 90]),
+                format=rng.choice(formats), notes="", next_steps="",
+                confirmation=Confirmation.CONFIRMED if rng.random() < 0.8
+                else Confirmation.PENDING,
+                created_at=announced + timedelta(days=day))
+            meeting.topics = [MeetingTopic(topic_id=link.topic_id)
+                              for link in pairing.mentee.topics[:2]]
+            if rng.random() < 0.6:
+                meeting.feedback = [Feedback(user_id=pairing.mentee.user_id,
+                                             rating=rng.choice([3, 4, 4, 5, 5]))]
+            db.session.add(meeting)
+            day += rng.randint(21, 38)
+    db.session.flush()
+
+
 def seed() -> list[tuple[str, str]]:
     """Create the demo programmes and people (flushes); returns (label, email) demo logins."""
     rng = random.Random(2023)
@@ -171,7 +225,6 @@ def seed() -> list[tuple[str, str]]:
         mentor_capacity_default=2, mentor_capacity_max=3, min_sessions_per_month=1,
         default_locale="en",
     )
-    cyber.status = ProgrammeStatus.OPEN
     db.session.flush()
 
     _participants(wrc, rng, mentors=30, mentees=45, prefix="wrc", skew_women=0.6)
@@ -186,11 +239,34 @@ def seed() -> list[tuple[str, str]]:
     programmes.assign_coordinator(admin, wrc, cochair.email, asmg.id)
     programmes.assign_coordinator(admin, cyber, cyber_coordinator.email, None)
     db.session.flush()
+
+    # Women in Cyber has been running for four months: pairs at work, with their sessions.
+    cyber.applications_open = today - timedelta(days=170)
+    cyber.applications_close = today - timedelta(days=140)
+    cyber.starts_on = today - timedelta(days=125)
+    cyber.ends_on = today + timedelta(days=55)
+    _run_programme(admin, cyber, rng, today)
+
+    # The next cycle of NOW4WRC is open for applications.
+    nxt = programmes.copy_to_new_cycle(admin, wrc, name="NOW4WRC27 mentoring programme",
+                                       slug="now4wrc27")
+    nxt.applications_open = today - timedelta(days=3)
+    nxt.applications_close = today + timedelta(days=45)
+    nxt.starts_on = today + timedelta(days=75)
+    nxt.ends_on = today + timedelta(days=75 + 330)
+    nxt.status = ProgrammeStatus.OPEN
+    programmes.assign_coordinator(admin, nxt, coordinator.email, None)
+    db.session.flush()
+    from .models import Meeting, Pairing
+
+    working = db.session.scalars(select(Pairing).join(Meeting).where(
+        Pairing.programme_id == cyber.id).order_by(Pairing.id)).first()
     return [
         ("admin", admin.email),
         ("coordinator", coordinator.email),
         ("regional co-chair", cochair.email),
         ("Women in Cyber coord.", cyber_coordinator.email),
-        ("mentor", f"wrc.mentor1@{DOMAIN}"),
-        ("mentee", f"wrc.mentee31@{DOMAIN}"),
+        ("mentor (pair at work)", working.mentor.user.email),
+        ("mentee (pair at work)", working.mentee.user.email),
+        ("applicant (NOW4WRC23)", f"wrc.mentee31@{DOMAIN}"),
     ]

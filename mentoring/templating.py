@@ -65,6 +65,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(enrolment_status_label, "enrolment_status")
     app.add_template_filter(role_label, "role")
     app.add_template_filter(pairing_status_label, "pairing_status")
+    app.add_template_filter(meeting_format_label, "meeting_format")
     app.add_template_filter(lambda d: format_date(d, "medium") if d else "", "date")
     app.add_template_filter(lambda d: format_datetime(d, "medium") if d else "", "datetime")
 
@@ -72,6 +73,13 @@ def register(app: Flask) -> None:
 def pairing_status_label(status) -> str:
     labels = {
         "proposed": _("proposed"), "approved": _("approved"), "active": _("active"),
-        "rejected": _("rejected"), "superseded": _("replaced"),
+        "rejected": _("rejected"), "superseded": _("replaced"), "completed": _("completed"),
+        "ended": _("ended early"),
     }
     return labels.get(str(status), str(status))
+
+
+def meeting_format_label(value) -> str:
+    labels = {"video": _("video call"), "phone": _("phone"), "in_person": _("in person"),
+              "conference": _("at a conference or meeting")}
+    return labels.get(str(value), str(value))

@@ -281,3 +281,29 @@ def audit_log(scope: Scope):
     page = db.paginate(pair_views.audit_query(scope, action), per_page=50)
     return render_template("coordination/audit.html", scope=scope, programme=scope.programme,
                            page=page, action=action)
+
+
+@bp.route("/<slug>/activity")
+@coordinator_required
+def activity(scope: Scope):
+    from ..models._types import utcnow
+    from ..services import activity as activity_service
+
+    only = request.args.get("only", "")
+    rows = activity_service.activity(scope, utcnow().date(), only=only)
+    return render_template("coordination/activity.html", scope=scope, programme=scope.programme,
+                           rows=rows, only=only, disputes=activity_service.disputes(scope),
+                           end_form=ConfirmForm())
+
+
+@bp.route("/<slug>/pairs/<int:pairing_id>/end", methods=["POST"])
+@coordinator_required
+def end_pair(scope: Scope, pairing_id: int):
+    from ..services import meetings
+
+    reason = request.form.get("reason", "")[:2000]
+    if ConfirmForm().validate_on_submit():
+        _act(scope, lambda: meetings.end_early(
+            current_user, service.pairing_in_scope(scope, pairing_id, for_update=True), reason),
+            _("The pair is ended."))
+    return redirect(url_for("coordination.activity", slug=scope.programme.slug))

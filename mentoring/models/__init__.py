@@ -10,6 +10,15 @@ from .enrolment import (
     RegionPreference,
     Role,
 )
+from .meeting import (
+    MAX_MINUTES,
+    Confirmation,
+    Feedback,
+    Meeting,
+    MeetingFormat,
+    MeetingTopic,
+    ReminderSent,
+)
 from .outbox import OutboxEmail
 from .pairing import LIVE_STATUSES, ForbiddenPair, MatchingRun, Pairing, PairingStatus
 from .programme import (
@@ -26,6 +35,13 @@ from .user import User
 __all__ = [
     "DECISIONS",
     "LIVE_STATUSES",
+    "MAX_MINUTES",
+    "Confirmation",
+    "Feedback",
+    "Meeting",
+    "MeetingFormat",
+    "MeetingTopic",
+    "ReminderSent",
     "ForbiddenPair",
     "MatchingRun",
     "Pairing",

@@ -23,6 +23,10 @@ class PairingStatus(enum.StrEnum):
     REJECTED = "rejected"
     #: A later run replaced this proposal.
     SUPERSEDED = "superseded"
+    #: The programme ended, or both agreed the mentoring is done.
+    COMPLETED = "completed"
+    #: Ended early by either side or a coordinator, with a reason.
+    ENDED = "ended"
 
 
 #: Statuses in which a pair holds the mentee and one of the mentor's places.
@@ -99,6 +103,14 @@ class Pairing(db.Model):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     announced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    end_reason: Mapped[str] = mapped_column(Text, default="")
+    #: One side asked to mark the pair completed; the other side's agreement completes it.
+    completion_requested_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL"))
+    #: The mentee asked, on ending early, to be matched again.
+    rematch_requested: Mapped[bool] = mapped_column(Boolean, default=False)
 
     mentee: Mapped[Enrolment] = relationship(foreign_keys=[mentee_id])  # noqa: F821
     mentor: Mapped[Enrolment] = relationship(foreign_keys=[mentor_id])  # noqa: F821

@@ -56,6 +56,8 @@ class Programme(db.Model):
     min_sessions_per_month: Mapped[int] = mapped_column(Integer, default=1)
     #: Interface language of emails to people who set none.
     default_locale: Mapped[str] = mapped_column(String(10), default="en")
+    #: Days without a session after which a pair is reminded (and shown as silent).
+    reminder_interval_days: Mapped[int] = mapped_column(Integer, default=30)
     #: Guidance sent to every pair when it is announced (first steps, cadence, contacts).
     guidance: Mapped[str] = mapped_column(Text, default="")
     #: Weights and rules for the matching engine (matching.Rules.to_dict()); empty = defaults.
@@ -85,6 +87,7 @@ class Programme(db.Model):
             name="capacity_range",
         ),
         CheckConstraint("min_sessions_per_month >= 0", name="sessions_nonnegative"),
+        CheckConstraint("reminder_interval_days >= 1", name="reminder_interval_positive"),
         CheckConstraint(
             "applications_close IS NULL OR applications_open IS NULL"
             " OR applications_close >= applications_open",

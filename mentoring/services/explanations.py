@@ -9,9 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import g
-from flask_babel import format_decimal
+from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from ..data import language_name
 

@@ -161,6 +161,14 @@ def set_status(actor, programme: Programme, status: ProgrammeStatus) -> None:
         )
     before = str(programme.status)
     programme.status = status
+    if status == ProgrammeStatus.CLOSED:
+        # The programme's end completes every pair still at work.
+        from ..models import Pairing, PairingStatus
+        from .meetings import complete
+
+        for pairing in db.session.scalars(select(Pairing).where(
+                Pairing.programme_id == programme.id, Pairing.status == PairingStatus.ACTIVE)):
+            complete(actor, pairing, coordinator=True)
     audit.record("programme.status", actor=actor, programme=programme, target=programme,
                  before={"status": before}, after={"status": str(status)})
 

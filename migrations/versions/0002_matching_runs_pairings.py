@@ -59,7 +59,7 @@ def upgrade():
     sa.Column('run_id', sa.Integer(), nullable=True),
     sa.Column('mentee_id', sa.Integer(), nullable=False),
     sa.Column('mentor_id', sa.Integer(), nullable=False),
-    sa.Column('status', sa.Enum('proposed', 'approved', 'active', 'rejected', 'superseded', name='pairing_status', native_enum=False, create_constraint=True, length=16), nullable=False),
+    sa.Column('status', sa.Enum('proposed', 'approved', 'active', 'rejected', 'superseded', 'completed', 'ended', name='pairing_status', native_enum=False, create_constraint=True, length=16), nullable=False),
     sa.Column('locked', sa.Boolean(), nullable=False),
     sa.Column('score', sa.Integer(), nullable=False),
     sa.Column('parts', sa.JSON(), nullable=False),

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from mentoring.demo import DEMO_PASSWORD, seed
 from mentoring.extensions import db
-from mentoring.models import Pairing, PairingStatus
+from mentoring.models import Pairing, PairingStatus, Programme
 from tests.helpers import emails
 
 
@@ -71,7 +71,9 @@ def test_coordinator_runs_matching_rejects_reruns_approves_and_announces(live_se
     expect(page.get_by_text("1 pair announced")).to_be_visible()
     visit("06-announced")
 
-    pairing = db.session.scalar(select(Pairing).where(Pairing.status == PairingStatus.ACTIVE))
+    pairing = db.session.scalar(
+        select(Pairing).join(Programme, Pairing.programme_id == Programme.id)
+        .where(Programme.slug == "now4wrc23", Pairing.status == PairingStatus.ACTIVE))
     assert pairing.mentee.user.name == mentee_name
     assert len(emails(kind="introduction")) == 2
     page.get_by_role("button", name="Sign out").click()

@@ -13,7 +13,7 @@ def test_seed_demo_loads_two_programmes_across_all_six_regions(runner):
     assert "coordinator@demo.example" in result.output
     assert "demo-mentoring-2026" in result.output
     programmes = db.session.scalars(select(Programme).order_by(Programme.slug)).all()
-    assert [p.slug for p in programmes] == ["now4wrc23", "women-in-cyber"]
+    assert [p.slug for p in programmes] == ["now4wrc23", "now4wrc27", "women-in-cyber"]
     participants = db.session.scalar(select(func.count(func.distinct(Enrolment.user_id))))
     assert 100 <= participants <= 140
     regions = db.session.scalars(

@@ -1,0 +1,250 @@
+"""A pair's own pages: sessions, confirmation, feedback, calendar file, ending the pair."""
+
+from __future__ import annotations
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..extensions import db
+from ..forms import ConfirmForm
+from ..models import Confirmation, PairingStatus
+from ..services import ServiceError
+from ..services import meetings as service
+from . import bp
+from .forms import DisputeForm, EndForm, FeedbackForm, MeetingForm
+
+
+def _load(loader, *args):
+    try:
+        return loader(current_user, *args)
+    except PermissionError:
+        abort(403)
+    except LookupError:
+        abort(404)
+
+
+def _field_error(form, error: ServiceError) -> None:
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        flash(error.message, "error")
+
+
+@bp.route("/pairs/<int:pairing_id>")
+@login_required
+def pair(pairing_id: int):
+    pairing = _load(service.pairing_for, pairing_id)
+    meetings = service.meetings_of(pairing)
+    my_feedback = {f.meeting_id for m in meetings for f in m.feedback
+                   if f.user_id == current_user.id}
+    return render_template(
+        "meetings/pair.html", pairing=pairing, meetings=meetings, my_feedback=my_feedback,
+        side=service.side_of(current_user, pairing),
+        partner=service.partner_of(current_user, pairing),
+        standing=service.standing(pairing, meetings, service.today_for(current_user)),
+        action_form=ConfirmForm(), Confirmation=Confirmation, PairingStatus=PairingStatus,
+        confirmation_label=service.confirmation_label)
+
+
+def _save_meeting(pairing, form, meeting=None):
+    try:
+        if meeting is None:
+            service.log(current_user, pairing, form.data_for_service(),
+                        same_day_ok=form.same_day_ok.data == "yes")
+        else:
+            service.update(current_user, meeting, form.data_for_service())
+    except PermissionError:
+        db.session.rollback()
+        abort(403)
+    except service.DuplicateDay as error:
+        db.session.rollback()
+        form.same_day_ok.data = "yes"
+        flash(error.message, "warning")
+        return None
+    except ServiceError as error:
+        db.session.rollback()
+        _field_error(form, error)
+        return None
+    db.session.commit()
+    return True
+
+
+@bp.route("/pairs/<int:pairing_id>/sessions/new", methods=["GET", "POST"])
+@login_required
+def log_meeting(pairing_id: int):
+    pairing = _load(service.pairing_for, pairing_id)
+    form = MeetingForm(pairing.mentee.programme)
+    if request.method == "GET":
+        form.held_on.data = service.today_for(current_user)
+        form.duration_minutes.data = 60
+    if form.validate_on_submit() and _save_meeting(pairing, form):
+        flash(_("Session saved. %(name)s is asked to confirm it.",
+                name=service.partner_of(current_user, pairing).user.name), "success")
+        return redirect(url_for("meetings.pair", pairing_id=pairing.id))
+    return render_template("meetings/meeting_form.html", form=form, pairing=pairing,
+                           meeting=None)
+
+
+@bp.route("/sessions/<int:meeting_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_meeting(meeting_id: int):
+    meeting = _load(service.meeting_for, meeting_id)
+    if meeting.author_id != current_user.id:
+        abort(403)
+    form = MeetingForm(meeting.pairing.mentee.programme, obj=meeting)
+    if request.method == "GET":
+        form.topics.data = [link.topic_id for link in meeting.topics]
+        form.format.data = meeting.format.value
+    form.same_day_ok.data = "yes"  # editing never asks about the same day
+    if form.validate_on_submit() and _save_meeting(meeting.pairing, form, meeting):
+        flash(_("Session updated."), "success")
+        return redirect(url_for("meetings.pair", pairing_id=meeting.pairing_id))
+    return render_template("meetings/meeting_form.html", form=form, pairing=meeting.pairing,
+                           meeting=meeting)
+
+
+@bp.route("/sessions/<int:meeting_id>/delete", methods=["GET", "POST"])
+@login_required
+def delete_meeting(meeting_id: int):
+    meeting = _load(service.meeting_for, meeting_id)
+    if meeting.author_id != current_user.id:
+        abort(403)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        pairing_id = meeting.pairing_id
+        service.delete(current_user, meeting)
+        db.session.commit()
+        flash(_("Session deleted."), "success")
+        return redirect(url_for("meetings.pair", pairing_id=pairing_id))
+    return render_template("meetings/delete.html", form=form, meeting=meeting)
+
+
+def _confirm(meeting, user):
+    try:
+        service.confirm(user, meeting)
+    except PermissionError:
+        abort(403)
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return False
+    db.session.commit()
+    flash(_("Thank you: the session is confirmed."), "success")
+    return True
+
+
+@bp.route("/sessions/<int:meeting_id>/confirm", methods=["POST"])
+@login_required
+def confirm_meeting(meeting_id: int):
+    meeting = _load(service.meeting_for, meeting_id)
+    if ConfirmForm().validate_on_submit():
+        _confirm(meeting, current_user)
+    return redirect(url_for("meetings.pair", pairing_id=meeting.pairing_id))
+
+
+@bp.route("/sessions/confirm/<token>", methods=["GET", "POST"])
+def confirm_by_link(token: str):
+    """The link in the email: works without signing in, once, for two weeks. The GET only
+    shows the session; the click (a POST) confirms it, so link scanners change nothing."""
+    try:
+        meeting, user = service.read_confirm_token(token)
+    except ServiceError as error:
+        return render_template("meetings/link_refused.html", message=error.message), 400
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        _confirm(meeting, user)
+        return render_template("meetings/link_done.html", meeting=meeting)
+    return render_template("meetings/confirm_link.html", meeting=meeting, user=user, form=form,
+                           token=token)
+
+
+@bp.route("/sessions/<int:meeting_id>/dispute", methods=["GET", "POST"])
+@login_required
+def dispute_meeting(meeting_id: int):
+    meeting = _load(service.meeting_for, meeting_id)
+    form = DisputeForm()
+    if form.validate_on_submit():
+        try:
+            service.dispute(current_user, meeting, form.note.data)
+        except PermissionError:
+            abort(403)
+        except ServiceError as error:
+            db.session.rollback()
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Your note is sent to the coordinators."), "success")
+            return redirect(url_for("meetings.pair", pairing_id=meeting.pairing_id))
+    return render_template("meetings/dispute.html", form=form, meeting=meeting)
+
+
+@bp.route("/sessions/<int:meeting_id>/feedback", methods=["GET", "POST"])
+@login_required
+def feedback(meeting_id: int):
+    meeting = _load(service.meeting_for, meeting_id)
+    form = FeedbackForm()
+    if form.validate_on_submit():
+        try:
+            service.give_feedback(current_user, meeting, form.rating.data, form.comment.data or "")
+        except ServiceError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("Thank you for your feedback."), "success")
+        return redirect(url_for("meetings.pair", pairing_id=meeting.pairing_id))
+    return render_template("meetings/feedback.html", form=form, meeting=meeting)
+
+
+@bp.route("/pairs/<int:pairing_id>/next-session.ics")
+@login_required
+def next_session_ics(pairing_id: int):
+    pairing = _load(service.pairing_for, pairing_id)
+    meetings = service.meetings_of(pairing)
+    day = service.standing(pairing, meetings, service.today_for(current_user)).next_planned
+    if day is None:
+        abort(404)
+    return Response(service.calendar_file(pairing, day, current_user),
+                    mimetype="text/calendar; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="next-session.ics"'})
+
+
+@bp.route("/pairs/<int:pairing_id>/end", methods=["GET", "POST"])
+@login_required
+def end_pair(pairing_id: int):
+    pairing = _load(service.pairing_for, pairing_id)
+    form = EndForm()
+    if service.side_of(current_user, pairing) != "mentee":
+        del form.rematch
+    if form.validate_on_submit():
+        try:
+            service.end_early(current_user, pairing, form.reason.data,
+                              rematch=bool(getattr(form, "rematch", None) and form.rematch.data))
+        except ServiceError as error:
+            db.session.rollback()
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The pair is ended. The coordinators are informed."), "success")
+            return redirect(url_for("meetings.pair", pairing_id=pairing.id))
+    return render_template("meetings/end.html", form=form, pairing=pairing)
+
+
+@bp.route("/pairs/<int:pairing_id>/complete", methods=["POST"])
+@login_required
+def complete_pair(pairing_id: int):
+    pairing = _load(service.pairing_for, pairing_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            done = service.complete(current_user, pairing)
+        except ServiceError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("Congratulations: your mentoring is completed.") if done else
+                  _("Noted. The pair is completed when %(name)s agrees too.",
+                    name=service.partner_of(current_user, pairing).user.name), "success")
+    return redirect(url_for("meetings.pair", pairing_id=pairing.id))

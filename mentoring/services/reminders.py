@@ -1,0 +1,81 @@
+"""Reminders: pairs gone silent, pairs that never met, and the coordinators' weekly digest.
+
+``flask send-reminders`` is safe to run every day from cron: each reminder is recorded in
+``reminder_sent`` under a key for the period it covers, so a second run sends nothing twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import db
+from ..models import Coordinator, Programme, ProgrammeStatus, ReminderSent, User
+from ..permissions import Scope
+from . import mail
+from .activity import activity
+
+#: A pair that has not met this many days after the announcement is nudged.
+NEVER_MET_DAYS = 14
+
+
+@dataclass
+class Sent:
+    silent: int = 0
+    never_met: int = 0
+    digests: int = 0
+
+
+def _claim(kind: str, subject_id: int, period: str) -> bool:
+    """Record a reminder; False when it was already sent for this period."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(ReminderSent(kind=kind, subject_id=subject_id, period=period))
+            db.session.flush()
+    except IntegrityError:
+        return False
+    return True
+
+
+def send_reminders(today: date) -> Sent:
+    """Queue every reminder due today (flushes; the command commits)."""
+    sent = Sent()
+    programmes = db.session.scalars(select(Programme).where(
+        Programme.status.in_([ProgrammeStatus.MATCHING, ProgrammeStatus.RUNNING]))).all()
+    week = f"{today.isocalendar().year}-W{today.isocalendar().week:02d}"
+    for programme in programmes:
+        rows = activity(Scope(programme), today)
+        for row in rows:
+            pairing = row.pairing
+            if row.never_met and _claim("never-met", pairing.id, "once"):
+                for me, partner in ((pairing.mentee, pairing.mentor),
+                                    (pairing.mentor, pairing.mentee)):
+                    mail.queue_template(me.user, "reminder_never_met", kind="reminder-never-met",
+                                        locale=programme.default_locale, partner=partner,
+                                        pairing=pairing, programme=programme)
+                sent.never_met += 1
+            elif row.silent and not row.never_met:
+                # One reminder per silence: the key is the last session (or the start).
+                period = (row.last or (pairing.announced_at or pairing.created_at).date())
+                if _claim("silent", pairing.id, period.isoformat()):
+                    for me, partner in ((pairing.mentee, pairing.mentor),
+                                        (pairing.mentor, pairing.mentee)):
+                        mail.queue_template(me.user, "reminder_silent", kind="reminder-silent",
+                                            locale=programme.default_locale, partner=partner,
+                                            pairing=pairing, programme=programme,
+                                            days=(today - period).days)
+                    sent.silent += 1
+        for role in db.session.scalars(select(Coordinator).where(
+                Coordinator.programme_id == programme.id)):
+            scope = Scope(programme, role.region)
+            quiet = [row for row in rows if (row.silent or row.never_met)
+                     and scope.covers(row.pairing.mentee)]
+            if quiet and _claim("digest", role.id, week):
+                mail.queue_template(db.session.get(User, role.user_id), "reminder_digest",
+                                    kind="reminder-digest", locale=programme.default_locale,
+                                    programme=programme, rows=quiet, region=role.region)
+                sent.digests += 1
+    return sent
