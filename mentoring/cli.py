@@ -56,11 +56,13 @@ def register(app: Flask) -> None:
         """Remind silent pairs, pairs that never met, and coordinators (daily from cron)."""
         from .services.reminders import send_reminders as run
 
-        sent = run(utcnow().date())
-        db.session.commit()
-        mail.deliver_pending(limit=10_000)
+        # Links in the emails point at BASE_URL (there is no request to take it from).
+        with app.test_request_context(base_url=app.config["BASE_URL"]):
+            sent = run(utcnow().date())
+            db.session.commit()
+            mail.deliver_pending(limit=10_000)
         click.echo(f"silent pairs {sent.silent}, never met {sent.never_met}, "
-                   f"digests {sent.digests}")
+                   f"digests {sent.digests}, surveys {sent.surveys}")
 
     @app.cli.command("send-emails")
     def send_emails() -> None:

@@ -27,6 +27,7 @@ ENV_SETTINGS = {
     "SESSION_COOKIE_SECURE": bool,
     "REMEMBER_COOKIE_SECURE": bool,
     "MENTORING_ENV": str,
+    "BASE_URL": str,
 }
 
 
@@ -69,6 +70,8 @@ class DefaultConfig:
     #: Send queued emails as soon as the request that queued them commits.
     MAIL_SEND_ON_COMMIT = True
     APPLICATIONS_PER_PAGE = 25
+    #: Where the site is served, for links in emails sent by commands (reminders, surveys).
+    BASE_URL = "http://127.0.0.1:5000"
 
 
 def _coerce(kind: type, value: str):

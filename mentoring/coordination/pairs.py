@@ -307,3 +307,38 @@ def end_pair(scope: Scope, pairing_id: int):
             current_user, service.pairing_in_scope(scope, pairing_id, for_update=True), reason),
             _("The pair is ended."))
     return redirect(url_for("coordination.activity", slug=scope.programme.slug))
+
+
+@bp.route("/<slug>/surveys", methods=["GET", "POST"])
+@coordinator_required
+def surveys_page(scope: Scope):
+    from ..services import surveys
+
+    items = {kind: surveys.survey_for(scope.programme, kind) for kind in surveys.KINDS}
+    db.session.commit()  # the default surveys, created on first visit
+    if request.method == "POST" and ConfirmForm().validate_on_submit():
+        if scope.is_regional:
+            abort(403)
+        kind = request.form.get("kind", "")
+        if kind not in items:
+            abort(400)
+        def save():
+            surveys.update(current_user, items[kind], request.form.get("questions", ""),
+                           request.form.get("anonymous") == "y")
+
+        if request.form.get("action") == "send":
+            def save_and_send():
+                save()
+                return surveys.send(current_user, items[kind])
+
+            count = _act(scope, save_and_send, None)
+            if count:
+                flash(ngettext("The survey is sent to %(num)d person.",
+                               "The survey is sent to %(num)d people.", count), "success")
+        else:
+            _act(scope, save, _("Survey saved."))
+        return redirect(url_for("coordination.surveys_page", slug=scope.programme.slug))
+    return render_template(
+        "coordination/surveys.html", scope=scope, programme=scope.programme, items=items,
+        results={kind: surveys.results(item) for kind, item in items.items()},
+        form=ConfirmForm())

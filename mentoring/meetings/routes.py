@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from ..extensions import db
 from ..forms import ConfirmForm
-from ..models import Confirmation, PairingStatus
+from ..models import Confirmation, PairingStatus, Programme
 from ..services import ServiceError
 from ..services import meetings as service
 from . import bp
@@ -248,3 +248,39 @@ def complete_pair(pairing_id: int):
                   _("Noted. The pair is completed when %(name)s agrees too.",
                     name=service.partner_of(current_user, pairing).user.name), "success")
     return redirect(url_for("meetings.pair", pairing_id=pairing.id))
+
+
+@bp.route("/surveys/<int:survey_id>", methods=["GET", "POST"])
+@login_required
+def survey(survey_id: int):
+    from ..models import Survey, SurveyResponse
+    from ..services import surveys
+
+    item = db.session.get(Survey, survey_id)
+    if item is None:
+        abort(404)
+    if not surveys.may_answer(current_user, item):
+        abort(403)
+    answered = db.session.scalar(db.select(SurveyResponse.id).where(
+        SurveyResponse.survey_id == item.id, SurveyResponse.user_id == current_user.id))
+    form = ConfirmForm()
+    if not answered and form.validate_on_submit():
+        values = []
+        for index, question in enumerate(item.questions):
+            raw = request.form.get(f"q{index}", "").strip()
+            if question["kind"] == "rating":
+                values.append(int(raw) if raw in {"1", "2", "3", "4", "5"} else None)
+            else:
+                values.append(raw[:4000])
+        try:
+            surveys.answer(current_user, item, values)
+        except ServiceError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("Thank you: your answers are saved."), "success")
+            return redirect(url_for("enrolment.my_programmes"))
+    programme = db.session.get(Programme, item.programme_id)
+    return render_template("meetings/survey.html", survey=item, programme=programme,
+                           answered=answered, form=form)

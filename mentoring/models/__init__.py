@@ -30,6 +30,7 @@ from .programme import (
     Region,
     Topic,
 )
+from .survey import DEFAULT_QUESTIONS, Survey, SurveyResponse
 from .user import User
 
 __all__ = [
@@ -60,6 +61,9 @@ __all__ = [
     "Region",
     "RegionPreference",
     "Role",
+    "DEFAULT_QUESTIONS",
+    "Survey",
+    "SurveyResponse",
     "Topic",
     "User",
 ]

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from ..extensions import db
 from ..models import Coordinator, Programme, ProgrammeStatus, ReminderSent, User
 from ..permissions import Scope
-from . import mail
+from . import mail, surveys
 from .activity import activity
 
 #: A pair that has not met this many days after the announcement is nudged.
@@ -27,6 +27,7 @@ class Sent:
     silent: int = 0
     never_met: int = 0
     digests: int = 0
+    surveys: int = 0
 
 
 def _claim(kind: str, subject_id: int, period: str) -> bool:
@@ -47,6 +48,12 @@ def send_reminders(today: date) -> Sent:
         Programme.status.in_([ProgrammeStatus.MATCHING, ProgrammeStatus.RUNNING]))).all()
     week = f"{today.isocalendar().year}-W{today.isocalendar().week:02d}"
     for programme in programmes:
+        if programme.status == ProgrammeStatus.RUNNING:
+            for kind in surveys.due(programme, today):
+                survey = surveys.survey_for(programme, kind)
+                if survey.sent_at is None and surveys.participants(programme, kind):
+                    surveys.send(None, survey)
+                    sent.surveys += 1
         rows = activity(Scope(programme), today)
         for row in rows:
             pairing = row.pairing

@@ -1,8 +1,8 @@
-"""meetings, feedback, reminders, pair life cycle
+"""meetings, feedback, surveys, reminders, pair life cycle
 
-Revision ID: 14a649e58d97
+Revision ID: 6f676e8a34f1
 Revises: b824edc494ff
-Create Date: 2026-11-28 05:45:30.453739
+Create Date: 2026-11-28 05:51:40.471752
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '14a649e58d97'
+revision = '6f676e8a34f1'
 down_revision = 'b824edc494ff'
 branch_labels = None
 depends_on = None
@@ -26,6 +26,31 @@ def upgrade():
     sa.Column('sent_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_reminder_sent')),
     sa.UniqueConstraint('kind', 'subject_id', 'period', name=op.f('uq_reminder_sent_kind_subject_id_period'))
+    )
+    op.create_table('survey',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('programme_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=8), nullable=False),
+    sa.Column('questions', sa.JSON(), nullable=False),
+    sa.Column('anonymous', sa.Boolean(), nullable=False),
+    sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['programme_id'], ['programme.id'], name=op.f('fk_survey_programme_id_programme'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_survey')),
+    sa.UniqueConstraint('programme_id', 'kind', name=op.f('uq_survey_programme_id_kind'))
+    )
+    with op.batch_alter_table('survey', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_survey_programme_id'), ['programme_id'], unique=False)
+
+    op.create_table('survey_response',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('survey_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('answers', sa.JSON(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['survey_id'], ['survey.id'], name=op.f('fk_survey_response_survey_id_survey'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_survey_response_user_id_user'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_survey_response')),
+    sa.UniqueConstraint('survey_id', 'user_id', name=op.f('uq_survey_response_survey_id_user_id'))
     )
     op.create_table('meeting',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -78,8 +103,8 @@ def upgrade():
         batch_op.add_column(sa.Column('completion_requested_by_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('rematch_requested', sa.Boolean(), nullable=False,
                                       server_default=sa.false()))
-        batch_op.create_foreign_key(batch_op.f('fk_pairing_ended_by_id_user'), 'user', ['ended_by_id'], ['id'], ondelete='SET NULL')
         batch_op.create_foreign_key(batch_op.f('fk_pairing_completion_requested_by_id_user'), 'user', ['completion_requested_by_id'], ['id'], ondelete='SET NULL')
+        batch_op.create_foreign_key(batch_op.f('fk_pairing_ended_by_id_user'), 'user', ['ended_by_id'], ['id'], ondelete='SET NULL')
 
     with op.batch_alter_table('programme', schema=None) as batch_op:
         batch_op.add_column(sa.Column('reminder_interval_days', sa.Integer(), nullable=False,
@@ -97,8 +122,8 @@ def downgrade():
         batch_op.drop_column('reminder_interval_days')
 
     with op.batch_alter_table('pairing', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('fk_pairing_completion_requested_by_id_user'), type_='foreignkey')
         batch_op.drop_constraint(batch_op.f('fk_pairing_ended_by_id_user'), type_='foreignkey')
+        batch_op.drop_constraint(batch_op.f('fk_pairing_completion_requested_by_id_user'), type_='foreignkey')
         batch_op.drop_column('rematch_requested')
         batch_op.drop_column('completion_requested_by_id')
         batch_op.drop_column('end_reason')
@@ -112,5 +137,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_meeting_held_on'))
 
     op.drop_table('meeting')
+    op.drop_table('survey_response')
+    with op.batch_alter_table('survey', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_survey_programme_id'))
+
+    op.drop_table('survey')
     op.drop_table('reminder_sent')
     # ### end Alembic commands ###

@@ -1,0 +1,166 @@
+"""The programme's mid-programme and end-of-programme surveys: questions, sending, answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask import url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import (
+    DEFAULT_QUESTIONS,
+    Enrolment,
+    Pairing,
+    PairingStatus,
+    Programme,
+    Survey,
+    SurveyResponse,
+    User,
+)
+from ..models._types import utcnow
+from . import ServiceError, audit, mail
+
+KINDS = ("mid", "end")
+MAX_QUESTIONS = 10
+
+
+def survey_for(programme: Programme, kind: str) -> Survey:
+    """The programme's survey of this kind, created with the default questions."""
+    if kind not in KINDS:
+        raise LookupError(kind)
+    survey = db.session.scalar(select(Survey).where(Survey.programme_id == programme.id,
+                                                    Survey.kind == kind))
+    if survey is None:
+        survey = Survey(programme_id=programme.id, kind=kind,
+                        questions=[dict(q) for q in DEFAULT_QUESTIONS], anonymous=True)
+        db.session.add(survey)
+        db.session.flush()
+    return survey
+
+
+def parse_questions(text: str) -> list[dict]:
+    """One question a line: "rating: ..." (1 to 5) or "text: ..." (a comment)."""
+    questions = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = line.strip()
+        if not line:
+            continue
+        kind, _sep, question = line.partition(":")
+        kind = kind.strip().lower()
+        if kind not in ("rating", "text") or not question.strip():
+            raise ServiceError(_("Line %(line)d: start with \"rating:\" or \"text:\" and then "
+                                 "the question.", line=number), "questions")
+        questions.append({"kind": kind, "text": question.strip()[:300]})
+    if not 1 <= len(questions) <= MAX_QUESTIONS:
+        raise ServiceError(_("Ask from 1 to %(max)d questions.", max=MAX_QUESTIONS), "questions")
+    return questions
+
+
+def update(actor, survey: Survey, questions_text: str, anonymous: bool) -> None:
+    if survey.sent_at is not None:
+        raise ServiceError(_("This survey has been sent: its questions can no longer change."))
+    before = {"questions": survey.questions, "anonymous": survey.anonymous}
+    survey.questions = parse_questions(questions_text)
+    survey.anonymous = anonymous
+    audit.record("survey.update", actor=actor,
+                 programme=db.session.get(Programme, survey.programme_id), target=survey,
+                 before=before, after={"questions": survey.questions, "anonymous": anonymous})
+
+
+def participants(programme: Programme, kind: str) -> list[User]:
+    """Everyone in an announced pair (completed pairs too, for the end survey)."""
+    statuses = [PairingStatus.ACTIVE] + ([PairingStatus.COMPLETED] if kind == "end" else [])
+    ids = set()
+    for mentee_id, mentor_id in db.session.execute(select(Pairing.mentee_id, Pairing.mentor_id)
+                                                   .where(Pairing.programme_id == programme.id,
+                                                          Pairing.status.in_(statuses))):
+        ids.update((mentee_id, mentor_id))
+    if not ids:
+        return []
+    return list(db.session.scalars(select(User).join(Enrolment, Enrolment.user_id == User.id)
+                                   .where(Enrolment.id.in_(ids)).distinct().order_by(User.id)))
+
+
+def send(actor, survey: Survey) -> int:
+    """Email the survey to every participant once; returns how many were emailed."""
+    if survey.sent_at is not None:
+        raise ServiceError(_("This survey has already been sent."))
+    programme = db.session.get(Programme, survey.programme_id)
+    people = participants(programme, survey.kind)
+    if not people:
+        raise ServiceError(_("No pair is at work yet: there is nobody to send the survey to."))
+    link = url_for("meetings.survey", survey_id=survey.id, _external=True)
+    for person in people:
+        mail.queue_template(person, "survey", kind="survey", locale=programme.default_locale,
+                            programme=programme, survey=survey, link=link)
+    survey.sent_at = utcnow()
+    audit.record("survey.send", actor=actor, programme=programme, target=survey,
+                 after={"kind": survey.kind, "recipients": len(people)})
+    return len(people)
+
+
+def may_answer(user: User, survey: Survey) -> bool:
+    programme = db.session.get(Programme, survey.programme_id)
+    return survey.sent_at is not None and user.id in {p.id for p in participants(
+        programme, survey.kind)}
+
+
+def answer(user: User, survey: Survey, answers: list) -> SurveyResponse:
+    """Record one person's answers, once."""
+    if not may_answer(user, survey):
+        raise PermissionError(survey.id)
+    if db.session.scalar(select(SurveyResponse.id).where(
+            SurveyResponse.survey_id == survey.id, SurveyResponse.user_id == user.id)):
+        raise ServiceError(_("You have already answered this survey. Thank you!"))
+    clean = []
+    for question, value in zip(survey.questions, answers, strict=True):
+        if question["kind"] == "rating":
+            if value not in (None, "") and not (isinstance(value, int) and 1 <= value <= 5):
+                raise ServiceError(_("Give ratings from 1 to 5."))
+            clean.append(value if value not in ("",) else None)
+        else:
+            clean.append(str(value or "").strip()[:4000])
+    response = SurveyResponse(survey_id=survey.id, user_id=user.id, answers=clean)
+    db.session.add(response)
+    db.session.flush()
+    return response
+
+
+@dataclass
+class QuestionResult:
+    question: dict
+    ratings: list[int] = field(default_factory=list)
+    comments: list[tuple[str | None, str]] = field(default_factory=list)
+
+    @property
+    def mean(self) -> float | None:
+        return round(sum(self.ratings) / len(self.ratings), 1) if self.ratings else None
+
+
+def results(survey: Survey) -> list[QuestionResult]:
+    """Answers per question: ratings and comments (without names when anonymous)."""
+    out = [QuestionResult(question) for question in survey.questions]
+    for response in survey.responses:
+        for result, value in zip(out, response.answers, strict=False):
+            if result.question["kind"] == "rating" and isinstance(value, int):
+                result.ratings.append(value)
+            elif result.question["kind"] == "text" and value:
+                name = None if survey.anonymous else response.user.name
+                result.comments.append((name, value))
+    return out
+
+
+def due(programme: Programme, today: date) -> list[str]:
+    """Surveys whose time has come: "mid" from the programme's middle, "end" from its end."""
+    if not (programme.starts_on and programme.ends_on):
+        return []
+    middle = programme.starts_on + (programme.ends_on - programme.starts_on) / 2
+    kinds = []
+    if today >= middle:
+        kinds.append("mid")
+    if today >= programme.ends_on:
+        kinds.append("end")
+    return kinds
