@@ -66,6 +66,10 @@ def register(app: Flask) -> None:
     app.add_template_filter(role_label, "role")
     app.add_template_filter(pairing_status_label, "pairing_status")
     app.add_template_filter(meeting_format_label, "meeting_format")
+    app.add_template_filter(funnel_row, "funnel_row")
+    app.add_template_filter(breakdown_row, "breakdown_row")
+    app.add_template_filter(band_rows, "band_rows")
+    app.add_template_filter(lambda row, index: (row[0], row[index]), "month_row")
     app.add_template_filter(lambda d: format_date(d, "medium") if d else "", "date")
     app.add_template_filter(lambda d: format_datetime(d, "medium") if d else "", "datetime")
 
@@ -83,3 +87,22 @@ def meeting_format_label(value) -> str:
     labels = {"video": _("video call"), "phone": _("phone"), "in_person": _("in person"),
               "conference": _("at a conference or meeting")}
     return labels.get(str(value), str(value))
+
+
+def funnel_row(stage, funnel, role, labels):
+    """(label, count) of one funnel stage, for the charts."""
+    return (labels[stage], funnel.rows[role][stage])
+
+
+def breakdown_row(key, breakdown):
+    """(label, shown total) of a breakdown; None where a small count is suppressed."""
+    count = breakdown.shown(breakdown.total(key))
+    if breakdown.title == "gender":
+        key = {"women": _("women"), "men": _("men"), "other": _("other"),
+               "not given": _("not given")}.get(key, key)
+    return (key, count)
+
+
+def band_rows(histogram):
+    return [(f"{band * 100}–{band * 100 + 99 if band < 9 else 1000}", count)
+            for band, count in enumerate(histogram)]

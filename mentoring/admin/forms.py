@@ -17,6 +17,7 @@ from wtforms import (
 from wtforms.validators import (
     DataRequired,
     Email,
+    InputRequired,
     Length,
     NumberRange,
     Optional,
@@ -51,6 +52,13 @@ class ProgrammeForm(FlaskForm):
     min_sessions_per_month = IntegerField(
         _l("Sessions expected per month"), default=1,
         validators=[NumberRange(min=0, max=10)])
+    reminder_interval_days = IntegerField(
+        _l("Remind a pair after this many days without a session"), default=30,
+        validators=[DataRequired(), NumberRange(min=1, max=365)])
+    women_target_percent = IntegerField(
+        _l("Target share of women (percent)"), default=30,
+        validators=[InputRequired(), NumberRange(min=0, max=100)],
+        description=_l("Shown as a line on the dashboard's gender charts."))
     guidance = TextAreaField(
         _l("Guidance for pairs"), validators=[Length(max=10000)],
         description=_l("Sent to every mentor and mentee when their pair is announced."))
@@ -117,7 +125,8 @@ class ProgrammeForm(FlaskForm):
         return {name: getattr(self, name).data for name in (
             "name", "slug", "network", "description", "applications_open", "applications_close",
             "starts_on", "ends_on", "mentor_capacity_default", "mentor_capacity_max",
-            "min_sessions_per_month", "default_locale", "guidance")} | {
+            "min_sessions_per_month", "default_locale", "guidance", "reminder_interval_days",
+            "women_target_percent")} | {
             "description": self.description.data or "", "network": self.network.data or "",
             "guidance": self.guidance.data or "",
             "min_sessions_per_month": self.min_sessions_per_month.data or 0}

@@ -186,3 +186,21 @@ def users():
                             | func.lower(User.email).like(needle, escape="\\"))
     page = db.paginate(query, per_page=50)
     return render_template("admin/users.html", page=page, q=q)
+
+
+@bp.route("/dashboard")
+@admin_required
+def dashboard():
+    """The same headline figures side by side for every programme."""
+    from flask import g
+
+    from ..models._types import utcnow
+    from ..permissions import Scope
+    from ..services import dashboard as figures
+
+    today = utcnow().date()
+    programmes = db.session.scalars(select(Programme).where(
+        Programme.status != ProgrammeStatus.DRAFT).order_by(Programme.name)).all()
+    boards = [(programme, figures.build(Scope(programme), today, g.get("locale", "en")))
+              for programme in programmes]
+    return render_template("admin/dashboard.html", boards=boards, share=figures.women_share)

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("coordination", __name__, url_prefix="/coordinate")
 
-from . import pairs, routes  # noqa: E402, F401
+from . import dashboard, pairs, routes  # noqa: E402, F401

@@ -56,6 +56,8 @@ class Programme(db.Model):
     min_sessions_per_month: Mapped[int] = mapped_column(Integer, default=1)
     #: Interface language of emails to people who set none.
     default_locale: Mapped[str] = mapped_column(String(10), default="en")
+    #: The women's share (percent) the programme aims for among mentees and mentors.
+    women_target_percent: Mapped[int] = mapped_column(Integer, default=30)
     #: Days without a session after which a pair is reminded (and shown as silent).
     reminder_interval_days: Mapped[int] = mapped_column(Integer, default=30)
     #: Guidance sent to every pair when it is announced (first steps, cadence, contacts).
@@ -88,6 +90,8 @@ class Programme(db.Model):
         ),
         CheckConstraint("min_sessions_per_month >= 0", name="sessions_nonnegative"),
         CheckConstraint("reminder_interval_days >= 1", name="reminder_interval_positive"),
+        CheckConstraint("women_target_percent >= 0 AND women_target_percent <= 100",
+                        name="women_target_range"),
         CheckConstraint(
             "applications_close IS NULL OR applications_open IS NULL"
             " OR applications_close >= applications_open",

@@ -1,0 +1,275 @@
+"""The programme dashboard's figures, each from one aggregate (GROUP BY) query.
+
+Every function takes a Scope; a regional co-chair's dashboard calls each twice (her region,
+then the whole programme), so the number of queries never grows with the data.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import Date, case, cast, distinct, func, literal, or_, select
+from sqlalchemy.orm import aliased
+
+from ..data import country_name, language_name
+from ..extensions import db
+from ..models import (
+    Confirmation,
+    Enrolment,
+    EnrolmentLanguage,
+    EnrolmentStatus,
+    Feedback,
+    Meeting,
+    Pairing,
+    PairingStatus,
+    Region,
+    Role,
+)
+from ..permissions import Scope
+
+#: Counts below this in a breakdown by gender or country are shown as "fewer than 5".
+SUPPRESS_BELOW = 5
+#: Words people use for themselves that count as "woman" in the statistics.
+WOMAN_WORDS = ("woman", "women", "female", "f", "w", "femme", "mujer", "mulher", "donna",
+               "امرأة", "أنثى", "女", "女性", "женщина", "жен")
+MAN_WORDS = ("man", "men", "male", "m", "homme", "hombre", "homem", "uomo", "رجل", "ذكر",
+             "男", "男性", "мужчина", "муж")
+MATCHED = (PairingStatus.APPROVED, PairingStatus.ACTIVE, PairingStatus.COMPLETED,
+           PairingStatus.ENDED)
+
+
+def _in_scope(query, scope: Scope, enrolment=Enrolment):
+    query = query.where(enrolment.programme_id == scope.programme.id)
+    if scope.region is not None:
+        query = query.where(enrolment.region_id == scope.region.id)
+    return query
+
+
+@dataclass
+class Funnel:
+    """applied -> accepted -> matched -> active -> completed, per role."""
+
+    rows: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    STAGES = ("applied", "accepted", "matched", "active", "completed")
+
+
+def funnel(scope: Scope) -> Funnel:
+    statuses = db.session.execute(_in_scope(
+        select(Enrolment.role, Enrolment.status, func.count()).group_by(Enrolment.role,
+                                                                       Enrolment.status),
+        scope)).all()
+    out = Funnel({role.value: dict.fromkeys(Funnel.STAGES, 0) for role in Role})
+    for role, status, count in statuses:
+        if status != EnrolmentStatus.WITHDRAWN:
+            out.rows[str(role)]["applied"] += count
+        if status == EnrolmentStatus.ACCEPTED:
+            out.rows[str(role)]["accepted"] += count
+    mentee, mentor = aliased(Enrolment), aliased(Enrolment)
+    query = (select(Pairing.status, func.count(distinct(Pairing.mentee_id)),
+                    func.count(distinct(Pairing.mentor_id)))
+             .join(mentee, Pairing.mentee_id == mentee.id)
+             .join(mentor, Pairing.mentor_id == mentor.id)
+             .where(Pairing.status.in_(MATCHED)).group_by(Pairing.status))
+    query = _in_scope(query, scope, mentee)
+    by_status = {str(s): (n_mentees, n_mentors)
+                 for s, n_mentees, n_mentors in db.session.execute(query)}
+    # "Matched" counts people in any pair that was approved, whatever became of it.
+    matched = db.session.execute(_in_scope(
+        select(func.count(distinct(Pairing.mentee_id)), func.count(distinct(Pairing.mentor_id)))
+        .join(mentee, Pairing.mentee_id == mentee.id).where(Pairing.status.in_(MATCHED)),
+        scope, mentee)).one()
+    out.rows["mentee"]["matched"], out.rows["mentor"]["matched"] = matched
+    for stage, status in (("active", "active"), ("completed", "completed")):
+        n_mentees, n_mentors = by_status.get(status, (0, 0))
+        out.rows["mentee"][stage], out.rows["mentor"][stage] = n_mentees, n_mentors
+    return out
+
+
+@dataclass
+class Breakdown:
+    """Counts per label and role, in a fixed label order."""
+
+    title: str
+    labels: list[str]
+    counts: dict[str, dict[str, int]]  # label -> role -> count
+    suppress: bool = False
+
+    def total(self, label: str) -> int:
+        return sum(self.counts.get(label, {}).values())
+
+    def shown(self, count: int) -> int | None:
+        """None means "fewer than 5" (privacy), for breakdowns that need it."""
+        return None if self.suppress and 0 < count < SUPPRESS_BELOW else count
+
+
+def _participants(scope: Scope, *columns):
+    return _in_scope(select(*columns, Enrolment.role, func.count())
+                     .where(Enrolment.status == EnrolmentStatus.ACCEPTED)
+                     .group_by(*columns, Enrolment.role), scope)
+
+
+def by_region(scope: Scope) -> Breakdown:
+    rows = db.session.execute(_participants(scope, Region.code)
+                              .join(Region, Enrolment.region_id == Region.id)).all()
+    counts: dict = defaultdict(dict)
+    for code, role, count in rows:
+        counts[code][str(role)] = count
+    labels = [r.code for r in scope.programme.regions if r.code in counts]
+    return Breakdown("region", labels, dict(counts))
+
+
+def by_country(scope: Scope, locale: str = "en", top: int = 15) -> Breakdown:
+    rows = db.session.execute(_participants(scope, Enrolment.country)).all()
+    counts: dict = defaultdict(dict)
+    for code, role, count in rows:
+        counts[code][str(role)] = count
+    ranked = sorted(counts, key=lambda c: (-sum(counts[c].values()), c))[:top]
+    named = {country_name(code, locale): counts[code] for code in ranked}
+    return Breakdown("country", list(named), named, suppress=True)
+
+
+def by_language(scope: Scope, locale: str = "en") -> Breakdown:
+    rows = db.session.execute(_participants(scope, EnrolmentLanguage.code).join(
+        EnrolmentLanguage, EnrolmentLanguage.enrolment_id == Enrolment.id)).all()
+    counts: dict = defaultdict(dict)
+    for code, role, count in rows:
+        counts[language_name(code, locale)][str(role)] = count
+    labels = sorted(counts, key=lambda label: -sum(counts[label].values()))
+    return Breakdown("language", labels, dict(counts))
+
+
+def _gender_group():
+    folded = func.lower(func.trim(Enrolment.gender))
+    return case((folded.in_(WOMAN_WORDS), literal("women")),
+                (folded.in_(MAN_WORDS), literal("men")),
+                (folded == "", literal("not given")), else_=literal("other"))
+
+
+def by_gender(scope: Scope) -> Breakdown:
+    group = _gender_group().label("gender")
+    rows = db.session.execute(_participants(scope, group)).all()
+    counts: dict = defaultdict(dict)
+    for label, role, count in rows:
+        counts[label][str(role)] = count
+    labels = [label for label in ("women", "men", "other", "not given") if label in counts]
+    return Breakdown("gender", labels, dict(counts), suppress=True)
+
+
+def women_share(gender: Breakdown, role: str) -> float | None:
+    """Women among the people of a role who gave a gender, in percent."""
+    given = sum(gender.counts.get(label, {}).get(role, 0) for label in ("women", "men", "other"))
+    if not given:
+        return None
+    return round(100 * gender.counts.get("women", {}).get(role, 0) / given, 1)
+
+
+@dataclass
+class Quality:
+    histogram: list[int]  # pairs per score band of 100 (0-99, ..., 900-1000)
+    lowest: int | None
+    mean: float | None
+    pairs: int
+
+
+def quality(scope: Scope) -> Quality:
+    mentee = aliased(Enrolment)
+    band = case((Pairing.score >= 1000, 9), else_=Pairing.score / 100).label("band")
+    base = (select(band, func.count()).join(mentee, Pairing.mentee_id == mentee.id)
+            .where(Pairing.status.in_(MATCHED)).group_by(band))
+    histogram = [0] * 10
+    for value, count in db.session.execute(_in_scope(base, scope, mentee)):
+        histogram[min(int(value), 9)] += count
+    lowest, mean, pairs = db.session.execute(_in_scope(
+        select(func.min(Pairing.score), func.avg(Pairing.score), func.count())
+        .join(mentee, Pairing.mentee_id == mentee.id).where(Pairing.status.in_(MATCHED)),
+        scope, mentee)).one()
+    return Quality(histogram, lowest, round(float(mean), 1) if mean is not None else None, pairs)
+
+
+@dataclass
+class Activity:
+    months: list[tuple[str, int, float]]  # ("2026-08", sessions, hours)
+    active_pairs: int
+    met_last_30: int
+    never_met: int
+    silent: int
+    sessions: int
+    confirmed: int
+    rating: float | None
+
+    @property
+    def met_share(self) -> float | None:
+        return round(100 * self.met_last_30 / self.active_pairs, 1) if self.active_pairs else None
+
+    @property
+    def confirmation_rate(self) -> float | None:
+        return round(100 * self.confirmed / self.sessions, 1) if self.sessions else None
+
+
+def _month(column):
+    if db.engine.dialect.name == "postgresql":
+        return func.to_char(column, "YYYY-MM")
+    return func.strftime("%Y-%m", column)
+
+
+def activity(scope: Scope, today: date) -> Activity:
+    mentee = aliased(Enrolment)
+    meetings = (select(Meeting).join(Pairing, Meeting.pairing_id == Pairing.id)
+                .join(mentee, Pairing.mentee_id == mentee.id))
+    month = _month(Meeting.held_on).label("month")
+    months = db.session.execute(_in_scope(
+        select(month, func.count(), func.sum(Meeting.duration_minutes))
+        .join(Pairing, Meeting.pairing_id == Pairing.id)
+        .join(mentee, Pairing.mentee_id == mentee.id).group_by(month).order_by(month),
+        scope, mentee)).all()
+    sessions, confirmed = db.session.execute(_in_scope(
+        select(func.count(), func.sum(case((Meeting.confirmation == Confirmation.CONFIRMED, 1),
+                                           else_=0)))
+        .join(Pairing, Meeting.pairing_id == Pairing.id)
+        .join(mentee, Pairing.mentee_id == mentee.id), scope, mentee)).one()
+    rating = db.session.scalar(_in_scope(
+        select(func.avg(Feedback.rating)).join(Meeting, Feedback.meeting_id == Meeting.id)
+        .join(Pairing, Meeting.pairing_id == Pairing.id)
+        .join(mentee, Pairing.mentee_id == mentee.id), scope, mentee))
+    del meetings
+    # Per active pair: its last session (or none), in one grouped subquery.
+    last = (select(Meeting.pairing_id, func.max(Meeting.held_on).label("last"))
+            .group_by(Meeting.pairing_id).subquery())
+    interval = timedelta(days=scope.programme.reminder_interval_days)
+    began = cast(Pairing.announced_at, Date)
+    active, met, never, silent = db.session.execute(_in_scope(
+        select(func.count(),
+               func.sum(case((last.c.last >= today - timedelta(days=30), 1), else_=0)),
+               func.sum(case(((last.c.last.is_(None))
+                              & (began <= today - timedelta(days=14)), 1), else_=0)),
+               func.sum(case((or_(last.c.last <= today - interval,
+                                  last.c.last.is_(None) & (began <= today - interval)), 1),
+                             else_=0)))
+        .join(mentee, Pairing.mentee_id == mentee.id)
+        .outerjoin(last, last.c.pairing_id == Pairing.id)
+        .where(Pairing.status == PairingStatus.ACTIVE), scope, mentee)).one()
+    return Activity(
+        months=[(m, n, round((minutes or 0) / 60, 1)) for m, n, minutes in months],
+        active_pairs=active or 0, met_last_30=met or 0, never_met=never or 0,
+        silent=silent or 0, sessions=sessions or 0, confirmed=confirmed or 0,
+        rating=round(float(rating), 2) if rating is not None else None)
+
+
+@dataclass
+class Dashboard:
+    funnel: Funnel
+    region: Breakdown
+    country: Breakdown
+    language: Breakdown
+    gender: Breakdown
+    quality: Quality
+    activity: Activity
+
+
+def build(scope: Scope, today: date, locale: str = "en") -> Dashboard:
+    return Dashboard(funnel(scope), by_region(scope), by_country(scope, locale),
+                     by_language(scope, locale), by_gender(scope), quality(scope),
+                     activity(scope, today))
