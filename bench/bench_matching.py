@@ -22,11 +22,13 @@ from matching_cohorts import cohort  # noqa: E402
 
 from mentoring.matching import Rules, alternatives, build_model, solve  # noqa: E402
 
-CASES = [  # label, mentees, mentors, capacity range, run OR-Tools, run fair mode
-    ("200x60", 200, 60, (1, 4), True, True),
-    ("2000x600", 2000, 600, (1, 4), True, True),
-    ("10000x3000", 10000, 3000, (1, 4), True, False),
-    ("10000x3000 tight", 10000, 3000, (1, 5), True, False),
+CASES = [  # label, mentees, mentors, capacity range, run OR-Tools, run fair mode, repeats
+    ("200x60", 200, 60, (1, 4), True, True, 3),
+    ("2000x600", 2000, 600, (1, 4), True, True, 3),
+    ("10000x3000", 10000, 3000, (1, 4), True, False, 3),
+    ("10000x3000 tight", 10000, 3000, (1, 5), True, False, 3),
+    # No dense reference fits in memory here: the result is certified by the solver's dual.
+    ("50000x15000", 50000, 15000, (1, 4), False, False, 1),
 ]
 
 
@@ -100,7 +102,7 @@ def ortools_reference(model, cap):
     return int(flow.maximum_flow()), int(-flow.optimal_cost())
 
 
-def run_case(label, n, m, cap_range, with_ortools, with_fair):
+def run_case(label, n, m, cap_range, with_ortools, with_fair, repeats):
     mentors, mentees = cohort(n, m, seed=42, cap=cap_range)
     rules = Rules()
     row = {"case": label, "places": sum(p.capacity for p in mentors)}
@@ -109,7 +111,7 @@ def run_case(label, n, m, cap_range, with_ortools, with_fair):
     model = build_model(mentors, mentees, rules)
     t1 = time.perf_counter()
     times = []
-    for _ in range(3):  # median of three: the machine is shared
+    for _ in range(repeats):  # median of three: the machine is shared
         t = time.perf_counter()
         result = solve(mentors, mentees, rules)
         times.append(time.perf_counter() - t)
@@ -136,7 +138,10 @@ def run_case(label, n, m, cap_range, with_ortools, with_fair):
         row["ref_time"] = time.perf_counter() - t
         row["ref_mem"] = peak_above(ref)
         row["equal"] = (o_matched, o_total) == (result.summary.matched, result.summary.total)
-        row["ratio"] = (row["compile"] + row["solve"] + row["explain"]) / row["ref_time"]
+        # Target: score + solve + per-pair explanations (compile + solve) against the reference;
+        # the alternatives are reported on their own and in the second ratio.
+        row["ratio"] = (row["compile"] + row["solve"]) / row["ref_time"]
+        row["ratio_alt"] = (row["compile"] + row["solve"] + row["explain"]) / row["ref_time"]
     return row
 
 
@@ -148,23 +153,28 @@ def main() -> int:
         return 1
     head = (f"{'case':<18}{'places':>7}{'compile':>9}{'solve':>8}{'altern.':>9}{'MiB':>6}"
             f"{'method':>10}{'matched':>8}{'total':>10}{'low':>5}{'greedy n/gap':>15}"
-            f"{'fair low':>10}{'OR-Tools':>9}{'MiB':>6}{'equal':>6}{'ours/ref':>9}")
+            f"{'fair low':>10}{'OR-Tools':>9}{'MiB':>6}{'equal':>6}{'ours/ref':>9}{'+alt/ref':>9}")
     print(head)
     print("-" * len(head))
     ok = True
     for case in CASES:
         r = run_case(*case)
         ok &= r.get("equal", True)
+        if "ref_time" in r:
+            ref = (f"{r['ref_time']:>8.2f}s{r['ref_mem']:>6.0f}{'yes' if r['equal'] else 'NO':>6}"
+                   f"{r['ratio']:>9.2f}{r['ratio_alt']:>9.2f}")
+        else:
+            ref = f"{'skipped':>9}{'-':>6}{'cert.':>6}{'-':>9}{'-':>9}"
         print(f"{r['case']:<18}{r['places']:>7}{r['compile']:>8.3f}s{r['solve']:>7.3f}s"
               f"{r['explain']:>8.3f}s{r['mem']:>6.0f}{r['method']:>10}{r['matched']:>8}"
-              f"{r['total']:>10}{r['lowest']:>5}{r['greedy']:>15}{r['fair']:>10}"
-              f"{r['ref_time']:>8.2f}s{r['ref_mem']:>6.0f}{'yes' if r['equal'] else 'NO':>6}"
-              f"{r['ratio']:>9.2f}", flush=True)
-    print("50000x15000: skipped - the sparse solver does not yet meet its 30 s budget here, and "
-          "no dense reference fits in memory.")
-    print("solve = scoring + exact solve + per-pair explanations, median of 3; method = "
-          "dense or sparse/rounds of candidate growth; greedy = first come first served, "
-          "matched/gap to optimum; OR-Tools time includes building its arcs from our scores.")
+              f"{r['total']:>10}{r['lowest']:>5}{r['greedy']:>15}{r['fair']:>10}" + ref,
+              flush=True)
+    print("solve = scoring + exact solve + per-pair explanations, median of 3 (one run at "
+          "50000x15000); method = dense or sparse/rounds of candidate growth; greedy = first "
+          "come first served, matched/gap to optimum; OR-Tools time includes building its arcs "
+          "from our scores; ours/ref = (compile + solve) / OR-Tools, +alt/ref adds the "
+          "alternatives; cert. = exact by the sparse solver's dual certificate (no dense "
+          "reference fits in memory); fair low = lowest score plain -> fair mode.")
     return 0 if ok else 1
 
 

@@ -19,11 +19,26 @@ from .scoring import HARD_RULES, PART_CODES, ScoreModel, _norm
 # -- structured records ---------------------------------------------------------------------------
 
 
+def _people(model: ScoreModel) -> tuple[list, list]:
+    """Per mentor (normalised expertise, normalised languages) and per mentee (wish id keys),
+    computed once per model: explaining many pairs then costs no string work per pair."""
+    cached = getattr(model, "_explain_people", None)
+    if cached is None:
+        mentors = [({_norm(t) for t in p.expertise}, {_norm(x) for x in p.languages})
+                   for p in model.mentors]
+        mentees = [[id_key(w) for w in e.preferred_mentors] for e in model.mentees]
+        cached = (mentors, mentees)
+        model._explain_people = cached
+    return cached
+
+
 def pair_parts(model: ScoreModel, i: int, j: int) -> tuple[dict[str, Any], ...]:
     """The parts of pair (mentee row i, mentor column j) with a weight above 0, as records:
     {"code", "value" (thousandths), "weight", ...parameters}."""
     milli = model.parts(i, j)
     e, p = model.mentees[i], model.mentors[j]
+    mentors, mentees = _people(model)
+    have, spoken = mentors[j]
     out = []
     for code in PART_CODES:
         weight = getattr(model.rules, code)
@@ -31,7 +46,6 @@ def pair_parts(model: ScoreModel, i: int, j: int) -> tuple[dict[str, Any], ...]:
             continue
         rec: dict[str, Any] = {"code": code, "value": milli[code], "weight": weight}
         if code == "topics":
-            have = {_norm(t) for t in p.expertise}
             rec["wanted"] = len(e.topics)
             rec["names"] = [t for t in e.topics if _norm(t) in have]
             rec["missing"] = [t for t in e.topics if _norm(t) not in have]
@@ -46,7 +60,6 @@ def pair_parts(model: ScoreModel, i: int, j: int) -> tuple[dict[str, Any], ...]:
         elif code == "language":
             first = e.languages[0] if e.languages else None
             rec["language"] = first
-            spoken = {_norm(x) for x in p.languages}
             rec["shared_languages"] = [x for x in e.languages if _norm(x) in spoken]
             if milli[code] == 1000:
                 rec["level"] = "same_first"
@@ -66,9 +79,10 @@ def pair_parts(model: ScoreModel, i: int, j: int) -> tuple[dict[str, Any], ...]:
             rec["years_ahead"] = None if a is None or b is None else b - a
             rec["ahead_wanted"] = model.rules.experience_ahead
         elif code == "wishes":
-            keys = [id_key(w) for w in e.preferred_mentors]
+            keys = mentees[i]
+            pk = id_key(p.id)
             rec["count"] = len(keys)
-            rec["rank"] = keys.index(id_key(p.id)) + 1 if id_key(p.id) in keys else None
+            rec["rank"] = keys.index(pk) + 1 if pk in keys else None
         out.append(rec)
     return tuple(out)
 
@@ -82,7 +96,25 @@ def unmatched_reason(model: ScoreModel, i: int, full: np.ndarray) -> tuple[str, 
     if model.m == 0 or not model.mentors:
         return "no_mentors", {}
     _, allowed = model.block(i, i + 1)
-    allowed = allowed[0]
+    return _reason(model, i, allowed[0], full)
+
+
+def unmatched_reasons(model: ScoreModel, rows: list[int], full: np.ndarray
+                      ) -> list[tuple[str, dict[str, Any]]]:
+    """`unmatched_reason` of many mentee rows (increasing), scored block by block."""
+    if model.m == 0 or not model.mentors:
+        return [("no_mentors", {}) for _ in rows]
+    out = []
+    step = model.block_rows()
+    for k in range(0, len(rows), step):
+        part = rows[k: k + step]
+        _, allowed = model.rows(np.array(part, np.int64))
+        out += [_reason(model, i, allowed[n], full) for n, i in enumerate(part)]
+    return out
+
+
+def _reason(model: ScoreModel, i: int, allowed: np.ndarray, full: np.ndarray
+            ) -> tuple[str, dict[str, Any]]:
     speaks = (model.p_langs @ model.e_langs[i]) > 0
     if not speaks.any():
         return "no_common_language", {"languages": list(model.mentees[i].languages)}

@@ -10,6 +10,7 @@ The final score of a pair is round-half-up(sum of weight x part / total weight),
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable, Sequence
 from datetime import datetime
@@ -37,6 +38,11 @@ BLOCK_CELLS = 1 << 21
 def topic_weights(n: int) -> list[int]:
     """Thousandths each of `n` ranked topics is worth: proportional to n, n-1, ..., 1, summing
     to 1000 (largest remainder, earlier topics first on ties)."""
+    return list(_topic_weights(n))
+
+
+@functools.lru_cache(maxsize=256)
+def _topic_weights(n: int) -> tuple[int, ...]:
     if n == 0:
         return []
     total = n * (n + 1) // 2
@@ -45,7 +51,7 @@ def topic_weights(n: int) -> list[int]:
     order = sorted(range(n), key=lambda r: (-(exact[r] - out[r]), r))
     for r in order[: 1000 - sum(out)]:
         out[r] += 1
-    return out
+    return tuple(out)
 
 
 def timezone_part(minutes_apart: int) -> int:
@@ -74,6 +80,7 @@ def whole_years(years: float | None) -> int | None:
     return math.floor(float(years) + 0.5)
 
 
+@functools.lru_cache(maxsize=65536)
 def _norm(text: str) -> str:
     return " ".join(text.split()).casefold()
 
@@ -227,14 +234,12 @@ class ScoreModel:
         cix = {c: k for k, c in enumerate(cats)}
         b = np.zeros((len(p_vals), len(cats)), np.float32)
         b[np.arange(len(p_vals)), [cix[v] for v in p_vals]] = 1
-        a = np.zeros((len(e_vals), len(cats)), np.float32)
-        memo: dict[tuple, int] = {}
-        for i, ev in enumerate(e_vals):
-            for k, pv in enumerate(cats):
-                key = (ev, pv)
-                if key not in memo:
-                    memo[key] = value(ev, pv)
-                a[i, k] = memo[key]
+        # One row of values per distinct mentee value, then gathered for every mentee.
+        distinct: dict = {}
+        e_ix = np.array([distinct.setdefault(ev, len(distinct)) for ev in e_vals], np.int64)
+        table = np.array([[value(ev, pv) for pv in cats] for ev in distinct], np.float32)
+        a = table.reshape(len(distinct), len(cats))[e_ix] if e_vals else (
+            np.zeros((0, len(cats)), np.float32))
         return a, b
 
     @staticmethod

@@ -14,7 +14,7 @@ from datetime import datetime
 import numpy as np
 
 from . import dense, sparse
-from .explain import pair_parts, render_reason, unmatched_reason
+from .explain import pair_parts, render_reason, unmatched_reasons
 from .profiles import Id, Mentee, Mentor, id_key
 from .result import Pair, Result, Summary, Unmatched
 from .rules import Rules
@@ -135,11 +135,9 @@ def _result(
     used = np.bincount(cols, minlength=model.m) if cols.size else np.zeros(model.m, np.int64)
     full = used >= np.array([p.capacity for p in model.mentors], np.int64)
     unmatched = []
-    for i in range(model.n):
-        if i not in assigned:
-            code, params = unmatched_reason(model, i, full)
-            text = render_reason(code, params)
-            unmatched.append(Unmatched(model.mentees[i].id, code, params, text))
+    left = [i for i in range(model.n) if i not in assigned]
+    for i, (code, params) in zip(left, unmatched_reasons(model, left, full), strict=True):
+        unmatched.append(Unmatched(model.mentees[i].id, code, params, render_reason(code, params)))
     total = int(scores.sum()) if rows.size else 0
     summary = Summary(
         matched=len(pairs),
