@@ -11,6 +11,8 @@ import os
 from datetime import timedelta
 
 import pytest
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, select, text
 
 from mentoring import create_app
@@ -79,9 +81,21 @@ def app_config():
     return {}
 
 
+class PersonClient(FlaskClient):
+    """A browser of its own. The ``app`` fixture keeps one application context open for the
+    whole test and requests reuse it, so Flask-Login's user cached in ``g`` would leak from one
+    client to the next: forget it before each request so that the cookie decides who it is."""
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            g.pop("_login_user", None)
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def app(database_url, app_config):
     app = create_app({**_config(database_url), **app_config})
+    app.test_client_class = PersonClient
     with app.app_context():
         yield app
         db.session.remove()
