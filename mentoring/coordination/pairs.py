@@ -52,7 +52,9 @@ def _act(scope: Scope, action, success: str | None):
 def matching(scope: Scope):
     rules = matching_service.rules_for(scope.programme)
     form = SettingsForm(data=rules.to_dict()) if request.method == "GET" else SettingsForm()
-    if not scope.is_regional and form.validate_on_submit():
+    if request.method == "POST" and scope.is_regional:
+        abort(403)  # the programme's coordinators set the rules
+    if form.validate_on_submit():
         if _act(scope, lambda: matching_service.save_settings(current_user, scope,
                                                                form.rules()),
                 _("Matching settings saved.")):

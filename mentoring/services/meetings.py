@@ -140,15 +140,20 @@ def log(user: User, pairing: Pairing, data: SessionData, *, same_day_ok: bool = 
     _fill(meeting, data)
     db.session.add(meeting)
     db.session.flush()
-    partner = partner_of(user, pairing)
-    mail.queue_template(partner.user, "meeting_logged", kind="meeting-logged",
-                        locale=pairing.mentee.programme.default_locale, meeting=meeting,
-                        author=user, confirm_link=url_for(
-                            "meetings.confirm_by_link", token=confirm_token(meeting, partner.user),
-                            _external=True))
+    _ask_to_confirm(user, meeting)
     audit.record("meeting.log", actor=user, programme=pairing.mentee.programme, target=meeting,
                  after=_public(meeting))
     return meeting
+
+
+def _ask_to_confirm(user: User, meeting: Meeting, *, changed: bool = False) -> None:
+    """Email the other side of the pair a link to confirm the session."""
+    partner = partner_of(user, meeting.pairing)
+    mail.queue_template(partner.user, "meeting_logged", kind="meeting-logged",
+                        locale=meeting.pairing.mentee.programme.default_locale, meeting=meeting,
+                        author=user, changed=changed, confirm_link=url_for(
+                            "meetings.confirm_by_link", token=confirm_token(meeting, partner.user),
+                            _external=True))
 
 
 def update(user: User, meeting: Meeting, data: SessionData) -> None:
@@ -164,6 +169,8 @@ def update(user: User, meeting: Meeting, data: SessionData) -> None:
         meeting.confirmation = Confirmation.PENDING
         meeting.confirmed_at = None
         meeting.dispute_note = ""
+        db.session.flush()
+        _ask_to_confirm(user, meeting, changed=True)
     db.session.flush()
     audit.record("meeting.update", actor=user, programme=meeting.pairing.mentee.programme,
                  target=meeting, before=before, after=_public(meeting))
@@ -210,8 +217,14 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=CONFIRM_SALT)
 
 
+def _facts(meeting: Meeting) -> str:
+    # A link confirms the session as it was when the link was sent: an edit of its date,
+    # length or format makes earlier links stop working (a new one is emailed).
+    return f"{meeting.held_on.isoformat()}/{meeting.duration_minutes}/{meeting.format}"
+
+
 def confirm_token(meeting: Meeting, user: User) -> str:
-    return _serializer().dumps({"m": meeting.id, "u": user.id})
+    return _serializer().dumps({"m": meeting.id, "u": user.id, "f": _facts(meeting)})
 
 
 def read_confirm_token(token: str) -> tuple[Meeting, User]:
@@ -230,6 +243,9 @@ def read_confirm_token(token: str) -> tuple[Meeting, User]:
     user = db.session.get(User, payload.get("u"))
     if meeting is None or user is None or side_of(user, meeting.pairing) is None:
         raise ServiceError(_("This confirmation link is not valid."))
+    if payload.get("f") != _facts(meeting):
+        raise ServiceError(_("This session was changed after this link was sent: use the "
+                             "newer email, or confirm it from your pair's page."))
     if meeting.confirmation != Confirmation.PENDING:
         raise ServiceError(_("This link has already been used: the session is %(state)s.",
                              state=confirmation_label(meeting.confirmation)))

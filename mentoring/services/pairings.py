@@ -166,6 +166,7 @@ def reject(actor, scope: Scope, pairing_id: int, reason: str = "") -> None:
 
 def set_locked(actor, scope: Scope, pairing_id: int, locked: bool) -> None:
     """Lock a proposal so that re-running keeps it (or unlock it)."""
+    _require_running_or_matching(scope)
     pairing = pairing_in_scope(scope, pairing_id, for_update=True)
     if pairing.status != PairingStatus.PROPOSED:
         raise ServiceError(_("Only an open proposal can be locked or unlocked; approved pairs "

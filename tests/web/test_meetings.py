@@ -599,3 +599,18 @@ def test_the_pair_page_needs_signing_in(app, pair):
     response = browser(app).get(f"/pairs/{pair.pairing.id}")
     assert response.status_code == 302
     assert "/login" in response.headers["Location"]
+
+
+def test_an_edit_of_the_length_makes_the_old_link_stop_working_and_sends_a_new_one(
+        app, pair, mentor, logged):
+    [first] = emails(kind="meeting-logged")
+    edited = session_form(pair.programme, duration_minutes="90")
+    assert mentor.post(f"/sessions/{logged.id}/edit", data=edited).status_code == 302
+    old = browser(app).post(link_in(first))
+    assert old.status_code == 400
+    assert "This session was changed after this link was sent" in text(old)
+    assert only_meeting().confirmation == Confirmation.PENDING
+    newer = emails(kind="meeting-logged")[-1]
+    assert newer.id != first.id and "changed a session" in newer.body
+    assert browser(app).post(link_in(newer)).status_code == 200
+    assert only_meeting().confirmation == Confirmation.CONFIRMED
