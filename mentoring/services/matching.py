@@ -34,12 +34,17 @@ from . import ServiceError, audit
 WEIGHTS = ("topics", "language", "wishes", "region", "timezone", "experience")
 
 
+#: The application form does not ask mentees for wished mentors, so by default that part of
+#: the score weighs nothing (otherwise every pair would lose it and top out at 850).
+DEFAULT_RULES = {"wishes": 0}
+
+
 def rules_for(programme: Programme) -> Rules:
-    """The programme's matching rules (the engine's defaults where it set none)."""
+    """The programme's matching rules (the defaults above where it set none)."""
     try:
-        return Rules.from_dict(programme.matching_rules or {})
+        return Rules.from_dict(programme.matching_rules or DEFAULT_RULES)
     except ValueError:
-        return Rules()
+        return Rules.from_dict(DEFAULT_RULES)
 
 
 def save_settings(actor, scope: Scope, values: dict) -> Rules:
