@@ -65,3 +65,38 @@ def test_downgrade_to_empty_and_upgrade_again(empty_database):
         upgrade()
         assert "enrolment" in inspect(db.engine).get_table_names()
         db.engine.dispose()
+
+
+def test_upgrading_a_database_with_data_keeps_it(empty_database):
+    """Later migrations rebuild tables on SQLite (batch mode): rows must survive, children too."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database, "SECRET_KEY": "x"})
+    with app.app_context():
+        upgrade(revision="c32ac9f6c98f")
+        with db.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO \"user\" (email, name, password_hash, is_admin, locale, timezone,"
+                " failed_logins, created_at) VALUES ('a@example.org', 'A', '', false, '', '', 0,"
+                " '2026-01-01')"))
+            connection.execute(text(
+                "INSERT INTO programme (slug, name, description, network, status,"
+                " mentor_capacity_default, mentor_capacity_max, min_sessions_per_month,"
+                " default_locale, created_at) VALUES ('p', 'P', '', '', 'open', 1, 2, 1, 'en',"
+                " '2026-01-01')"))
+            connection.execute(text(
+                "INSERT INTO enrolment (programme_id, user_id, role, status, country,"
+                " organisation, years_experience, itu_meetings, timezone, goals,"
+                " region_preference, wants_woman_mentor, gender, consent_at, decision_message,"
+                " source, created_at, updated_at) VALUES ((SELECT id FROM programme),"
+                " (SELECT id FROM \"user\"), 'mentee', 'submitted', 'KE', '', 1, '', 'UTC', '',"
+                " 'none', false, '', '2026-01-01', '', 'form', '2026-01-01', '2026-01-01')"))
+            connection.execute(text(
+                "INSERT INTO enrolment_language (enrolment_id, code)"
+                " VALUES ((SELECT id FROM enrolment), 'en')"))
+        upgrade()
+        with db.engine.connect() as connection:
+            assert connection.execute(text("SELECT count(*) FROM enrolment_language")
+                                      ).scalar() == 1
+            assert connection.execute(text("SELECT live_pairs FROM enrolment")).scalar() == 0
+            assert connection.execute(text("SELECT women_target_percent FROM programme")
+                                      ).scalar() == 30
+        db.engine.dispose()

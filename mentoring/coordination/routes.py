@@ -118,8 +118,9 @@ def import_csv(scope: Scope):
         except ImportFailed as failure:
             db.session.rollback()
             errors = failure.errors
-            flash(_("Nothing was imported: the file has %(count)d problems, listed below.",
-                    count=len(errors)), "error")
+            flash(ngettext("Nothing was imported: the file has %(num)d problem, listed below.",
+                           "Nothing was imported: the file has %(num)d problems, listed below.",
+                           len(errors)), "error")
         else:
             db.session.commit()
             flash(ngettext("%(num)d application imported. New people have been invited to "

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Date, case, cast, distinct, func, literal, or_, select
+from sqlalchemy import case, distinct, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from ..data import country_name, language_name
@@ -239,14 +239,19 @@ def activity(scope: Scope, today: date) -> Activity:
     last = (select(Meeting.pairing_id, func.max(Meeting.held_on).label("last"))
             .group_by(Meeting.pairing_id).subquery())
     interval = timedelta(days=scope.programme.reminder_interval_days)
-    began = cast(Pairing.announced_at, Date)
+
+    def began(by: date):
+        # Announced on or before that day (UTC), compared as timestamps: SQLite's CAST(... AS
+        # DATE) yields the year as a number, which sorts below every date.
+        return Pairing.announced_at < datetime.combine(by + timedelta(days=1), time.min, UTC)
+
     active, met, never, silent = db.session.execute(_in_scope(
         select(func.count(),
                func.sum(case((last.c.last >= today - timedelta(days=30), 1), else_=0)),
                func.sum(case(((last.c.last.is_(None))
-                              & (began <= today - timedelta(days=14)), 1), else_=0)),
+                              & began(today - timedelta(days=14)), 1), else_=0)),
                func.sum(case((or_(last.c.last <= today - interval,
-                                  last.c.last.is_(None) & (began <= today - interval)), 1),
+                                  last.c.last.is_(None) & began(today - interval)), 1),
                              else_=0)))
         .join(mentee, Pairing.mentee_id == mentee.id)
         .outerjoin(last, last.c.pairing_id == Pairing.id)
