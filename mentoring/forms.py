@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import flash
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField, SubmitField, widgets
@@ -31,3 +32,14 @@ def options(pairs) -> list[SelectChoice]:
 def timezone_options() -> list[SelectChoice]:
     """The IANA time zones, with an empty first choice."""
     return options([("", "—")] + [(tz, tz.replace("_", " ")) for tz in timezones()])
+
+
+def show_error(form, error, aliases: dict[str, str] | None = None) -> None:
+    """Put a service's refusal next to the field it names (``aliases`` maps a service field to
+    the form's), or flash it when it concerns the whole form."""
+    name = (aliases or {}).get(error.field, error.field) if error.field else None
+    field = getattr(form, name, None) if name else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        flash(error.message, "error")

@@ -1,15 +1,17 @@
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..forms import ConfirmForm, options
+from ..forms import ConfirmForm, options, show_error
 from ..models import AuditEvent, Enrolment, Programme, ProgrammeStatus, User
-from ..permissions import admin_required
+from ..models._types import utcnow
+from ..permissions import Scope, admin_required
 from ..services import ServiceError
+from ..services import dashboard as figures
 from ..services import programmes as service
 from . import bp
 from .forms import CoordinatorForm, CopyForm, ProgrammeForm, StatusForm
@@ -22,12 +24,6 @@ def _programme(slug: str) -> Programme:
     return programme
 
 
-def _field_error(form, error: ServiceError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(error.message, "error")
 
 
 @bp.route("/")
@@ -53,7 +49,7 @@ def new_programme():
                                        topics=form.topic_list(), **form.values())
         except ServiceError as error:
             db.session.rollback()
-            _field_error(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             flash(_("Programme %(name)s created as a draft.", name=programme.name), "success")
@@ -89,7 +85,7 @@ def edit_programme(slug: str):
                            **form.values())
         except ServiceError as error:
             db.session.rollback()
-            _field_error(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             flash(_("Programme saved."), "success")
@@ -129,7 +125,7 @@ def copy_programme(slug: str):
                                              slug=form.slug.data)
         except ServiceError as error:
             db.session.rollback()
-            _field_error(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             flash(_("%(name)s is created as a draft with the settings of %(previous)s. "
@@ -150,7 +146,7 @@ def coordinators(slug: str):
                                        form.region.data or None)
         except ServiceError as error:
             db.session.rollback()
-            _field_error(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             flash(_("Coordinator saved."), "success")
@@ -192,12 +188,6 @@ def users():
 @admin_required
 def dashboard():
     """The same headline figures side by side for every programme."""
-    from flask import g
-
-    from ..models._types import utcnow
-    from ..permissions import Scope
-    from ..services import dashboard as figures
-
     today = utcnow().date()
     programmes = db.session.scalars(select(Programme).where(
         Programme.status != ProgrammeStatus.DRAFT).order_by(Programme.name)).all()

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db, limiter
-from ..forms import ConfirmForm
+from ..forms import ConfirmForm, show_error
 from ..security import safe_next
 from ..services import ServiceError, accounts, tokens
 from . import bp
@@ -19,14 +19,6 @@ from .forms import (
 )
 
 
-def _field_error(form, error: ServiceError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(error.message, "error")
-
-
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit("20 per hour", methods=["POST"])
 def register():
@@ -38,7 +30,7 @@ def register():
             user = accounts.register(form.name.data, form.email.data, form.password.data)
         except ServiceError as error:
             db.session.rollback()
-            _field_error(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             login_user(user)
@@ -134,7 +126,7 @@ def _token_page(token: str, purpose: str, template: str):
             accounts.reset_password(token, form.password.data, purpose=purpose)
         except ServiceError as error:
             db.session.rollback()
-            _field_error(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             login_user(user)
@@ -165,7 +157,7 @@ def account():
             )
         except ServiceError as error:
             db.session.rollback()
-            _field_error(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             flash(_("Your account is saved.") if not changed else
@@ -186,7 +178,7 @@ def change_password():
                                      form.password.data)
         except ServiceError as error:
             db.session.rollback()
-            _field_error(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             # Flask-Login's session stays valid; links sent before the change stop working.

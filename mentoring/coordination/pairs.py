@@ -10,8 +10,10 @@ from flask_login import current_user
 from ..extensions import db
 from ..forms import ConfirmForm, options
 from ..models import PairingStatus
+from ..models._types import utcnow
 from ..permissions import Scope, coordinator_required
-from ..services import ServiceError, pair_views
+from ..services import ServiceError, meetings, pair_views, surveys
+from ..services import activity as activity_service
 from ..services import matching as matching_service
 from ..services import pairings as service
 from ..services.csvfiles import write_csv
@@ -288,8 +290,6 @@ def audit_log(scope: Scope):
 @bp.route("/<slug>/activity")
 @coordinator_required
 def activity(scope: Scope):
-    from ..models._types import utcnow
-    from ..services import activity as activity_service
 
     only = request.args.get("only", "")
     rows = activity_service.activity(scope, utcnow().date(), only=only)
@@ -301,7 +301,6 @@ def activity(scope: Scope):
 @bp.route("/<slug>/pairs/<int:pairing_id>/end", methods=["POST"])
 @coordinator_required
 def end_pair(scope: Scope, pairing_id: int):
-    from ..services import meetings
 
     reason = request.form.get("reason", "")[:2000]
     if ConfirmForm().validate_on_submit():
@@ -314,7 +313,6 @@ def end_pair(scope: Scope, pairing_id: int):
 @bp.route("/<slug>/surveys", methods=["GET", "POST"])
 @coordinator_required
 def surveys_page(scope: Scope):
-    from ..services import surveys
 
     items = {kind: surveys.survey_for(scope.programme, kind) for kind in surveys.KINDS}
     db.session.commit()  # the default surveys, created on first visit

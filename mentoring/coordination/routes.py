@@ -1,6 +1,15 @@
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -42,7 +51,8 @@ def _filters() -> service.Filters:
 def applications(scope: Scope):
     filters = _filters()
     page = db.paginate(service.with_details(service.applications_query(scope, filters)),
-                       per_page=request.args.get("per_page", 25, type=int) or 25,
+                       per_page=request.args.get("per_page", type=int)
+                       or current_app.config["APPLICATIONS_PER_PAGE"],
                        max_per_page=200)
     ids = [enrolment.id for enrolment in page.items]
     form = DecisionForm(choices=[(i, str(i)) for i in ids])

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..extensions import db
-from ..forms import ConfirmForm
+from ..forms import ConfirmForm, show_error
 from ..models import Enrolment, Programme, Role
 from ..permissions import own_enrolment
 from ..services import ServiceError, pair_views
@@ -23,13 +23,8 @@ def _programme(slug: str) -> Programme:
 
 
 def _show_error(form: ApplicationForm, error: ServiceError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if error.field == "topics":
-        field = getattr(form, "expertise", None) or getattr(form, "topic_1", None)
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(error.message, "error")
+    # Mentors choose topics as "expertise", mentees as ranked "topic_1"...
+    show_error(form, error, {"topics": "expertise" if "expertise" in form else "topic_1"})
 
 
 @bp.route("/programmes/<slug>/apply/<any(mentor, mentee):role>", methods=["GET", "POST"])

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..extensions import db
-from ..forms import ConfirmForm
+from ..forms import ConfirmForm, show_error
 from ..models import Confirmation, PairingStatus, Programme
 from ..services import ServiceError
 from ..services import meetings as service
@@ -24,12 +24,6 @@ def _load(loader, *args):
         abort(404)
 
 
-def _field_error(form, error: ServiceError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(error.message, "error")
 
 
 @bp.route("/pairs/<int:pairing_id>")
@@ -65,7 +59,7 @@ def _save_meeting(pairing, form, meeting=None):
         return None
     except ServiceError as error:
         db.session.rollback()
-        _field_error(form, error)
+        show_error(form, error)
         return None
     db.session.commit()
     return True
@@ -172,7 +166,7 @@ def dispute_meeting(meeting_id: int):
             abort(403)
         except ServiceError as error:
             db.session.rollback()
-            _field_error(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             flash(_("Your note is sent to the coordinators."), "success")
@@ -224,7 +218,7 @@ def end_pair(pairing_id: int):
                               rematch=bool(getattr(form, "rematch", None) and form.rematch.data))
         except ServiceError as error:
             db.session.rollback()
-            _field_error(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             flash(_("The pair is ended. The coordinators are informed."), "success")

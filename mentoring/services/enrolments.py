@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select
@@ -45,7 +45,6 @@ class Application:
     gender: str = ""
     #: Only used when the programme does not map the country to a region.
     region_id: int | None = None
-    extra: dict = field(default_factory=dict)
 
 
 def snapshot(enrolment: Enrolment) -> dict:

@@ -165,9 +165,10 @@ def run(actor, scope: Scope, *, fair: bool = False) -> MatchingRun:
     previous = latest_run(programme)
     before = _assignment(programme, previous)
 
+    kept_pairs = set(locked)
     result = solve(mentors, mentees, rules, locked=locked,
                    forbidden=[pair for pair in forbidden_pairs(programme)
-                              if pair not in set(locked)], fair=fair)
+                              if pair not in kept_pairs], fair=fair)
     best_others = alternatives(result)
 
     db.session.execute(
@@ -180,10 +181,9 @@ def run(actor, scope: Scope, *, fair: bool = False) -> MatchingRun:
                                settings={"rules": rules.to_dict(), "fair": fair})
     db.session.add(matching_run)
     db.session.flush()
-    kept_ids = {(p.mentee_id, p.mentor_id) for p in kept}
     new_rows = []
     for pair in result.pairs:
-        if (pair.mentee_id, pair.mentor_id) in kept_ids:
+        if (pair.mentee_id, pair.mentor_id) in kept_pairs:
             continue
         earlier = before.get(pair.mentee_id)
         new_rows.append(Pairing(

@@ -426,7 +426,7 @@ def test_admin_overview_lists_every_programme_but_drafts(data, make_programme, m
     make_programme(status=ProgrammeStatus.DRAFT, name="Draft cycle")
     make_user("root@example.org", admin=True)
     auth.login("root@example.org")
-    monkeypatch.setattr("mentoring.models._types.utcnow", lambda: NOW)
+    monkeypatch.setattr("mentoring.admin.routes.utcnow", lambda: NOW)
     html = page(client, "/admin/dashboard")
     rows = tables(html)[0]["rows"]
     assert rows[0][:4] == ["Programme", "Status", "Applied", "Accepted"]
