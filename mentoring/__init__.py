@@ -2,26 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask, g, has_request_context, request
+from flask import Flask
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
+from flask_babel import refresh
 
 from .config import configure
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
-
-
-def select_locale() -> str:
-    """The user's setting, else the browser's Accept-Language, else the default."""
-    from flask import current_app
-
-    languages = current_app.config["LANGUAGES"]
-    if not has_request_context():
-        return current_app.config["BABEL_DEFAULT_LOCALE"]
-    if current_user and current_user.is_authenticated and current_user.locale in languages:
-        return current_user.locale
-    return request.accept_languages.best_match(languages) or current_app.config[
-        "BABEL_DEFAULT_LOCALE"
-    ]
+from .i18n import select_locale
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -78,8 +65,10 @@ def create_app(config: dict | None = None) -> Flask:
     explanations.register(app)
 
     @app.before_request
-    def _remember_locale():
-        g.locale = select_locale()
+    def _fresh_locale():
+        # Each request chooses its own language, even inside an application context that
+        # outlives it (a command or a test that serves several requests).
+        refresh()
 
     return app
 

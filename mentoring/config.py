@@ -41,7 +41,8 @@ class DefaultConfig:
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"
-    #: Locales with a catalogue; the languages issue adds the other five UN languages.
+    #: Interface languages (the six UN languages). English is the source language; the
+    #: others have a catalogue in mentoring/translations.
     LANGUAGES = ["en"]
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

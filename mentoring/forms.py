@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from functools import cache
+
+from babel.dates import get_timezone_location
 from flask import flash
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -9,6 +12,7 @@ from wtforms import SelectMultipleField, SubmitField, widgets
 from wtforms.fields.choices import SelectChoice
 
 from .data import timezones
+from .i18n import current_locale
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -30,8 +34,14 @@ def options(pairs) -> list[SelectChoice]:
 
 
 def timezone_options() -> list[SelectChoice]:
-    """The IANA time zones, with an empty first choice."""
-    return options([("", "—")] + [(tz, tz.replace("_", " ")) for tz in timezones()])
+    """The IANA time zones, each with its place in the page's language, after an empty choice."""
+    return options([("", "—")] + list(_timezone_labels(current_locale())))
+
+
+@cache
+def _timezone_labels(locale: str) -> tuple[tuple[str, str], ...]:
+    return tuple((tz, f"{tz.replace('_', ' ')} — {get_timezone_location(tz, locale=locale)}")
+                 for tz in timezones())
 
 
 def show_error(form, error, aliases: dict[str, str] | None = None) -> None:

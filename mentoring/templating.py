@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g, request, url_for
-from flask_babel import format_date, format_datetime
+from decimal import Decimal
+
+from babel import numbers as babel_numbers
+from flask import Flask, current_app, request, url_for
+from flask_babel import format_date, format_datetime, format_decimal
 from flask_babel import gettext as _
 
 from .data import country_name, language_name
+from .i18n import current_locale, is_rtl, question_text
 from .models import EnrolmentStatus, PairingStatus, ProgrammeStatus, Role
 from .permissions import coordinated_programmes
 from .services.programmes import status_label
-
-#: Locales written right to left.
-RTL_LOCALES = {"ar", "fa", "he", "ur"}
 
 
 def enrolment_status_label(status) -> str:
@@ -40,32 +41,55 @@ def url_with(**changes) -> str:
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
+def amount(value, unit: str = "") -> str:
+    """A number in the page's locale (digits, separators); ``unit="%"`` for a percentage
+    given out of 100, placed and spaced as the locale writes it."""
+    if value is None:
+        return ""
+    if unit == "%":
+        return babel_numbers.format_percent(Decimal(str(value)) / 100, locale=current_locale(),
+                                            decimal_quantization=False)
+    return format_decimal(value) + unit
+
+
+def current_page() -> str:
+    """This page's path and query, to come back to after switching language (a page shown
+    after a POST comes back as a GET of the same path)."""
+    if request.method != "GET":
+        return request.path
+    return request.full_path.rstrip("?")
+
+
 def register(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
     @app.context_processor
     def _globals():
-        locale = g.get("locale") or current_app.config["BABEL_DEFAULT_LOCALE"]
+        locale = current_locale()
         return {
             "current_locale": locale,
-            "text_direction": "rtl" if locale in RTL_LOCALES else "ltr",
+            "text_direction": "rtl" if is_rtl(locale) else "ltr",
+            "interface_languages": [(code, language_name(code, code))
+                                    for code in current_app.config["LANGUAGES"]],
             "coordinated_programmes": coordinated_programmes,
         }
 
     # Globals, unlike context variables, reach imported macros too.
     app.jinja_env.globals.update(
-        url_with=url_with, ProgrammeStatus=ProgrammeStatus, EnrolmentStatus=EnrolmentStatus,
+        url_with=url_with, current_page=current_page, question_text=question_text,
+        ProgrammeStatus=ProgrammeStatus, EnrolmentStatus=EnrolmentStatus,
         Role=Role, PairingStatus=PairingStatus,
     )
 
-    app.add_template_filter(lambda code: country_name(code, g.get("locale", "en")), "country")
-    app.add_template_filter(lambda code: language_name(code, g.get("locale", "en")), "language")
+    app.add_template_filter(lambda code: country_name(code, current_locale()), "country")
+    app.add_template_filter(lambda code: language_name(code, current_locale()), "language")
     app.add_template_filter(lambda s: status_label(ProgrammeStatus(s)), "programme_status")
     app.add_template_filter(enrolment_status_label, "enrolment_status")
     app.add_template_filter(role_label, "role")
     app.add_template_filter(pairing_status_label, "pairing_status")
     app.add_template_filter(meeting_format_label, "meeting_format")
+    app.add_template_filter(amount, "amount")
     app.add_template_filter(funnel_row, "funnel_row")
     app.add_template_filter(breakdown_row, "breakdown_row")
     app.add_template_filter(band_rows, "band_rows")

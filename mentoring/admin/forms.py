@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import re
 
-from flask import g
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -27,6 +26,7 @@ from wtforms.validators import (
 
 from ..data import OTHER_LANGUAGES, UN_LANGUAGES, country_codes, language_name
 from ..forms import MultiCheckboxField, options
+from ..i18n import current_locale
 from ..models import Programme
 
 SLUG = Regexp(r"^[a-z0-9][a-z0-9-]{1,62}$",
@@ -75,7 +75,7 @@ class ProgrammeForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        locale = g.get("locale", "en")
+        locale = current_locale()
         self.languages.choices = options([(c, language_name(c, locale))
                                   for c in UN_LANGUAGES + OTHER_LANGUAGES])
         self.default_locale.choices = options([(c, language_name(c, locale)) for c in UN_LANGUAGES])

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from ..extensions import db
 from ..forms import ConfirmForm, options, show_error
+from ..i18n import current_locale
 from ..models import AuditEvent, Enrolment, Programme, ProgrammeStatus, User
 from ..models._types import utcnow
 from ..permissions import Scope, admin_required
@@ -52,7 +53,8 @@ def new_programme():
             show_error(form, error)
         else:
             db.session.commit()
-            flash(_("Programme %(name)s created as a draft.", name=programme.name), "success")
+            flash(_("Programme %(name)s created as a draft.", name=programme.display_name),
+                  "success")
             return redirect(url_for("admin.programme", slug=programme.slug))
     return render_template("admin/programme_form.html", form=form, programme=None)
 
@@ -109,7 +111,7 @@ def programme_status(slug: str):
         flash(error.message, "error")
     else:
         db.session.commit()
-        flash(_("%(name)s is now %(status)s.", name=programme.name,
+        flash(_("%(name)s is now %(status)s.", name=programme.display_name,
                 status=service.status_label(programme.status)), "success")
     return redirect(url_for("admin.programme", slug=slug))
 
@@ -130,7 +132,7 @@ def copy_programme(slug: str):
             db.session.commit()
             flash(_("%(name)s is created as a draft with the settings of %(previous)s. "
                     "Set its dates before opening it.", name=copy.name,
-                    previous=programme.name), "success")
+                    previous=programme.display_name), "success")
             return redirect(url_for("admin.edit_programme", slug=copy.slug))
     return render_template("admin/copy.html", form=form, programme=programme)
 
@@ -191,6 +193,6 @@ def dashboard():
     today = utcnow().date()
     programmes = db.session.scalars(select(Programme).where(
         Programme.status != ProgrammeStatus.DRAFT).order_by(Programme.name)).all()
-    boards = [(programme, figures.build(Scope(programme), today, g.get("locale", "en")))
+    boards = [(programme, figures.build(Scope(programme), today, current_locale()))
               for programme in programmes]
     return render_template("admin/dashboard.html", boards=boards, share=figures.women_share)

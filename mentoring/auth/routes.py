@@ -1,11 +1,12 @@
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db, limiter
 from ..forms import ConfirmForm, show_error
+from ..i18n import SESSION_KEY, current_locale
 from ..security import safe_next
 from ..services import ServiceError, accounts, tokens
 from . import bp
@@ -27,7 +28,8 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user = accounts.register(form.name.data, form.email.data, form.password.data)
+            user = accounts.register(form.name.data, form.email.data, form.password.data,
+                                     locale=current_locale())
         except ServiceError as error:
             db.session.rollback()
             show_error(form, error)
@@ -185,3 +187,16 @@ def change_password():
             flash(_("Your password is changed."), "success")
             return redirect(url_for("auth.account"))
     return render_template("auth/password.html", form=form)
+
+
+@bp.route("/language", methods=["POST"])
+def set_language():
+    """The header's language switcher: remember the choice, go back to the same page."""
+    locale = request.form.get("locale", "")
+    if not ConfirmForm().validate_on_submit() or locale not in current_app.config["LANGUAGES"]:
+        abort(400)
+    session[SESSION_KEY] = locale
+    if current_user.is_authenticated:
+        accounts.set_locale(current_user, locale)
+        db.session.commit()
+    return redirect(safe_next(request.form.get("next"), "programmes.index"))

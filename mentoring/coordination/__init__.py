@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("coordination", __name__, url_prefix="/coordinate")
 
-from . import dashboard, pairs, routes  # noqa: E402, F401
+from . import content, dashboard, pairs, routes  # noqa: E402, F401

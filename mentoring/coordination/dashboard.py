@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, g, render_template
+from flask import Response, abort, render_template
 
+from ..i18n import current_locale
 from ..models._types import utcnow
 from ..permissions import Scope, coordinator_required
 from ..services import dashboard as figures
@@ -17,7 +18,7 @@ EXPORTS = ("funnel", "region", "country", "language", "gender", "scores", "month
 
 def _context(scope: Scope) -> dict:
     today = utcnow().date()
-    locale = g.get("locale", "en")
+    locale = current_locale()
     mine = figures.build(scope, today, locale)
     total = figures.build(Scope(scope.programme), today, locale) if scope.is_regional else None
     return {
@@ -67,7 +68,7 @@ def _rows(board: figures.Dashboard, name: str) -> tuple[list[str], list[list]]:
 def dashboard_csv(scope: Scope, name: str):
     if name not in EXPORTS:
         abort(404)
-    board = figures.build(scope, utcnow().date(), g.get("locale", "en"))
+    board = figures.build(scope, utcnow().date(), current_locale())
     header, rows = _rows(board, name)
     filename = f"{scope.programme.slug}-{name}.csv"
     return Response(write_csv(header, rows), mimetype="text/csv; charset=utf-8",

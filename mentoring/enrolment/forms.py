@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from flask import g
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -16,6 +15,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from ..data import country_choices, language_name
 from ..forms import MultiCheckboxField, options, timezone_options
+from ..i18n import current_locale
 from ..models import Enrolment, Programme, RegionPreference, Role
 from ..services.enrolments import Application
 
@@ -71,12 +71,13 @@ class ApplicationForm(FlaskForm):
                  **kwargs):
         super().__init__(*args, **kwargs)
         self.programme, self.role = programme, role
-        locale = g.get("locale", "en")
+        locale = current_locale()
         self.country.choices = options([("", "—")] + country_choices(locale))
-        self.region_id.choices = options([(0, "—")] + [(r.id, r.name) for r in programme.regions])
+        self.region_id.choices = options(
+            [(0, "—")] + [(r.id, r.display_name) for r in programme.regions])
         self.languages.choices = options(
             [(c, language_name(c, locale)) for c in programme.language_codes])
-        topics = [(str(t.id), t.label) for t in programme.topics]
+        topics = [(str(t.id), t.display_label) for t in programme.topics]
         self.expertise.choices = options(topics)
         for index in range(1, MENTEE_TOPIC_CHOICES + 1):
             getattr(self, f"topic_{index}").choices = options([("", "—")] + topics)
@@ -89,7 +90,7 @@ class ApplicationForm(FlaskForm):
         ]
         self.consent.label.text = _l(
             "I agree that the coordinators of %(programme)s use this information to select and "
-            "match participants.", programme=programme.name)
+            "match participants.", programme=programme.display_name)
         if role == Role.MENTOR:
             for index in range(1, MENTEE_TOPIC_CHOICES + 1):
                 delattr(self, f"topic_{index}")

@@ -33,7 +33,8 @@ def apply(slug: str, role: str):
     programme = _programme(slug)
     role_ = Role(role)
     if not programme.accepts_applications():
-        flash(_("%(programme)s is not taking applications.", programme=programme.name), "error")
+        flash(_("%(programme)s is not taking applications.",
+                programme=programme.display_name), "error")
         return redirect(url_for("programmes.detail", slug=slug))
     if not current_user.is_verified:
         flash(_("Confirm your email address first: open the link we sent you."), "error")
@@ -52,7 +53,7 @@ def apply(slug: str, role: str):
         else:
             db.session.commit()
             flash(_("Your application to %(programme)s is submitted.",
-                    programme=programme.name), "success")
+                    programme=programme.display_name), "success")
             return redirect(url_for("enrolment.my_programmes"))
     return render_template("enrolment/apply.html", form=form, programme=programme, role=role_)
 

@@ -48,7 +48,7 @@ class MeetingForm(FlaskForm):
 
     def __init__(self, programme, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.topics.choices = options([(t.id, t.label) for t in programme.topics])
+        self.topics.choices = options([(t.id, t.display_label) for t in programme.topics])
 
     def data_for_service(self) -> SessionData:
         return SessionData(

@@ -18,6 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from ..i18n import localized
 from ._types import UTCDateTime, enum_type, utcnow
 
 
@@ -64,6 +65,9 @@ class Programme(db.Model):
     guidance: Mapped[str] = mapped_column(Text, default="")
     #: Weights and rules for the matching engine (matching.Rules.to_dict()); empty = defaults.
     matching_rules: Mapped[dict] = mapped_column(JSON, default=dict)
+    #: Content in other languages: {"fr": {"name": ..., "description": ..., "guidance": ...}}.
+    #: The columns above hold the version in ``default_locale``.
+    translations: Mapped[dict] = mapped_column(JSON, default=dict)
     #: The programme this one was copied from ("copy to a new cycle").
     previous_id: Mapped[int | None] = mapped_column(ForeignKey("programme.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -121,6 +125,15 @@ class Programme(db.Model):
     def language_codes(self) -> list[str]:
         return [language.code for language in self.languages]
 
+    def text(self, field: str, locale: str | None = None) -> str:
+        """``name``, ``description`` or ``guidance`` in the page's language, else the default."""
+        return localized(getattr(self, field), self.translations, self.default_locale, field,
+                         locale)
+
+    @property
+    def display_name(self) -> str:
+        return self.text("name")
+
     def __repr__(self) -> str:
         return f"<Programme {self.slug}>"
 
@@ -137,8 +150,14 @@ class Region(db.Model):
     position: Mapped[int] = mapped_column(Integer, default=0)
     #: ISO 3166 alpha-2 codes of the countries in this region, space-separated.
     countries: Mapped[str] = mapped_column(Text, default="")
+    #: The name in other languages: {"fr": "..."}.
+    translations: Mapped[dict] = mapped_column(JSON, default=dict)
 
     programme: Mapped[Programme] = relationship(back_populates="regions")
+
+    @property
+    def display_name(self) -> str:
+        return localized(self.name, self.translations, self.programme.default_locale)
 
     __table_args__ = (UniqueConstraint("programme_id", "code"),)
 
@@ -171,8 +190,14 @@ class Topic(db.Model):
     programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id", ondelete="CASCADE"))
     label: Mapped[str] = mapped_column(String(160))
     position: Mapped[int] = mapped_column(Integer, default=0)
+    #: The label in other languages: {"fr": "..."}.
+    translations: Mapped[dict] = mapped_column(JSON, default=dict)
 
     programme: Mapped[Programme] = relationship(back_populates="topics")
+
+    @property
+    def display_label(self) -> str:
+        return localized(self.label, self.translations, self.programme.default_locale)
 
     __table_args__ = (UniqueConstraint("programme_id", "label"),)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Boolean, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -13,9 +14,9 @@ from ._types import UTCDateTime, utcnow
 
 #: The questions a new programme's surveys start with.
 DEFAULT_QUESTIONS = [
-    {"kind": "rating", "text": "How useful is the mentoring for you so far?"},
-    {"kind": "rating", "text": "How well does your partner's expertise fit your needs?"},
-    {"kind": "text", "text": "What would make the programme better?"},
+    {"kind": "rating", "text": _l("How useful is the mentoring for you so far?")},
+    {"kind": "rating", "text": _l("How well does your partner's expertise fit your needs?")},
+    {"kind": "text", "text": _l("What would make the programme better?")},
 ]
 
 
@@ -27,7 +28,8 @@ class Survey(db.Model):
                                               index=True)
     #: "mid" or "end".
     kind: Mapped[str] = mapped_column(String(8))
-    #: [{"kind": "rating" | "text", "text": "..."}]
+    #: [{"kind": "rating" | "text", "text": "...", "translations": {"fr": "..."}}], the text
+    #: in the programme's default language.
     questions: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     #: Coordinators see the answers without names.
     anonymous: Mapped[bool] = mapped_column(Boolean, default=True)

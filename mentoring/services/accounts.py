@@ -58,21 +58,31 @@ def user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
 
 
-def register(name: str, email: str, password: str) -> User:
-    """Create an account and send the email-verification link."""
+def register(name: str, email: str, password: str, locale: str = "") -> User:
+    """Create an account and send the email-verification link.
+
+    ``locale`` is the language the person signed up in: emails to them are written in it.
+    """
     email = normalise_email(email)
     if user_by_email(email) is not None:
         raise ServiceError(_("An account with this email address already exists."), "email")
     problems = password_problems(password, email=email, name=name)
     if problems:
         raise ServiceError(" ".join(problems), "password")
-    user = User(name=name.strip(), email=email)
+    user = User(name=name.strip(), email=email, locale=locale)
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
     send_verification(user)
     audit.record("user.register", actor=user, target=user)
     return user
+
+
+def set_locale(user: User, locale: str) -> None:
+    """The interface language picked in the header, remembered in the person's account."""
+    if locale not in current_app.config["LANGUAGES"]:
+        raise ServiceError(_("This language is not available."), "locale")
+    user.locale = locale
 
 
 def send_verification(user: User) -> None:

@@ -8,19 +8,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import g
 from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 
 from ..data import language_name
+from ..i18n import current_locale
 
 
 def _hours(minutes: int) -> str:
     return format_decimal(round(minutes / 60, 2))
 
 
-def part_text(part: dict[str, Any]) -> str:
-    """One score part as a phrase ("" when there is nothing worth saying)."""
+def part_text(part: dict[str, Any], topic_names: dict[str, str] | None = None) -> str:
+    """One score part as a phrase ("" when there is nothing worth saying).
+
+    ``topic_names`` maps the topic labels the engine saw to the reader's language."""
     code = part.get("code")
     if code == "topics":
         wanted, shared = part["wanted"], part["shared"]
@@ -31,7 +33,8 @@ def part_text(part: dict[str, Any]) -> str:
                             "shares none of %(num)d wanted topics", wanted)
         return ngettext("shares %(shared)d of %(num)d wanted topic: %(names)s",
                         "shares %(shared)d of %(num)d wanted topics: %(names)s", wanted,
-                        shared=shared, names=", ".join(part["names"]))
+                        shared=shared, names=", ".join((topic_names or {}).get(name, name)
+                                                       for name in part["names"]))
     if code == "region":
         if part["same"] is None:
             return "" if part["preference"] == "none" else _("region unknown")
@@ -40,7 +43,7 @@ def part_text(part: dict[str, Any]) -> str:
         return _("other region (%(region)s, mentee %(mentee_region)s)",
                  region=part["mentor_region"], mentee_region=part["mentee_region"])
     if code == "language":
-        locale = g.get("locale", "en")
+        locale = current_locale()
         level = part["level"]
         if level == "same_first":
             return _("both speak %(language)s first",
@@ -79,8 +82,12 @@ def part_text(part: dict[str, Any]) -> str:
     return str(code)
 
 
-def parts_text(parts: list[dict[str, Any]]) -> str:
-    return "; ".join(text for text in (part_text(part) for part in parts) if text)
+def parts_text(parts: list[dict[str, Any]], programme=None) -> str:
+    """The parts as one sentence; topic labels in the reader's language when the programme
+    is given."""
+    names = ({topic.label: topic.display_label for topic in programme.topics}
+             if programme is not None else None)
+    return "; ".join(text for text in (part_text(part, names) for part in parts) if text)
 
 
 def part_label(code: str) -> str:

@@ -372,7 +372,7 @@ def calendar_file(pairing: Pairing, day: date, user: User) -> bytes:
     event.add("dtend", day + timedelta(days=1))
     event.add("summary", _("Mentoring session with %(name)s", name=partner.user.name))
     event.add("description", _("%(programme)s. Contact: %(email)s",
-                               programme=pairing.mentee.programme.name,
+                               programme=pairing.mentee.programme.display_name,
                                email=partner.user.email))
     calendar.add_component(event)
     return calendar.to_ical()

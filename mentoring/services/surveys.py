@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask import url_for
+from flask import current_app, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -35,14 +36,33 @@ def survey_for(programme: Programme, kind: str) -> Survey:
                                                     Survey.kind == kind))
     if survey is None:
         survey = Survey(programme_id=programme.id, kind=kind,
-                        questions=[dict(q) for q in DEFAULT_QUESTIONS], anonymous=True)
+                        questions=default_questions(programme.default_locale), anonymous=True)
         db.session.add(survey)
         db.session.flush()
     return survey
 
 
-def parse_questions(text: str) -> list[dict]:
-    """One question a line: "rating: ..." (1 to 5) or "text: ..." (a comment)."""
+def default_questions(default_locale: str) -> list[dict]:
+    """The starting questions in the programme's language, with every interface language's
+    version as their translations."""
+    questions = []
+    for question in DEFAULT_QUESTIONS:
+        versions = {}
+        for locale in current_app.config["LANGUAGES"]:
+            with force_locale(locale):
+                versions[locale] = str(question["text"])
+        questions.append({"kind": question["kind"], "text": versions.get(default_locale,
+                                                                         str(question["text"])),
+                          "translations": {k: v for k, v in versions.items()
+                                           if k != default_locale}})
+    return questions
+
+
+def parse_questions(text: str, previous: list[dict] | None = None) -> list[dict]:
+    """One question a line: "rating: ..." (1 to 5) or "text: ..." (a comment).
+
+    A question whose text is unchanged from ``previous`` keeps its translations."""
+    kept = {q["text"]: q.get("translations") for q in previous or [] if q.get("translations")}
     questions = []
     for number, line in enumerate(text.splitlines(), start=1):
         line = line.strip()
@@ -53,7 +73,10 @@ def parse_questions(text: str) -> list[dict]:
         if kind not in ("rating", "text") or not question.strip():
             raise ServiceError(_("Line %(line)d: start with \"rating:\" or \"text:\" and then "
                                  "the question.", line=number), "questions")
-        questions.append({"kind": kind, "text": question.strip()[:300]})
+        entry = {"kind": kind, "text": question.strip()[:300]}
+        if kept.get(entry["text"]):
+            entry["translations"] = kept[entry["text"]]
+        questions.append(entry)
     if not 1 <= len(questions) <= MAX_QUESTIONS:
         raise ServiceError(_("Ask from 1 to %(max)d questions.", max=MAX_QUESTIONS), "questions")
     return questions
@@ -63,7 +86,7 @@ def update(actor, survey: Survey, questions_text: str, anonymous: bool) -> None:
     if survey.sent_at is not None:
         raise ServiceError(_("This survey has been sent: its questions can no longer change."))
     before = {"questions": survey.questions, "anonymous": survey.anonymous}
-    survey.questions = parse_questions(questions_text)
+    survey.questions = parse_questions(questions_text, survey.questions)
     survey.anonymous = anonymous
     audit.record("survey.update", actor=actor,
                  programme=db.session.get(Programme, survey.programme_id), target=survey,

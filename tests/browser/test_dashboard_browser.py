@@ -51,7 +51,7 @@ def test_coordinator_and_regional_co_chair_open_the_dashboard(
                     "Matching quality", "Sessions per month"):
         expect(page.get_by_role("heading", level=2, name=heading, exact=True)).to_be_visible()
     expect(_glance_row(page, "Accepted mentees").locator("td")).to_have_text(["10"])
-    expect(_glance_row(page, "Sessions confirmed").locator("td")).to_have_text(["75.0%"])
+    expect(_glance_row(page, "Sessions confirmed").locator("td")).to_have_text(["75%"])
     expect(page.get_by_role("img", name=re.compile("^Accepted participants by region"))
            ).to_be_visible()
     visit("01-coordinator-dashboard")

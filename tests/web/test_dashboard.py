@@ -228,7 +228,7 @@ def test_every_chart_shows_the_hand_computed_figures(data, coordinator, auth, cl
     assert chart_table(html, "Mentors at each stage") == FUNNEL_MENTORS
     # Women among those who gave a gender: mentees 7 of 8, mentors 2 of 5; target 50%.
     assert chart_table(html, "Women's share among mentees and mentors") == [
-        ("Mentees", "87.5%"), ("Mentors", "40.0%")]
+        ("Mentees", "87.5%"), ("Mentors", "40%")]
     assert "target 50%" in html
     assert chart_table(html, "Participants by gender") == [
         ("women", "9"), ("men", FEWER), ("other", FEWER), ("not given", FEWER)]
@@ -258,9 +258,9 @@ def test_every_chart_shows_the_hand_computed_figures(data, coordinator, auth, cl
         "Pairs with a session in the last 30 days": ["33.3%"],  # P1 of P1, P2, P3
         "Pairs that never met": ["1"],  # P3, announced 20 days ago
         "Silent pairs": ["1"],  # P2, last session 40 days ago (interval 30)
-        "Sessions confirmed": ["75.0%"],  # 3 of 4
+        "Sessions confirmed": ["75%"],  # 3 of 4
         "Average feedback (1–5)": ["3.8"],  # (5 + 4 + 5 + 3 + 2) / 5
-        "Women among mentees": ["87.5%"], "Women among mentors": ["40.0%"],
+        "Women among mentees": ["87.5%"], "Women among mentors": ["40%"],
     }
 
 
@@ -370,12 +370,12 @@ def test_regional_co_chair_sees_her_region_beside_the_whole_programme(data, coor
         "Figure": ["Region ATU", "Whole programme"],
         "Accepted mentees": ["7", "10"], "Accepted mentors": ["2", "5"],
         "Pairs at work": ["2", "3"], "Sessions logged": ["3", "4"],
-        "Pairs with a session in the last 30 days": ["50.0%", "33.3%"],
+        "Pairs with a session in the last 30 days": ["50%", "33.3%"],
         "Pairs that never met": ["0", "1"], "Silent pairs": ["1", "1"],
-        "Sessions confirmed": ["100.0%", "75.0%"],
+        "Sessions confirmed": ["100%", "75%"],
         "Average feedback (1–5)": ["4.25", "3.8"],  # (5 + 4 + 5 + 3) / 4
         "Women among mentees": ["83.3%", "87.5%"],  # 5 of 6 who gave a gender
-        "Women among mentors": ["0.0%", "40.0%"],
+        "Women among mentors": ["0%", "40%"],
     }
     # The charts are her region's only; pairs count in the mentee's region.
     assert chart_table(html, "Mentees at each stage") == [
@@ -385,7 +385,7 @@ def test_regional_co_chair_sees_her_region_beside_the_whole_programme(data, coor
     assert chart_table(html, "Accepted participants by country, top 15") == [
         ("Kenya", "6"), ("Nigeria", FEWER)]
     assert chart_table(html, "Sessions per month") == [("2026-05", "2"), ("2026-06", "1")]
-    assert "4 pairs; lowest score 95, mean 570.0 (of 1000)." in html  # 850, 720, 615, 95
+    assert "4 pairs; lowest score 95, mean 570 (of 1000)." in html  # 850, 720, 615, 95
     assert "Egypt" not in html and "France" not in html
     assert get_csv(client, slug, "region") == [["region", "mentees", "mentors"],
                                                ["ATU", "7", "2"]]
@@ -433,8 +433,8 @@ def test_admin_overview_lists_every_programme_but_drafts(data, make_programme, m
     by_name = {row[0]: row[2:] for row in rows[1:]}
     assert set(by_name) == {"NOW4WRC27", "Women in Cyber 2026"}
     assert by_name["NOW4WRC27"] == ["19", "15", "3", "1", "4", "33.3%", "87.5%",
-                                    "40.0% (target 50%)", "616.7"]
-    assert by_name["Women in Cyber 2026"] == ["1", "1", "0", "0", "0", "—", "100.0%", "—", "—"]
+                                    "40% (target 50%)", "616.7"]
+    assert by_name["Women in Cyber 2026"] == ["1", "1", "0", "0", "0", "—", "100%", "—", "—"]
     assert "Draft cycle" not in html
 
     auth.logout()
