@@ -32,8 +32,10 @@ translations: $(VENV)/.installed
 	$(VENV)/bin/pybabel update -i mentoring/translations/messages.pot -d mentoring/translations --no-fuzzy-matching
 	$(VENV)/bin/pybabel compile -d mentoring/translations
 
+# English is the source language and has no catalogue; every other language has one.
 compile-translations: $(VENV)/.installed
-	$(VENV)/bin/pybabel compile -d mentoring/translations
+	@if ls mentoring/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
+		$(VENV)/bin/pybabel compile -d mentoring/translations; fi
 
 # Development server with the demo data; MENTORING_ENV=development allows cookies over http.
 run: $(VENV)/.installed compile-translations
