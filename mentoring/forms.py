@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from functools import cache
-
-from babel.dates import get_timezone_location
 from flask import flash
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -12,7 +9,7 @@ from wtforms import SelectMultipleField, SubmitField, widgets
 from wtforms.fields.choices import SelectChoice
 
 from .data import timezones
-from .i18n import current_locale
+from .i18n import current_locale, timezone_label
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -35,13 +32,8 @@ def options(pairs) -> list[SelectChoice]:
 
 def timezone_options() -> list[SelectChoice]:
     """The IANA time zones, each with its place in the page's language, after an empty choice."""
-    return options([("", "—")] + list(_timezone_labels(current_locale())))
-
-
-@cache
-def _timezone_labels(locale: str) -> tuple[tuple[str, str], ...]:
-    return tuple((tz, f"{tz.replace('_', ' ')} — {get_timezone_location(tz, locale=locale)}")
-                 for tz in timezones())
+    locale = current_locale()
+    return options([("", "—")] + [(tz, timezone_label(tz, locale)) for tz in timezones()])
 
 
 def show_error(form, error, aliases: dict[str, str] | None = None) -> None:

@@ -13,8 +13,10 @@ one, else the default.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
+from babel.dates import get_timezone_location
 from flask import current_app, g, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
@@ -94,3 +96,16 @@ def localized(base: str, translations: dict[str, Any] | None, default_locale: st
 def question_text(question: dict[str, Any], programme) -> str:
     """A survey question in the page's language, else the programme's default."""
     return localized(question["text"], question.get("translations"), programme.default_locale)
+
+
+@cache
+def timezone_label(tz: str, locale: str | None = None) -> str:
+    """An IANA time zone with its place in the reader's language ("Africa/Nairobi — Kenya
+    Time"); the bare name if Babel does not know it."""
+    if not tz or tz == "UTC" or "/" not in tz:
+        return tz
+    try:
+        place = get_timezone_location(tz, locale=locale or "en")
+    except (LookupError, ValueError):
+        return tz
+    return f"{tz.replace('_', ' ')} — {place}"

@@ -10,7 +10,7 @@ from flask_babel import format_date, format_datetime, format_decimal
 from flask_babel import gettext as _
 
 from .data import country_name, language_name
-from .i18n import current_locale, is_rtl, question_text
+from .i18n import current_locale, is_rtl, question_text, timezone_label
 from .models import EnrolmentStatus, PairingStatus, ProgrammeStatus, Role
 from .permissions import coordinated_programmes
 from .services.programmes import status_label
@@ -90,6 +90,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(pairing_status_label, "pairing_status")
     app.add_template_filter(meeting_format_label, "meeting_format")
     app.add_template_filter(amount, "amount")
+    app.add_template_filter(lambda tz: timezone_label(tz, current_locale()), "timezone")
     app.add_template_filter(funnel_row, "funnel_row")
     app.add_template_filter(breakdown_row, "breakdown_row")
     app.add_template_filter(band_rows, "band_rows")
