@@ -52,6 +52,14 @@ def match_headings(headings: list[str], aliases: dict[str, tuple[str, ...]]) -> 
     return found
 
 
+def column_separator(text: str) -> str:
+    """"," or ";": spreadsheets set to French, Spanish, Russian and many other languages save
+    "CSV" with semicolons between columns. The heading row decides (lists inside a cell may use
+    either separator, see ``split_list``)."""
+    heading = text.split("\n", 1)[0]
+    return ";" if heading.count(";") > heading.count(",") else ","
+
+
 def split_list(value: str) -> list[str]:
     """"English; French, Spanish" -> the three items (";" or "," between them)."""
     return [item.strip() for item in re.split(r"[;,]", value) if item.strip()]

@@ -16,7 +16,7 @@ from ..models import Enrolment, RegionPreference, Role, User
 from ..permissions import Scope
 from . import ServiceError, audit
 from .accounts import invite, normalise_email, user_by_email
-from .csvfiles import heading_key, match_headings, split_list
+from .csvfiles import column_separator, heading_key, match_headings, split_list
 from .enrolments import Application, apply
 
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -73,7 +73,8 @@ def import_applications(actor: User, scope: Scope, raw: bytes) -> list[Enrolment
     and an invitation email to set their password.
     """
     programme = scope.programme
-    reader = csv.reader(io.StringIO(_decode(raw)))
+    text = _decode(raw)
+    reader = csv.reader(io.StringIO(text), delimiter=column_separator(text))
     try:
         rows = list(reader)
     except csv.Error as error:

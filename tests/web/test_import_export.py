@@ -262,6 +262,21 @@ def test_same_person_as_mentor_and_mentee_gets_one_invitation(client, auth, prog
     assert len(emails(kind="invitation", to="ana@example.org")) == 1
 
 
+def test_a_file_saved_with_semicolons_imports_too(client, auth, programme, coordinator):
+    """Spreadsheets set to French, Spanish or Russian save "CSV" with ";" between columns;
+    lists inside a cell are then written with commas."""
+    auth.login(coordinator(programme))
+    content = ("\ufeffE-mail;Full name;Applies as;Country;Languages;Topics\n"
+               "lucia@example.org;Lucía García;mentee;ES;Spanish, English;"
+               "Negotiation, Drafting contributions\n")
+    response = upload(client, programme, content)
+    assert response.status_code == 302
+    [lucia] = db.session.scalars(select(Enrolment)).all()
+    assert (lucia.user.name, lucia.country) == ("Lucía García", "ES")
+    assert sorted(lucia.language_codes) == ["en", "es"]
+    assert len(lucia.topics) == 2
+
+
 def good_row(email="amina@example.org", role="mentee", country="Kenya", languages="English",
              topics="Negotiation") -> str:
     return f"{email},Amina Diallo,{role},{country},{languages},{topics}"
