@@ -162,6 +162,8 @@ def account():
             show_error(form, error)
         else:
             db.session.commit()
+            if not form.locale.data:  # "as my browser asks": forget the header's choice too
+                session.pop(SESSION_KEY, None)
             flash(_("Your account is saved.") if not changed else
                   _("Your account is saved. Open the link we sent to your new address to "
                     "confirm it."), "success")
