@@ -27,8 +27,9 @@ install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 install-bench: $(VENV)/.installed-bench
 
+# --ignore-dirs: Babel skips folders starting with "_" by default, and templates/_macros has messages.
 translations: $(VENV)/.installed
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 -o mentoring/translations/messages.pot .
+	$(VENV)/bin/pybabel extract -F babel.cfg --ignore-dirs=".* __pycache__" -k _l -k lazy_gettext -k ngettext:1,2 -o mentoring/translations/messages.pot .
 	$(VENV)/bin/pybabel update -i mentoring/translations/messages.pot -d mentoring/translations --no-fuzzy-matching
 	$(VENV)/bin/pybabel compile -d mentoring/translations
 

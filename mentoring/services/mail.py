@@ -8,6 +8,7 @@ any that failed.
 from __future__ import annotations
 
 import logging
+import re
 import smtplib
 from email.message import EmailMessage
 
@@ -56,7 +57,8 @@ def queue_template(user: User, template: str, *, kind: str, locale: str | None =
         module = current_app.jinja_env.get_template(f"emails/{template}.txt").make_module(
             {"user": user, **context}
         )
-        subject = " ".join(str(module.subject).split())
+        # One line, but keep no-break spaces (French puts one before ":").
+        subject = re.sub(r"[ \t\r\n]+", " ", str(module.subject)).strip()
         body = str(module).strip() + "\n"
     return queue(user.email, subject, body, kind=kind, user=user)
 
