@@ -43,7 +43,7 @@ class DefaultConfig:
     BABEL_DEFAULT_TIMEZONE = "UTC"
     #: Interface languages (the six UN languages). English is the source language; the
     #: others have a catalogue in mentoring/translations.
-    LANGUAGES = ["en"]
+    LANGUAGES = ["ar", "zh", "en", "fr", "ru", "es"]
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = True
