@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from . import sparse
+from ._gc import paused
 from .profiles import Id, id_key
 from .result import Result
 from .scoring import HARD_RULES, PART_CODES, ScoreModel, _norm
@@ -20,71 +22,94 @@ from .scoring import HARD_RULES, PART_CODES, ScoreModel, _norm
 
 
 def _people(model: ScoreModel) -> tuple[list, list]:
-    """Per mentor (normalised expertise, normalised languages) and per mentee (wish id keys),
-    computed once per model: explaining many pairs then costs no string work per pair."""
+    """Per mentor (normalised expertise, normalised languages, region) and per mentee (topics
+    and languages with their normalised forms, wish id keys, first language, region), computed
+    once per model: explaining many pairs then costs no string work per pair."""
     cached = getattr(model, "_explain_people", None)
     if cached is None:
-        mentors = [({_norm(t) for t in p.expertise}, {_norm(x) for x in p.languages})
+        mentors = [({_norm(t) for t in p.expertise}, {_norm(x) for x in p.languages},
+                    p.region or None, _norm(p.region) if p.region else None, id_key(p.id))
                    for p in model.mentors]
-        mentees = [[id_key(w) for w in e.preferred_mentors] for e in model.mentees]
+        mentees = [([(t, _norm(t)) for t in e.topics], [(x, _norm(x)) for x in e.languages],
+                    [id_key(w) for w in e.preferred_mentors],
+                    e.languages[0] if e.languages else None,
+                    e.region or None, _norm(e.region) if e.region else None)
+                   for e in model.mentees]
         cached = (mentors, mentees)
         model._explain_people = cached
     return cached
+
+
+def _record(model: ScoreModel, code: str, value: int, i: int, j: int, mentor: tuple,
+            mentee: tuple) -> dict[str, Any]:
+    """The record of one part (see `pair_parts`) from its value and the people's data."""
+    rec: dict[str, Any] = {"code": code, "value": value, "weight": getattr(model.rules, code)}
+    if code == "topics":
+        have = mentor[0]
+        topics = mentee[0]
+        rec["wanted"] = len(topics)
+        rec["names"] = [t for t, k in topics if k in have]
+        rec["missing"] = [t for t, k in topics if k not in have]
+        rec["shared"] = len(rec["names"])
+    elif code == "region":
+        e_region, e_norm = mentee[4], mentee[5]
+        p_region, p_norm = mentor[2], mentor[3]
+        rec["preference"] = model.region_pref[i]
+        rec["mentee_region"] = e_region
+        rec["mentor_region"] = p_region
+        rec["same"] = None if not (e_region and p_region) else e_norm == p_norm
+    elif code == "language":
+        spoken = mentor[1]
+        rec["language"] = mentee[3]
+        rec["shared_languages"] = [x for x, k in mentee[1] if k in spoken]
+        if value == 1000:
+            rec["level"] = "same_first"
+        elif value > 0:
+            rec["level"] = "first_spoken"
+        else:
+            rec["level"] = "other" if rec["shared_languages"] else "none"
+    elif code == "timezone":
+        a, b = model.e_tz[i], model.p_tz[j]
+        if a is None or b is None:
+            rec["minutes_apart"] = None
+        else:
+            d = abs(a - b) % 1440
+            rec["minutes_apart"] = min(d, 1440 - d)
+    elif code == "experience":
+        a, b = model.e_years[i], model.p_years[j]
+        rec["years_ahead"] = None if a is None or b is None else b - a
+        rec["ahead_wanted"] = model.rules.experience_ahead
+    elif code == "wishes":
+        keys = mentee[2]
+        pk = mentor[4]
+        rec["count"] = len(keys)
+        rec["rank"] = keys.index(pk) + 1 if pk in keys else None
+    return rec
+
+
+def _weighted(model: ScoreModel) -> list[tuple[int, str]]:
+    return [(k, c) for k, c in enumerate(PART_CODES) if getattr(model.rules, c) != 0]
 
 
 def pair_parts(model: ScoreModel, i: int, j: int) -> tuple[dict[str, Any], ...]:
     """The parts of pair (mentee row i, mentor column j) with a weight above 0, as records:
     {"code", "value" (thousandths), "weight", ...parameters}."""
     milli = model.parts(i, j)
-    e, p = model.mentees[i], model.mentors[j]
     mentors, mentees = _people(model)
-    have, spoken = mentors[j]
-    out = []
-    for code in PART_CODES:
-        weight = getattr(model.rules, code)
-        if weight == 0:
-            continue
-        rec: dict[str, Any] = {"code": code, "value": milli[code], "weight": weight}
-        if code == "topics":
-            rec["wanted"] = len(e.topics)
-            rec["names"] = [t for t in e.topics if _norm(t) in have]
-            rec["missing"] = [t for t in e.topics if _norm(t) not in have]
-            rec["shared"] = len(rec["names"])
-        elif code == "region":
-            rec["preference"] = model.region_pref[i]
-            rec["mentee_region"] = e.region or None
-            rec["mentor_region"] = p.region or None
-            rec["same"] = (
-                None if not (e.region and p.region) else _norm(e.region) == _norm(p.region)
-            )
-        elif code == "language":
-            first = e.languages[0] if e.languages else None
-            rec["language"] = first
-            rec["shared_languages"] = [x for x in e.languages if _norm(x) in spoken]
-            if milli[code] == 1000:
-                rec["level"] = "same_first"
-            elif milli[code] > 0:
-                rec["level"] = "first_spoken"
-            else:
-                rec["level"] = "other" if rec["shared_languages"] else "none"
-        elif code == "timezone":
-            a, b = model.e_tz[i], model.p_tz[j]
-            if a is None or b is None:
-                rec["minutes_apart"] = None
-            else:
-                d = abs(a - b) % 1440
-                rec["minutes_apart"] = min(d, 1440 - d)
-        elif code == "experience":
-            a, b = model.e_years[i], model.p_years[j]
-            rec["years_ahead"] = None if a is None or b is None else b - a
-            rec["ahead_wanted"] = model.rules.experience_ahead
-        elif code == "wishes":
-            keys = mentees[i]
-            pk = id_key(p.id)
-            rec["count"] = len(keys)
-            rec["rank"] = keys.index(pk) + 1 if pk in keys else None
-        out.append(rec)
-    return tuple(out)
+    return tuple(_record(model, code, milli[code], i, j, mentors[j], mentees[i])
+                 for _, code in _weighted(model))
+
+
+def pairs_parts(model: ScoreModel, rows: np.ndarray, cols: np.ndarray
+                ) -> list[tuple[dict[str, Any], ...]]:
+    """`pair_parts` of many pairs at once (values computed in bulk)."""
+    values = model.part_values(rows, cols).tolist()
+    mentors, mentees = _people(model)
+    weighted = _weighted(model)
+    return [tuple(_record(model, code, vals[k], i, j, mentors[j], mentees[i])
+                  for k, code in weighted)
+            for i, j, vals in zip(np.asarray(rows).tolist(), np.asarray(cols).tolist(), values,
+                                  strict=True)]
 
 
 def unmatched_reason(model: ScoreModel, i: int, full: np.ndarray) -> tuple[str, dict[str, Any]]:
@@ -109,7 +134,22 @@ def unmatched_reasons(model: ScoreModel, rows: list[int], full: np.ndarray
     for k in range(0, len(rows), step):
         part = rows[k: k + step]
         _, allowed = model.rows(np.array(part, np.int64))
-        out += [_reason(model, i, allowed[n], full) for n, i in enumerate(part)]
+        # Per row: any mentor speaking a common language, any allowed, any allowed with room.
+        speaking = (model.e_langs[part] @ model.p_langs.T) > 0
+        has = speaking.any(axis=1)
+        some = allowed.any(axis=1)
+        room = (allowed & ~full[None, :]).any(axis=1)
+        counts = allowed.sum(axis=1)
+        free = (allowed & ~full[None, :]).sum(axis=1)
+        for n, i in enumerate(part):
+            if not has[n]:
+                out.append(("no_common_language", {"languages": list(model.mentees[i].languages)}))
+            elif not some[n]:
+                out.append(_reason(model, i, allowed[n], full))
+            elif room[n]:
+                out.append(("not_chosen", {"compatible": int(counts[n]), "free": int(free[n])}))
+            else:
+                out.append(("compatible_mentors_full", {"compatible": int(counts[n])}))
     return out
 
 
@@ -150,68 +190,140 @@ class Alternative:
         return render_alternative(self)
 
 
+def _top_columns(key: np.ndarray, k: int) -> np.ndarray:
+    """Per row of `key` (int16 >= 0, higher first), the columns of its k best entries, best
+    first; ties go to the lower column."""
+    rows, m = key.shape
+    if k >= m or m < 64:
+        top = np.argsort(-key.astype(np.int32), axis=1, kind="stable")
+        return top[:, :k]
+    group = max(1, min(16, m // (4 * k)))
+    width = -(-m // group) * group
+    padded = np.full((rows, width), -1, np.int16)
+    padded[:, :m] = key
+    folded = sparse.fold(padded, group)
+    (floor,) = sparse.row_floors(folded, (k,))
+    r, c, v = sparse.at_least(padded, folded, floor)
+    order = np.lexsort((c, -v.astype(np.int32), r))
+    r, c = r[order], c[order]
+    rank = np.arange(r.size) - np.searchsorted(r, r)
+    keep = rank < k
+    return c[keep].reshape(rows, k)  # every row has at least k entries >= its floor
+
+
 def alternatives(
     result: Result, mentee_ids: list[Id] | None = None, count: int = 3
 ) -> dict[Id, list[Alternative]]:
     """For each mentee (all, or the ids given) the `count` best other mentors, best first:
-    allowed before not allowed, then higher score, then mentor id."""
+    allowed before not allowed, then higher score, then mentor id.
+
+    The best count + 1 mentors per mentee come from the solver's stored best pairs where it
+    left them, else from scoring block by block with one partial selection per block; the
+    parts every alternative lacks are compared in bulk."""
+    with paused():
+        return _alternatives(result, mentee_ids, count)
+
+
+def _alternatives(result: Result, mentee_ids: list[Id] | None, count: int
+                  ) -> dict[Id, list[Alternative]]:
     model: ScoreModel = result.model
-    used = np.zeros(model.m, np.int64)
-    assigned: dict[int, int] = {}
+    m = model.m
+    mine = np.full(model.n, -1, np.int64)
     for p in result.pairs:
-        j = model.mentor_index[id_key(p.mentor_id)]
-        used[j] += 1
-        assigned[model.mentee_index[id_key(p.mentee_id)]] = j
+        mine[model.mentee_index[id_key(p.mentee_id)]] = model.mentor_index[id_key(p.mentor_id)]
+    used = np.bincount(mine[mine >= 0], minlength=m)
     caps = np.array([p.capacity for p in model.mentors], np.int64)
+    full = used >= caps
     if mentee_ids is None:
-        rows = list(range(model.n))
+        wanted = list(range(model.n))
     else:
-        rows = [model.mentee_index[id_key(x)] for x in mentee_ids]
-    out: dict[Id, list[Alternative]] = {}
+        wanted = [model.mentee_index[id_key(x)] for x in mentee_ids]
+    rows = np.unique(np.array(wanted, np.int64))
+    picks: dict[int, list[Alternative]] = {}
+    take = min(count + 1, m)
+    alt_r, alt_c, alt_s, alt_a = [], [], [], []
+    # The sparse solver leaves each mentee's best allowed mentors on the model: rows that
+    # have enough of them need no scoring here.
+    best = getattr(model, "best_pairs", None)
+    if best is not None and take <= best[1].shape[1] and rows.size:
+        slot = np.full(model.n, -1, np.int64)
+        slot[best[0]] = np.arange(best[0].size)
+        have = slot[rows] >= 0
+        have[have] = best[2][slot[rows[have]]]
+        known = rows[have]
+        if known.size:
+            top = best[1][slot[known], :take]
+            own = mine[known]
+            keep = top != own[:, None]
+            keep &= np.cumsum(keep, axis=1) <= count
+            r_loc, pos = np.nonzero(keep)
+            ar, ac = known[r_loc], top[r_loc, pos]
+            sc, ok = model.pairs(ar, ac)
+            alt_r.append(ar)
+            alt_c.append(ac)
+            alt_s.append(sc)
+            alt_a.append(ok)
+        rows = rows[~have]
     step = model.block_rows()
-    for start in range(0, len(rows), step):
-        chunk = rows[start : start + step]
-        lo, hi = min(chunk), max(chunk) + 1
-        if hi - lo > 2 * len(chunk):
-            blocks = [model.block(i, i + 1) for i in chunk]
-            scores = np.vstack([b[0] for b in blocks])
-            allowed = np.vstack([b[1] for b in blocks])
-            offsets = {i: k for k, i in enumerate(chunk)}
-        else:
+    for start in range(0, rows.size, step):
+        chunk = rows[start: start + step]
+        lo, hi = int(chunk[0]), int(chunk[-1]) + 1
+        if hi - lo == chunk.size:
             scores, allowed = model.block(lo, hi)
-            offsets = {i: i - lo for i in chunk}
-        for i in chunk:
-            s = scores[offsets[i]].astype(np.int64)
-            a = allowed[offsets[i]]
-            mine = assigned.get(i, -1)
-            # Sort key: allowed first, then score, then column (column order is id order).
-            key = np.where(a, s + 2000, s) * (model.m + 1) + (model.m - np.arange(model.m))
-            if mine >= 0:
-                key[mine] = -1
-            k = min(count, model.m - (mine >= 0))
-            if k <= 0:
-                out[model.mentees[i].id] = []
-                continue
-            top = np.argpartition(-key, k - 1)[:k] if k < model.m else np.arange(model.m)
-            top = top[np.argsort(-key[top], kind="stable")][:k]
-            ref = model.parts(i, mine) if mine >= 0 else None
-            alts = []
-            for j in top:
-                j = int(j)
-                parts = pair_parts(model, i, j)
-                lacked = tuple(
-                    p for p in parts
-                    if p["value"] < (ref[p["code"]] if ref is not None else 1000)
-                )
-                alts.append(Alternative(
-                    mentor_id=model.mentors[j].id,
-                    score=int(s[j]),
-                    allowed=bool(a[j]),
-                    broken=tuple(model.broken(i, j)),
-                    full=bool(used[j] >= caps[j]),
-                    lacked=lacked,
-                ))
-            out[model.mentees[i].id] = alts
+        else:
+            scores, allowed = model.rows(chunk)
+        if take <= 0:
+            continue
+        key = np.where(allowed, scores + np.int16(1001), scores)
+        top = _top_columns(key, take)
+        own = mine[chunk]
+        # Drop the mentee's own mentor, then keep `count`.
+        keep = top != own[:, None]
+        rank = np.cumsum(keep, axis=1)
+        keep &= rank <= count
+        r_loc, pos = np.nonzero(keep)
+        cols = top[r_loc, pos]
+        alt_r.append(chunk[r_loc])
+        alt_c.append(cols)
+        alt_s.append(scores[r_loc, cols])
+        alt_a.append(allowed[r_loc, cols])
+    if alt_r:
+        ar, ac = np.concatenate(alt_r), np.concatenate(alt_c)
+        a_s, a_a = np.concatenate(alt_s), np.concatenate(alt_a)
+        order = np.argsort(ar, kind="stable")  # by mentee, each mentee's best first
+        ar, ac, a_s, a_a = ar[order], ac[order], a_s[order], a_a[order]
+    else:
+        ar = ac = np.zeros(0, np.int64)
+        a_s, a_a = np.zeros(0, np.int16), np.zeros(0, bool)
+    values = model.part_values(ar, ac)
+    own_cols = mine[ar]
+    ref = np.full(values.shape, 1000, np.int64)
+    has = own_cols >= 0
+    if has.any():
+        ref[has] = model.part_values(ar[has], own_cols[has])
+    weighted = _weighted(model)
+    wmask = np.zeros(len(PART_CODES), bool)
+    wmask[[k for k, _ in weighted]] = True
+    lack = (values < ref) & wmask[None, :]
+    broken: list[tuple[str, ...]] = [()] * ar.size
+    bad = np.flatnonzero(~a_a)
+    if bad.size:
+        for k, b in zip(bad.tolist(), model.broken_many(ar[bad], ac[bad]), strict=True):
+            broken[k] = b
+    mentors, mentees = _people(model)
+    ids = [p.id for p in model.mentors]
+    vals = values.tolist()
+    lack_l = lack.tolist()
+    for k, (i, j, sc, ok) in enumerate(zip(ar.tolist(), ac.tolist(), a_s.tolist(),
+                                          a_a.tolist(), strict=True)):
+        lacking = lack_l[k]
+        lacked = tuple(_record(model, code, vals[k][c], i, j, mentors[j], mentees[i])
+                       for c, code in weighted if lacking[c])
+        alt = Alternative(ids[j], sc, ok, broken[k], bool(full[j]), lacked)
+        picks.setdefault(i, []).append(alt)
+    out: dict[Id, list[Alternative]] = {}
+    for i in wanted:
+        out[model.mentees[i].id] = list(picks.get(i, []))
     return out
 
 

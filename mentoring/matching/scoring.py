@@ -338,10 +338,13 @@ class ScoreModel:
         rows = np.asarray(rows, np.int64)
         cols = np.asarray(cols, np.int64)
         num = np.einsum("pf,fp->p", self.a_score[rows], self.b_score[:, cols])
-        wishes = np.array(
-            [self.wish_lookup.get((int(i), int(j)), 0) for i, j in zip(rows, cols, strict=True)],
-            np.float32,
-        )
+        codes = self._codes()
+        keys = codes["wish_key"]
+        wishes = np.zeros(rows.size, np.float32)
+        if keys.size and rows.size:
+            q = rows * (self.m + 1) + cols
+            pos = np.minimum(np.searchsorted(keys, q), keys.size - 1)
+            wishes = np.where(keys[pos] == q, codes["wish_milli"][pos], 0).astype(np.float32)
         num = num + wishes * np.float32(self.rules.wishes)
         num = np.divide(num, np.float32(self.rules.total_weight))
         num += np.float32(0.5)
@@ -350,11 +353,7 @@ class ScoreModel:
         if self.org_rule:
             allowed &= self.e_org[rows] != self.p_org[cols]
         if self.forbidden_set:
-            allowed &= np.array(
-                [(int(i), int(j)) not in self.forbidden_set
-                 for i, j in zip(rows, cols, strict=True)],
-                bool,
-            )
+            allowed &= ~np.isin(rows * (self.m + 1) + cols, codes["forbid_key"])
         return score, allowed
 
     def parts(self, i: int, j: int) -> dict[str, int]:
@@ -379,6 +378,116 @@ class ScoreModel:
             "experience": self._exp_value(self.e_years[i], self.p_years[j]),
             "wishes": self.wish_lookup.get((i, j), 0),
         }
+
+    # -- many pairs at once (explanations) ------------------------------------------------------
+
+    def _codes(self) -> dict:
+        """Per-person integer codes for the vectorised part values, built once on first use."""
+        codes = getattr(self, "_part_codes", None)
+        if codes is None:
+            regions: dict[str, int] = {}
+            e_reg = np.array([regions.setdefault(_norm(e.region), len(regions)) if e.region
+                              else -1 for e in self.mentees], np.int64)
+            p_reg = np.array([regions.setdefault(_norm(p.region), len(regions)) if p.region
+                              else -2 for p in self.mentors], np.int64)
+            first = self.e_first.argmax(axis=1) if self.e_first.size else np.zeros(self.n, int)
+            has_first = self.e_first.any(axis=1) if self.e_first.size else np.zeros(self.n, bool)
+            p_first = self.p_first.argmax(axis=1) if self.p_first.size else np.zeros(self.m, int)
+            p_has = self.p_first.any(axis=1) if self.p_first.size else np.zeros(self.m, bool)
+            none = np.iinfo(np.int64).min
+
+            def known(values: list) -> np.ndarray:
+                return np.array([none if v is None else v for v in values], np.int64)
+
+            wish_key = self.wish_i * (self.m + 1) + self.wish_j
+            order = np.argsort(wish_key, kind="stable")
+            forbid_key = self.forbid_i * (self.m + 1) + self.forbid_j
+            codes = {
+                "e_reg": e_reg, "p_reg": p_reg,
+                "same": np.asarray(self.region_values[0], np.int64),
+                "diff": np.asarray(self.region_values[1], np.int64),
+                "unk": np.asarray(self.region_values[2], np.int64),
+                "e_first": np.where(has_first, first, -1).astype(np.int64),
+                "p_first": np.where(p_has, p_first, -2).astype(np.int64),
+                "p_langs": self.p_langs > 0,
+                "e_tz": known(self.e_tz), "p_tz": known(self.p_tz),
+                "e_years": known(self.e_years), "p_years": known(self.p_years),
+                "wish_key": wish_key[order], "wish_milli": self.wish_milli[order],
+                "forbid_key": np.sort(forbid_key),
+                "none": none,
+            }
+            self._part_codes = codes
+        return codes
+
+    def part_values(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """`parts` of many pairs at once: an int64 array (pairs x 6) in PART_CODES order."""
+        rows = np.asarray(rows, np.int64)
+        cols = np.asarray(cols, np.int64)
+        k = rows.size
+        out = np.zeros((k, len(PART_CODES)), np.int64)
+        if k == 0:
+            return out
+        c = self._codes()
+        out[:, 0] = np.einsum("pf,pf->p", self.topic_milli[rows],
+                              self.expertise[cols]).astype(np.int64)
+        pr = c["p_reg"][cols]
+        out[:, 1] = np.where(pr == -2, c["unk"][rows],
+                             np.where(c["e_reg"][rows] == pr, c["same"][rows], c["diff"][rows]))
+        ef = c["e_first"][rows]
+        spoken = np.zeros(k, bool)
+        has = ef >= 0
+        spoken[has] = c["p_langs"][cols[has], ef[has]]
+        out[:, 2] = 400 * (ef == c["p_first"][cols]) + 600 * spoken
+        none = c["none"]
+        a, b = c["e_tz"][rows], c["p_tz"][cols]
+        unknown = (a == none) | (b == none)
+        d = np.abs(np.where(unknown, 0, a - b)) % 1440
+        d = np.minimum(d, 1440 - d)
+        out[:, 3] = np.where(unknown, UNKNOWN, ((720 - d) * 2000 + 720) // 1440)
+        a, b = c["e_years"][rows], c["p_years"][cols]
+        unknown = (a == none) | (b == none)
+        gap = np.where(unknown, 0, b - a)
+        ahead = self.rules.experience_ahead
+        if ahead <= 0:
+            exp = np.where(gap >= 0, 1000, 0)
+        else:
+            exp = np.clip(np.floor(gap.astype(np.float64) * 1000 / ahead + 0.5), 0, 1000)
+        out[:, 4] = np.where(unknown, UNKNOWN, exp.astype(np.int64))
+        keys = c["wish_key"]
+        if keys.size:
+            q = rows * (self.m + 1) + cols
+            pos = np.minimum(np.searchsorted(keys, q), keys.size - 1)
+            out[:, 5] = np.where(keys[pos] == q, c["wish_milli"][pos], 0)
+        return out
+
+    def broken_many(self, rows: np.ndarray, cols: np.ndarray) -> list[tuple[str, ...]]:
+        """`broken` of many pairs at once, as tuples."""
+        rows = np.asarray(rows, np.int64)
+        cols = np.asarray(cols, np.int64)
+        if rows.size == 0:
+            return []
+        c = self._codes()
+        flags = np.zeros((rows.size, len(HARD_RULES)), bool)
+        flags[:, 0] = ~((self.e_langs[rows] * self.p_langs[cols]).sum(axis=1) > 0)
+        if self.org_rule:
+            flags[:, 1] = self.e_org[rows] == self.p_org[cols]
+        gap = self.rules.min_experience_gap
+        if gap is not None:
+            a, b = c["e_years"][rows], c["p_years"][cols]
+            flags[:, 2] = (a != c["none"]) & (b != c["none"]) & (b - a < gap)
+        flags[:, 3] = self.wants_woman[rows] & ~self.mentor_woman[cols]
+        if c["forbid_key"].size:
+            flags[:, 4] = np.isin(rows * (self.m + 1) + cols, c["forbid_key"])
+        names = np.array(HARD_RULES, dtype=object)
+        cache: dict[int, tuple[str, ...]] = {}
+        bits = flags @ (1 << np.arange(len(HARD_RULES)))
+        out = []
+        for b in bits.tolist():
+            t = cache.get(b)
+            if t is None:
+                t = cache[b] = tuple(names[[(b >> r) & 1 == 1 for r in range(len(HARD_RULES))]])
+            out.append(t)
+        return out
 
     def broken(self, i: int, j: int) -> list[str]:
         """Codes of the hard rules pair (i, j) breaks, in HARD_RULES order."""

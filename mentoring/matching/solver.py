@@ -14,7 +14,8 @@ from datetime import datetime
 import numpy as np
 
 from . import dense, sparse
-from .explain import pair_parts, render_reason, unmatched_reasons
+from ._gc import paused
+from .explain import pair_parts, pairs_parts, render_reason, unmatched_reasons
 from .profiles import Id, Mentee, Mentor, id_key
 from .result import Pair, Result, Summary, Unmatched
 from .rules import Rules
@@ -23,7 +24,7 @@ from .timezones import REFERENCE_INSTANT
 
 # Above this many cells (free mentees x free places) the dense matrix costs more than the
 # sparse certified solve; both are exact.
-DENSE_CELLS = 1_500_000
+DENSE_CELLS = 200_000
 
 
 def _sorted_unique(people: Sequence, kind: str) -> list:
@@ -72,6 +73,11 @@ def solve(
     """
     if method not in ("auto", "dense", "sparse"):
         raise ValueError("method must be auto, dense or sparse")
+    with paused():
+        return _solve(mentors, mentees, rules, locked, forbidden, fair, method, at)
+
+
+def _solve(mentors, mentees, rules, locked, forbidden, fair, method, at) -> Result:
     model = build_model(mentors, mentees, rules, forbidden, at)
     cap = np.array([p.capacity for p in model.mentors], np.int64)
     lock_of: dict[int, int] = {}
@@ -122,20 +128,22 @@ def _result(
     rows = np.array(sorted(assigned), np.int64)
     cols = np.array([assigned[i] for i in rows], np.int64)
     scores, allowed = model.pairs(rows, cols) if rows.size else (np.zeros(0, int), [])
+    parts = pairs_parts(model, rows, cols)
     pairs = []
-    for k, (i, j) in enumerate(zip(rows.tolist(), cols.tolist(), strict=True)):
+    for k, (i, j, s, ok) in enumerate(zip(rows.tolist(), cols.tolist(), scores.tolist(),
+                                          np.asarray(allowed, bool).tolist(), strict=True)):
         pairs.append(Pair(
             mentee_id=model.mentees[i].id,
             mentor_id=model.mentors[j].id,
-            score=int(scores[k]),
-            parts=pair_parts(model, i, j),
+            score=s,
+            parts=parts[k],
             locked=i in locked,
-            broken=() if allowed[k] else tuple(model.broken(i, j)),
+            broken=() if ok else tuple(model.broken(i, j)),
         ))
     used = np.bincount(cols, minlength=model.m) if cols.size else np.zeros(model.m, np.int64)
     full = used >= np.array([p.capacity for p in model.mentors], np.int64)
     unmatched = []
-    left = [i for i in range(model.n) if i not in assigned]
+    left = sorted(set(range(model.n)) - set(assigned))
     for i, (code, params) in zip(left, unmatched_reasons(model, left, full), strict=True):
         unmatched.append(Unmatched(model.mentees[i].id, code, params, render_reason(code, params)))
     total = int(scores.sum()) if rows.size else 0

@@ -1,21 +1,34 @@
 """Exact matching for large cohorts on a sparse candidate graph, certified by LP duality.
 
-1. One scoring pass over all pairs (in blocks) keeps each free mentee's `reserve` best
-   allowed pairs (a per-row score threshold from a histogram, so ties stay together) and
-   the best score of any pair left out of them (the row's bound).
-2. Candidates: each mentee's k best pairs plus, per mentor, the best `per_place` x capacity
-   pairs of the reserve, so that the candidate graph usually fills as many places as the full
-   graph can. Solved exactly with LAPJVsp (SciPy) on mentor places; a pair weighs BIG + score,
-   so cardinality comes first. "Unmatched" columns are only added when the candidates cannot
-   match the smaller side completely (LAPJVsp's cost grows with rows x columns).
-3. Certificate: mentor prices v >= 0 (0 for mentors with room) from shortest paths in the
-   residual graph. With u_i = the mentee's matched profit (BIG + s - v), or 0 if unmatched,
-   (u, v) is a feasible dual of the full problem iff no pair anywhere has BIG + s - v_j > u_i.
-   Then the dual objective equals the matching's weight, so the matching is optimal for the
-   full problem, not just the candidates. Reserve pairs are checked exactly; a pair outside
-   the reserve scores at most the row's bound, so most mentees are cleared by that bound
-   alone and the rest are rescored. Mentees with a violating pair get their best violating
-   pairs as new candidates and the loop repeats (it ends: candidates only grow).
+1. One scoring pass over all pairs, in row blocks, as int16 keys (the score where allowed,
+   negative where not). Per free mentee, thresholds from strided column-group maxima (the
+   c-th largest of the groups' maxima is at most the row's c-th largest key) give a superset
+   of its `k` best pairs and of its `reserve` best pairs, ties included, without sorting a
+   row; the best score left out of the reserve bounds the rest of the row. Per mentor, about
+   its best `per_place` x capacity pairs are kept, above a running threshold estimated from a
+   sample of the rows seen. Up to CACHE_CELLS pairs, the whole key matrix is kept as well.
+   Each mentee's BEST best allowed mentors are left on the model for `alternatives`.
+2. Candidates: the k best pairs of each mentee plus the mentors' pairs. Solved exactly with
+   LAPJVsp (SciPy) on mentor places; a pair weighs BIG + score, so cardinality comes first.
+   "Unmatched" columns are only added when the candidates cannot match the smaller side
+   completely (LAPJVsp's cost grows with rows x columns).
+3. Certificate: mentor prices v >= 0 (0 for mentors with room), the highest any dual of the
+   candidate optimum allows: shortest paths to T in the residual graph. With u_i = the
+   mentee's matched profit (BIG + s - v), or 0 if unmatched, (u, v) is a feasible dual of
+   the full problem iff no pair anywhere has BIG + s - v_j > u_i; then the dual objective
+   equals the matching's weight, so the matching is optimal for the full problem, not just
+   the candidates. With the key matrix at hand every pair is checked: rows are screened in
+   int16 (max over the row of key - v, prices clipped to the range that matters) and only
+   flagged rows are checked exactly. Without it, reserve pairs are checked exactly; a pair
+   outside the reserve scores at most the row's bound, so most mentees are cleared by that
+   bound alone and only the rest are rescored (screened the same way).
+4. Mentees with a violating pair get their GROW_K best violating pairs as new candidates.
+   Up to REPAIR_ROWS such mentees are re-placed by a warm-started repair (`network`: they
+   are released from the optimal matching, their duals raised, and successive shortest paths
+   with the existing prices restore optimality on the enlarged candidates); more than that
+   and LAPJVsp solves the enlarged candidates afresh. Then the certificate is checked again;
+   the loop ends because candidates only grow.
+Fair mode repeats this for each threshold of a binary search on the lowest score.
 """
 
 from __future__ import annotations
@@ -27,12 +40,15 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
 from .dense import big_weight
+from .network import Network, _ranges
 from .scoring import ScoreModel
 
 TOP_K = 12
-PER_PLACE = 8
+PER_PLACE = 16
 RESERVE = 32  # best pairs per mentee kept for exact pricing without rescoring
 GROW_K = 8  # most violating pairs added per mentee that fails the certificate
+BEST = 4  # best mentors per mentee left on the model for `alternatives` (3 + its own)
+REPAIR_ROWS = 200  # up to this many such mentees are re-placed by repair, not a fresh solve
 _BIN = 3  # score histogram bins of 2**_BIN points (thresholds are bin edges)
 _NBINS = (1000 >> _BIN) + 2  # bin 0 holds "not allowed" (-1)
 _FAR = np.iinfo(np.int64).max // 4
@@ -47,24 +63,10 @@ class Outcome:
     rounds: int
 
 
-def _thresholds(key: np.ndarray, counts: tuple[int, ...]) -> tuple[list[np.ndarray], np.ndarray]:
-    """Per row of `key` (int16 scores, -1 = not allowed) and each count c: the highest bin edge
-    t such that at least c allowed scores are >= t (0 when the row has fewer than c allowed
-    pairs). Also the number of allowed pairs per row."""
-    rows = key.shape[0]
-    codes = (key >> _BIN).astype(np.int32) + 1
-    codes += (np.arange(rows, dtype=np.int32) * _NBINS)[:, None]
-    hist = np.bincount(codes.ravel(), minlength=rows * _NBINS).reshape(rows, _NBINS)
-    above = np.cumsum(hist[:, :0:-1], axis=1)[:, ::-1]  # above[:, b-1] = count in bins >= b
-    out = []
-    for c in counts:
-        b = (above >= c).sum(axis=1)  # highest bin (1-based) with at least c at or above it
-        out.append(np.where(b > 0, (b - 1) << _BIN, 0).astype(np.int16))
-    return out, above[:, 0]
-
-
 CACHE_CELLS = 40_000_000  # keep the whole int16 score matrix up to this many cells
-SAMPLE = 4  # every SAMPLE-th row estimates the mentors' candidate thresholds
+SAMPLE = 8  # every SAMPLE-th row estimates the mentors' candidate thresholds
+NOT_ALLOWED = -30000  # int16 key of padding; a pair that may not be used keys -30000..-29000
+_ROWS = 8  # rows per group when looking for mentors' candidates
 
 
 def _cat(parts: list, dtype) -> np.ndarray:
@@ -79,9 +81,66 @@ def _column_edges(hist: np.ndarray, want: np.ndarray) -> np.ndarray:
     return np.where(b > 0, (b - 1) << _BIN, 0).astype(np.int16)
 
 
+def fold(key: np.ndarray, group: int) -> np.ndarray:
+    """Maxima of `key` (rows x width, width a multiple of `group`) over strided column groups:
+    folded[r, g] = max of key[r, g::width // group]."""
+    rows, width = key.shape
+    return key.reshape(rows, group, width // group).max(axis=1)
+
+
+def row_floors(folded: np.ndarray, counts: tuple[int, ...]) -> list[np.ndarray]:
+    """Per row and each count c: a score t >= 0 such that at least c entries of the row are
+    >= t, or 0 when there are fewer groups than c (then every allowed entry is kept).
+
+    The c-th largest group maximum is at most the c-th largest entry (c groups reach it), so
+    the entries >= t are a superset of the row's c best, ties included."""
+    rows, ng = folded.shape
+    out = []
+    kth = sorted({ng - min(c, ng) for c in counts})
+    part = np.partition(folded, kth, axis=1) if rows and ng else folded
+    for c in counts:
+        if c > ng:
+            out.append(np.zeros(rows, np.int16))
+        else:
+            out.append(np.maximum(part[:, ng - c], 0).astype(np.int16))
+    return out
+
+
+def at_least(key: np.ndarray, folded: np.ndarray, floor: np.ndarray):
+    """Entries of `key` that are >= floor[row], as (row, column, value), looked up only in the
+    column groups whose maximum (`folded`, from `fold`) reaches the floor."""
+    ng = folded.shape[1]
+    width = key.shape[1]
+    group = width // max(1, ng)
+    r, g = np.nonzero(folded >= floor[:, None])
+    cols = g[:, None] + ng * np.arange(group)[None, :]
+    vals = key.ravel().take(r[:, None] * width + cols)
+    hit = vals >= floor[r][:, None]
+    return np.broadcast_to(r[:, None], cols.shape)[hit], cols[hit], vals[hit]
+
+
+def _group(m: int, reserve: int) -> int:
+    """Columns per strided group: at most 16, leaving at least 4 x reserve groups, and a
+    divisor of m when one is close (so no padding is needed)."""
+    top = max(1, min(16, m // max(1, 4 * reserve)))
+    for g in range(top, max(1, top // 2) - 1, -1):
+        if m % g == 0:
+            return g
+    return top
+
+
+def _key(score: np.ndarray, allowed: np.ndarray) -> np.ndarray:
+    """int16 key: the score where allowed, score - 30000 (< 0) where not (pure arithmetic,
+    several times faster than a masked select)."""
+    key = np.multiply(allowed, np.int16(30000), dtype=np.int16)
+    key += score
+    key -= np.int16(30000)
+    return key
+
+
 class _Pool:
     """Free mentees' reserve pairs, row bounds and the current candidate pairs; with the whole
-    score matrix kept (int16, -1 = not allowed) when it is small enough."""
+    score matrix kept (int16, NOT_ALLOWED where a pair may not be used) when it is small."""
 
     def __init__(self, model: ScoreModel, free: np.ndarray, cap: np.ndarray, k: int,
                  per_place: int, reserve: int) -> None:
@@ -91,116 +150,203 @@ class _Pool:
         local = np.full(model.n, -1, np.int64)
         local[free] = np.arange(nf)
         reserve = max(reserve, k)
+        group = _group(m, reserve)
+        width = -(-m // group) * group
         self.bound = np.full(nf, -1, np.int16)  # best score of any pair outside the reserve
         self.cache = np.empty((nf, m), np.int16) if nf * m <= CACHE_CELLS else None
-        res_r, res_c, res_s, res_top = [], [], [], []
+        res_r, res_c, res_s, res_top, res_best = [], [], [], [], []
         # Per mentor, about its best per_place x capacity pairs: scores at or above a running
         # threshold, estimated from every SAMPLE-th row seen so far (so it only rises, and what
         # is collected is a superset of what the final threshold keeps).
         want = per_place * cap
         col_hist = np.zeros((m, _NBINS), np.int64) if per_place > 0 else None
-        col_edge = np.zeros(m, np.int16)
+        col_edge = np.zeros(width, np.int16)
         col_codes = (np.arange(m, dtype=np.int32) * _NBINS)[None, :]
-        sampled = 0
+        sampled = blocks = 0
         col_r, col_c, col_s = [], [], []
-        step = model.block_rows()
-        for start in range(0, model.n, step):
+        step = max(_ROWS, model.block_rows() // _ROWS * _ROWS)
+        blocked = ~self.usable
+        for start in range(0, model.n if m else 0, step):
             stop = min(model.n, start + step)
             loc = local[start:stop]
             keep = loc >= 0
             if not keep.any():
                 continue
             score, allowed = model.block(start, stop)
-            allowed &= self.usable[None, :]
-            key = np.where(allowed, score, np.int16(-1))
+            if blocked.any():
+                allowed &= self.usable[None, :]
             if not keep.all():
-                key, loc = key[keep], loc[keep]
+                score, allowed, loc = score[keep], allowed[keep], loc[keep]
+            rows = loc.size
+            key = _key(score, allowed)
+            del score, allowed
+            tall = -(-rows // _ROWS) * _ROWS
+            if width != m or tall != rows:
+                padded = np.full((tall, width), NOT_ALLOWED, np.int16)
+                padded[:rows, :m] = key
+                key = padded
             if self.cache is not None:
-                self.cache[loc] = key
-            (tk, tr), n_allowed = _thresholds(key, (k, reserve))
-            r, c = np.nonzero(key >= np.maximum(tr, 0)[:, None])
-            s = key[r, c]
-            kept = np.bincount(r, minlength=loc.size)
-            self.bound[loc] = np.where(kept < n_allowed, tr - 1, -1)
+                self.cache[loc] = key[:rows, :m]
+            folded = fold(key[:rows], group)
+            tb, tk, tr = row_floors(folded, (BEST, k, reserve))
+            r, c, s = at_least(key[:rows], folded, tr)
+            if self.cache is None:
+                kept = np.bincount(r, minlength=rows)
+                n_allowed = np.count_nonzero(key[:rows] >= 0, axis=1)
+                self.bound[loc] = np.where(kept < n_allowed, tr - 1, -1)
             res_r.append(loc[r].astype(np.int32))
             res_c.append(c.astype(np.int32))
             res_s.append(s)
             res_top.append(s >= tk[r])
+            res_best.append(s >= tb[r])
             if col_hist is not None:
-                r, c = np.nonzero((key >= col_edge[None, :]) & (key >= 0))
-                col_r.append(loc[r].astype(np.int32))
-                col_c.append(c.astype(np.int32))
-                col_s.append(key[r, c])
-                sample = key[::SAMPLE]
+                sample = key[:rows:SAMPLE, :m]
                 sampled += sample.shape[0]
-                codes = (sample >> _BIN).astype(np.int32) + 1 + col_codes
+                codes = (np.maximum(sample, -1) >> _BIN).astype(np.int32) + 1 + col_codes
                 col_hist += np.bincount(codes.ravel(), minlength=m * _NBINS).reshape(
                     m, _NBINS)
-                col_edge = _column_edges(col_hist, (want * sampled) // max(1, nf))
+                blocks += 1
+                if blocks & (blocks - 1) == 0 or blocks % 16 == 0:  # 1, 2, 4, 8, 16, 32, 48..
+                    # (this block's own sample counts: a one-block cohort is not swept whole)
+                    col_edge[:m] = _column_edges(col_hist, (want * sampled) // max(1, nf))
+                # Row groups whose maximum reaches a mentor's threshold, then their rows.
+                folded = key.reshape(-1, _ROWS, width).max(axis=1)
+                g, c = np.nonzero(folded >= np.maximum(col_edge, 0)[None, :])
+                rr = g[:, None] * _ROWS + np.arange(_ROWS)[None, :]
+                vals = key.ravel().take(rr * width + c[:, None])
+                hit = (vals >= np.maximum(col_edge[c], 0)[:, None]) & (vals >= 0)
+                col_r.append(loc[rr[hit]].astype(np.int32))
+                col_c.append(np.broadcast_to(c[:, None], rr.shape)[hit].astype(np.int32))
+                col_s.append(vals[hit])
+                if blocks % 64 == 0:  # drop what the risen thresholds no longer keep
+                    cr, cc, cs = _cat(col_r, np.int32), _cat(col_c, np.int32), _cat(col_s,
+                                                                                      np.int16)
+                    last = cs >= col_edge[cc]
+                    col_r, col_c, col_s = [cr[last]], [cc[last]], [cs[last]]
+                    del cr, cc, cs, last
         self.res_r, self.res_c = _cat(res_r, np.int32), _cat(res_c, np.int32)
         self.res_s = _cat(res_s, np.int16)
+        del res_r, res_c, res_s
+        if self.usable.all() and m:
+            self._leave_best(model, _cat(res_best, bool))
+        del res_best
         top = _cat(res_top, bool)
-        rows, cols, scores = self.res_r[top], self.res_c[top], self.res_s[top]
+        del res_top
+        rows, cols, scores = [self.res_r[top]], [self.res_c[top]], [self.res_s[top]]
+        del top
         if col_hist is not None:
+            col_edge[:m] = _column_edges(col_hist, (want * sampled) // max(1, nf))
             cr, cc, cs = _cat(col_r, np.int32), _cat(col_c, np.int32), _cat(col_s, np.int16)
+            del col_r, col_c, col_s
             last = cs >= col_edge[cc]
-            rows = np.concatenate([rows, cr[last]])
-            cols = np.concatenate([cols, cc[last]])
-            scores = np.concatenate([scores, cs[last]])
+            rows.append(cr[last])
+            cols.append(cc[last])
+            scores.append(cs[last])
+            del cr, cc, cs, last
         self.rows = np.zeros(0, np.int64)
         self.cols = np.zeros(0, np.int64)
         self.scores = np.zeros(0, np.int64)
-        self.add(rows.astype(np.int64), cols.astype(np.int64), scores.astype(np.int64))
+        self.add(np.concatenate(rows), np.concatenate(cols), np.concatenate(scores))
+
+    def _leave_best(self, model: ScoreModel, near: np.ndarray) -> None:
+        """Leave each free mentee's BEST best allowed mentors (score, then lower column; all
+        are among the reserve pairs flagged `near`) on the model for `alternatives`, with
+        which mentees have that many: (mentee rows, columns (rows x BEST, -1 = none),
+        complete)."""
+        nf, count = self.free.size, BEST
+        rr, rc, rs = self.res_r[near], self.res_c[near], self.res_s[near]
+        order = np.lexsort((rc, -rs.astype(np.int32), rr))
+        r, c = rr[order].astype(np.int64), rc[order].astype(np.int64)
+        rank = np.arange(r.size) - np.searchsorted(r, r)
+        sel = rank < count
+        cols = np.full((nf, count), -1, np.int64)
+        cols[r[sel], rank[sel]] = c[sel]
+        complete = np.bincount(r[sel], minlength=nf) == count
+        model.best_pairs = (self.free.copy(), cols, complete)
 
     def add(self, rows: np.ndarray, cols: np.ndarray, scores: np.ndarray) -> None:
-        """Add pairs (duplicates are dropped)."""
-        r = np.concatenate([self.rows, rows])
-        c = np.concatenate([self.cols, cols])
-        s = np.concatenate([self.scores, scores])
-        _, first = np.unique(r * (self.model.m + 1) + c, return_index=True)
-        self.rows, self.cols, self.scores = r[first], c[first], s[first]
+        """Add pairs (duplicates are dropped); pairs stay sorted by (row, column), as int64."""
+        width = self.model.m + 1
+        key = np.concatenate([self.rows * width + self.cols,
+                              rows.astype(np.int64) * width + cols])
+        s = np.concatenate([self.scores, scores.astype(np.int64)])
+        key, first = np.unique(key, return_index=True)
+        self.scores = s[first]
+        del s, first
+        self.rows, self.cols = np.divmod(key, width)
 
 
-def _lapjvsp(side: int, other: int, r, c, cost, dummy: float | None):
-    graph_r, graph_c, data, width = r, c, cost, other
-    if dummy is not None:
-        graph_r = np.concatenate([r, np.arange(side)])
-        graph_c = np.concatenate([c, other + np.arange(side)])
-        data = np.concatenate([cost, np.full(side, dummy)])
-        width = other + side
-    graph = csr_matrix((data, (graph_r, graph_c)), shape=(side, width))
+def _lapjvsp(graph: csr_matrix, other: int) -> tuple[np.ndarray, np.ndarray]:
     row_ind, col_ind = min_weight_full_bipartite_matching(graph)
     real = col_ind < other
     return row_ind[real], col_ind[real]
 
 
+def _expanded(nf: int, cap: np.ndarray, rows, cols, scores, dummy: float | None
+              ) -> tuple[csr_matrix, int, bool]:
+    """The capacity-expanded cost graph (one node per mentor place) as CSR, with the smaller
+    side as rows; `dummy` adds one "unmatched" column per row at that cost. Returns the
+    graph, the number of real columns and whether the rows are places."""
+    places = int(cap.sum())
+    by_place = places < nf
+    cost = 1002.0 - scores.astype(np.float64)  # (big + 1002) - (big + s): all positive
+    if by_place:  # rows are places: each place of mentor j gets all of j's pairs
+        order = np.lexsort((rows, cols))
+        counts = np.bincount(cols, minlength=cap.size)
+        first = np.cumsum(counts) - counts
+        owner = np.repeat(np.arange(cap.size), cap)
+        take = _ranges(first[owner], first[owner] + counts[owner])
+        indices = rows[order].astype(np.int32)[take]
+        data = cost[order][take]
+        lens = counts[owner]
+        side, other = places, nf
+    else:  # rows are mentees: each pair (i, j) gets one entry per place of j
+        order = np.lexsort((cols, rows))
+        start = np.cumsum(cap) - cap
+        rep = cap[cols[order]]
+        first = np.repeat(start[cols[order]], rep)
+        take = np.repeat(np.arange(order.size), rep)
+        indices = (first + np.arange(take.size) - np.repeat(np.cumsum(rep) - rep, rep)
+                   ).astype(np.int32)
+        data = cost[order][take]
+        lens = np.bincount(rows, weights=cap[cols], minlength=nf).astype(np.int64)
+        side, other = nf, places
+    del take, order
+    indptr = np.zeros(side + 1, np.int64)
+    np.cumsum(lens, out=indptr[1:])
+    if dummy is not None:  # append column other + row to every row
+        at = indptr[1:]
+        indices = np.insert(indices, at, (other + np.arange(side)).astype(np.int32))
+        data = np.insert(data, at, dummy)
+        indptr = indptr + np.arange(side + 1)
+        width = other + side
+    else:
+        width = other
+    graph = csr_matrix((data, indices, indptr.astype(np.int32 if indptr[-1] < 2**31 else
+                                                    np.int64)), shape=(side, width))
+    return graph, other, by_place
+
+
 def _assign(nf: int, cap: np.ndarray, rows, cols, scores) -> np.ndarray:
-    """Max-cardinality, then max-score matching of nf rows on the given pairs (exact)."""
+    """Max-cardinality, then max-score matching of nf rows on the given pairs (exact).
+
+    A pair weighs big + score; LAPJVsp minimises (big + 1002) - weight, and an "unmatched"
+    column costs big + 1002. LAPJVsp handles every row with a search that first resets all
+    columns, so the smaller side (mentees or places) becomes the rows, and the "unmatched"
+    columns are only added when the rows cannot all be matched (then every optimum leaves
+    some row unmatched)."""
     match = np.full(nf, -1, np.int64)
     if nf == 0 or rows.size == 0:
         return match
-    places = int(cap.sum())
-    big = big_weight(nf, places)
-    start = np.cumsum(cap) - cap
-    rep = cap[cols]
-    r = np.repeat(rows, rep)
-    s = np.repeat(scores, rep)
-    offset = np.arange(rep.sum()) - np.repeat(np.cumsum(rep) - rep, rep)
-    c = np.repeat(start[cols], rep) + offset
-    # Costs: (big + 1002) - (big + s) for a pair, big + 1002 for "unmatched"; all positive.
-    # LAPJVsp handles every row with a search that first resets all columns, so the smaller
-    # side (mentees or places) becomes the rows, and the "unmatched" columns are only added
-    # when the rows cannot all be matched (then every optimum leaves some row unmatched).
-    if places < nf:
-        r, c, side, other = c, r, places, nf
-    else:
-        side, other = nf, places
-    cost = 1002.0 - s
+    big = big_weight(nf, int(cap.sum()))
     try:
-        row_ind, col_ind = _lapjvsp(side, other, r, c, cost, None)
+        graph, other, by_place = _expanded(nf, cap, rows, cols, scores, None)
+        row_ind, col_ind = _lapjvsp(graph, other)
     except ValueError:  # no full matching of the rows: some must stay unmatched
-        row_ind, col_ind = _lapjvsp(side, other, r, c, cost, float(big + 1002))
-    if places < nf:
+        graph, other, by_place = _expanded(nf, cap, rows, cols, scores, float(big + 1002))
+        row_ind, col_ind = _lapjvsp(graph, other)
+    del graph
+    if by_place:
         row_ind, col_ind = col_ind, row_ind
     owner = np.repeat(np.arange(cap.size), cap)
     match[row_ind] = owner[col_ind]
@@ -276,10 +422,49 @@ def _best_per_row(rows, cols, scores, profit, grow: int):
     return rows[keep], cols[keep], scores[keep]
 
 
+def _doubtful_rows(cache: np.ndarray, vp: np.ndarray, up: np.ndarray) -> np.ndarray:
+    """Rows of the cached key matrix that may hold a pair with key - vp[j] > up[i] (a superset,
+    computed in int16: every mentor price that matters lies in -1001..1001, and the few
+    mentors priced below that, which have room, are checked exactly)."""
+    nf, m = cache.shape
+    if nf == 0 or m == 0:
+        return np.zeros(0, np.int64)
+    cheap = vp < -1001
+    q = np.where(cheap, 2000, vp).astype(np.int16)
+    ucl = np.clip(up, -1, 3000).astype(np.int16)
+    out = []
+    step = max(1, (1 << 21) // max(1, m))
+    for k in range(0, nf, step):
+        # key >= -30000 and -1001 <= q <= 2000, so key - q stays inside int16.
+        worst = (cache[k:k + step] - q[None, :]).max(axis=1)
+        out.append(np.flatnonzero(worst > ucl[k:k + step]) + k)
+    if cheap.any():
+        cols = np.flatnonzero(cheap)
+        for k in range(0, nf, step):
+            sub = cache[k:k + step, cols].astype(np.int64)
+            over = ((sub >= 0) & (sub - vp[cols][None, :] > up[k:k + step, None])).any(axis=1)
+            out.append(np.flatnonzero(over) + k)
+    return np.unique(np.concatenate(out)) if out else np.zeros(0, np.int64)
+
+
+def _violations(key: np.ndarray, loc: np.ndarray, vp: np.ndarray, up: np.ndarray,
+                lowest: int, found: list) -> None:
+    """Append to `found` the pairs (row, column, score, profit) of the key rows (mentee rows
+    `loc`) with key >= max(lowest, 0) and key - vp[j] > up[row]: rows are screened in int16
+    (`_doubtful_rows`), then only the doubtful ones are checked exactly."""
+    doubt = _doubtful_rows(key, vp, up[loc])
+    for k in range(0, doubt.size, 4096):
+        sub = doubt[k:k + 4096]
+        rows_key = key[sub].astype(np.int64)
+        profit = rows_key - vp[None, :]
+        r, c = np.nonzero((rows_key >= max(lowest, 0)) & (profit > up[loc[sub]][:, None]))
+        found.append((loc[sub[r]], c.astype(np.int64), rows_key[r, c], profit[r, c]))
+
+
 def _certify(pool: _Pool, match: np.ndarray, v: np.ndarray, big: int,
-             threshold: int | None, grow: int) -> int:
-    """Check the dual over every pair; add violating pairs as candidates. Returns how many
-    mentees had a violation (0 = the matching is proven optimal)."""
+             threshold: int | None, grow: int) -> np.ndarray:
+    """Check the dual over every pair; add violating pairs as candidates. Returns the mentees
+    that had a violation (none = the matching is proven optimal)."""
     model, free = pool.model, pool.free
     nf = free.size
     vp = v.astype(np.int64) - big  # profit of pair (i, j) beyond BIG is s - vp[j]
@@ -306,64 +491,68 @@ def _certify(pool: _Pool, match: np.ndarray, v: np.ndarray, big: int,
     vmin = int(vp[usable].min()) if usable.any() else 0
     bound = pool.bound.astype(np.int64)
     doubt = np.flatnonzero((bound >= max(lowest, 0)) & (bound - vmin > up))
-    if pool.cache is not None:
-        found = []
-        step = max(1, (1 << 21) // max(1, model.m))
-        for k in range(0, nf, step):
-            key = pool.cache[k:k + step]
-            # key - v' > u  <=>  key > u + v' (compared in int32: |u + v'| stays small enough,
-            # and a cheaper comparison than building the profits of every pair).
-            limit = np.clip(up[k:k + step][:, None] + vp[None, :], -1, 1001).astype(np.int32)
-            over = key > limit
-            if lowest > 0:
-                over &= key >= lowest
-            r, c = np.nonzero(over)
-            if r.size:
-                s_rc = key[r, c].astype(np.int64)
-                found.append((r + k, c.astype(np.int64), s_rc, s_rc - vp[c]))
-        found.append((np.zeros(0, np.int64),) * 4)
-        doubt = doubt[:0]
-    step = model.block_rows()
-    for k in range(0, doubt.size, step):
-        loc = doubt[k: k + step]
-        score, allowed = model.rows(free[loc])
-        allowed &= usable[None, :]
-        if threshold is not None:
-            allowed &= score >= threshold
-        profit = score.astype(np.int64) - vp[None, :]
-        over = allowed & (profit > up[loc][:, None])
-        r, c = np.nonzero(over)
-        if r.size:
-            found.append((loc[r], c.astype(np.int64), score[r, c].astype(np.int64),
-                          profit[r, c]))
+    if pool.cache is not None:  # every pair is at hand: check them all, no bounds needed
+        found = [(np.zeros(0, np.int64),) * 4]
+        _violations(pool.cache, np.arange(nf), vp, up, lowest, found)
+    else:  # rescore the rows the bounds do not clear
+        step = model.block_rows()
+        for k in range(0, doubt.size, step):
+            loc = doubt[k: k + step]
+            score, allowed = model.rows(free[loc])
+            allowed &= pool.usable[None, :]
+            _violations(_key(score, allowed), loc, vp, up, lowest, found)
     rows = np.concatenate([f[0] for f in found])
     if rows.size == 0:
-        return 0
+        return rows
     cols = np.concatenate([f[1] for f in found])
     scores = np.concatenate([f[2] for f in found])
     profit = np.concatenate([f[3] for f in found])
     pool.add(*_best_per_row(rows, cols, scores, profit, grow))
-    return int(np.unique(rows).size)
+    return np.unique(rows)
 
 
 def _solve_certified(pool: _Pool, threshold: int | None) -> tuple[np.ndarray, int]:
     nf, cap, m = pool.free.size, pool.cap, pool.model.m
     big = big_weight(nf, int(cap.sum()))
-    rounds = 0
-    while True:
-        rounds += 1
+    ceiling = big + 1001  # a price no pair can pay: as good as infinite, and exact in float64
+
+    def current():
         keep = pool.scores >= threshold if threshold is not None else slice(None)
-        rows, cols, scores = pool.rows[keep], pool.cols[keep], pool.scores[keep]
-        match = _assign(nf, cap, rows, cols, scores)
-        v = _prices(m, cap, rows, cols, scores, match, big)
-        if _certify(pool, match, v, big, threshold, GROW_K) == 0:
+        return pool.rows[keep], pool.cols[keep], pool.scores[keep]
+
+    rows, cols, scores = current()
+    match = _assign(nf, cap, rows, cols, scores)
+    v = np.minimum(_prices(m, cap, rows, cols, scores, match, big), ceiling)
+    rounds = 1
+    while True:
+        bad = _certify(pool, match, v, big, threshold, GROW_K)
+        if bad.size == 0:
             return match, rounds
+        rounds += 1
+        rows, cols, scores = current()
+        if bad.size > REPAIR_ROWS:  # many mentees to move: a fresh solve is cheaper
+            match = _assign(nf, cap, rows, cols, scores)
+            v = np.minimum(_prices(m, cap, rows, cols, scores, match, big), ceiling)
+            continue
+        on = cols == match[rows]
+        u = np.zeros(nf, np.int64)
+        u[rows[on]] = big + scores[on] - v[cols[on]]
+        net = Network(nf, cap, rows, cols, scores, big, match,
+                      np.concatenate([u, -v, [0]]))
+        net.release(bad)
+        net.repair()
+        match = net.match
+        v = net.prices(ceiling)
 
 
 def solve_sparse(model: ScoreModel, free: np.ndarray, cap: np.ndarray, fair: bool = False,
-                 k: int = TOP_K, per_place: int = PER_PLACE,
-                 reserve: int = RESERVE) -> Outcome:
-    """Exact, certified matching of the `free` mentee rows with mentor places `cap`."""
+                 k: int | None = None, per_place: int | None = None,
+                 reserve: int | None = None) -> Outcome:
+    """Exact, certified matching of the `free` mentee rows with mentor places `cap`
+    (k, per_place, reserve default to TOP_K, PER_PLACE, RESERVE)."""
+    k = TOP_K if k is None else k
+    per_place = PER_PLACE if per_place is None else per_place
+    reserve = RESERVE if reserve is None else reserve
     pool = _Pool(model, np.asarray(free, np.int64), np.asarray(cap, np.int64), k, per_place,
                  reserve)
     match, rounds = _solve_certified(pool, None)
