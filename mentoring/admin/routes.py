@@ -10,6 +10,7 @@ from ..forms import ConfirmForm, options, show_error
 from ..i18n import current_locale
 from ..models import AuditEvent, Enrolment, Programme, ProgrammeStatus, User
 from ..models._types import utcnow
+from ..pagination import paginate
 from ..permissions import Scope, admin_required
 from ..services import ServiceError
 from ..services import dashboard as figures
@@ -182,7 +183,7 @@ def users():
         needle = "%" + q.replace("%", r"\%").replace("_", r"\_") + "%"
         query = query.where(func.lower(User.name).like(needle, escape="\\")
                             | func.lower(User.email).like(needle, escape="\\"))
-    page = db.paginate(query, per_page=50)
+    page = paginate(query, per_page=50)
     return render_template("admin/users.html", page=page, q=q)
 
 

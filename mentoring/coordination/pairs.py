@@ -11,6 +11,7 @@ from ..extensions import db
 from ..forms import ConfirmForm, options
 from ..models import PairingStatus
 from ..models._types import utcnow
+from ..pagination import paginate
 from ..permissions import Scope, coordinator_required
 from ..services import ServiceError, meetings, pair_views, surveys
 from ..services import activity as activity_service
@@ -99,7 +100,7 @@ def _filters() -> pair_views.PairFilters:
 @coordinator_required
 def pairs(scope: Scope):
     filters = _filters()
-    page = db.paginate(pair_views.pairs_query(scope, filters), per_page=50, max_per_page=200)
+    page = paginate(pair_views.pairs_query(scope, filters), per_page=50, max_per_page=200)
     last_run = matching_service.latest_run(scope.programme)
     unmatched = pair_views.unmatched(scope, last_run)
     alternative_ids = {alt["mentor"] for pairing in page.items
@@ -282,7 +283,7 @@ def export_pairs(scope: Scope):
 @coordinator_required
 def audit_log(scope: Scope):
     action = request.args.get("action", "")[:40]
-    page = db.paginate(pair_views.audit_query(scope, action), per_page=50)
+    page = paginate(pair_views.audit_query(scope, action), per_page=50)
     return render_template("coordination/audit.html", scope=scope, programme=scope.programme,
                            page=page, action=action)
 

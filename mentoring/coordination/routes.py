@@ -16,6 +16,7 @@ from flask_login import current_user, login_required
 
 from ..extensions import db
 from ..models import EnrolmentStatus, Role
+from ..pagination import paginate
 from ..permissions import Scope, coordinated_programmes, coordinator_required, enrolment_in_scope
 from ..services import ServiceError, exports
 from ..services import enrolments as service
@@ -50,7 +51,7 @@ def _filters() -> service.Filters:
 @coordinator_required
 def applications(scope: Scope):
     filters = _filters()
-    page = db.paginate(service.with_details(service.applications_query(scope, filters)),
+    page = paginate(service.with_details(service.applications_query(scope, filters)),
                        per_page=request.args.get("per_page", type=int)
                        or current_app.config["APPLICATIONS_PER_PAGE"],
                        max_per_page=200)

@@ -48,6 +48,12 @@ def test_pagination(client, auth, programme, make_enrolment, coordinator):
     auth.login(coordinator(programme))
     page = client.get(f"/coordinate/{programme.slug}/applications?page=2")
     assert "Showing 26–30 of 30" in page.text
+    # A page past the end (an old bookmark) goes to the last page; nonsense means the first.
+    past = client.get(f"/coordinate/{programme.slug}/applications?status=submitted&page=9")
+    assert past.status_code == 302
+    assert "page=2" in past.location and "status=submitted" in past.location
+    assert "Showing 1–25 of 30" in client.get(
+        f"/coordinate/{programme.slug}/applications?page=abc").text
     assert page.text.count('name="ids"') == 5
 
 
