@@ -6,7 +6,8 @@ from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from flask_babel import ngettext
+from sqlalchemy import func, select
 
 from ..data import REGIONAL_ORGANISATIONS, UN_LANGUAGES
 from ..extensions import db
@@ -160,11 +161,22 @@ def set_status(actor, programme: Programme, status: ProgrammeStatus) -> None:
             _("A programme in status %(current)s cannot move to %(target)s.",
               current=status_label(programme.status), target=status_label(status))
         )
+    from ..models import Pairing, PairingStatus
+
+    if status == ProgrammeStatus.CLOSED:
+        waiting = db.session.scalar(select(func.count()).select_from(Pairing).where(
+            Pairing.programme_id == programme.id, Pairing.status == PairingStatus.APPROVED))
+        if waiting:
+            # They were never told: closing would leave them in limbo.
+            raise ServiceError(ngettext(
+                "%(num)d approved pair has not been announced: announce or reject it before "
+                "closing the programme.",
+                "%(num)d approved pairs have not been announced: announce or reject them before "
+                "closing the programme.", waiting))
     before = str(programme.status)
     programme.status = status
     if status == ProgrammeStatus.CLOSED:
         # The programme's end completes every pair still at work.
-        from ..models import Pairing, PairingStatus
         from .meetings import complete
 
         for pairing in db.session.scalars(select(Pairing).where(

@@ -337,6 +337,22 @@ def test_closing_the_programme_completes_the_pairs_at_work(app, pair, announce):
         AuditEvent.action == "pairing.complete")) == 2
 
 
+def test_a_programme_with_approved_pairs_never_announced_does_not_close(app, pair, announce):
+    waiting = announce(pair.programme, mentee="Grace Wanjiru", mentor="Ivan Petrov")
+    waiting.pairing.status = PairingStatus.APPROVED
+    waiting.pairing.announced_at = None
+    db.session.commit()
+    admin = db.session.scalar(select(User).where(User.is_admin))
+    client = signed_in(app, admin)
+    client.post(f"/admin/programmes/{pair.programme.slug}/status", data={"status": "closed"})
+    page = text(client.get(f"/admin/programmes/{pair.programme.slug}"))
+    assert ("1 approved pair has not been announced: announce or reject it before closing the "
+            "programme.") in page
+    db.session.expire_all()
+    assert db.session.get(Programme, pair.programme.id).status == ProgrammeStatus.RUNNING
+    assert reload(pair)[0].status == PairingStatus.ACTIVE  # nothing was completed either
+
+
 # ---- the coordinators' activity page -----------------------------------------------------------
 
 
