@@ -193,6 +193,37 @@ def _run_programme(admin: User, programme, rng: random.Random, today) -> None:
     db.session.flush()
 
 
+#: NOW4WRC23's name and description in the other UN languages (programme content, written by
+#: its coordinators, not interface messages).
+WRC_TRANSLATIONS = {
+    "ar": {"name": "برنامج الإرشاد NOW4WRC23",
+           "description": "تجمع شبكة النساء من أجل المؤتمر العالمي للاتصالات الراديوية لعام 2023 "
+                          "بين المندوبات الجديدات ومندوبين ومندوبات من ذوي الخبرة، لرفع نسبة "
+                          "النساء في مؤتمرات قطاع الاتصالات الراديوية إلى ما يتجاوز 30%. وتُكوَّن "
+                          "الثنائيات وفقًا لبنود جدول أعمال المؤتمر واللغات والمناطق."},
+    "zh": {"name": "NOW4WRC23 导师辅导计划",
+           "description": "2023年世界无线电通信大会妇女网络将新任女性代表与经验丰富的男女代表结对，"
+                          "以使妇女在无线电通信部门大会中的比例超过30%。结对依据大会议项、语言和区域"
+                          "进行。"},
+    "fr": {"name": "Programme de mentorat NOW4WRC23",
+           "description": "Le Réseau des femmes pour la CMR-23 associe de nouvelles déléguées "
+                          "à des délégués expérimentés, femmes et hommes, afin de porter la part "
+                          "des femmes aux conférences de l'UIT-R au-delà de 30 %. Les binômes "
+                          "sont formés selon les points de l'ordre du jour, les langues et les "
+                          "régions."},
+    "ru": {"name": "Программа наставничества NOW4WRC23",
+           "description": "Сеть женщин для ВКР-23 объединяет в пары новых делегатов-женщин с "
+                          "опытными делегатами, женщинами и мужчинами, чтобы доля женщин на "
+                          "конференциях МСЭ-R превысила 30%. Пары формируются по пунктам повестки "
+                          "дня конференции, языкам и регионам."},
+    "es": {"name": "Programa de mentoría NOW4WRC23",
+           "description": "La Red de Mujeres para la CMR-23 empareja a nuevas delegadas con "
+                          "delegadas y delegados experimentados para que la proporción de mujeres "
+                          "en las conferencias del UIT-R supere el 30 %. Las parejas se forman "
+                          "según los puntos del orden del día, los idiomas y las regiones."},
+}
+
+
 def seed() -> list[tuple[str, str]]:
     """Create the demo programmes and people (flushes); returns (label, email) demo logins."""
     rng = random.Random(2023)
@@ -211,6 +242,8 @@ def seed() -> list[tuple[str, str]]:
         mentor_capacity_default=2, mentor_capacity_max=4, min_sessions_per_month=1,
         default_locale="en",
     )
+    # The coordinators wrote the programme in the six UN languages (Translations page).
+    wrc.translations = WRC_TRANSLATIONS
     # Applications have closed: the coordinators are forming the pairs.
     wrc.status = ProgrammeStatus.MATCHING
     cyber = programmes.create(

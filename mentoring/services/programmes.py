@@ -198,7 +198,8 @@ def status_label(status: ProgrammeStatus) -> str:
 
 
 def copy_to_new_cycle(actor, programme: Programme, *, name: str, slug: str) -> Programme:
-    """A new draft programme with the same settings, regions, languages and topics; no people."""
+    """A new draft programme with the same settings, regions, languages and topics (with their
+    versions in other languages); no people."""
     values = {field: getattr(programme, field) for field in SETTINGS}
     values.update(name=name, slug=slug)
     # Dates belong to the old cycle; the admin sets the new ones.
@@ -212,6 +213,18 @@ def copy_to_new_cycle(actor, programme: Programme, *, name: str, slug: str) -> P
         **values,
     )
     copy.previous_id = programme.id
+    # Content in other languages comes along, except the name: the new cycle has a new one.
+    copy.translations = {locale: {k: v for k, v in texts.items() if k != "name"}
+                         for locale, texts in programme.translations.items()}
+    copy.translations = {locale: texts for locale, texts in copy.translations.items() if texts}
+    regions = {region.code: region for region in programme.regions}
+    for region in copy.regions:
+        if region.code in regions:
+            region.translations = dict(regions[region.code].translations)
+    topics = {topic.label: topic for topic in programme.topics}
+    for topic in copy.topics:
+        if topic.label in topics:
+            topic.translations = dict(topics[topic.label].translations)
     audit.record("programme.copy", actor=actor, programme=copy, target=copy,
                  before={"from": programme.slug})
     return copy

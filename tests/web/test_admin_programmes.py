@@ -236,6 +236,10 @@ def test_copy_to_a_new_cycle_keeps_settings_but_no_people_or_dates(
                          starts_on=utcnow().date(),
                          ends_on=utcnow().date() + timedelta(days=300),
                          description="Network of Women for WRC-23.")
+    old.translations = {"fr": {"name": "NOW4WRC23 (fr)", "description": "Réseau de femmes."}}
+    old.topics[0].translations = {"fr": "Procédures réglementaires des satellites"}
+    old.regions[0].translations = {"fr": "Télécommunauté Asie-Pacifique"}
+    db.session.commit()
     make_enrolment(old, country="KE")
     make_enrolment(old, role=Role.MENTOR, country="FR")
     coordinator(old)
@@ -256,6 +260,10 @@ def test_copy_to_a_new_cycle_keeps_settings_but_no_people_or_dates(
     assert new.language_codes == old.language_codes
     assert (new.mentor_capacity_default, new.mentor_capacity_max) == (3, 5)
     assert new.description == "Network of Women for WRC-23."
+    # Its versions in other languages come along, except the old cycle's name.
+    assert new.translations == {"fr": {"description": "Réseau de femmes."}}
+    assert new.topics[0].translations == {"fr": "Procédures réglementaires des satellites"}
+    assert new.regions[0].translations == {"fr": "Télécommunauté Asie-Pacifique"}
     assert (new.applications_open, new.applications_close, new.starts_on, new.ends_on) == \
         (None, None, None, None)
     assert new.coordinators == []

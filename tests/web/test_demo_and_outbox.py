@@ -23,6 +23,18 @@ def test_seed_demo_loads_two_programmes_across_all_six_regions(runner):
     assert {"ar", "zh", "en", "fr", "ru", "es"} <= languages
 
 
+def test_demo_programme_reads_in_each_un_language(runner, client):
+    runner.invoke(args=["seed-demo"])
+    arabic = client.get("/programmes/now4wrc23", headers={"Accept-Language": "ar"}).text
+    assert "برنامج الإرشاد NOW4WRC23" in arabic
+    chinese = client.get("/", headers={"Accept-Language": "zh"}).text
+    assert "NOW4WRC23 导师辅导计划" in chinese
+    # The next cycle was copied with the description's versions, under its own name.
+    spanish = client.get("/programmes/now4wrc27", headers={"Accept-Language": "es"}).text
+    assert "La Red de Mujeres para la CMR-23" in spanish
+    assert "NOW4WRC27 mentoring programme" in spanish
+
+
 def test_seed_demo_if_empty_leaves_an_existing_database_alone(runner, make_user):
     make_user()
     result = runner.invoke(args=["seed-demo", "--if-empty"])
