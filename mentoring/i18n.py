@@ -17,7 +17,7 @@ from functools import cache
 from typing import Any
 
 from babel.dates import get_timezone_location
-from flask import current_app, g, has_request_context, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -33,19 +33,17 @@ def languages() -> list[str]:
 
 
 def _programme_locale() -> str | None:
-    """The default language of the programme named in the URL (``<slug>``), if any."""
+    """The default language of the programme named in the URL (``<slug>``), if any. Asked at
+    most once a request: Flask-Babel keeps the locale it chose."""
     slug = (request.view_args or {}).get("slug")
     if not slug:
         return None
-    if "programme_locale" not in g:
-        from sqlalchemy import select
+    from sqlalchemy import select
 
-        from .extensions import db
-        from .models import Programme
+    from .extensions import db
+    from .models import Programme
 
-        g.programme_locale = db.session.scalar(
-            select(Programme.default_locale).where(Programme.slug == slug))
-    return g.programme_locale
+    return db.session.scalar(select(Programme.default_locale).where(Programme.slug == slug))
 
 
 def select_locale() -> str:

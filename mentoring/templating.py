@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from babel import numbers as babel_numbers
-from flask import Flask, current_app, request, url_for
+from flask import Flask, request, url_for
 from flask_babel import format_date, format_datetime, format_decimal
 from flask_babel import gettext as _
 
@@ -64,14 +64,16 @@ def register(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
+    # The switcher names each language in itself, whatever the page's language.
+    interface_languages = [(code, language_name(code, code)) for code in app.config["LANGUAGES"]]
+
     @app.context_processor
     def _globals():
         locale = current_locale()
         return {
             "current_locale": locale,
             "text_direction": "rtl" if is_rtl(locale) else "ltr",
-            "interface_languages": [(code, language_name(code, code))
-                                    for code in current_app.config["LANGUAGES"]],
+            "interface_languages": interface_languages,
             "coordinated_programmes": coordinated_programmes,
         }
 

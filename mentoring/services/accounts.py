@@ -195,13 +195,13 @@ def update_account(user: User, *, name: str, email: str, locale: str, timezone: 
     return changed_email
 
 
-def invite(user: User, programme_name: str) -> None:
-    """Email an imported person a link to set their password."""
+def invite(user: User, programme) -> None:
+    """Email an imported person a link to set their password, in the programme's language
+    unless they have one of their own."""
     link = url_for(
         "auth.accept_invitation",
         token=tokens.make_token(user, tokens.INVITATION),
         _external=True,
     )
-    mail.queue_template(
-        user, "invitation", kind="invitation", link=link, programme_name=programme_name
-    )
+    mail.queue_template(user, "invitation", kind="invitation", locale=programme.default_locale,
+                        link=link, programme=programme)

@@ -208,7 +208,7 @@ def import_applications(actor: User, scope: Scope, raw: bytes) -> list[Enrolment
             db.session.add(user)
             db.session.flush()
         if not user.has_password and email not in invited:
-            invite(user, programme.name)
+            invite(user, programme)
             invited.add(email)
         try:
             created.append(apply(user, programme, role, application, source="import"))

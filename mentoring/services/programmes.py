@@ -214,9 +214,9 @@ def copy_to_new_cycle(actor, programme: Programme, *, name: str, slug: str) -> P
     )
     copy.previous_id = programme.id
     # Content in other languages comes along, except the name: the new cycle has a new one.
-    copy.translations = {locale: {k: v for k, v in texts.items() if k != "name"}
-                         for locale, texts in programme.translations.items()}
-    copy.translations = {locale: texts for locale, texts in copy.translations.items() if texts}
+    kept = {locale: {k: v for k, v in texts.items() if k != "name"}
+            for locale, texts in programme.translations.items()}
+    copy.translations = {locale: texts for locale, texts in kept.items() if texts}
     regions = {region.code: region for region in programme.regions}
     for region in copy.regions:
         if region.code in regions:

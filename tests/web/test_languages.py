@@ -227,6 +227,9 @@ def test_only_the_programmes_own_coordinators_write_its_translations(client, aut
                        data={"name": "Piraté"}).status_code in (403, 404)
     auth.logout()
     auth.login(coordinator(programme, region_code="ATU"))
+    page = client.get(f"/coordinate/{programme.slug}/translations?lang=fr")
+    assert page.status_code == 200 and "readonly" in page.text
+    assert "Save the French version" not in page.text
     assert client.post(f"/coordinate/{programme.slug}/translations?lang=fr",
                        data={"name": "Piraté"}).status_code == 403
     db.session.expire_all()
@@ -286,3 +289,19 @@ def test_as_my_browser_asks_goes_back_to_the_browsers_language(client, auth, mak
     assert db.session.get(User, amina.id).locale == ""
     page = client.get("/account", headers={"Accept-Language": "es"})
     assert 'lang="es"' in html_tag(page)
+
+
+def test_imported_people_are_invited_in_the_programmes_language(client, auth, make_programme,
+                                                                coordinator):
+    import io
+
+    reseau = make_programme(name="Réseau", slug="reseau", default_locale="fr")
+    auth.login(coordinator(reseau))
+    content = ("E-mail,Full name,Applies as,Country,Languages,Topics\n"
+               "awa@example.org,Awa Ndiaye,mentee,SN,French,Negotiation\n")
+    client.post("/coordinate/reseau/import",
+                data={"file": (io.BytesIO(content.encode()), "people.csv")},
+                headers={"Accept-Language": "en"})
+    [invitation] = emails("invitation", to="awa@example.org")
+    assert invitation.subject == tr("fr", "Your application to %(programme)s") % {
+        "programme": "Réseau"}
