@@ -18,20 +18,21 @@ When pairs are added that violate the duals, each affected mentee is *released*:
 mentor (or, if unmatched, takes a unit from T), which leaves it with one unit too many and its old
 mentor (or T) one too few, and its potential is raised until none of its arcs has a negative
 reduced cost. Every arc then has a reduced cost >= 0 again, and the imbalances are removed by
-successive shortest paths: one Dijkstra search (SciPy, reduced costs, bounded by a distance limit
-that grows when nothing is found) from all nodes with a unit too many; potentials then rise by the
-distances, so every arc of the shortest-path forest has reduced cost 0, and units are pushed
-along node-disjoint forest paths to nodes with a unit too few. Pushing along zero-cost arcs keeps
-every reduced cost >= 0, so when no imbalance is left the matching is optimal again on all pairs.
-Only the arcs at nodes whose potential or flow changed are re-priced, so one round costs about
-the size of the region searched, not of the network.
+the primal-dual method, in phases: one Dijkstra search (SciPy, reduced costs, bounded by a
+distance limit that grows when nothing is found) from all nodes with a unit too many; potentials
+then rise by the distances, so every shortest path is made of arcs of reduced cost 0; then one
+maximum flow (SciPy, Dinic) over those arcs sends as many units as they can carry to nodes with
+a unit too few. Sending flow along zero-cost arcs keeps every reduced cost >= 0, so when no
+imbalance is left the matching is optimal again on all pairs. A phase moves many mentees at
+once (a shortest-path tree alone would move one per tree branch); only the arcs at nodes whose
+potential or flow changed are re-priced.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import dijkstra
+from scipy.sparse.csgraph import dijkstra, maximum_flow
 
 _INF = np.inf
 # Arc kinds (see the module docstring).
@@ -120,6 +121,7 @@ class Network:
         self.graph = csr_matrix((self.data, self.dst.astype(np.int32),
                                  self.indptr.astype(np.int32)), shape=(t + 1, t + 1))
         self.data = self.graph.data  # priced in place, shared with the graph
+        self.keys = self.src.astype(np.int64) * (t + 1) + self.dst  # increasing (CSR order)
         self._price()
 
     # -- arcs ------------------------------------------------------------------------------------
@@ -189,49 +191,20 @@ class Network:
         # Their arcs and the reverse arcs (their old mentors', T's) are all at these mentees.
         self._price(self._arcs_at(mentees))
 
-    def _arc(self, a: int, b: int) -> int:
-        lo, hi = int(self.indptr[a]), int(self.indptr[a + 1])
-        return lo + int(np.searchsorted(self.dst[lo:hi], b))
-
-    def _push(self, path: list[int]) -> list[int]:
-        """Move one unit along the node path; returns the arcs used."""
-        arcs = []
-        for a, b in zip(path[:-1], path[1:], strict=False):
-            arc = self._arc(a, b)
-            kind, who = int(self.kind[arc]), int(self.who[arc])
-            if kind == _TAKE:
-                self.match[self.pair_i[who]] = self.pair_j[who]
-            elif kind == _LEAVE:
-                self.match[self.pair_i[who]] = -1
-            elif kind == _DROP:
-                self.sup[who] = 0
-            elif kind == _ADD:
-                self.sup[who] = 1
-            elif kind == _ROOM:
-                self.out[who] += 1
-            else:
-                self.out[who] -= 1
-            arcs.append(arc)
-        self.excess[path[0]] -= 1
-        self.excess[path[-1]] += 1
-        return arcs
-
     def repair(self, limit: float = 64.0) -> int:
-        """Remove all imbalances by shortest paths (see the module docstring); returns the number
-        of Dijkstra searches."""
+        """Remove all imbalances by phases of the primal-dual method (see the module
+        docstring); returns the number of phases (Dijkstra searches)."""
         t = self.t
-        searches = 0
+        phases = 0
         while True:
             sources = np.flatnonzero(self.excess > 0)
             if sources.size == 0:
-                return searches
-            searches += 1
-            d, pred, _ = dijkstra(self.graph, indices=sources, min_only=True,
-                               return_predecessors=True, limit=limit)
+                return phases
+            phases += 1
+            d = dijkstra(self.graph, indices=sources, min_only=True, limit=limit)
             reached = np.flatnonzero(np.isfinite(d))
-            short = np.flatnonzero(self.excess[reached] < 0)
-            sinks = reached[short]
-            if sinks.size == 0 and not np.isfinite(limit):
+            found = bool((self.excess[reached] < 0).any())
+            if not found and not np.isfinite(limit):
                 raise RuntimeError("an imbalance cannot be removed: the matching was infeasible")
             # Potentials rise by min(d, limit), shifted by -limit so that nodes not reached
             # keep theirs (a constant shift changes no reduced cost).
@@ -240,32 +213,55 @@ class Network:
             lift = np.rint(dist - top).astype(np.int64)
             moved = reached[lift != 0]
             self.p[moved] += lift[lift != 0]
-            full = moved.size * 8 > t  # re-price everything rather than gather most arcs
-            changed = [self._arcs_at(moved)] if moved.size and not full else []
-            if sinks.size == 0:
+            if moved.size * 8 > t:  # re-price everything rather than gather most arcs
+                self._price()
+            elif moved.size:
+                self._price(self._arcs_at(moved))
+            if found:
+                self._augment()
+            else:
                 limit *= 4
                 if limit > 2.0**45:
                     limit = _INF
-            else:
-                taken = np.zeros(t + 1, bool)
-                for x in sinks[np.lexsort((sinks, d[sinks]))].tolist():
-                    path = [x]
-                    y = x
-                    while pred[y] >= 0:
-                        y = int(pred[y])
-                        path.append(y)
-                    if taken[path].any():
-                        continue
-                    taken[path] = True
-                    path.reverse()
-                    arcs = np.array(self._push(path), np.int64)
-                    # A push changes whether an arc and its reverse are residual, nothing else.
-                    changed.append(arcs)
-                    changed.append(self.rev[arcs])
-            if full:
-                self._price()
-            elif changed:
-                self._price(np.concatenate(changed))  # repeats are harmless
+
+    def _augment(self) -> None:
+        """Send as many units as possible from nodes with a unit too many to nodes with a unit
+        too few along residual arcs of reduced cost 0 (one maximum flow), and apply it."""
+        t = self.t
+        s, z = t + 1, t + 2
+        zero = np.flatnonzero(self.data == 0)  # residual (finite) arcs of reduced cost 0
+        kind, who = self.kind[zero], self.who[zero]
+        room = np.ones(zero.size, np.int64)
+        j = kind == _ROOM
+        room[j] = self.cap[who[j]] - self.out[who[j]]
+        j = kind == _BACK
+        room[j] = self.out[who[j]]
+        plus = np.flatnonzero(self.excess > 0)
+        minus = np.flatnonzero(self.excess < 0)
+        tails = np.concatenate([self.src[zero], np.full(plus.size, s), minus])
+        heads = np.concatenate([self.dst[zero], plus, np.full(minus.size, z)])
+        caps = np.concatenate([room, self.excess[plus], -self.excess[minus]])
+        net = csr_matrix((caps.astype(np.int32), (tails, heads)), shape=(t + 3, t + 3))
+        flow = maximum_flow(net, s, z, method="dinic").flow.tocoo()
+        go = flow.data > 0
+        u, v, f = flow.row[go].astype(np.int64), flow.col[go].astype(np.int64), flow.data[go]
+        self.excess[v[u == s]] -= f[u == s]
+        self.excess[u[v == z]] += f[v == z]
+        inner = (u <= t) & (v <= t)
+        u, v, f = u[inner], v[inner], f[inner].astype(np.int64)
+        arcs = np.searchsorted(self.keys, u * (t + 1) + v)
+        kind, who = self.kind[arcs], self.who[arcs]
+        # A mentee may leave one mentor and take another in the same flow: leave first.
+        leave = who[kind == _LEAVE]
+        self.match[self.pair_i[leave]] = -1
+        take = who[kind == _TAKE]
+        self.match[self.pair_i[take]] = self.pair_j[take]
+        self.sup[who[kind == _DROP]] = 0
+        self.sup[who[kind == _ADD]] = 1
+        np.add.at(self.out, who[kind == _ROOM], f[kind == _ROOM])
+        np.add.at(self.out, who[kind == _BACK], -f[kind == _BACK])
+        # Flow on an arc changes whether it and its reverse are residual, nothing else.
+        self._price(np.concatenate([arcs, self.rev[arcs]]))
 
     # -- duals -----------------------------------------------------------------------------------
 

@@ -149,11 +149,13 @@ class _Pool:
         self.usable = cap > 0
         local = np.full(model.n, -1, np.int64)
         local[free] = np.arange(nf)
-        reserve = max(reserve, k)
+        cached = nf * m <= CACHE_CELLS
+        # With the whole matrix kept, the certificate needs no reserve beyond the k best.
+        reserve = k if cached else max(reserve, k)
         group = _group(m, reserve)
         width = -(-m // group) * group
         self.bound = np.full(nf, -1, np.int16)  # best score of any pair outside the reserve
-        self.cache = np.empty((nf, m), np.int16) if nf * m <= CACHE_CELLS else None
+        self.cache = np.empty((nf, m), np.int16) if cached else None
         res_r, res_c, res_s, res_top, res_best = [], [], [], [], []
         # Per mentor, about its best per_place x capacity pairs: scores at or above a running
         # threshold, estimated from every SAMPLE-th row seen so far (so it only rises, and what
