@@ -40,76 +40,125 @@ def _people(model: ScoreModel) -> tuple[list, list]:
     return cached
 
 
-def _record(model: ScoreModel, code: str, value: int, i: int, j: int, mentor: tuple,
-            mentee: tuple) -> dict[str, Any]:
-    """The record of one part (see `pair_parts`) from its value and the people's data."""
-    rec: dict[str, Any] = {"code": code, "value": value, "weight": getattr(model.rules, code)}
-    if code == "topics":
-        have = mentor[0]
-        topics = mentee[0]
-        rec["wanted"] = len(topics)
-        rec["names"] = [t for t, k in topics if k in have]
-        rec["missing"] = [t for t, k in topics if k not in have]
-        rec["shared"] = len(rec["names"])
-    elif code == "region":
-        e_region, e_norm = mentee[4], mentee[5]
-        p_region, p_norm = mentor[2], mentor[3]
-        rec["preference"] = model.region_pref[i]
-        rec["mentee_region"] = e_region
-        rec["mentor_region"] = p_region
-        rec["same"] = None if not (e_region and p_region) else e_norm == p_norm
-    elif code == "language":
-        spoken = mentor[1]
-        rec["language"] = mentee[3]
-        rec["shared_languages"] = [x for x, k in mentee[1] if k in spoken]
-        if value == 1000:
-            rec["level"] = "same_first"
-        elif value > 0:
-            rec["level"] = "first_spoken"
-        else:
-            rec["level"] = "other" if rec["shared_languages"] else "none"
-    elif code == "timezone":
-        a, b = model.e_tz[i], model.p_tz[j]
+def _topic_records(model, weight, vals, ii, jj, mentors, mentees) -> list[dict[str, Any]]:
+    out = []
+    for v, i, j in zip(vals, ii, jj, strict=True):
+        have, topics = mentors[j][0], mentees[i][0]
+        names = [t for t, k in topics if k in have]
+        out.append({"code": "topics", "value": v, "weight": weight, "wanted": len(topics),
+                    "names": names, "missing": [t for t, k in topics if k not in have],
+                    "shared": len(names)})
+    return out
+
+
+def _region_records(model, weight, vals, ii, jj, mentors, mentees) -> list[dict[str, Any]]:
+    pref = model.region_pref
+    out = []
+    for v, i, j in zip(vals, ii, jj, strict=True):
+        e, p = mentees[i], mentors[j]
+        out.append({"code": "region", "value": v, "weight": weight, "preference": pref[i],
+                    "mentee_region": e[4], "mentor_region": p[2],
+                    "same": None if not (e[4] and p[2]) else e[5] == p[3]})
+    return out
+
+
+def _language_records(model, weight, vals, ii, jj, mentors, mentees) -> list[dict[str, Any]]:
+    out = []
+    for v, i, j in zip(vals, ii, jj, strict=True):
+        spoken, e = mentors[j][1], mentees[i]
+        shared = [x for x, k in e[1] if k in spoken]
+        level = ("same_first" if v == 1000 else "first_spoken" if v > 0
+                 else "other" if shared else "none")
+        out.append({"code": "language", "value": v, "weight": weight, "language": e[3],
+                    "shared_languages": shared, "level": level})
+    return out
+
+
+def _timezone_records(model, weight, vals, ii, jj, mentors, mentees) -> list[dict[str, Any]]:
+    e_tz, p_tz = model.e_tz, model.p_tz
+    out = []
+    for v, i, j in zip(vals, ii, jj, strict=True):
+        a, b = e_tz[i], p_tz[j]
         if a is None or b is None:
-            rec["minutes_apart"] = None
+            apart = None
         else:
             d = abs(a - b) % 1440
-            rec["minutes_apart"] = min(d, 1440 - d)
-    elif code == "experience":
-        a, b = model.e_years[i], model.p_years[j]
-        rec["years_ahead"] = None if a is None or b is None else b - a
-        rec["ahead_wanted"] = model.rules.experience_ahead
-    elif code == "wishes":
-        keys = mentee[2]
-        pk = mentor[4]
-        rec["count"] = len(keys)
-        rec["rank"] = keys.index(pk) + 1 if pk in keys else None
-    return rec
+            apart = min(d, 1440 - d)
+        out.append({"code": "timezone", "value": v, "weight": weight, "minutes_apart": apart})
+    return out
+
+
+def _experience_records(model, weight, vals, ii, jj, mentors, mentees) -> list[dict[str, Any]]:
+    e_years, p_years = model.e_years, model.p_years
+    ahead = model.rules.experience_ahead
+    out = []
+    for v, i, j in zip(vals, ii, jj, strict=True):
+        a, b = e_years[i], p_years[j]
+        out.append({"code": "experience", "value": v, "weight": weight,
+                    "years_ahead": None if a is None or b is None else b - a,
+                    "ahead_wanted": ahead})
+    return out
+
+
+def _wish_records(model, weight, vals, ii, jj, mentors, mentees) -> list[dict[str, Any]]:
+    out = []
+    for v, i, j in zip(vals, ii, jj, strict=True):
+        keys, pk = mentees[i][2], mentors[j][4]
+        out.append({"code": "wishes", "value": v, "weight": weight, "count": len(keys),
+                    "rank": keys.index(pk) + 1 if pk in keys else None})
+    return out
+
+
+_BUILDERS = {"topics": _topic_records, "region": _region_records,
+             "language": _language_records, "timezone": _timezone_records,
+             "experience": _experience_records, "wishes": _wish_records}
+assert set(_BUILDERS) == set(PART_CODES)  # noqa: S101 - one builder per part
 
 
 def _weighted(model: ScoreModel) -> list[tuple[int, str]]:
     return [(k, c) for k, c in enumerate(PART_CODES) if getattr(model.rules, c) != 0]
 
 
+def _records(model: ScoreModel, rows: np.ndarray, cols: np.ndarray, values: np.ndarray,
+             take: np.ndarray | None = None) -> list[tuple[dict[str, Any], ...]]:
+    """Per pair (mentee rows, mentor columns, part values as from `part_values`), the records
+    of its weighted parts in PART_CODES order: {"code", "value" (thousandths), "weight",
+    ...parameters}; with `take` (pairs x parts, bool) only the parts it marks. Built one part
+    at a time over all pairs, which keeps the per-record work to one dict."""
+    rows, cols = np.asarray(rows, np.int64), np.asarray(cols, np.int64)
+    count = rows.size
+    mentors, mentees = _people(model)
+    columns = []
+    for c, code in _weighted(model):
+        idx = np.arange(count) if take is None else np.flatnonzero(take[:, c])
+        recs = _BUILDERS[code](model, getattr(model.rules, code), values[idx, c].tolist(),
+                               rows[idx].tolist(), cols[idx].tolist(), mentors, mentees)
+        if idx.size == count:
+            columns.append(recs)
+        else:
+            column: list = [None] * count
+            for k, rec in zip(idx.tolist(), recs, strict=True):
+                column[k] = rec
+            columns.append(column)
+    if not columns:
+        return [()] * count
+    if take is None:
+        return list(zip(*columns, strict=True))
+    return [tuple(filter(None, row)) for row in zip(*columns, strict=True)]
+
+
 def pair_parts(model: ScoreModel, i: int, j: int) -> tuple[dict[str, Any], ...]:
     """The parts of pair (mentee row i, mentor column j) with a weight above 0, as records:
     {"code", "value" (thousandths), "weight", ...parameters}."""
     milli = model.parts(i, j)
-    mentors, mentees = _people(model)
-    return tuple(_record(model, code, milli[code], i, j, mentors[j], mentees[i])
-                 for _, code in _weighted(model))
+    values = np.array([[milli[code] for code in PART_CODES]], np.int64)
+    return _records(model, np.array([i]), np.array([j]), values)[0]
 
 
 def pairs_parts(model: ScoreModel, rows: np.ndarray, cols: np.ndarray
                 ) -> list[tuple[dict[str, Any], ...]]:
     """`pair_parts` of many pairs at once (values computed in bulk)."""
-    values = model.part_values(rows, cols).tolist()
-    mentors, mentees = _people(model)
-    weighted = _weighted(model)
-    return [tuple(_record(model, code, vals[k], i, j, mentors[j], mentees[i])
-                  for k, code in weighted)
-            for i, j, vals in zip(np.asarray(rows).tolist(), np.asarray(cols).tolist(), values,
-                                  strict=True)]
+    return _records(model, rows, cols, model.part_values(rows, cols))
 
 
 def unmatched_reason(model: ScoreModel, i: int, full: np.ndarray) -> tuple[str, dict[str, Any]]:
@@ -301,26 +350,18 @@ def _alternatives(result: Result, mentee_ids: list[Id] | None, count: int
     has = own_cols >= 0
     if has.any():
         ref[has] = model.part_values(ar[has], own_cols[has])
-    weighted = _weighted(model)
-    wmask = np.zeros(len(PART_CODES), bool)
-    wmask[[k for k, _ in weighted]] = True
-    lack = (values < ref) & wmask[None, :]
+    lack = values < ref  # (only weighted parts become records)
     broken: list[tuple[str, ...]] = [()] * ar.size
     bad = np.flatnonzero(~a_a)
     if bad.size:
         for k, b in zip(bad.tolist(), model.broken_many(ar[bad], ac[bad]), strict=True):
             broken[k] = b
-    mentors, mentees = _people(model)
+    lacked_all = _records(model, ar, ac, values, lack)
     ids = [p.id for p in model.mentors]
-    vals = values.tolist()
-    lack_l = lack.tolist()
-    for k, (i, j, sc, ok) in enumerate(zip(ar.tolist(), ac.tolist(), a_s.tolist(),
-                                          a_a.tolist(), strict=True)):
-        lacking = lack_l[k]
-        lacked = tuple(_record(model, code, vals[k][c], i, j, mentors[j], mentees[i])
-                       for c, code in weighted if lacking[c])
-        alt = Alternative(ids[j], sc, ok, broken[k], bool(full[j]), lacked)
-        picks.setdefault(i, []).append(alt)
+    full_l = full.tolist()
+    for i, j, sc, ok, b, lacked in zip(ar.tolist(), ac.tolist(), a_s.tolist(), a_a.tolist(),
+                                       broken, lacked_all, strict=True):
+        picks.setdefault(i, []).append(Alternative(ids[j], sc, ok, b, full_l[j], lacked))
     out: dict[Id, list[Alternative]] = {}
     for i in wanted:
         out[model.mentees[i].id] = list(picks.get(i, []))
