@@ -75,7 +75,8 @@ class Network:
         np.cumsum(deg, out=indptr[1:])
         first_i = np.cumsum(per_i) - per_i
         at_take = indptr[rows] + (np.arange(k) - first_i[rows])
-        by_col = np.argsort(cols, kind="stable")  # pairs by (mentor, mentee)
+        # Pairs by (mentor, mentee): a stable sort of small integers (radix sort in int16).
+        by_col = np.argsort(cols.astype(np.int16) if m < 2**15 else cols, kind="stable")
         rank = np.empty(k, np.int64)
         rank[by_col] = np.arange(k) - (np.cumsum(per_j) - per_j)[cols[by_col]]
         at_leave = indptr[nf + cols] + rank
@@ -191,7 +192,7 @@ class Network:
         # Their arcs and the reverse arcs (their old mentors', T's) are all at these mentees.
         self._price(self._arcs_at(mentees))
 
-    def repair(self, limit: float = 64.0) -> int:
+    def repair(self, limit: float = 16.0) -> int:
         """Remove all imbalances by phases of the primal-dual method (see the module
         docstring); returns the number of phases (Dijkstra searches)."""
         t = self.t
@@ -203,14 +204,19 @@ class Network:
             phases += 1
             d = dijkstra(self.graph, indices=sources, min_only=True, limit=limit)
             reached = np.flatnonzero(np.isfinite(d))
-            found = bool((self.excess[reached] < 0).any())
+            dist = d[reached]
+            sink_d = dist[self.excess[reached] < 0]
+            found = sink_d.size > 0
             if not found and not np.isfinite(limit):
                 raise RuntimeError("an imbalance cannot be removed: the matching was infeasible")
-            # Potentials rise by min(d, limit), shifted by -limit so that nodes not reached
-            # keep theirs (a constant shift changes no reduced cost).
-            dist = d[reached]
-            top = limit if np.isfinite(limit) else float(dist.max())
-            lift = np.rint(dist - top).astype(np.int64)
+            # Potentials rise by min(d, top), shifted by -top so that nodes at or beyond top keep
+            # theirs (a constant shift changes no reduced cost); top is the farthest sink found
+            # (every shortest path to a sink becomes zero-cost), else the limit.
+            if found:
+                top = float(sink_d.max())
+            else:
+                top = limit if np.isfinite(limit) else float(dist.max())
+            lift = np.rint(np.minimum(dist, top) - top).astype(np.int64)
             moved = reached[lift != 0]
             self.p[moved] += lift[lift != 0]
             if moved.size * 8 > t:  # re-price everything rather than gather most arcs

@@ -6,7 +6,8 @@
    of its `k` best pairs and of its `reserve` best pairs, ties included, without sorting a
    row; the best score left out of the reserve bounds the rest of the row. Per mentor, about
    its best `per_place` x capacity pairs are kept, above a running threshold estimated from a
-   sample of the rows seen. Up to CACHE_CELLS pairs, the whole key matrix is kept as well.
+   sample of the rows seen. Up to CACHE_CELLS pairs, the whole key matrix is kept instead
+   of a reserve (the certificate then reads every pair from it).
    Each mentee's BEST best allowed mentors are left on the model for `alternatives`.
 2. Candidates: the k best pairs of each mentee plus the mentors' pairs. Solved exactly with
    LAPJVsp (SciPy) on mentor places; a pair weighs BIG + score, so cardinality comes first.
@@ -23,11 +24,11 @@
    outside the reserve scores at most the row's bound, so most mentees are cleared by that
    bound alone and only the rest are rescored (screened the same way).
 4. Mentees with a violating pair get their GROW_K best violating pairs as new candidates.
-   Up to REPAIR_ROWS such mentees are re-placed by a warm-started repair (`network`: they
-   are released from the optimal matching, their duals raised, and successive shortest paths
-   with the existing prices restore optimality on the enlarged candidates); more than that
-   and LAPJVsp solves the enlarged candidates afresh. Then the certificate is checked again;
-   the loop ends because candidates only grow.
+   While they are at most REPAIR_SHARE of the mentees, they are re-placed by a warm-started
+   repair (`network`: they are released from the optimal matching, their duals raised, and
+   phases of shortest paths and maximum flows with the existing prices restore optimality on
+   the enlarged candidates); beyond that LAPJVsp solves the enlarged candidates afresh.
+   Then the certificate is checked again; the loop ends because candidates only grow.
 Fair mode repeats this for each threshold of a binary search on the lowest score.
 """
 
@@ -43,12 +44,12 @@ from .dense import big_weight
 from .network import Network, _ranges
 from .scoring import ScoreModel
 
-TOP_K = 12
-PER_PLACE = 16
+TOP_K = 16
+PER_PLACE = 12
 RESERVE = 32  # best pairs per mentee kept for exact pricing without rescoring
 GROW_K = 8  # most violating pairs added per mentee that fails the certificate
 BEST = 4  # best mentors per mentee left on the model for `alternatives` (3 + its own)
-REPAIR_ROWS = 200  # up to this many such mentees are re-placed by repair, not a fresh solve
+REPAIR_SHARE = 0.25  # up to this share of the mentees are re-placed by repair, not a fresh solve
 _BIN = 3  # score histogram bins of 2**_BIN points (thresholds are bin edges)
 _NBINS = (1000 >> _BIN) + 2  # bin 0 holds "not allowed" (-1)
 _FAR = np.iinfo(np.int64).max // 4
@@ -532,7 +533,7 @@ def _solve_certified(pool: _Pool, threshold: int | None) -> tuple[np.ndarray, in
             return match, rounds
         rounds += 1
         rows, cols, scores = current()
-        if bad.size > REPAIR_ROWS:  # many mentees to move: a fresh solve is cheaper
+        if bad.size > REPAIR_SHARE * nf:  # most mentees to move: a fresh solve is cheaper
             match = _assign(nf, cap, rows, cols, scores)
             v = np.minimum(_prices(m, cap, rows, cols, scores, match, big), ceiling)
             continue

@@ -58,7 +58,7 @@ def repair_always(monkeypatch):
         return original(self, *args, **kwargs)
 
     monkeypatch.setattr(network.Network, "repair", counted)
-    monkeypatch.setattr(sparse, "REPAIR_ROWS", 10**9)
+    monkeypatch.setattr(sparse, "REPAIR_SHARE", 2.0)
     monkeypatch.setattr(sparse, "TOP_K", 1)
     monkeypatch.setattr(sparse, "PER_PLACE", 0)
     monkeypatch.setattr(sparse, "RESERVE", 1)
