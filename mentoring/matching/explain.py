@@ -182,7 +182,7 @@ def unmatched_reasons(model: ScoreModel, rows: list[int], full: np.ndarray
     step = model.block_rows()
     for k in range(0, len(rows), step):
         part = rows[k: k + step]
-        _, allowed = model.rows(np.array(part, np.int64))
+        allowed = model.allowed_rows(np.array(part, np.int64))
         # Per row: any mentor speaking a common language, any allowed, any allowed with room.
         speaking = (model.e_langs[part] @ model.p_langs.T) > 0
         has = speaking.any(axis=1)

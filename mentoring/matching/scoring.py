@@ -202,6 +202,10 @@ class ScoreModel:
         cols_a.append(a * r.experience)
         cols_b.append(b)
 
+        # Rounding: one more feature adds W/2 + 1/4 (W = total weight) to every product, so
+        # that score = trunc(product x (1/W)) (see `_rounded`).
+        cols_a.append(np.full((n, 1), r.total_weight / 2 + 0.25, np.float32))
+        cols_b.append(np.ones((m, 1), np.float32))
         self.a_score = np.ascontiguousarray(np.hstack(cols_a), np.float32)
         self.b_score = np.ascontiguousarray(np.hstack(cols_b).T, np.float32)
 
@@ -311,23 +315,40 @@ class ScoreModel:
             (np.searchsorted(rows, self.forbid_i[f]), self.forbid_j[f]),
         )
 
+    def allowed_rows(self, rows: np.ndarray) -> np.ndarray:
+        """The allowed mask of `rows` (increasing mentee rows) x all mentors, as in `rows`
+        but without the scores."""
+        rows = np.asarray(rows, np.int64)
+        f = np.isin(self.forbid_i, rows)
+        return self._allowed(rows, (np.searchsorted(rows, self.forbid_i[f]), self.forbid_j[f]))
+
+    def _rounded(self, num: np.ndarray) -> np.ndarray:
+        """int16 scores from products that include the W/2 + 1/4 feature, in place.
+
+        The weighted sum S is a whole number, so (S + W/2) / W is a multiple of 1/(2W); the
+        extra 1/4 moves it up by 1/(4W), never across a whole number, and float32 rounding of
+        the product by 1/W (under 2.5e-4 for S <= 1000 W, W <= 600) is far smaller than
+        1/(4W), so truncation gives round-half-up(S / W) exactly."""
+        np.multiply(num, np.float32(1 / self.rules.total_weight), out=num)
+        return num.astype(np.int16)
+
     def _evaluate(self, sel, wishes, forbids) -> tuple[np.ndarray, np.ndarray]:
         num = self.a_score[sel] @ self.b_score
         wi, wj, wv = wishes
         if wi.size:
             num[wi, wj] += (wv * self.rules.wishes).astype(np.float32)
-        np.divide(num, np.float32(self.rules.total_weight), out=num)
-        num += np.float32(0.5)
-        np.floor(num, out=num)
-        score = num.astype(np.int16)
+        score = self._rounded(num)
         del num
+        return score, self._allowed(sel, forbids)
+
+    def _allowed(self, sel, forbids) -> np.ndarray:
         allowed = (self.a_hard[sel] @ self.b_hard) >= 0.5
         if self.org_rule:
             allowed &= self.e_org[sel][:, None] != self.p_org[None, :]
         fi, fj = forbids
         if fi.size:
             allowed[fi, fj] = False
-        return score, allowed
+        return allowed
 
     def dense(self) -> tuple[np.ndarray, np.ndarray]:
         """Scores and allowed mask of every pair (n x m); for small cohorts only."""
@@ -345,10 +366,7 @@ class ScoreModel:
             q = rows * (self.m + 1) + cols
             pos = np.minimum(np.searchsorted(keys, q), keys.size - 1)
             wishes = np.where(keys[pos] == q, codes["wish_milli"][pos], 0).astype(np.float32)
-        num = num + wishes * np.float32(self.rules.wishes)
-        num = np.divide(num, np.float32(self.rules.total_weight))
-        num += np.float32(0.5)
-        score = np.floor(num).astype(np.int16)
+        score = self._rounded((num + wishes * np.float32(self.rules.wishes)).astype(np.float32))
         allowed = np.einsum("pf,fp->p", self.a_hard[rows], self.b_hard[:, cols]) >= 0.5
         if self.org_rule:
             allowed &= self.e_org[rows] != self.p_org[cols]
