@@ -287,10 +287,11 @@ def _lapjvsp(graph: csr_matrix, other: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _expanded(nf: int, cap: np.ndarray, rows, cols, scores, dummy: float | None
-              ) -> tuple[csr_matrix, int, bool]:
+              ) -> tuple[csr_matrix, int, bool, np.ndarray]:
     """The capacity-expanded cost graph (one node per mentor place) as CSR, with the smaller
     side as rows; `dummy` adds one "unmatched" column per row at that cost. Returns the
-    graph, the number of real columns and whether the rows are places."""
+    graph, the number of real columns, whether the rows are places, and the mentor of each
+    place node."""
     places = int(cap.sum())
     by_place = places < nf
     cost = 1002.0 - scores.astype(np.float64)  # (big + 1002) - (big + s): all positive
@@ -299,6 +300,9 @@ def _expanded(nf: int, cap: np.ndarray, rows, cols, scores, dummy: float | None
         counts = np.bincount(cols, minlength=cap.size)
         first = np.cumsum(counts) - counts
         owner = np.repeat(np.arange(cap.size), cap)
+        # LAPJVsp places rows in order: the places of the least connected mentors first
+        # (they have the fewest ways out) shortens its searches by about a quarter.
+        owner = owner[np.argsort(counts[owner], kind="stable")]
         take = _ranges(first[owner], first[owner] + counts[owner])
         indices = rows[order].astype(np.int32)[take]
         data = cost[order][take]
@@ -315,6 +319,7 @@ def _expanded(nf: int, cap: np.ndarray, rows, cols, scores, dummy: float | None
         data = cost[order][take]
         lens = np.bincount(rows, weights=cap[cols], minlength=nf).astype(np.int64)
         side, other = nf, places
+        owner = np.repeat(np.arange(cap.size), cap)
     del take, order
     indptr = np.zeros(side + 1, np.int64)
     np.cumsum(lens, out=indptr[1:])
@@ -328,7 +333,7 @@ def _expanded(nf: int, cap: np.ndarray, rows, cols, scores, dummy: float | None
         width = other
     graph = csr_matrix((data, indices, indptr.astype(np.int32 if indptr[-1] < 2**31 else
                                                     np.int64)), shape=(side, width))
-    return graph, other, by_place
+    return graph, other, by_place, owner
 
 
 def _assign(nf: int, cap: np.ndarray, rows, cols, scores) -> np.ndarray:
@@ -344,15 +349,15 @@ def _assign(nf: int, cap: np.ndarray, rows, cols, scores) -> np.ndarray:
         return match
     big = big_weight(nf, int(cap.sum()))
     try:
-        graph, other, by_place = _expanded(nf, cap, rows, cols, scores, None)
+        graph, other, by_place, owner = _expanded(nf, cap, rows, cols, scores, None)
         row_ind, col_ind = _lapjvsp(graph, other)
     except ValueError:  # no full matching of the rows: some must stay unmatched
-        graph, other, by_place = _expanded(nf, cap, rows, cols, scores, float(big + 1002))
+        graph, other, by_place, owner = _expanded(nf, cap, rows, cols, scores,
+                                                  float(big + 1002))
         row_ind, col_ind = _lapjvsp(graph, other)
     del graph
     if by_place:
         row_ind, col_ind = col_ind, row_ind
-    owner = np.repeat(np.arange(cap.size), cap)
     match[row_ind] = owner[col_ind]
     return match
 
