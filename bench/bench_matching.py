@@ -164,7 +164,7 @@ def main() -> int:
         ok &= r.get("equal", True)
         if "ref_time" in r:
             ref = (f"{r['ref_time']:>8.2f}s{r['ref_mem']:>6.0f}{'yes' if r['equal'] else 'NO':>6}"
-                   f"{r['ratio']:>9.2f}{r['ratio_alt']:>9.2f}")
+                   f"{r['ratio']:>9.3f}{r['ratio_alt']:>9.3f}")
         else:
             ref = f"{'skipped':>9}{'-':>6}{'cert.':>6}{'-':>9}{'-':>9}"
         print(f"{r['case']:<18}{r['places']:>7}{r['compile']:>8.3f}s{r['solve']:>7.3f}s"
