@@ -298,7 +298,7 @@ def _alternatives(result: Result, mentee_ids: list[Id] | None, count: int
         slot = np.full(model.n, -1, np.int64)
         slot[best[0]] = np.arange(best[0].size)
         have = slot[rows] >= 0
-        have[have] = best[2][slot[rows[have]]]
+        have[have] = best[3][slot[rows[have]]]
         known = rows[have]
         if known.size:
             top = best[1][slot[known], :take]
@@ -306,12 +306,10 @@ def _alternatives(result: Result, mentee_ids: list[Id] | None, count: int
             keep = top != own[:, None]
             keep &= np.cumsum(keep, axis=1) <= count
             r_loc, pos = np.nonzero(keep)
-            ar, ac = known[r_loc], top[r_loc, pos]
-            sc, ok = model.pairs(ar, ac)
-            alt_r.append(ar)
-            alt_c.append(ac)
-            alt_s.append(sc)
-            alt_a.append(ok)
+            alt_r.append(known[r_loc])
+            alt_c.append(top[r_loc, pos])
+            alt_s.append(best[2][slot[known], :take][r_loc, pos])
+            alt_a.append(np.ones(r_loc.size, bool))  # the solver's best pairs are allowed
         rows = rows[~have]
     step = model.block_rows()
     for start in range(0, rows.size, step):

@@ -105,15 +105,21 @@ def _solve(mentors, mentees, rules, locked, forbidden, fair, method, at) -> Resu
             match, threshold = dense.assign_fair(score, allowed, cap)
         else:
             match = dense.assign(score, allowed, cap)
+        got = np.flatnonzero(match >= 0)
+        scores = np.full(free.size, -1, np.int64)
+        scores[got] = score[got, match[got]]
     else:
         outcome = sparse.solve_sparse(model, free, cap, fair=fair)
         match, threshold, rounds = outcome.match, outcome.threshold, outcome.rounds
+        scores = outcome.scores
 
     assigned = dict(lock_of)
-    for k, i in enumerate(free):
-        if match[k] >= 0:
-            assigned[int(i)] = int(match[k])
-    return _result(model, assigned, set(lock_of), fair, threshold, method, rounds)
+    known = {}  # scores of the solver's pairs (locked pairs are scored in _result)
+    for i, j, s in zip(free.tolist(), match.tolist(), scores.tolist(), strict=True):
+        if j >= 0:
+            assigned[i] = j
+            known[i] = s
+    return _result(model, assigned, set(lock_of), fair, threshold, method, rounds, known)
 
 
 def _result(
@@ -124,14 +130,20 @@ def _result(
     threshold: int | None,
     method: str,
     rounds: int,
+    known: dict[int, int],
 ) -> Result:
     rows = np.array(sorted(assigned), np.int64)
-    cols = np.array([assigned[i] for i in rows], np.int64)
-    scores, allowed = model.pairs(rows, cols) if rows.size else (np.zeros(0, int), [])
+    cols = np.array([assigned[i] for i in rows.tolist()], np.int64)
+    scores = np.array([known.get(i, -1) for i in rows.tolist()], np.int64)
+    allowed = np.ones(rows.size, bool)  # the solver only uses allowed pairs
+    if locked:  # a coordinator's pair may break a rule: score it
+        mine = np.isin(rows, np.fromiter(locked, np.int64, len(locked)))
+        s, ok = model.pairs(rows[mine], cols[mine])
+        scores[mine], allowed[mine] = s, ok
     parts = pairs_parts(model, rows, cols)
     pairs = []
     for k, (i, j, s, ok) in enumerate(zip(rows.tolist(), cols.tolist(), scores.tolist(),
-                                          np.asarray(allowed, bool).tolist(), strict=True)):
+                                          allowed.tolist(), strict=True)):
         pairs.append(Pair(
             mentee_id=model.mentees[i].id,
             mentor_id=model.mentors[j].id,

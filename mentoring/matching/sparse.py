@@ -57,11 +57,21 @@ _FAR = np.iinfo(np.int64).max // 4
 
 @dataclass
 class Outcome:
-    """Matching of the free rows (mentor column or -1), fairness threshold, rounds used."""
+    """Matching of the free rows (mentor column or -1), fairness threshold, rounds used, and
+    the score of each row's pair (-1 if unmatched)."""
 
     match: np.ndarray
     threshold: int | None
     rounds: int
+    scores: np.ndarray
+
+
+def _outcome(pool: _Pool, match: np.ndarray, threshold: int | None, rounds: int) -> Outcome:
+    on = pool.cols == match[pool.rows]  # every pair of the matching is a candidate
+    scores = np.full(match.size, -1, np.int64)
+    scores[pool.rows[on]] = pool.scores[on]
+    assert (scores[match >= 0] >= 0).all(), "a pair outside the candidates"  # noqa: S101
+    return Outcome(match, threshold, rounds, scores)
 
 
 CACHE_CELLS = 40_000_000  # keep the whole int16 score matrix up to this many cells
@@ -254,8 +264,8 @@ class _Pool:
     def _leave_best(self, model: ScoreModel, near: np.ndarray) -> None:
         """Leave each free mentee's BEST best allowed mentors (score, then lower column; all
         are among the reserve pairs flagged `near`) on the model for `alternatives`, with
-        which mentees have that many: (mentee rows, columns (rows x BEST, -1 = none),
-        complete)."""
+        which mentees have that many: (mentee rows, columns (rows x BEST, -1 = none), their
+        scores, complete)."""
         nf, count = self.free.size, BEST
         rr, rc, rs = self.res_r[near], self.res_c[near], self.res_s[near]
         # One int64 key (row, then score down, then column) sorts faster than a lexsort.
@@ -265,8 +275,10 @@ class _Pool:
         sel = rank < count
         cols = np.full((nf, count), -1, np.int64)
         cols[r[sel], rank[sel]] = c[sel]
+        scores = np.full((nf, count), -1, np.int16)
+        scores[r[sel], rank[sel]] = rs[order][sel]
         complete = np.bincount(r[sel], minlength=nf) == count
-        model.best_pairs = (self.free.copy(), cols, complete)
+        model.best_pairs = (self.free.copy(), cols, scores, complete)
 
     def add(self, rows: np.ndarray, cols: np.ndarray, scores: np.ndarray) -> None:
         """Add pairs (duplicates are dropped); pairs stay sorted by (row, column), as int64."""
@@ -566,7 +578,7 @@ def solve_sparse(model: ScoreModel, free: np.ndarray, cap: np.ndarray, fair: boo
                  reserve)
     match, rounds = _solve_certified(pool, None)
     if not fair or not (match >= 0).any():
-        return Outcome(match, None, rounds)
+        return _outcome(pool, match, None, rounds)
     size = int((match >= 0).sum())
     on = pool.cols == match[pool.rows]
     low = int(pool.scores[on].min())
@@ -586,5 +598,5 @@ def solve_sparse(model: ScoreModel, free: np.ndarray, cap: np.ndarray, fair: boo
     threshold = int(levels[lo])
     if lo > 0:
         # `best` came from the threshold probe, already certified optimal at that threshold.
-        return Outcome(best, threshold, rounds)
-    return Outcome(match, threshold, rounds)
+        return _outcome(pool, best, threshold, rounds)
+    return _outcome(pool, match, threshold, rounds)
