@@ -120,9 +120,15 @@ class ScoreModel:
         topics = sorted({_norm(t) for e in mentees for t in e.topics})
         tix = {t: k for k, t in enumerate(topics)}
         self.topic_milli = np.zeros((n, len(topics)), np.float32)
+        spots: list[int] = []
+        milli: list[int] = []
         for i, e in enumerate(mentees):
-            for t, w in zip(e.topics, topic_weights(len(e.topics)), strict=True):
-                self.topic_milli[i, tix[_norm(t)]] = w
+            if e.topics:
+                base = i * len(topics)
+                spots += [base + tix[_norm(t)] for t in e.topics]
+                milli += _topic_weights(len(e.topics))
+        # One scatter; a topic listed twice keeps its later weight (assignment in order).
+        self.topic_milli.ravel()[spots] = milli
         expertise = np.zeros((m, len(topics)), np.float32)
         for j, p in enumerate(mentors):
             for t in p.expertise:

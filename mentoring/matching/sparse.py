@@ -300,15 +300,17 @@ def _lapjvsp(graph: csr_matrix, other: int) -> tuple[np.ndarray, np.ndarray]:
 
 def _expanded(nf: int, cap: np.ndarray, rows, cols, scores, dummy: float | None
               ) -> tuple[csr_matrix, int, bool, np.ndarray]:
-    """The capacity-expanded cost graph (one node per mentor place) as CSR, with the smaller
-    side as rows; `dummy` adds one "unmatched" column per row at that cost. Returns the
-    graph, the number of real columns, whether the rows are places, and the mentor of each
-    place node."""
+    """The capacity-expanded cost graph (one node per mentor place) of the pairs (sorted by
+    mentee, then mentor) as CSR, with the smaller side as rows; `dummy` adds one "unmatched"
+    column per row at that cost. Returns the graph, the number of real columns, whether the
+    rows are places, and the mentor of each place node."""
     places = int(cap.sum())
     by_place = places < nf
     cost = 1002.0 - scores.astype(np.float64)  # (big + 1002) - (big + s): all positive
     if by_place:  # rows are places: each place of mentor j gets all of j's pairs
-        order = np.lexsort((rows, cols))
+        # Pairs come sorted by (mentee, mentor): a stable sort by mentor orders them by
+        # (mentor, mentee) (radix sort of small integers).
+        order = np.argsort(cols.astype(np.int16) if cap.size < 2**15 else cols, kind="stable")
         counts = np.bincount(cols, minlength=cap.size)
         first = np.cumsum(counts) - counts
         owner = np.repeat(np.arange(cap.size), cap)
@@ -321,7 +323,7 @@ def _expanded(nf: int, cap: np.ndarray, rows, cols, scores, dummy: float | None
         lens = counts[owner]
         side, other = places, nf
     else:  # rows are mentees: each pair (i, j) gets one entry per place of j
-        order = np.lexsort((cols, rows))
+        order = np.arange(rows.size)  # already by (mentee, mentor)
         start = np.cumsum(cap) - cap
         rep = cap[cols[order]]
         first = np.repeat(start[cols[order]], rep)
@@ -349,7 +351,8 @@ def _expanded(nf: int, cap: np.ndarray, rows, cols, scores, dummy: float | None
 
 
 def _assign(nf: int, cap: np.ndarray, rows, cols, scores) -> np.ndarray:
-    """Max-cardinality, then max-score matching of nf rows on the given pairs (exact).
+    """Max-cardinality, then max-score matching of nf rows on the given pairs (sorted by
+    mentee, then mentor; exact).
 
     A pair weighs big + score; LAPJVsp minimises (big + 1002) - weight, and an "unmatched"
     column costs big + 1002. LAPJVsp handles every row with a search that first resets all
@@ -378,7 +381,8 @@ def _shortest(nodes: int, src: np.ndarray, dst: np.ndarray, cost: np.ndarray,
               source: int) -> np.ndarray:
     """Distances from `source` (Bellman-Ford, vectorised over arcs; stops as soon as nothing
     improves). Unreachable nodes get a huge value."""
-    order = np.lexsort((cost, dst))
+    # Arcs grouped by head (a stable radix sort of int32 heads; order within a group is free).
+    order = np.argsort(dst.astype(np.int32), kind="stable")
     src, dst, cost = src[order], dst[order], cost[order]
     d = np.full(nodes, _FAR, np.int64)
     d[source] = 0
