@@ -505,28 +505,28 @@ def _certify(pool: _Pool, match: np.ndarray, v: np.ndarray, big: int,
     assert (up >= 0).all() and (  # noqa: S101
         pool.scores[ok] - vp[pool.cols[ok]] <= up[pool.rows[ok]]).all(), \
         "dual infeasible on candidates"
-    # Reserve pairs: exact.
-    rr, rc, rs = pool.res_r, pool.res_c, pool.res_s.astype(np.int64)
-    prof = rs - vp[rc]
-    bad = (prof > up[rr]) & (rs >= lowest)
-    found = [(rr[bad].astype(np.int64), rc[bad].astype(np.int64), rs[bad], prof[bad])]
-    # Pairs outside the reserve score at most the row's bound and cost at least the cheapest
-    # usable price; rows that this does not clear are rescored.
-    usable = pool.usable
-    vmin = int(vp[usable].min()) if usable.any() else 0
-    bound = pool.bound.astype(np.int64)
-    doubt = np.flatnonzero((bound >= max(lowest, 0)) & (bound - vmin > up))
+    found: list = []
     if pool.cache is not None:  # every pair is at hand: check them all, no bounds needed
-        found = [(np.zeros(0, np.int64),) * 4]
         _violations(pool.cache, np.arange(nf), vp, up, lowest, found)
-    else:  # rescore the rows the bounds do not clear
+    else:
+        # Reserve pairs: exact.
+        rr, rc, rs = pool.res_r, pool.res_c, pool.res_s.astype(np.int64)
+        prof = rs - vp[rc]
+        bad = (prof > up[rr]) & (rs >= lowest)
+        found.append((rr[bad].astype(np.int64), rc[bad].astype(np.int64), rs[bad], prof[bad]))
+        # Pairs outside the reserve score at most the row's bound and cost at least the
+        # cheapest usable price; the rows this does not clear are rescored.
+        usable = pool.usable
+        vmin = int(vp[usable].min()) if usable.any() else 0
+        bound = pool.bound.astype(np.int64)
+        doubt = np.flatnonzero((bound >= max(lowest, 0)) & (bound - vmin > up))
         step = model.block_rows()
         for k in range(0, doubt.size, step):
             loc = doubt[k: k + step]
             score, allowed = model.rows(free[loc])
             allowed &= pool.usable[None, :]
             _violations(_key(score, allowed), loc, vp, up, lowest, found)
-    rows = np.concatenate([f[0] for f in found])
+    rows = np.concatenate([f[0] for f in found]) if found else np.zeros(0, np.int64)
     if rows.size == 0:
         return rows
     cols = np.concatenate([f[1] for f in found])
