@@ -88,7 +88,8 @@ class Network:
         size = int(indptr[-1])
         self.src = np.repeat(np.arange(t + 1, dtype=np.int32), deg)
         self.dst = np.empty(size, np.int32)
-        self.cost = np.zeros(size, np.int64)
+        # Costs are +-(big + score); int32 holds them for up to two million places.
+        self.cost = np.zeros(size, np.int32 if big + 1001 < 2**31 else np.int64)
         self.kind = np.empty(size, np.int8)
         self.who = np.empty(size, np.int32)
         self.rev = np.empty(size, np.int32)
@@ -119,10 +120,9 @@ class Network:
         self.p = p.astype(np.int64).copy()
         self.excess = np.zeros(t + 1, np.int64)
         self.data = np.empty(self.src.size, np.float64)
-        self.graph = csr_matrix((self.data, self.dst.astype(np.int32),
-                                 self.indptr.astype(np.int32)), shape=(t + 1, t + 1))
+        self.graph = csr_matrix((self.data, self.dst, self.indptr.astype(np.int32)),
+                                shape=(t + 1, t + 1), copy=False)
         self.data = self.graph.data  # priced in place, shared with the graph
-        self.keys = self.src.astype(np.int64) * (t + 1) + self.dst  # increasing (CSR order)
         self._price()
 
     # -- arcs ------------------------------------------------------------------------------------
@@ -153,8 +153,14 @@ class Network:
             on = self.match[self.pair_i] == self.pair_j
             res = np.concatenate([~on, on, self.sup == 1, self.sup == 0, self.out < self.cap,
                                   self.out > 0])[self.perm]
-            rc = self.cost + self.p[self.src] - self.p[self.dst]
-            np.copyto(self.data, np.where(res, rc.astype(np.float64), _INF))
+            step = 1 << 20  # in slices: the temporaries stay small however large the network
+            for a in range(0, self.src.size, step):
+                rc = self.p[self.src[a:a + step]]
+                rc -= self.p[self.dst[a:a + step]]
+                rc += self.cost[a:a + step]
+                out = self.data[a:a + step]
+                np.copyto(out, rc, casting="unsafe")
+                out[~res[a:a + step]] = _INF
             return
         rc = self.cost[arcs] + self.p[self.src[arcs]] - self.p[self.dst[arcs]]
         self.data[arcs] = np.where(self._residual(arcs), rc.astype(np.float64), _INF)
@@ -255,7 +261,9 @@ class Network:
         self.excess[u[v == z]] += f[v == z]
         inner = (u <= t) & (v <= t)
         u, v, f = u[inner], v[inner], f[inner].astype(np.int64)
-        arcs = np.searchsorted(self.keys, u * (t + 1) + v)
+        # Our arc of each (tail, head) with flow: among the zero-cost arcs, in CSR order.
+        arcs = zero[np.searchsorted(self.src[zero].astype(np.int64) * (t + 1) + self.dst[zero],
+                                    u * (t + 1) + v)]
         kind, who = self.kind[arcs], self.who[arcs]
         # A mentee may leave one mentor and take another in the same flow: leave first.
         leave = who[kind == _LEAVE]
@@ -275,7 +283,11 @@ class Network:
         """The highest mentor prices v (>= 0, <= ceiling) of any dual certificate of the current
         (optimal) matching: v_j = length of the cheapest residual path from mentor j to T."""
         nf, t = self.nf, self.t
-        dist = dijkstra(self.graph.T.tocsr(), indices=t)
+        # The reversed network has the same arcs (each arc's partner runs the other way), so it
+        # is this CSR structure with each arc weighted as its partner: no transposed copy.
+        back = csr_matrix((self.data[self.rev], self.dst, self.graph.indptr),
+                          shape=self.graph.shape, copy=False)
+        dist = dijkstra(back, indices=t)
         dj = dist[nf:t]
         v = np.full(self.m, ceiling, np.int64)
         ok = np.isfinite(dj)

@@ -568,6 +568,7 @@ def _solve_certified(pool: _Pool, threshold: int | None) -> tuple[np.ndarray, in
         net.repair()
         match = net.match
         v = net.prices(ceiling)
+        del net  # before the next round builds its own
 
 
 def solve_sparse(model: ScoreModel, free: np.ndarray, cap: np.ndarray, fair: bool = False,
