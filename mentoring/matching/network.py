@@ -59,32 +59,36 @@ class Network:
         self.nf, self.m, self.t = nf, m, nf + m
         self.cap = cap.astype(np.int64)
         t = self.t
-        rows = np.asarray(rows, np.int64)
-        cols = np.asarray(cols, np.int64)
-        k = rows.size
+        k = np.asarray(rows).size
+        # Positions and node numbers in int32 unless the network is too large for it (memory).
+        ix = np.int32 if 2 * (k + t) + 2 < 2**31 else np.int64
+        rows = np.asarray(rows).astype(ix, copy=False)
+        cols = np.asarray(cols).astype(ix, copy=False)
         # Arcs are laid out directly in CSR order (by tail, heads increasing), given pairs
         # sorted by (mentee, mentor): a mentee's row holds its TAKE arcs then DROP (head T is
         # the largest node), a mentor's row its LEAVE arcs (by mentee) then ROOM, T's row the
         # ADD arcs then the BACK arcs. `at_*` are the CSR positions of each kind's arcs.
-        if k and np.any(np.diff(rows * (m + 1) + cols) <= 0):
+        if k and not ((rows[1:] > rows[:-1])
+                      | ((rows[1:] == rows[:-1]) & (cols[1:] > cols[:-1]))).all():
             raise ValueError("pairs must be unique and sorted by (mentee, mentor)")
         per_i = np.bincount(rows, minlength=nf)
         per_j = np.bincount(cols, minlength=m)
         deg = np.concatenate([per_i + 1, per_j + 1, [nf + m]])
-        indptr = np.zeros(t + 2, np.int64)
+        indptr = np.zeros(t + 2, ix)
         np.cumsum(deg, out=indptr[1:])
-        first_i = np.cumsum(per_i) - per_i
-        at_take = indptr[rows] + (np.arange(k) - first_i[rows])
+        first_i = (np.cumsum(per_i) - per_i).astype(ix)
+        at_take = indptr[rows] + (np.arange(k, dtype=ix) - first_i[rows])
         # Pairs by (mentor, mentee): a stable sort of small integers (radix sort in int16).
         by_col = np.argsort(cols.astype(np.int16) if m < 2**15 else cols, kind="stable")
-        rank = np.empty(k, np.int64)
-        rank[by_col] = np.arange(k) - (np.cumsum(per_j) - per_j)[cols[by_col]]
+        rank = np.empty(k, ix)
+        rank[by_col] = np.arange(k, dtype=ix) - (np.cumsum(per_j) - per_j).astype(ix)[
+            cols[by_col]]
         at_leave = indptr[nf + cols] + rank
         del by_col, rank
         at_drop = indptr[1:nf + 1] - 1
         at_room = indptr[nf + 1:t + 1] - 1
-        at_add = indptr[t] + np.arange(nf)
-        at_back = indptr[t] + nf + np.arange(m)
+        at_add = indptr[t] + np.arange(nf, dtype=ix)
+        at_back = indptr[t] + nf + np.arange(m, dtype=ix)
         size = int(indptr[-1])
         self.src = np.repeat(np.arange(t + 1, dtype=np.int32), deg)
         self.dst = np.empty(size, np.int32)
@@ -94,8 +98,8 @@ class Network:
         self.who = np.empty(size, np.int32)
         self.rev = np.empty(size, np.int32)
         self.perm = np.empty(size, np.int32)  # CSR position -> arc in kind order
-        w = big + scores.astype(np.int64)
-        ar_k, ar_n, ar_m = np.arange(k), np.arange(nf), np.arange(m)
+        w = scores.astype(self.cost.dtype) + big
+        ar_k, ar_n, ar_m = np.arange(k, dtype=ix), np.arange(nf, dtype=ix), np.arange(m, dtype=ix)
         base = 0
         for at, head, cost, kind, who, partner in (
                 (at_take, nf + cols, -w, _TAKE, ar_k, at_leave),
@@ -112,8 +116,8 @@ class Network:
             self.perm[at] = base + np.arange(at.size)
             base += at.size
         del at_take, at_leave, at_drop, at_room, at_add, at_back, w
-        self.indptr = indptr
-        self.pair_i, self.pair_j = rows.astype(np.int64), cols.astype(np.int64)
+        self.indptr = indptr.astype(np.int64)
+        self.pair_i, self.pair_j = rows, cols
         self.match = match.astype(np.int64).copy()
         self.sup = (self.match >= 0).astype(np.int64)
         self.out = np.bincount(self.match[self.match >= 0], minlength=m).astype(np.int64)
