@@ -159,6 +159,21 @@ def test_block_pairs_and_parts_agree():
         assert not allowed[1, 2]
 
 
+@pytest.mark.parametrize("weights", [(1, 0, 0, 0, 0, 0), (1, 1, 0, 0, 0, 0),
+                                     (40, 10, 15, 10, 10, 15), (7, 3, 0, 99, 1, 13),
+                                     (100, 100, 100, 100, 100, 99), (100,) * 6])
+def test_float_rounding_equals_integer_half_up_for_every_weighted_sum(weights):
+    # Scores are rounded as trunc((S + W/2 + 1/4) x float32(1/W)); every whole weighted sum S
+    # a pair can reach (0..1000 W) must give round-half-up(S / W), halves included.
+    rules = Rules(**dict(zip(("topics", "region", "language", "timezone", "experience",
+                              "wishes"), weights, strict=True)))
+    model = build_model([Mentor("m", ["English"])], [Mentee("e", ["English"])], rules)
+    w = rules.total_weight
+    s = np.arange(0, 1000 * w + 1, dtype=np.int64)
+    got = model._rounded((s + (w / 2 + 0.25)).astype(np.float32))
+    assert (got == (2 * s + w) // (2 * w)).all()
+
+
 def test_score_pair_matches_solver_scores():
     mentors, mentees = random_cohort(3, 12, 5)
     model = build_model(mentors, mentees, Rules())
