@@ -10,7 +10,8 @@
    of a reserve (the certificate then reads every pair from it).
    Each mentee's BEST best allowed mentors are left on the model for `alternatives`.
 2. Candidates: the k best pairs of each mentee plus the mentors' pairs. Solved exactly with
-   LAPJVsp (SciPy) on mentor places; a pair weighs BIG + score, so cardinality comes first.
+   LAPJVsp (SciPy) on mentor places, those of the least connected mentors first; a pair
+   weighs BIG + score, so cardinality comes first.
    "Unmatched" columns are only added when the candidates cannot match the smaller side
    completely (LAPJVsp's cost grows with rows x columns).
 3. Certificate: mentor prices v >= 0 (0 for mentors with room), the highest any dual of the
