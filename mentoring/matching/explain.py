@@ -362,7 +362,7 @@ def _alternatives(result: Result, mentee_ids: list[Id] | None, count: int
         picks.setdefault(i, []).append(Alternative(ids[j], sc, ok, b, full_l[j], lacked))
     out: dict[Id, list[Alternative]] = {}
     for i in wanted:
-        out[model.mentees[i].id] = list(picks.get(i, []))
+        out[model.mentees[i].id] = picks.get(i, [])
     return out
 
 
