@@ -220,7 +220,7 @@ def _reason(model: ScoreModel, i: int, allowed: np.ndarray, full: np.ndarray
     return "compatible_mentors_full", {"compatible": int(allowed.sum())}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Alternative:
     """A mentor the mentee did not get: score, whether allowed, broken rules, whether full,
     and the parts in which it falls short of the mentee's actual mentor (or of a perfect 1000

@@ -8,7 +8,7 @@ from typing import Any
 from .profiles import Id
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Pair:
     """A mentee paired with a mentor: score 0-1000, explanation parts, and any broken hard rules
     (only a locked pair may break one)."""
@@ -28,7 +28,7 @@ class Pair:
         return render(self.parts)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Unmatched:
     """A mentee left without a mentor, with a reason code, its parameters and English text."""
 
@@ -38,7 +38,7 @@ class Unmatched:
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Summary:
     """Counts and score statistics of a match (lowest and mean are None when nothing matched)."""
 
@@ -49,7 +49,7 @@ class Summary:
     mean: float | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Result:
     """The outcome of `solve`: pairs and unmatched mentees, both ordered by mentee id."""
 
