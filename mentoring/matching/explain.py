@@ -40,6 +40,9 @@ def _people(model: ScoreModel) -> tuple[list, list]:
     return cached
 
 
+# Record builders, one per part: the records of many pairs at once, from the part's weight, the
+# pairs' values (thousandths), mentee rows `ii`, mentor columns `jj` and `_people` data.
+
 def _topic_records(model, weight, vals, ii, jj, mentors, mentees) -> list[dict[str, Any]]:
     out = []
     for v, i, j in zip(vals, ii, jj, strict=True):
