@@ -8,6 +8,7 @@ alternative mentor are dicts with a "code" and parameters, so a web app can tran
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 import numpy as np
@@ -131,23 +132,24 @@ def _records(model: ScoreModel, rows: np.ndarray, cols: np.ndarray, values: np.n
     rows, cols = np.asarray(rows, np.int64), np.asarray(cols, np.int64)
     count = rows.size
     mentors, mentees = _people(model)
-    columns = []
+    columns, where = [], []
     for c, code in _weighted(model):
         idx = np.arange(count) if take is None else np.flatnonzero(take[:, c])
-        recs = _BUILDERS[code](model, getattr(model.rules, code), values[idx, c].tolist(),
-                               rows[idx].tolist(), cols[idx].tolist(), mentors, mentees)
-        if idx.size == count:
-            columns.append(recs)
-        else:
-            column: list = [None] * count
-            for k, rec in zip(idx.tolist(), recs, strict=True):
-                column[k] = rec
-            columns.append(column)
+        columns.append(_BUILDERS[code](model, getattr(model.rules, code),
+                                       values[idx, c].tolist(), rows[idx].tolist(),
+                                       cols[idx].tolist(), mentors, mentees))
+        where.append(idx)
     if not columns:
         return [()] * count
     if take is None:
         return list(zip(*columns, strict=True))
-    return [tuple(filter(None, row)) for row in zip(*columns, strict=True)]
+    # Every pair's records, in part order: all records by pair (a stable sort keeps the part
+    # order within a pair), then cut into one tuple per pair.
+    flat = [rec for column in columns for rec in column]
+    order = np.argsort(np.concatenate(where), kind="stable").tolist()
+    it = iter([flat[k] for k in order])
+    return [tuple(islice(it, n)) for n in np.bincount(np.concatenate(where),
+                                                       minlength=count).tolist()]
 
 
 def pair_parts(model: ScoreModel, i: int, j: int) -> tuple[dict[str, Any], ...]:
