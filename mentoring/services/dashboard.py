@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import case, distinct, func, literal, or_, select
+from sqlalchemy import case, distinct, func, literal, or_, select, true
 from sqlalchemy.orm import aliased
 
 from ..data import country_name, language_name
@@ -67,21 +67,29 @@ def funnel(scope: Scope) -> Funnel:
             out.rows[str(role)]["applied"] += count
         if status == EnrolmentStatus.ACCEPTED:
             out.rows[str(role)]["accepted"] += count
+    # People count at each stage in their own region: a regional co-chair's mentors are the
+    # mentors of her region, whichever region their mentees come from (and the reverse).
     mentee, mentor = aliased(Enrolment), aliased(Enrolment)
-    query = (select(Pairing.status, func.count(distinct(Pairing.mentee_id)),
-                    func.count(distinct(Pairing.mentor_id)))
-             .join(mentee, Pairing.mentee_id == mentee.id)
-             .join(mentor, Pairing.mentor_id == mentor.id)
-             .where(Pairing.status.in_(MATCHED)).group_by(Pairing.status))
-    query = _in_scope(query, scope, mentee)
-    by_status = {str(s): (n_mentees, n_mentors)
-                 for s, n_mentees, n_mentors in db.session.execute(query)}
+    if scope.region is None:
+        mentee_in, mentor_in = true(), true()
+    else:
+        mentee_in = mentee.region_id == scope.region.id
+        mentor_in = mentor.region_id == scope.region.id
+    people = (func.count(distinct(case((mentee_in, Pairing.mentee_id)))),
+              func.count(distinct(case((mentor_in, Pairing.mentor_id)))))
+
+    def pairs(*columns):
+        return (select(*columns, *people)
+                .join(mentee, Pairing.mentee_id == mentee.id)
+                .join(mentor, Pairing.mentor_id == mentor.id)
+                .where(mentee.programme_id == scope.programme.id,
+                       Pairing.status.in_(MATCHED), or_(mentee_in, mentor_in)))
+
+    by_status = {str(s): (n_mentees, n_mentors) for s, n_mentees, n_mentors
+                 in db.session.execute(pairs(Pairing.status).group_by(Pairing.status))}
     # "Matched" counts people in any pair that was approved, whatever became of it.
-    matched = db.session.execute(_in_scope(
-        select(func.count(distinct(Pairing.mentee_id)), func.count(distinct(Pairing.mentor_id)))
-        .join(mentee, Pairing.mentee_id == mentee.id).where(Pairing.status.in_(MATCHED)),
-        scope, mentee)).one()
-    out.rows["mentee"]["matched"], out.rows["mentor"]["matched"] = matched
+    out.rows["mentee"]["matched"], out.rows["mentor"]["matched"] = (
+        db.session.execute(pairs()).one())
     for stage, status in (("active", "active"), ("completed", "completed")):
         n_mentees, n_mentors = by_status.get(status, (0, 0))
         out.rows["mentee"][stage], out.rows["mentor"][stage] = n_mentees, n_mentors

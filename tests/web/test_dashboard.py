@@ -291,6 +291,28 @@ def test_figures_from_the_service(data):
     assert (a.met_share, a.confirmation_rate) == (33.3, 75.0)
 
 
+def test_each_region_counts_its_own_mentors_and_mentees_at_every_stage(data):
+    # Pairs may cross regions (m2 of ATU with D of CEPT): each side counts in its own region,
+    # so no stage ever holds more people than the region has.
+    from mentoring.permissions import Scope
+    from mentoring.services import dashboard as figures
+
+    regions = {r.code: r for r in data.programme.regions}
+    atu = figures.funnel(Scope(data.programme, regions["ATU"])).rows
+    assert atu["mentor"] == {"applied": 2, "accepted": 2, "matched": 2, "active": 2,
+                             "completed": 0}  # A and E; not D, the mentor of m2
+    assert atu["mentee"] == {"applied": 9, "accepted": 7, "matched": 4, "active": 2,
+                             "completed": 0}  # m1, m2, m5, m6
+    cept = figures.funnel(Scope(data.programme, regions["CEPT"])).rows
+    assert cept["mentor"] == {"applied": 3, "accepted": 2, "matched": 2, "active": 0,
+                              "completed": 1}  # C (completed with m10) and D (approved, m2)
+    assert cept["mentee"] == {"applied": 2, "accepted": 1, "matched": 1, "active": 0,
+                              "completed": 1}  # m10
+    for rows in (atu, cept):
+        for role in ("mentee", "mentor"):
+            assert rows[role]["matched"] <= rows[role]["accepted"]
+
+
 def test_csv_exports_carry_the_same_numbers_with_small_counts_hidden(data, coordinator, auth,
                                                                        client):
     coordinator(data.programme, email="coord@example.org")
