@@ -36,7 +36,7 @@ def translations(scope: Scope):
                 service.save(current_user, programme, locale, request.form.to_dict())
             except ServiceError as error:
                 db.session.rollback()
-                errors[error.field or ""] = error.message
+                errors.update(error.errors)
             else:
                 db.session.commit()
                 flash(_("The %(language)s version is saved.",

@@ -82,15 +82,19 @@ def content(programme: Programme, locale: str) -> Content:
 def save(actor, programme: Programme, locale: str, values: dict[str, str]) -> Content:
     """Store the versions in ``locale`` (``values`` by form key; missing or blank = none).
 
-    Raises ServiceError naming the first field that is too long; nothing is saved then.
+    Raises ServiceError naming every field that is too long (`errors`); nothing is saved then.
     """
     texts = content(programme, locale)
     before = {item.key: item.value for item in texts.items() if item.value}
+    too_long: dict[str, str] = {}
     for item in texts.items():
         raw = values.get(item.key, "")
         item.value = raw.strip() if item.kind in MULTILINE else " ".join(raw.split())
         if len(item.value) > LIMITS[item.kind]:
-            raise ServiceError(_("At most %(max)d characters.", max=LIMITS[item.kind]), item.key)
+            too_long[item.key] = _("At most %(max)d characters.", max=LIMITS[item.kind])
+    if too_long:
+        first = next(iter(too_long))
+        raise ServiceError(too_long[first], first, too_long)
     general = {item.key: item.value for item in texts.general if item.value}
     programme.translations = _with(programme.translations, locale, general or None)
     for region, item in zip(programme.regions, texts.regions, strict=True):

@@ -201,9 +201,12 @@ def test_too_long_a_translation_saves_nothing_and_keeps_what_was_typed(client, a
     auth.login(coordinator(programme))
     topic = programme.topics[0]
     page = client.post(f"/coordinate/{programme.slug}/translations?lang=es", data={
-        "name": "Nombre", f"topic-{topic.id}": "x" * 200})
+        "name": "Nombre", f"topic-{topic.id}": "x" * 200, "description": "y" * 5001})
     assert page.status_code == 200
-    assert "At most 160 characters." in page.text and 'value="Nombre"' in page.text
+    assert 'value="Nombre"' in page.text
+    # Every field that is too long says so, not only the first.
+    assert page.text.count('aria-invalid="true"') == 2
+    assert "At most 160 characters." in page.text and "At most 5000 characters." in page.text
     db.session.expire_all()
     assert db.session.get(Programme, programme.id).translations == {}
 
