@@ -61,6 +61,10 @@ class Result:
     method: str = "dense"
     rounds: int = 0
     model: Any = field(default=None, repr=False, compare=False)
+    #: Seconds spent: "compile" (profiles to feature matrices), "score" (scoring every pair,
+    #: with the sparse solver's choice of candidates), "solve" (exact assignment and its
+    #: certificate), "explain" (per-pair parts and unmatched reasons).
+    timings: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
 
     def mentor_of(self, mentee_id: Id) -> Id | None:
         """The mentor id paired with `mentee_id`, or None."""

@@ -8,6 +8,7 @@ graph beyond that (same optimum, far less time and memory).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
@@ -78,7 +79,9 @@ def solve(
 
 
 def _solve(mentors, mentees, rules, locked, forbidden, fair, method, at) -> Result:
+    started = time.perf_counter()
     model = build_model(mentors, mentees, rules, forbidden, at)
+    compiled = time.perf_counter()
     cap = np.array([p.capacity for p in model.mentors], np.int64)
     lock_of: dict[int, int] = {}
     for mentee_id, mentor_id in locked:
@@ -101,6 +104,7 @@ def _solve(mentors, mentees, rules, locked, forbidden, fair, method, at) -> Resu
     if method == "dense":
         score, allowed = model.dense()
         score, allowed = score[free], allowed[free]
+        scoring = time.perf_counter() - compiled
         if fair:
             match, threshold = dense.assign_fair(score, allowed, cap)
         else:
@@ -112,6 +116,7 @@ def _solve(mentors, mentees, rules, locked, forbidden, fair, method, at) -> Resu
         outcome = sparse.solve_sparse(model, free, cap, fair=fair)
         match, threshold, rounds = outcome.match, outcome.threshold, outcome.rounds
         scores = outcome.scores
+        scoring = outcome.scoring
 
     assigned = dict(lock_of)
     known = {}  # scores of the solver's pairs (locked pairs are scored in _result)
@@ -119,7 +124,11 @@ def _solve(mentors, mentees, rules, locked, forbidden, fair, method, at) -> Resu
         if j >= 0:
             assigned[i] = j
             known[i] = s
-    return _result(model, assigned, set(lock_of), fair, threshold, method, rounds, known)
+    solved = time.perf_counter()
+    result = _result(model, assigned, set(lock_of), fair, threshold, method, rounds, known)
+    result.timings.update(compile=compiled - started, score=scoring,
+                          solve=solved - compiled - scoring, explain=time.perf_counter() - solved)
+    return result
 
 
 def _result(

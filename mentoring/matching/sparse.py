@@ -35,6 +35,7 @@ Fair mode repeats this for each threshold of a binary search on the lowest score
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -65,6 +66,7 @@ class Outcome:
     threshold: int | None
     rounds: int
     scores: np.ndarray
+    scoring: float = 0.0  # seconds spent scoring every pair and choosing the candidates
 
 
 def _outcome(pool: _Pool, match: np.ndarray, threshold: int | None, rounds: int) -> Outcome:
@@ -580,8 +582,16 @@ def solve_sparse(model: ScoreModel, free: np.ndarray, cap: np.ndarray, fair: boo
     k = TOP_K if k is None else k
     per_place = PER_PLACE if per_place is None else per_place
     reserve = RESERVE if reserve is None else reserve
+    started = time.perf_counter()
     pool = _Pool(model, np.asarray(free, np.int64), np.asarray(cap, np.int64), k, per_place,
                  reserve)
+    scoring = time.perf_counter() - started
+    outcome = _fair_or_plain(pool, fair)
+    outcome.scoring = scoring
+    return outcome
+
+
+def _fair_or_plain(pool: _Pool, fair: bool) -> Outcome:
     match, rounds = _solve_certified(pool, None)
     if not fair or not (match >= 0).any():
         return _outcome(pool, match, None, rounds)

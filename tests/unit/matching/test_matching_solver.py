@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import time
 
 import numpy as np
 import pytest
@@ -198,3 +199,16 @@ def test_certificate_grows_too_small_candidate_sets_to_the_optimum(seed, cap):
     assert score[got_rows, out.match[got_rows]].sum() == score[want_rows, want[want_rows]].sum()
     assert allowed[got_rows, out.match[got_rows]].all()
     assert (np.bincount(out.match[got_rows], minlength=model.m) <= caps).all()
+
+
+@pytest.mark.parametrize("method", ["dense", "sparse"])
+def test_the_result_says_where_the_time_went(method):
+    mentors, mentees = random_cohort(5, 60, 20, (1, 3))
+    started = time.perf_counter()
+    result = solve(mentors, mentees, Rules(), method=method)
+    wall = time.perf_counter() - started
+    t = result.timings
+    assert set(t) == {"compile", "score", "solve", "explain"}
+    assert all(v >= 0 for v in t.values()) and sum(t.values()) <= wall
+    # Timings are not part of the outcome: two runs compare equal.
+    assert result == solve(mentors, mentees, Rules(), method=method)
