@@ -166,21 +166,14 @@ def pairs_parts(model: ScoreModel, rows: np.ndarray, cols: np.ndarray
     return _records(model, rows, cols, model.part_values(rows, cols))
 
 
-def unmatched_reason(model: ScoreModel, i: int, full: np.ndarray) -> tuple[str, dict[str, Any]]:
-    """Why mentee row i has no mentor, given which mentor columns are full (bool array).
-
-    Codes: no_mentors, no_common_language, no_compatible_mentor (params: how many mentors each
-    hard rule excludes), compatible_mentors_full (params: how many are compatible).
-    """
-    if model.m == 0 or not model.mentors:
-        return "no_mentors", {}
-    _, allowed = model.block(i, i + 1)
-    return _reason(model, i, allowed[0], full)
-
-
 def unmatched_reasons(model: ScoreModel, rows: list[int], full: np.ndarray
                       ) -> list[tuple[str, dict[str, Any]]]:
-    """`unmatched_reason` of many mentee rows (increasing), scored block by block."""
+    """Why each of the mentee rows (increasing) has no mentor, given which mentor columns are
+    full (bool array), reading the hard rules block by block.
+
+    Codes: no_mentors, no_common_language, no_compatible_mentor (params: how many mentors each
+    hard rule excludes), compatible_mentors_full (params: how many are compatible), not_chosen
+    (a place was left free by a coordinator's locks or fair mode)."""
     if model.m == 0 or not model.mentors:
         return [("no_mentors", {}) for _ in rows]
     out = []
