@@ -56,11 +56,8 @@ def register(app: Flask) -> None:
         """Remind silent pairs, pairs that never met, and coordinators (daily from cron)."""
         from .services.reminders import send_reminders as run
 
-        # Links in the emails point at BASE_URL (there is no request to take it from).
-        with app.test_request_context(base_url=app.config["BASE_URL"]):
-            sent = run(utcnow().date())
-            db.session.commit()
-            mail.deliver_pending(limit=10_000)
+        sent = run(utcnow().date())
+        db.session.commit()  # the queued emails go out after the commit
         click.echo(f"silent pairs {sent.silent}, never met {sent.never_met}, "
                    f"digests {sent.digests}, surveys {sent.surveys}")
 

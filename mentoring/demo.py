@@ -152,8 +152,8 @@ def _run_programme(admin: User, programme, rng: random.Random, today) -> None:
         Pairing,
         PairingStatus,
     )
-    from .permissions import Scope
     from .services import matching
+    from .services.scope import Scope
 
     programme.status = ProgrammeStatus.MATCHING
     matching.run(admin, Scope(programme))

@@ -1,4 +1,8 @@
-"""Error pages, in the interface language; JSON for clients that ask for it."""
+"""Error pages, in the interface language; JSON for clients that ask for it.
+
+The services' ``NotFound`` and ``Forbidden`` become the 404 and 403 pages here, once for the
+whole site, after the unit of work is rolled back.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,9 @@ from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+
+from .extensions import db
+from .services import Forbidden, NotFound
 
 
 def _messages():
@@ -35,6 +42,16 @@ def register(app: Flask) -> None:
     def _csrf(error):
         return render(400, _("The form has expired or was sent from another site. "
                              "Reload the page and try again."))
+
+    @app.errorhandler(NotFound)
+    def _not_found(error):
+        db.session.rollback()
+        return render(404)
+
+    @app.errorhandler(Forbidden)
+    def _forbidden(error):
+        db.session.rollback()
+        return render(403)
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):

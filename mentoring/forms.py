@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import flash
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectMultipleField, SubmitField, widgets
+from wtforms import HiddenField, SelectMultipleField, StringField, SubmitField, widgets
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length
 
 from .data import timezones
 from .i18n import current_locale, timezone_label
@@ -25,6 +25,25 @@ class ConfirmForm(FlaskForm):
     submit = SubmitField(_l("Confirm"))
 
 
+class GoesBack:
+    """A form posted from a list page: ``back`` is that page (with its filters)."""
+
+    back = HiddenField()
+
+    def back_url(self, prefix: str, default: str) -> str:
+        """``back`` when it is a page under ``prefix`` on this site, else ``default``."""
+        back = self.back.data or ""
+        if back.startswith(prefix) and "//" not in back and "\\" not in back:
+            return back
+        return default
+
+
+class ActionForm(GoesBack, ConfirmForm):
+    """A button on a list (approve, lock, forbid, end), with an optional reason."""
+
+    reason = StringField(_l("Reason"), validators=[Length(max=2000)])
+
+
 def options(pairs) -> list[SelectChoice]:
     """(value, label) pairs as WTForms choices."""
     return [SelectChoice(value, label) for value, label in pairs]
@@ -34,14 +53,3 @@ def timezone_options() -> list[SelectChoice]:
     """The IANA time zones, each with its place in the page's language, after an empty choice."""
     locale = current_locale()
     return options([("", "—")] + [(tz, timezone_label(tz, locale)) for tz in timezones()])
-
-
-def show_error(form, error, aliases: dict[str, str] | None = None) -> None:
-    """Put a service's refusal next to the field it names (``aliases`` maps a service field to
-    the form's), or flash it when it concerns the whole form."""
-    name = (aliases or {}).get(error.field, error.field) if error.field else None
-    field = getattr(form, name, None) if name else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(error.message, "error")

@@ -13,16 +13,17 @@ one, else the default.
 
 from __future__ import annotations
 
-from functools import cache
-from typing import Any
-
-from babel.dates import get_timezone_location
 from flask import current_app, has_request_context, request, session
-from flask_babel import get_locale
 from flask_login import current_user
 
-#: Locales written right to left.
-RTL_LOCALES = frozenset({"ar", "fa", "he", "ur"})
+from .locales import (  # noqa: F401 - re-exported for the routes and templates
+    RTL_LOCALES,
+    current_locale,
+    is_rtl,
+    localized,
+    question_text,
+    timezone_label,
+)
 
 #: Session key of the language picked in the header by someone not signed in.
 SESSION_KEY = "locale"
@@ -61,49 +62,3 @@ def select_locale() -> str:
         return best
     programme_locale = _programme_locale()
     return programme_locale if programme_locale in available else default
-
-
-def current_locale() -> str:
-    """The locale Flask-Babel is rendering in now (a forced one inside ``force_locale``)."""
-    try:
-        locale = get_locale()
-    except RuntimeError:  # no application context
-        locale = None
-    return str(locale) if locale is not None else "en"
-
-
-def is_rtl(locale: str) -> bool:
-    return locale.split("_")[0] in RTL_LOCALES
-
-
-def localized(base: str, translations: dict[str, Any] | None, default_locale: str,
-              field: str | None = None, locale: str | None = None) -> str:
-    """``base`` (written in ``default_locale``) or its version for ``locale`` if there is one.
-
-    ``translations`` maps a locale to the text, or, with ``field``, to a dict of texts.
-    """
-    locale = locale or current_locale()
-    if locale == default_locale or not translations:
-        return base
-    version = translations.get(locale)
-    if field is not None:
-        version = version.get(field) if isinstance(version, dict) else None
-    return version if isinstance(version, str) and version.strip() else base
-
-
-def question_text(question: dict[str, Any], programme) -> str:
-    """A survey question in the page's language, else the programme's default."""
-    return localized(question["text"], question.get("translations"), programme.default_locale)
-
-
-@cache
-def timezone_label(tz: str, locale: str | None = None) -> str:
-    """An IANA time zone with its place in the reader's language ("Africa/Nairobi — Kenya
-    Time"); the bare name if Babel does not know it."""
-    if not tz or tz == "UTC" or "/" not in tz:
-        return tz
-    try:
-        place = get_timezone_location(tz, locale=locale or "en")
-    except (LookupError, ValueError):
-        return tz
-    return f"{tz.replace('_', ' ')} — {place}"

@@ -1,31 +1,23 @@
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from ..boundary import perform
 from ..extensions import db
-from ..forms import ConfirmForm, options, show_error
+from ..forms import ConfirmForm, options
 from ..i18n import current_locale
 from ..models import AuditEvent, Enrolment, Programme, ProgrammeStatus, User
 from ..models._types import utcnow
 from ..pagination import paginate
 from ..permissions import Scope, admin_required
-from ..services import ServiceError
 from ..services import dashboard as figures
 from ..services import programmes as service
+from ..services.scope import programme_by_slug
 from . import bp
 from .forms import CoordinatorForm, CopyForm, ProgrammeForm, StatusForm
-
-
-def _programme(slug: str) -> Programme:
-    programme = db.session.scalar(select(Programme).where(Programme.slug == slug))
-    if programme is None:
-        abort(404)
-    return programme
-
-
 
 
 @bp.route("/")
@@ -44,26 +36,22 @@ def new_programme():
     if request.method == "GET":
         form.languages.data = ["ar", "zh", "en", "fr", "ru", "es"]
         form.default_locale.data = "en"
-    if form.validate_on_submit():
-        try:
-            programme = service.create(current_user, regions=form.parsed_regions(),
-                                       languages=form.languages.data,
-                                       topics=form.topic_list(), **form.values())
-        except ServiceError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Programme %(name)s created as a draft.", name=programme.display_name),
-                  "success")
-            return redirect(url_for("admin.programme", slug=programme.slug))
+    done = form.validate_on_submit() and perform(
+        lambda: service.create(current_user, regions=form.parsed_regions(),
+                               languages=form.languages.data, topics=form.topic_list(),
+                               **form.values()), form=form)
+    if done:
+        programme = done.value
+        flash(_("Programme %(name)s created as a draft.", name=programme.display_name),
+              "success")
+        return redirect(url_for("admin.programme", slug=programme.slug))
     return render_template("admin/programme_form.html", form=form, programme=None)
 
 
 @bp.route("/programmes/<slug>")
 @admin_required
 def programme(slug: str):
-    programme = _programme(slug)
+    programme = programme_by_slug(slug)
     status_form = StatusForm()
     status_form.status.choices = options([(s.value, service.status_label(s))
                                   for s in service.allowed_statuses(programme)])
@@ -77,41 +65,30 @@ def programme(slug: str):
 @bp.route("/programmes/<slug>/edit", methods=["GET", "POST"])
 @admin_required
 def edit_programme(slug: str):
-    programme = _programme(slug)
+    programme = programme_by_slug(slug)
     form = ProgrammeForm(obj=programme)
     if request.method == "GET":
         form.load(programme)
-    if form.validate_on_submit():
-        try:
-            service.update(current_user, programme, regions=form.parsed_regions(),
-                           languages=form.languages.data, topics=form.topic_list(),
-                           **form.values())
-        except ServiceError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Programme saved."), "success")
-            return redirect(url_for("admin.programme", slug=programme.slug))
+    if form.validate_on_submit() and perform(
+            lambda: service.update(current_user, programme, regions=form.parsed_regions(),
+                                   languages=form.languages.data, topics=form.topic_list(),
+                                   **form.values()), form=form):
+        flash(_("Programme saved."), "success")
+        return redirect(url_for("admin.programme", slug=programme.slug))
     return render_template("admin/programme_form.html", form=form, programme=programme)
 
 
 @bp.route("/programmes/<slug>/status", methods=["POST"])
 @admin_required
 def programme_status(slug: str):
-    programme = _programme(slug)
+    programme = programme_by_slug(slug)
     form = StatusForm()
     form.status.choices = options([(s.value, s.value) for s in service.allowed_statuses(programme)])
     if not form.validate_on_submit():
         flash(_("This status change is not possible now."), "error")
         return redirect(url_for("admin.programme", slug=slug))
-    try:
-        service.set_status(current_user, programme, ProgrammeStatus(form.status.data))
-    except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
+    if perform(lambda: service.set_status(current_user, programme,
+                                          ProgrammeStatus(form.status.data))):
         flash(_("%(name)s is now %(status)s.", name=programme.display_name,
                 status=service.status_label(programme.status)), "success")
     return redirect(url_for("admin.programme", slug=slug))
@@ -120,40 +97,29 @@ def programme_status(slug: str):
 @bp.route("/programmes/<slug>/copy", methods=["GET", "POST"])
 @admin_required
 def copy_programme(slug: str):
-    programme = _programme(slug)
+    programme = programme_by_slug(slug)
     form = CopyForm()
-    if form.validate_on_submit():
-        try:
-            copy = service.copy_to_new_cycle(current_user, programme, name=form.name.data,
-                                             slug=form.slug.data)
-        except ServiceError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("%(name)s is created as a draft with the settings of %(previous)s. "
-                    "Set its dates before opening it.", name=copy.name,
-                    previous=programme.display_name), "success")
-            return redirect(url_for("admin.edit_programme", slug=copy.slug))
+    done = form.validate_on_submit() and perform(
+        lambda: service.copy_to_new_cycle(current_user, programme, name=form.name.data,
+                                          slug=form.slug.data), form=form)
+    if done:
+        flash(_("%(name)s is created as a draft with the settings of %(previous)s. "
+                "Set its dates before opening it.", name=done.value.name,
+                previous=programme.display_name), "success")
+        return redirect(url_for("admin.edit_programme", slug=done.value.slug))
     return render_template("admin/copy.html", form=form, programme=programme)
 
 
 @bp.route("/programmes/<slug>/coordinators", methods=["GET", "POST"])
 @admin_required
 def coordinators(slug: str):
-    programme = _programme(slug)
+    programme = programme_by_slug(slug)
     form = CoordinatorForm(programme)
-    if form.validate_on_submit():
-        try:
-            service.assign_coordinator(current_user, programme, form.email.data,
-                                       form.region.data or None)
-        except ServiceError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Coordinator saved."), "success")
-            return redirect(url_for("admin.coordinators", slug=slug))
+    if form.validate_on_submit() and perform(
+            lambda: service.assign_coordinator(current_user, programme, form.email.data,
+                                               form.region.data or None), form=form):
+        flash(_("Coordinator saved."), "success")
+        return redirect(url_for("admin.coordinators", slug=slug))
     return render_template("admin/coordinators.html", programme=programme, form=form,
                            remove_form=ConfirmForm())
 
@@ -161,16 +127,10 @@ def coordinators(slug: str):
 @bp.route("/programmes/<slug>/coordinators/<int:coordinator_id>/remove", methods=["POST"])
 @admin_required
 def remove_coordinator(slug: str, coordinator_id: int):
-    programme = _programme(slug)
-    if ConfirmForm().validate_on_submit():
-        try:
-            service.remove_coordinator(current_user, programme, coordinator_id)
-        except ServiceError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(_("Coordinator removed."), "success")
+    programme = programme_by_slug(slug)
+    if ConfirmForm().validate_on_submit() and perform(
+            lambda: service.remove_coordinator(current_user, programme, coordinator_id)):
+        flash(_("Coordinator removed."), "success")
     return redirect(url_for("admin.coordinators", slug=slug))
 
 

@@ -4,11 +4,12 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from ..boundary import perform
 from ..extensions import db, limiter
-from ..forms import ConfirmForm, show_error
+from ..forms import ConfirmForm
 from ..i18n import SESSION_KEY, current_locale
 from ..security import safe_next
-from ..services import ServiceError, accounts, tokens
+from ..services import accounts, tokens
 from . import bp
 from .forms import (
     AccountForm,
@@ -26,19 +27,15 @@ def register():
     if current_user.is_authenticated:
         return redirect(url_for("enrolment.my_programmes"))
     form = RegisterForm()
-    if form.validate_on_submit():
-        try:
-            user = accounts.register(form.name.data, form.email.data, form.password.data,
-                                     locale=current_locale())
-        except ServiceError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            login_user(user)
-            flash(_("Welcome! We have sent a link to %(email)s: open it to confirm your "
-                    "address.", email=user.email), "success")
-            return redirect(safe_next(request.args.get("next"), "programmes.index"))
+    done = form.validate_on_submit() and perform(
+        lambda: accounts.register(form.name.data, form.email.data, form.password.data,
+                                  locale=current_locale()), form=form)
+    if done:
+        user = done.value
+        login_user(user)
+        flash(_("Welcome! We have sent a link to %(email)s: open it to confirm your "
+                "address.", email=user.email), "success")
+        return redirect(safe_next(request.args.get("next"), "programmes.index"))
     return render_template("auth/register.html", form=form)
 
 
@@ -123,17 +120,12 @@ def _token_page(token: str, purpose: str, template: str):
         return redirect(url_for("auth.forgot_password"))
     form = ResetPasswordForm()
     form._email = user.email
-    if form.validate_on_submit():
-        try:
-            accounts.reset_password(token, form.password.data, purpose=purpose)
-        except ServiceError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            login_user(user)
-            flash(_("Your password is set."), "success")
-            return redirect(url_for("enrolment.my_programmes"))
+    if form.validate_on_submit() and perform(
+            lambda: accounts.reset_password(token, form.password.data, purpose=purpose),
+            form=form):
+        login_user(user)
+        flash(_("Your password is set."), "success")
+        return redirect(url_for("enrolment.my_programmes"))
     return render_template(template, form=form, user=user)
 
 
@@ -151,23 +143,18 @@ def accept_invitation(token: str):
 @login_required
 def account():
     form = AccountForm(obj=current_user)
-    if form.validate_on_submit():
-        try:
-            changed = accounts.update_account(
-                current_user, name=form.name.data, email=form.email.data,
-                locale=form.locale.data, timezone=form.timezone.data,
-            )
-        except ServiceError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            if not form.locale.data:  # "as my browser asks": forget the header's choice too
-                session.pop(SESSION_KEY, None)
-            flash(_("Your account is saved.") if not changed else
-                  _("Your account is saved. Open the link we sent to your new address to "
-                    "confirm it."), "success")
-            return redirect(url_for("auth.account"))
+    done = form.validate_on_submit() and perform(
+        lambda: accounts.update_account(current_user, name=form.name.data,
+                                        email=form.email.data, locale=form.locale.data,
+                                        timezone=form.timezone.data), form=form)
+    if done:
+        changed = done.value
+        if not form.locale.data:  # "as my browser asks": forget the header's choice too
+            session.pop(SESSION_KEY, None)
+        flash(_("Your account is saved.") if not changed else
+              _("Your account is saved. Open the link we sent to your new address to "
+                "confirm it."), "success")
+        return redirect(url_for("auth.account"))
     return render_template("auth/account.html", form=form)
 
 
@@ -176,18 +163,12 @@ def account():
 def change_password():
     form = ChangePasswordForm()
     form._email = current_user.email
-    if form.validate_on_submit():
-        try:
-            accounts.change_password(current_user, form.current_password.data,
-                                     form.password.data)
-        except ServiceError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            # Flask-Login's session stays valid; links sent before the change stop working.
-            flash(_("Your password is changed."), "success")
-            return redirect(url_for("auth.account"))
+    if form.validate_on_submit() and perform(
+            lambda: accounts.change_password(current_user, form.current_password.data,
+                                             form.password.data), form=form):
+        # Flask-Login's session stays valid; links sent before the change stop working.
+        flash(_("Your password is changed."), "success")
+        return redirect(url_for("auth.account"))
     return render_template("auth/password.html", form=form)
 
 

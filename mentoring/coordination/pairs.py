@@ -2,52 +2,31 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from ..extensions import db
-from ..forms import ConfirmForm, options
+from ..boundary import csv_response, perform
+from ..forms import ActionForm, ConfirmForm, options
 from ..models import PairingStatus
 from ..models._types import utcnow
 from ..pagination import paginate
 from ..permissions import Scope, coordinator_required
-from ..services import ServiceError, meetings, pair_views, surveys
+from ..services import Forbidden, exports, meetings, pair_views, surveys
 from ..services import activity as activity_service
 from ..services import matching as matching_service
 from ..services import pairings as service
-from ..services.csvfiles import write_csv
-from ..services.explanations import parts_text, reason_text
 from . import bp
+from .forms import SurveyForm
 from .pair_forms import ApproveAboveForm, ManualForm, RejectForm, RunForm, SettingsForm, SwapForm
 
 
-def _pairs_url(scope: Scope) -> str:
-    back = request.form.get("back", "")
-    if back.startswith(f"/coordinate/{scope.programme.slug}/") and "//" not in back:
-        return back
-    return url_for("coordination.pairs", slug=scope.programme.slug)
-
-
-def _act(scope: Scope, action, success: str | None):
-    """Run a service action: commit and flash on success, explain a refusal, 403/404 on scope."""
-    try:
-        result = action()
-    except PermissionError:
-        db.session.rollback()
-        abort(403)
-    except LookupError:
-        db.session.rollback()
-        abort(404)
-    except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return None
-    db.session.commit()
-    if success:
-        flash(success, "success")
-    return result if result is not None else True
+def _pairs_url(scope: Scope, form: ActionForm | None = None) -> str:
+    """The pairs list the button was on (with its filters), else the plain list."""
+    default = url_for("coordination.pairs", slug=scope.programme.slug)
+    form = form or ActionForm()
+    return form.back_url(f"/coordinate/{scope.programme.slug}/", default)
 
 
 @bp.route("/<slug>/matching", methods=["GET", "POST"])
@@ -56,12 +35,11 @@ def matching(scope: Scope):
     rules = matching_service.rules_for(scope.programme)
     form = SettingsForm(data=rules.to_dict()) if request.method == "GET" else SettingsForm()
     if request.method == "POST" and scope.is_regional:
-        abort(403)  # the programme's coordinators set the rules
-    if form.validate_on_submit():
-        if _act(scope, lambda: matching_service.save_settings(current_user, scope,
-                                                               form.rules()),
-                _("Matching settings saved.")):
-            return redirect(url_for("coordination.matching", slug=scope.programme.slug))
+        raise Forbidden("the programme's coordinators set the rules")
+    if form.validate_on_submit() and perform(
+            lambda: matching_service.save_settings(current_user, scope, form.rules())):
+        flash(_("Matching settings saved."), "success")
+        return redirect(url_for("coordination.matching", slug=scope.programme.slug))
     return render_template(
         "coordination/matching.html", scope=scope, programme=scope.programme, form=form,
         run_form=RunForm(), supply=matching_service.supply_by_region(scope.programme),
@@ -74,11 +52,10 @@ def run_matching(scope: Scope):
     form = RunForm()
     if not form.validate_on_submit():
         abort(400)
-    run = _act(scope, lambda: matching_service.run(current_user, scope, fair=form.fair.data),
-               None)
-    if run is None:
+    done = perform(lambda: matching_service.run(current_user, scope, fair=form.fair.data))
+    if not done:
         return redirect(url_for("coordination.matching", slug=scope.programme.slug))
-    summary = run.summary
+    run, summary = done.value, done.value.summary
     flash(_("Matching done in %(ms)d ms: %(matched)d mentees matched, %(unmatched)d unmatched.",
             ms=run.duration_ms, matched=summary["matched"], unmatched=summary["unmatched"]),
           "success")
@@ -125,13 +102,14 @@ def mentor_load(scope: Scope):
 @bp.route("/<slug>/pairs/<int:pairing_id>/approve", methods=["POST"])
 @coordinator_required
 def approve_pair(scope: Scope, pairing_id: int):
-    if ConfirmForm().validate_on_submit():
-        done = _act(scope, lambda: service.approve(current_user, scope, pairing_id), None)
-        if done is True:
+    form = ActionForm()
+    if form.validate_on_submit():
+        done = perform(lambda: service.approve(current_user, scope, pairing_id))
+        if done and done.value:
             flash(_("Pair approved. Nobody is told until you announce."), "success")
-        elif done is False:
+        elif done:
             flash(_("This pair was already approved."), "info")
-    return redirect(_pairs_url(scope))
+    return redirect(_pairs_url(scope, form))
 
 
 @bp.route("/<slug>/pairs/approve-above", methods=["POST"])
@@ -141,10 +119,9 @@ def approve_above(scope: Scope):
     if not form.validate_on_submit():
         flash(_("Give a score from 0 to 1000."), "error")
         return redirect(_pairs_url(scope))
-    counts = _act(scope, lambda: service.approve_above(current_user, scope, form.score.data),
-                  None)
-    if counts:
-        approved, skipped = counts
+    done = perform(lambda: service.approve_above(current_user, scope, form.score.data))
+    if done:
+        approved, skipped = done.value
         flash(ngettext("%(num)d pair approved.", "%(num)d pairs approved.", approved)
               + (" " + ngettext("%(num)d skipped: the mentee or mentor was already taken.",
                                 "%(num)d skipped: the mentee or mentor was already taken.",
@@ -156,31 +133,33 @@ def approve_above(scope: Scope):
 @coordinator_required
 def reject_pair(scope: Scope, pairing_id: int):
     form = RejectForm()
-    if form.validate_on_submit():
-        _act(scope, lambda: service.reject(current_user, scope, pairing_id,
-                                           form.reason.data or ""),
-             _("Pair rejected: the mentee is back in the pool and this pair will not be "
-               "proposed again."))
+    if form.validate_on_submit() and perform(
+            lambda: service.reject(current_user, scope, pairing_id, form.reason.data or "")):
+        flash(_("Pair rejected: the mentee is back in the pool and this pair will not be "
+                "proposed again."), "success")
     return redirect(_pairs_url(scope))
 
 
 @bp.route("/<slug>/pairs/<int:pairing_id>/<any(lock, unlock):verb>", methods=["POST"])
 @coordinator_required
 def lock_pair(scope: Scope, pairing_id: int, verb: str):
-    if ConfirmForm().validate_on_submit():
-        _act(scope, lambda: service.set_locked(current_user, scope, pairing_id, verb == "lock"),
-             _("Pair locked: re-running keeps it.") if verb == "lock" else _("Pair unlocked."))
-    return redirect(_pairs_url(scope))
+    form = ActionForm()
+    if form.validate_on_submit() and perform(
+            lambda: service.set_locked(current_user, scope, pairing_id, verb == "lock")):
+        flash(_("Pair locked: re-running keeps it.") if verb == "lock" else _("Pair unlocked."),
+              "success")
+    return redirect(_pairs_url(scope, form))
 
 
 @bp.route("/<slug>/forbid/<int:mentee_id>/<int:mentor_id>", methods=["POST"])
 @coordinator_required
 def forbid_pair(scope: Scope, mentee_id: int, mentor_id: int):
-    if ConfirmForm().validate_on_submit():
-        _act(scope, lambda: service.forbid(current_user, scope, mentee_id, mentor_id,
-                                           request.form.get("reason", "")[:500]),
-             _("This pair will never be proposed."))
-    return redirect(_pairs_url(scope))
+    form = ActionForm()
+    if form.validate_on_submit() and perform(
+            lambda: service.forbid(current_user, scope, mentee_id, mentor_id,
+                                   form.reason.data or "")):
+        flash(_("This pair will never be proposed."), "success")
+    return redirect(_pairs_url(scope, form))
 
 
 @bp.route("/<slug>/pairs/manual", methods=["GET", "POST"])
@@ -195,20 +174,14 @@ def manual_pair(scope: Scope):
                f"{e.live_pairs}/{e.capacity})") for e in mentors])
     preview = None
     if form.mentee.data and form.mentor.data:
-        try:
-            preview = service.preview(scope, form.mentee.data, form.mentor.data)
-        except PermissionError:
-            abort(403)
-        except LookupError:
-            abort(404)
-    if request.method == "POST" and form.validate():
-        done = _act(scope, lambda: service.pair_by_hand(
-            current_user, scope, form.mentee.data, form.mentor.data,
-            reason=form.reason.data or "", confirm=form.override.data),
-            _("Pair approved by hand and locked."))
-        if done:
-            return redirect(url_for("coordination.pairs", slug=scope.programme.slug,
-                                    status="approved"))
+        preview = service.preview(scope, form.mentee.data, form.mentor.data)
+    if request.method == "POST" and form.validate() and perform(
+            lambda: service.pair_by_hand(current_user, scope, form.mentee.data,
+                                         form.mentor.data, reason=form.reason.data or "",
+                                         confirm=form.override.data)):
+        flash(_("Pair approved by hand and locked."), "success")
+        return redirect(url_for("coordination.pairs", slug=scope.programme.slug,
+                                status="approved"))
     return render_template("coordination/manual.html", scope=scope, programme=scope.programme,
                            form=form, preview=preview)
 
@@ -216,20 +189,15 @@ def manual_pair(scope: Scope):
 @bp.route("/<slug>/pairs/<int:pairing_id>/swap", methods=["GET", "POST"])
 @coordinator_required
 def swap_pair(scope: Scope, pairing_id: int):
-    try:
-        pairing = service.pairing_in_scope(scope, pairing_id)
-    except PermissionError:
-        abort(403)
-    except LookupError:
-        abort(404)
+    pairing = service.pairing_in_scope(scope, pairing_id)
     others = pair_views.open_proposals(scope, exclude=pairing.id)
     form = SwapForm()
     form.other.choices = options([(p.id, f"{p.mentee.user.name} — {p.mentor.user.name}")
                                   for p in others])
-    if form.validate_on_submit():
-        if _act(scope, lambda: service.swap(current_user, scope, pairing.id, form.other.data),
-                _("Mentors swapped.")):
-            return redirect(url_for("coordination.pairs", slug=scope.programme.slug))
+    if form.validate_on_submit() and perform(
+            lambda: service.swap(current_user, scope, pairing.id, form.other.data)):
+        flash(_("Mentors swapped."), "success")
+        return redirect(url_for("coordination.pairs", slug=scope.programme.slug))
     return render_template("coordination/swap.html", scope=scope, programme=scope.programme,
                            pairing=pairing, form=form)
 
@@ -239,12 +207,12 @@ def swap_pair(scope: Scope, pairing_id: int):
 def announce(scope: Scope):
     form = ConfirmForm()
     if form.validate_on_submit():
-        count = _act(scope, lambda: service.announce(current_user, scope), None)
-        if count:
+        done = perform(lambda: service.announce(current_user, scope))
+        if done and done.value:
             flash(ngettext("%(num)d pair announced: both people have been emailed.",
                            "%(num)d pairs announced: both people in each have been emailed.",
-                           count), "success")
-        elif count is not None:
+                           done.value), "success")
+        elif done:
             flash(_("There was no approved pair to announce."), "info")
         return redirect(url_for("coordination.pairs", slug=scope.programme.slug,
                                 status="active"))
@@ -256,27 +224,7 @@ def announce(scope: Scope):
 @bp.route("/<slug>/pairs.csv")
 @coordinator_required
 def export_pairs(scope: Scope):
-    filters = _filters()
-    rows = []
-    for pairing in db.session.scalars(pair_views.pairs_query(scope, filters)).unique():
-        rows.append([pairing.id, str(pairing.status), pairing.mentee.user.name,
-                     pairing.mentee.user.email,
-                     pairing.mentee.region.code if pairing.mentee.region else "",
-                     pairing.mentor.user.name, pairing.mentor.user.email,
-                     pairing.mentor.region.code if pairing.mentor.region else "",
-                     pairing.score, parts_text(pairing.parts), "yes" if pairing.locked else "",
-                     pairing.source, pairing.override_reason])
-    run = matching_service.latest_run(scope.programme)
-    for item in pair_views.unmatched(scope, run):
-        enrolment = item["enrolment"]
-        rows.append(["", "unmatched", enrolment.user.name, enrolment.user.email,
-                     enrolment.region.code if enrolment.region else "", "", "", "", "",
-                     reason_text(item["reason"], item["params"]), "", "", ""])
-    header = ["pair", "status", "mentee", "mentee_email", "mentee_region", "mentor",
-              "mentor_email", "mentor_region", "score", "reasons", "locked", "source",
-              "override_reason"]
-    return Response(write_csv(header, rows), mimetype="text/csv; charset=utf-8", headers={
-        "Content-Disposition": f'attachment; filename="{scope.programme.slug}-pairs.csv"'})
+    return csv_response(exports.pairs_csv(scope, _filters()), f"{scope.programme.slug}-pairs.csv")
 
 
 @bp.route("/<slug>/audit")
@@ -291,55 +239,47 @@ def audit_log(scope: Scope):
 @bp.route("/<slug>/activity")
 @coordinator_required
 def activity(scope: Scope):
-
     only = request.args.get("only", "")
     rows = activity_service.activity(scope, utcnow().date(), only=only)
     return render_template("coordination/activity.html", scope=scope, programme=scope.programme,
                            rows=rows, only=only, disputes=activity_service.disputes(scope),
-                           end_form=ConfirmForm())
+                           end_form=ActionForm())
 
 
 @bp.route("/<slug>/pairs/<int:pairing_id>/end", methods=["POST"])
 @coordinator_required
 def end_pair(scope: Scope, pairing_id: int):
-
-    reason = request.form.get("reason", "")[:2000]
-    if ConfirmForm().validate_on_submit():
-        _act(scope, lambda: meetings.end_early(
-            current_user, service.pairing_in_scope(scope, pairing_id, for_update=True), reason),
-            _("The pair is ended."))
+    form = ActionForm()
+    if form.validate_on_submit() and perform(lambda: meetings.end_early(
+            current_user, service.pairing_in_scope(scope, pairing_id, for_update=True),
+            form.reason.data or "")):
+        flash(_("The pair is ended."), "success")
     return redirect(url_for("coordination.activity", slug=scope.programme.slug))
 
 
 @bp.route("/<slug>/surveys", methods=["GET", "POST"])
 @coordinator_required
 def surveys_page(scope: Scope):
-
     items = {kind: surveys.survey_for(scope.programme, kind) for kind in surveys.KINDS}
-    db.session.commit()  # the default surveys, created on first visit
-    if request.method == "POST" and ConfirmForm().validate_on_submit():
+    form = SurveyForm()
+    if form.validate_on_submit():
         if scope.is_regional:
-            abort(403)
-        kind = request.form.get("kind", "")
-        if kind not in items:
+            raise Forbidden("the programme's coordinators set the surveys")
+        survey = items.get(form.kind.data)
+        if survey is None:
             abort(400)
+
         def save():
-            surveys.update(current_user, items[kind], request.form.get("questions", ""),
-                           request.form.get("anonymous") == "y")
+            surveys.update(current_user, survey, form.questions.data or "", form.anonymous.data)
+            return surveys.send(current_user, survey) if form.sends else None
 
-        if request.form.get("action") == "send":
-            def save_and_send():
-                save()
-                return surveys.send(current_user, items[kind])
-
-            count = _act(scope, save_and_send, None)
-            if count:
-                flash(ngettext("The survey is sent to %(num)d person.",
-                               "The survey is sent to %(num)d people.", count), "success")
-        else:
-            _act(scope, save, _("Survey saved."))
+        done = perform(save)
+        if done and form.sends:
+            flash(ngettext("The survey is sent to %(num)d person.",
+                           "The survey is sent to %(num)d people.", done.value), "success")
+        elif done:
+            flash(_("Survey saved."), "success")
         return redirect(url_for("coordination.surveys_page", slug=scope.programme.slug))
     return render_template(
         "coordination/surveys.html", scope=scope, programme=scope.programme, items=items,
-        results={kind: surveys.results(item) for kind, item in items.items()},
-        form=ConfirmForm())
+        results={kind: surveys.results(item) for kind, item in items.items()}, form=form)

@@ -1,24 +1,16 @@
 from __future__ import annotations
 
-from flask import (
-    Response,
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
+from ..boundary import csv_response, perform
 from ..extensions import db
 from ..models import EnrolmentStatus, Role
 from ..pagination import paginate
 from ..permissions import Scope, coordinated_programmes, coordinator_required, enrolment_in_scope
-from ..services import ServiceError, exports
+from ..services import Forbidden, exports
 from ..services import enrolments as service
 from ..services.imports import ImportFailed, import_applications
 from . import bp
@@ -30,7 +22,7 @@ from .forms import DecisionForm, ImportForm
 def index():
     programmes = coordinated_programmes()
     if not programmes:
-        abort(403)
+        raise Forbidden("coordinates no programme")
     if len(programmes) == 1:
         return redirect(url_for("coordination.applications", slug=programmes[0].slug))
     return render_template("coordination/index.html", programmes=programmes)
@@ -62,41 +54,29 @@ def applications(scope: Scope):
                            counts=service.status_counts(scope))
 
 
-def _decide(scope: Scope, ids_choices, redirect_to: str):
-    form = DecisionForm(choices=ids_choices)
+@bp.route("/<slug>/applications/decide", methods=["POST"])
+@coordinator_required
+def decide(scope: Scope):
+    # The service checks every id against the scope; the choices only need to include them.
+    ids = request.form.getlist("ids", type=int)
+    form = DecisionForm(choices=[(i, str(i)) for i in ids])
+    redirect_to = form.back_url(f"/coordinate/{scope.programme.slug}/", url_for(
+        "coordination.applications", slug=scope.programme.slug))
     if not form.validate_on_submit():
         for errors in form.errors.values():
             for message in errors:
                 flash(message, "error")
         return redirect(redirect_to)
-    try:
-        changed = service.decide(current_user, scope, form.ids.data,
-                                 EnrolmentStatus(form.decision.data), form.message.data or "")
-    except PermissionError:
-        db.session.rollback()
-        abort(403)
-    except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return redirect(redirect_to)
-    db.session.commit()
-    flash(ngettext("Decision saved for %(num)d application; the applicant is emailed.",
-                   "Decision saved for %(num)d applications; each applicant is emailed.",
-                   len(changed)) if changed else _("Nothing changed: these applications "
-                                                   "already had this decision."),
-          "success" if changed else "info")
+    done = perform(lambda: service.decide(current_user, scope, form.ids.data,
+                                          EnrolmentStatus(form.decision.data),
+                                          form.message.data or ""))
+    if done and done.value:
+        flash(ngettext("Decision saved for %(num)d application; the applicant is emailed.",
+                       "Decision saved for %(num)d applications; each applicant is emailed.",
+                       len(done.value)), "success")
+    elif done:
+        flash(_("Nothing changed: these applications already had this decision."), "info")
     return redirect(redirect_to)
-
-
-@bp.route("/<slug>/applications/decide", methods=["POST"])
-@coordinator_required
-def decide(scope: Scope):
-    ids = request.form.getlist("ids", type=int)
-    back = request.form.get("back", "")
-    redirect_to = back if back.startswith("/coordinate/") and "//" not in back else url_for(
-        "coordination.applications", slug=scope.programme.slug)
-    # The service checks every id against the scope; choices only need to include them.
-    return _decide(scope, [(i, str(i)) for i in ids], redirect_to)
 
 
 @bp.route("/<slug>/applications/<int:enrolment_id>")
@@ -112,10 +92,8 @@ def application(scope: Scope, enrolment_id: int):
 @bp.route("/<slug>/applications.csv")
 @coordinator_required
 def export(scope: Scope):
-    data = exports.applications_csv(scope, _filters())
-    filename = f"{scope.programme.slug}-applications.csv"
-    return Response(data, mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return csv_response(exports.applications_csv(scope, _filters()),
+                        f"{scope.programme.slug}-applications.csv")
 
 
 @bp.route("/<slug>/import", methods=["GET", "POST"])

@@ -1,36 +1,31 @@
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from ..boundary import perform
 from ..extensions import db
-from ..forms import ConfirmForm, show_error
-from ..models import Enrolment, Programme, Role
+from ..forms import ConfirmForm
+from ..models import Enrolment, Role
 from ..permissions import own_enrolment
-from ..services import ServiceError, pair_views
 from ..services import enrolments as service
+from ..services import pair_views
+from ..services.scope import programme_by_slug
 from . import bp
 from .forms import ApplicationForm
 
 
-def _programme(slug: str) -> Programme:
-    programme = db.session.scalar(select(Programme).where(Programme.slug == slug))
-    if programme is None:
-        abort(404)
-    return programme
-
-
-def _show_error(form: ApplicationForm, error: ServiceError) -> None:
+def _aliases(form: ApplicationForm) -> dict[str, str]:
     # Mentors choose topics as "expertise", mentees as ranked "topic_1"...
-    show_error(form, error, {"topics": "expertise" if "expertise" in form else "topic_1"})
+    return {"topics": "expertise" if "expertise" in form else "topic_1"}
 
 
 @bp.route("/programmes/<slug>/apply/<any(mentor, mentee):role>", methods=["GET", "POST"])
 @login_required
 def apply(slug: str, role: str):
-    programme = _programme(slug)
+    programme = programme_by_slug(slug)
     role_ = Role(role)
     if not programme.accepts_applications():
         flash(_("%(programme)s is not taking applications.",
@@ -44,17 +39,12 @@ def apply(slug: str, role: str):
         flash(service.already_applied_message(role_), "info")
         return redirect(url_for("enrolment.my_programmes"))
     form = ApplicationForm(programme, role_)
-    if form.validate_on_submit():
-        try:
-            service.apply(current_user, programme, role_, form.application())
-        except ServiceError as error:
-            db.session.rollback()
-            _show_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Your application to %(programme)s is submitted.",
-                    programme=programme.display_name), "success")
-            return redirect(url_for("enrolment.my_programmes"))
+    if form.validate_on_submit() and perform(
+            lambda: service.apply(current_user, programme, role_, form.application()),
+            form=form, aliases=_aliases(form)):
+        flash(_("Your application to %(programme)s is submitted.",
+                programme=programme.display_name), "success")
+        return redirect(url_for("enrolment.my_programmes"))
     return render_template("enrolment/apply.html", form=form, programme=programme, role=role_)
 
 
@@ -66,16 +56,11 @@ def edit(enrolment_id: int):
         flash(_("This application can no longer be changed."), "error")
         return redirect(url_for("enrolment.my_programmes"))
     form = ApplicationForm(enrolment.programme, enrolment.role, enrolment=enrolment)
-    if form.validate_on_submit():
-        try:
-            service.update(current_user, enrolment, form.application())
-        except ServiceError as error:
-            db.session.rollback()
-            _show_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Your application is saved."), "success")
-            return redirect(url_for("enrolment.my_programmes"))
+    if form.validate_on_submit() and perform(
+            lambda: service.update(current_user, enrolment, form.application()),
+            form=form, aliases=_aliases(form)):
+        flash(_("Your application is saved."), "success")
+        return redirect(url_for("enrolment.my_programmes"))
     return render_template("enrolment/apply.html", form=form, programme=enrolment.programme,
                            role=enrolment.role, enrolment=enrolment)
 
@@ -86,13 +71,7 @@ def withdraw(enrolment_id: int):
     enrolment = own_enrolment(enrolment_id)
     form = ConfirmForm()
     if form.validate_on_submit():
-        try:
-            service.withdraw(current_user, enrolment)
-        except ServiceError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
+        if perform(lambda: service.withdraw(current_user, enrolment)):
             flash(_("Your application is withdrawn."), "success")
         return redirect(url_for("enrolment.my_programmes"))
     return render_template("enrolment/withdraw.html", form=form, enrolment=enrolment)

@@ -2,34 +2,23 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..extensions import db
-from ..forms import ConfirmForm, show_error
-from ..models import Confirmation, PairingStatus, Programme
-from ..services import ServiceError
+from ..boundary import perform
+from ..forms import ConfirmForm
+from ..models import Confirmation, PairingStatus
+from ..services import ServiceError, surveys
 from ..services import meetings as service
 from . import bp
-from .forms import DisputeForm, EndForm, FeedbackForm, MeetingForm
-
-
-def _load(loader, *args):
-    try:
-        return loader(current_user, *args)
-    except PermissionError:
-        abort(403)
-    except LookupError:
-        abort(404)
-
-
+from .forms import DisputeForm, EndForm, FeedbackForm, MeetingForm, SurveyAnswersForm
 
 
 @bp.route("/pairs/<int:pairing_id>")
 @login_required
 def pair(pairing_id: int):
-    pairing = _load(service.pairing_for, pairing_id)
+    pairing = service.pairing_for(current_user, pairing_id)
     meetings = service.meetings_of(pairing)
     my_feedback = {f.meeting_id for m in meetings for f in m.feedback
                    if f.user_id == current_user.id}
@@ -42,38 +31,25 @@ def pair(pairing_id: int):
         confirmation_label=service.confirmation_label)
 
 
-def _save_meeting(pairing, form, meeting=None):
-    try:
-        if meeting is None:
-            service.log(current_user, pairing, form.data_for_service(),
-                        same_day_ok=form.same_day_ok.data == "yes")
-        else:
-            service.update(current_user, meeting, form.data_for_service())
-    except PermissionError:
-        db.session.rollback()
-        abort(403)
-    except service.DuplicateDay as error:
-        db.session.rollback()
+def _save_meeting(form: MeetingForm, action) -> bool:
+    """Save a session; on "another session that day?" the form asks again, ready to confirm."""
+    done = perform(action, form=form)
+    if isinstance(done.refusal, service.DuplicateDay):
         form.same_day_ok.data = "yes"
-        flash(error.message, "warning")
-        return None
-    except ServiceError as error:
-        db.session.rollback()
-        show_error(form, error)
-        return None
-    db.session.commit()
-    return True
+    return bool(done)
 
 
 @bp.route("/pairs/<int:pairing_id>/sessions/new", methods=["GET", "POST"])
 @login_required
 def log_meeting(pairing_id: int):
-    pairing = _load(service.pairing_for, pairing_id)
+    pairing = service.pairing_for(current_user, pairing_id)
     form = MeetingForm(pairing.mentee.programme)
-    if request.method == "GET":
+    if not form.is_submitted():
         form.held_on.data = service.today_for(current_user)
         form.duration_minutes.data = 60
-    if form.validate_on_submit() and _save_meeting(pairing, form):
+    if form.validate_on_submit() and _save_meeting(form, lambda: service.log(
+            current_user, pairing, form.data_for_service(),
+            same_day_ok=form.same_day_ok.data == "yes")):
         flash(_("Session saved. %(name)s is asked to confirm it.",
                 name=service.partner_of(current_user, pairing).user.name), "success")
         return redirect(url_for("meetings.pair", pairing_id=pairing.id))
@@ -84,15 +60,14 @@ def log_meeting(pairing_id: int):
 @bp.route("/sessions/<int:meeting_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_meeting(meeting_id: int):
-    meeting = _load(service.meeting_for, meeting_id)
-    if meeting.author_id != current_user.id:
-        abort(403)
+    meeting = service.authored_meeting(current_user, meeting_id)
     form = MeetingForm(meeting.pairing.mentee.programme, obj=meeting)
-    if request.method == "GET":
+    if not form.is_submitted():
         form.topics.data = [link.topic_id for link in meeting.topics]
         form.format.data = meeting.format.value
     form.same_day_ok.data = "yes"  # editing never asks about the same day
-    if form.validate_on_submit() and _save_meeting(meeting.pairing, form, meeting):
+    if form.validate_on_submit() and _save_meeting(form, lambda: service.update(
+            current_user, meeting, form.data_for_service())):
         flash(_("Session updated."), "success")
         return redirect(url_for("meetings.pair", pairing_id=meeting.pairing_id))
     return render_template("meetings/meeting_form.html", form=form, pairing=meeting.pairing,
@@ -102,37 +77,26 @@ def edit_meeting(meeting_id: int):
 @bp.route("/sessions/<int:meeting_id>/delete", methods=["GET", "POST"])
 @login_required
 def delete_meeting(meeting_id: int):
-    meeting = _load(service.meeting_for, meeting_id)
-    if meeting.author_id != current_user.id:
-        abort(403)
+    meeting = service.authored_meeting(current_user, meeting_id)
     form = ConfirmForm()
-    if form.validate_on_submit():
-        pairing_id = meeting.pairing_id
-        service.delete(current_user, meeting)
-        db.session.commit()
+    pairing_id = meeting.pairing_id
+    if form.validate_on_submit() and perform(lambda: service.delete(current_user, meeting)):
         flash(_("Session deleted."), "success")
         return redirect(url_for("meetings.pair", pairing_id=pairing_id))
     return render_template("meetings/delete.html", form=form, meeting=meeting)
 
 
-def _confirm(meeting, user):
-    try:
-        service.confirm(user, meeting)
-    except PermissionError:
-        abort(403)
-    except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return False
-    db.session.commit()
-    flash(_("Thank you: the session is confirmed."), "success")
-    return True
+def _confirm(meeting, user) -> bool:
+    if perform(lambda: service.confirm(user, meeting)):
+        flash(_("Thank you: the session is confirmed."), "success")
+        return True
+    return False
 
 
 @bp.route("/sessions/<int:meeting_id>/confirm", methods=["POST"])
 @login_required
 def confirm_meeting(meeting_id: int):
-    meeting = _load(service.meeting_for, meeting_id)
+    meeting = service.meeting_for(current_user, meeting_id)
     if ConfirmForm().validate_on_submit():
         _confirm(meeting, current_user)
     return redirect(url_for("meetings.pair", pairing_id=meeting.pairing_id))
@@ -157,36 +121,23 @@ def confirm_by_link(token: str):
 @bp.route("/sessions/<int:meeting_id>/dispute", methods=["GET", "POST"])
 @login_required
 def dispute_meeting(meeting_id: int):
-    meeting = _load(service.meeting_for, meeting_id)
+    meeting = service.meeting_for(current_user, meeting_id)
     form = DisputeForm()
-    if form.validate_on_submit():
-        try:
-            service.dispute(current_user, meeting, form.note.data)
-        except PermissionError:
-            abort(403)
-        except ServiceError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Your note is sent to the coordinators."), "success")
-            return redirect(url_for("meetings.pair", pairing_id=meeting.pairing_id))
+    if form.validate_on_submit() and perform(
+            lambda: service.dispute(current_user, meeting, form.note.data), form=form):
+        flash(_("Your note is sent to the coordinators."), "success")
+        return redirect(url_for("meetings.pair", pairing_id=meeting.pairing_id))
     return render_template("meetings/dispute.html", form=form, meeting=meeting)
 
 
 @bp.route("/sessions/<int:meeting_id>/feedback", methods=["GET", "POST"])
 @login_required
 def feedback(meeting_id: int):
-    meeting = _load(service.meeting_for, meeting_id)
+    meeting = service.meeting_for(current_user, meeting_id)
     form = FeedbackForm()
     if form.validate_on_submit():
-        try:
-            service.give_feedback(current_user, meeting, form.rating.data, form.comment.data or "")
-        except ServiceError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
+        if perform(lambda: service.give_feedback(current_user, meeting, form.rating.data,
+                                                 form.comment.data or "")):
             flash(_("Thank you for your feedback."), "success")
         return redirect(url_for("meetings.pair", pairing_id=meeting.pairing_id))
     return render_template("meetings/feedback.html", form=form, meeting=meeting)
@@ -195,7 +146,7 @@ def feedback(meeting_id: int):
 @bp.route("/pairs/<int:pairing_id>/next-session.ics")
 @login_required
 def next_session_ics(pairing_id: int):
-    pairing = _load(service.pairing_for, pairing_id)
+    pairing = service.pairing_for(current_user, pairing_id)
     meetings = service.meetings_of(pairing)
     day = service.standing(pairing, meetings, service.today_for(current_user)).next_planned
     if day is None:
@@ -208,37 +159,26 @@ def next_session_ics(pairing_id: int):
 @bp.route("/pairs/<int:pairing_id>/end", methods=["GET", "POST"])
 @login_required
 def end_pair(pairing_id: int):
-    pairing = _load(service.pairing_for, pairing_id)
+    pairing = service.pairing_for(current_user, pairing_id)
     form = EndForm()
     if service.side_of(current_user, pairing) != "mentee":
         del form.rematch
-    if form.validate_on_submit():
-        try:
-            service.end_early(current_user, pairing, form.reason.data,
-                              rematch=bool(getattr(form, "rematch", None) and form.rematch.data))
-        except ServiceError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The pair is ended. The coordinators are informed."), "success")
-            return redirect(url_for("meetings.pair", pairing_id=pairing.id))
+    if form.validate_on_submit() and perform(lambda: service.end_early(
+            current_user, pairing, form.reason.data,
+            rematch=bool(getattr(form, "rematch", None) and form.rematch.data)), form=form):
+        flash(_("The pair is ended. The coordinators are informed."), "success")
+        return redirect(url_for("meetings.pair", pairing_id=pairing.id))
     return render_template("meetings/end.html", form=form, pairing=pairing)
 
 
 @bp.route("/pairs/<int:pairing_id>/complete", methods=["POST"])
 @login_required
 def complete_pair(pairing_id: int):
-    pairing = _load(service.pairing_for, pairing_id)
+    pairing = service.pairing_for(current_user, pairing_id)
     if ConfirmForm().validate_on_submit():
-        try:
-            done = service.complete(current_user, pairing)
-        except ServiceError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(_("Congratulations: your mentoring is completed.") if done else
+        done = perform(lambda: service.complete(current_user, pairing))
+        if done:
+            flash(_("Congratulations: your mentoring is completed.") if done.value else
                   _("Noted. The pair is completed when %(name)s agrees too.",
                     name=service.partner_of(current_user, pairing).user.name), "success")
     return redirect(url_for("meetings.pair", pairing_id=pairing.id))
@@ -247,34 +187,12 @@ def complete_pair(pairing_id: int):
 @bp.route("/surveys/<int:survey_id>", methods=["GET", "POST"])
 @login_required
 def survey(survey_id: int):
-    from ..models import Survey, SurveyResponse
-    from ..services import surveys
-
-    item = db.session.get(Survey, survey_id)
-    if item is None:
-        abort(404)
-    if not surveys.may_answer(current_user, item):
-        abort(403)
-    answered = db.session.scalar(db.select(SurveyResponse.id).where(
-        SurveyResponse.survey_id == item.id, SurveyResponse.user_id == current_user.id))
-    form = ConfirmForm()
-    if not answered and form.validate_on_submit():
-        values = []
-        for index, question in enumerate(item.questions):
-            raw = request.form.get(f"q{index}", "").strip()
-            if question["kind"] == "rating":
-                values.append(int(raw) if raw in {"1", "2", "3", "4", "5"} else None)
-            else:
-                values.append(raw[:4000])
-        try:
-            surveys.answer(current_user, item, values)
-        except ServiceError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(_("Thank you: your answers are saved."), "success")
-            return redirect(url_for("enrolment.my_programmes"))
-    programme = db.session.get(Programme, item.programme_id)
-    return render_template("meetings/survey.html", survey=item, programme=programme,
+    item = surveys.survey_to_answer(current_user, survey_id)
+    answered = surveys.has_answered(current_user, item)
+    form = SurveyAnswersForm.for_survey(item)
+    if not answered and form.validate_on_submit() and perform(
+            lambda: surveys.answer(current_user, item, form.answers())):
+        flash(_("Thank you: your answers are saved."), "success")
+        return redirect(url_for("enrolment.my_programmes"))
+    return render_template("meetings/survey.html", survey=item, programme=item.programme,
                            answered=answered, form=form)

@@ -18,7 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ..i18n import localized
+from ..locales import current_locale, localized
 from ._types import UTCDateTime, enum_type, utcnow
 
 
@@ -127,8 +127,8 @@ class Programme(db.Model):
 
     def text(self, field: str, locale: str | None = None) -> str:
         """``name``, ``description`` or ``guidance`` in the page's language, else the default."""
-        return localized(getattr(self, field), self.translations, self.default_locale, field,
-                         locale)
+        return localized(getattr(self, field), self.translations, self.default_locale,
+                         locale or current_locale(), field)
 
     @property
     def display_name(self) -> str:
@@ -157,7 +157,8 @@ class Region(db.Model):
 
     @property
     def display_name(self) -> str:
-        return localized(self.name, self.translations, self.programme.default_locale)
+        return localized(self.name, self.translations, self.programme.default_locale,
+                         current_locale())
 
     __table_args__ = (UniqueConstraint("programme_id", "code"),)
 
@@ -197,7 +198,8 @@ class Topic(db.Model):
 
     @property
     def display_label(self) -> str:
-        return localized(self.label, self.translations, self.programme.default_locale)
+        return localized(self.label, self.translations, self.programme.default_locale,
+                         current_locale())
 
     __table_args__ = (UniqueConstraint("programme_id", "label"),)
 

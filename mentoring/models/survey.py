@@ -35,6 +35,7 @@ class Survey(db.Model):
     anonymous: Mapped[bool] = mapped_column(Boolean, default=True)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
+    programme: Mapped[Programme] = relationship()  # noqa: F821
     responses: Mapped[list[SurveyResponse]] = relationship(cascade="all, delete-orphan")
 
     __table_args__ = (UniqueConstraint("programme_id", "kind"),)

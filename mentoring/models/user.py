@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import current_app
-from flask_login import UserMixin
 from sqlalchemy import Boolean, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -14,7 +13,7 @@ from ..extensions import db
 from ._types import UTCDateTime, utcnow
 
 
-class User(UserMixin, db.Model):
+class User(db.Model):
     __tablename__ = "user"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -36,6 +35,15 @@ class User(UserMixin, db.Model):
     coordinator_roles: Mapped[list[Coordinator]] = relationship(  # noqa: F821
         back_populates="user", cascade="all, delete-orphan"
     )
+
+    # What Flask-Login asks of a signed-in person (written here so that the model does not
+    # depend on the web layer).
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+
+    def get_id(self) -> str:
+        return str(self.id)
 
     def set_password(self, password: str) -> None:
         method = "scrypt"

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
-from flask import abort, render_template
+from flask import render_template
 from flask_login import current_user
 from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Enrolment, Programme, ProgrammeStatus
 from ..permissions import coordinator_scope
+from ..services import NotFound
+from ..services.scope import programme_by_slug
 from . import bp
 
 
@@ -26,12 +28,10 @@ def index():
 
 @bp.route("/programmes/<slug>")
 def detail(slug: str):
-    programme = db.session.scalar(select(Programme).where(Programme.slug == slug))
-    if programme is None:
-        abort(404)
+    programme = programme_by_slug(slug)
     # A draft is visible only to those who prepare it.
     if programme.status == ProgrammeStatus.DRAFT and coordinator_scope(programme) is None:
-        abort(404)
+        raise NotFound(slug)
     mine = []
     if current_user.is_authenticated:
         mine = db.session.scalars(

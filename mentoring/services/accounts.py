@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -13,6 +13,7 @@ from ..extensions import db
 from ..models import User
 from ..models._types import utcnow
 from . import ServiceError, audit, mail, tokens
+from .links import external_url
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -86,9 +87,8 @@ def set_locale(user: User, locale: str) -> None:
 
 
 def send_verification(user: User) -> None:
-    link = url_for(
-        "auth.verify_email", token=tokens.make_token(user, tokens.VERIFY_EMAIL), _external=True
-    )
+    link = external_url(
+        "auth.verify_email", token=tokens.make_token(user, tokens.VERIFY_EMAIL))
     mail.queue_template(user, "verify_email", kind="verify-email", link=link)
 
 
@@ -135,11 +135,9 @@ def request_password_reset(email: str) -> None:
     user = user_by_email(email)
     if user is None:
         return
-    link = url_for(
+    link = external_url(
         "auth.reset_password",
-        token=tokens.make_token(user, tokens.RESET_PASSWORD),
-        _external=True,
-    )
+        token=tokens.make_token(user, tokens.RESET_PASSWORD))
     mail.queue_template(user, "reset_password", kind="reset-password", link=link)
 
 
@@ -198,10 +196,8 @@ def update_account(user: User, *, name: str, email: str, locale: str, timezone: 
 def invite(user: User, programme) -> None:
     """Email an imported person a link to set their password, in the programme's language
     unless they have one of their own."""
-    link = url_for(
+    link = external_url(
         "auth.accept_invitation",
-        token=tokens.make_token(user, tokens.INVITATION),
-        _external=True,
-    )
+        token=tokens.make_token(user, tokens.INVITATION))
     mail.queue_template(user, "invitation", kind="invitation", locale=programme.default_locale,
                         link=link, programme=programme)

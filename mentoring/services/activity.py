@@ -10,7 +10,7 @@ from sqlalchemy.orm import aliased, joinedload
 
 from ..extensions import db
 from ..models import Confirmation, Enrolment, Meeting, Pairing, PairingStatus
-from ..permissions import Scope
+from .scope import Scope
 
 
 @dataclass

@@ -13,7 +13,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from ..models import Programme, Survey
-from . import ServiceError, audit
+from . import NotFound, ServiceError, audit
 from . import surveys as survey_service
 
 #: Longest text per kind of field (as the default-language columns allow).
@@ -62,7 +62,7 @@ def _surveys(programme: Programme) -> dict[str, Survey]:
 def content(programme: Programme, locale: str) -> Content:
     """The programme's texts with their current version in ``locale``."""
     if locale not in target_locales(programme):
-        raise LookupError(locale)
+        raise NotFound(locale)
     out = Content(locale)
     version = programme.translations.get(locale) or {}
     for name in ("name", "description", "guidance"):
@@ -109,6 +109,7 @@ def save(actor, programme: Programme, locale: str, values: dict[str, str]) -> Co
                                              item.value or None)
             questions.append(question)
         survey.questions = questions  # a new list, so the JSON column is written
+        survey_service.stored(survey)
     audit.record("programme.translations", actor=actor, programme=programme, target=programme,
                  before={"locale": locale, **before},
                  after={"locale": locale, **{i.key: i.value for i in texts.items() if i.value}})

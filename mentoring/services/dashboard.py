@@ -27,7 +27,7 @@ from ..models import (
     Region,
     Role,
 )
-from ..permissions import Scope
+from .scope import Scope
 
 #: Counts below this in a breakdown by gender or country are shown as "fewer than 5".
 SUPPRESS_BELOW = 5

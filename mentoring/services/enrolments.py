@@ -23,8 +23,8 @@ from ..models import (
     User,
 )
 from ..models._types import utcnow
-from ..permissions import Scope
-from . import ServiceError, audit, mail
+from . import Forbidden, ServiceError, audit, mail
+from .scope import Scope
 
 
 @dataclass
@@ -192,7 +192,7 @@ def decide(actor: User, scope: Scope, enrolment_ids: list[int], status: Enrolmen
         select(Enrolment).where(Enrolment.id.in_(set(enrolment_ids))).order_by(Enrolment.id)
     ).all()
     if len(enrolments) != len(set(enrolment_ids)) or not all(scope.covers(e) for e in enrolments):
-        raise PermissionError("outside scope")
+        raise Forbidden("outside scope")
     if any(e.status == EnrolmentStatus.WITHDRAWN for e in enrolments):
         raise ServiceError(_("A withdrawn application cannot be decided."))
     now = utcnow()

@@ -12,7 +12,7 @@ from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 
 from ..data import language_name
-from ..i18n import current_locale
+from ..locales import current_locale
 
 
 def _hours(minutes: int) -> str:

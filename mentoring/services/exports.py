@@ -5,9 +5,13 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from ..extensions import db
-from ..permissions import Scope
+from . import dashboard as figures
+from . import pair_views
 from .csvfiles import write_csv
 from .enrolments import Filters, applications_query, with_details
+from .explanations import parts_text, reason_text
+from .matching import latest_run
+from .scope import Scope
 
 
 def applications_csv(scope: Scope, filters: Filters) -> bytes:
@@ -28,4 +32,57 @@ def applications_csv(scope: Scope, filters: Filters) -> bytes:
             str(enrolment.region_preference), _("yes") if enrolment.wants_woman_mentor else "",
             enrolment.gender, enrolment.goals, enrolment.created_at.isoformat(timespec="seconds"),
         ])
+    return write_csv(header, rows)
+
+
+def pairs_csv(scope: Scope, filters: pair_views.PairFilters) -> bytes:
+    """The pairs in scope that match the filters, then the last run's unmatched mentees."""
+    header = ["pair", "status", "mentee", "mentee_email", "mentee_region", "mentor",
+              "mentor_email", "mentor_region", "score", "reasons", "locked", "source",
+              "override_reason"]
+    rows = []
+    for pairing in db.session.scalars(pair_views.pairs_query(scope, filters)).unique():
+        rows.append([pairing.id, str(pairing.status), pairing.mentee.user.name,
+                     pairing.mentee.user.email,
+                     pairing.mentee.region.code if pairing.mentee.region else "",
+                     pairing.mentor.user.name, pairing.mentor.user.email,
+                     pairing.mentor.region.code if pairing.mentor.region else "",
+                     pairing.score, parts_text(pairing.parts), "yes" if pairing.locked else "",
+                     pairing.source, pairing.override_reason])
+    for item in pair_views.unmatched(scope, latest_run(scope.programme)):
+        enrolment = item["enrolment"]
+        rows.append(["", "unmatched", enrolment.user.name, enrolment.user.email,
+                     enrolment.region.code if enrolment.region else "", "", "", "", "",
+                     reason_text(item["reason"], item["params"]), "", "", ""])
+    return write_csv(header, rows)
+
+
+#: The dashboard's tables a coordinator can download.
+DASHBOARD_TABLES = ("funnel", "region", "country", "language", "gender", "scores", "months")
+
+
+def dashboard_csv(board: figures.Dashboard, name: str) -> bytes:
+    """One of the dashboard's tables (``DASHBOARD_TABLES``) as CSV."""
+    if name == "funnel":
+        header = ["stage", "mentees", "mentors"]
+        rows = [[stage, board.funnel.rows["mentee"][stage], board.funnel.rows["mentor"][stage]]
+                for stage in figures.Funnel.STAGES]
+    elif name in ("region", "country", "language", "gender"):
+        breakdown = getattr(board, name)
+
+        def shown(value):
+            value = breakdown.shown(value)
+            return "fewer than 5" if value is None else value
+
+        header = [name, "mentees", "mentors"]
+        rows = [[label, shown(breakdown.counts[label].get("mentee", 0)),
+                 shown(breakdown.counts[label].get("mentor", 0))]
+                for label in breakdown.labels]
+    elif name == "scores":
+        header = ["score_from", "score_to", "pairs"]
+        rows = [[band * 100, band * 100 + 99 if band < 9 else 1000, count]
+                for band, count in enumerate(board.quality.histogram)]
+    else:
+        header = ["month", "sessions", "hours"]
+        rows = [list(row) for row in board.activity.months]
     return write_csv(header, rows)

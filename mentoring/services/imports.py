@@ -13,11 +13,11 @@ from sqlalchemy import select
 from ..data import find_country, find_language, timezones
 from ..extensions import db
 from ..models import Enrolment, RegionPreference, Role, User
-from ..permissions import Scope
 from . import ServiceError, audit
 from .accounts import invite, normalise_email, user_by_email
 from .csvfiles import column_separator, heading_key, match_headings, split_list
 from .enrolments import Application, apply
+from .scope import Scope
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "name": ("full name", "name", "participant", "delegate"),

@@ -1,8 +1,9 @@
 """The outbox: emails are queued in the database with the work, then handed to a sender.
 
 The sender is the log (console) by default and SMTP when ``MAIL_SERVER`` is set. Queued emails
-go out right after the request that queued them commits, and ``flask send-emails`` retries
-any that failed.
+go out right after the transaction that queued them commits, whoever commits it (a web
+request, a command, a background job): a rolled-back transaction sends nothing. ``flask
+send-emails`` retries any that failed.
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ import re
 import smtplib
 from email.message import EmailMessage
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app
 from flask_babel import force_locale
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from ..extensions import db
 from ..models import OutboxEmail, User
@@ -24,6 +26,8 @@ log = logging.getLogger("mentoring.mail")
 
 #: Give up on a message after this many failed attempts.
 MAX_ATTEMPTS = 5
+#: Key in the database session's ``info`` of the emails queued in its open transaction.
+_QUEUED = "mentoring.outbox"
 
 
 def recipient_locale(user: User | None, fallback: str | None = None) -> str:
@@ -44,7 +48,7 @@ def queue(recipient: str, subject: str, body: str, *, kind: str, user: User | No
     )
     db.session.add(email)
     db.session.flush()
-    g.outbox_dirty = True
+    db.session.info.setdefault(_QUEUED, set()).add(email.id)
     return email
 
 
@@ -93,17 +97,19 @@ def sender():
     return SMTPSender(current_app.config) if current_app.config["MAIL_SERVER"] else ConsoleSender()
 
 
-def deliver_pending(limit: int = 200) -> tuple[int, int]:
-    """Send queued emails; returns (sent, failed). Commits its own bookkeeping."""
+def deliver_pending(limit: int = 200, *, ids=None, session: Session | None = None
+                    ) -> tuple[int, int]:
+    """Send queued emails (only ``ids`` when given); returns (sent, failed). Commits its own
+    bookkeeping in ``session`` (the app's by default)."""
+    session = session or db.session
     transport = sender()
-    pending = db.session.scalars(
-        select(OutboxEmail)
-        .where(OutboxEmail.sent_at.is_(None), OutboxEmail.attempts < MAX_ATTEMPTS)
-        .order_by(OutboxEmail.id)
-        .limit(limit)
-    ).all()
+    query = (select(OutboxEmail)
+             .where(OutboxEmail.sent_at.is_(None), OutboxEmail.attempts < MAX_ATTEMPTS)
+             .order_by(OutboxEmail.id).limit(limit))
+    if ids is not None:
+        query = query.where(OutboxEmail.id.in_(sorted(ids)))
     sent = failed = 0
-    for email in pending:
+    for email in session.scalars(query).all():
         email.attempts += 1
         try:
             transport.send(email)
@@ -113,19 +119,32 @@ def deliver_pending(limit: int = 200) -> tuple[int, int]:
         else:
             email.sent_at = utcnow()
             sent += 1
-    db.session.commit()
+    session.commit()
     return sent, failed
 
 
+def _send_after_commit(session: Session) -> None:
+    """Send what the transaction just committed queued, in a session of its own (the
+    committed one cannot run SQL inside this event)."""
+    if session.get_nested_transaction() is not None:
+        return  # a savepoint: the outer transaction may still roll back
+    ids = session.info.pop(_QUEUED, None)
+    if not ids or not current_app.config["MAIL_SEND_ON_COMMIT"]:
+        return
+    try:
+        with Session(bind=session.get_bind()) as own:
+            deliver_pending(len(ids), ids=ids, session=own)
+    except Exception:  # the outbox keeps it; `flask send-emails` retries
+        log.exception("sending queued emails failed")
+
+
+def _forget_after_rollback(session: Session, transaction) -> None:
+    if transaction.parent is None:  # the whole transaction, not a savepoint
+        session.info.pop(_QUEUED, None)
+
+
 def register(app: Flask) -> None:
-    @app.after_request
-    def _send_after_commit(response):
-        if g.pop("outbox_dirty", False) and app.config["MAIL_SEND_ON_COMMIT"]:
-            # Only what the request committed is pending; anything it rolled back is gone.
-            db.session.rollback()
-            try:
-                deliver_pending()
-            except Exception:  # the outbox keeps it; `flask send-emails` retries
-                log.exception("sending queued emails failed")
-                db.session.rollback()
-        return response
+    """Send queued emails after every commit of the app's database session."""
+    if not event.contains(Session, "after_commit", _send_after_commit):
+        event.listen(Session, "after_commit", _send_after_commit)
+        event.listen(Session, "after_soft_rollback", _forget_after_rollback)

@@ -27,8 +27,8 @@ from ..models import (
     ProgrammeStatus,
     Role,
 )
-from ..permissions import Scope
-from . import ServiceError, audit
+from . import Forbidden, ServiceError, audit
+from .scope import Scope
 
 #: The engine's weights, in the order the settings form shows them.
 WEIGHTS = ("topics", "language", "wishes", "region", "timezone", "experience")
@@ -50,7 +50,7 @@ def rules_for(programme: Programme) -> Rules:
 def save_settings(actor, scope: Scope, values: dict) -> Rules:
     """Validate and store the weights and rules a coordinator chose for the programme."""
     if scope.is_regional:
-        raise PermissionError("regional co-chairs do not set programme-wide rules")
+        raise Forbidden("regional co-chairs do not set programme-wide rules")
     try:
         rules = Rules.from_dict(values)
     except ValueError as error:
@@ -141,7 +141,7 @@ def run(actor, scope: Scope, *, fair: bool = False) -> MatchingRun:
     """
     programme = scope.programme
     if scope.is_regional:
-        raise PermissionError("a regional co-chair cannot run matching for the programme")
+        raise Forbidden("a regional co-chair cannot run matching for the programme")
     if programme.status != ProgrammeStatus.MATCHING:
         raise ServiceError(_("Matching runs only while the programme is in status \"matching\"."))
     started = time.perf_counter()

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from icalendar import Calendar, Event
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -26,7 +26,8 @@ from ..models import (
     User,
 )
 from ..models._types import utcnow
-from . import ServiceError, audit, mail
+from . import Forbidden, NotFound, ServiceError, audit, found, mail
+from .links import external_url
 
 CONFIRM_SALT = "confirm-meeting"
 #: How long the emailed confirmation link works.
@@ -35,6 +36,8 @@ CONFIRM_MAX_AGE = 14 * 24 * 60 * 60
 
 class DuplicateDay(ServiceError):
     """The pair already logged a session that day: ask before logging another."""
+
+    category = "warning"
 
 
 def today_for(user: User) -> date:
@@ -61,24 +64,30 @@ def partner_of(user: User, pairing: Pairing) -> Enrolment:
 
 
 def pairing_for(user: User, pairing_id: int) -> Pairing:
-    """A pair the user is in and that has been announced; LookupError or PermissionError."""
+    """A pair the user is in and that has been announced; NotFound or Forbidden."""
     pairing = db.session.get(Pairing, pairing_id)
     if pairing is None or pairing.status not in (PairingStatus.ACTIVE, PairingStatus.COMPLETED,
                                                  PairingStatus.ENDED):
-        raise LookupError(pairing_id)
+        raise NotFound(pairing_id)
     if side_of(user, pairing) is None:
-        raise PermissionError(pairing_id)
+        raise Forbidden(pairing_id)
     return pairing
 
 
 def meeting_for(user: User, meeting_id: int) -> Meeting:
-    meeting = db.session.get(Meeting, meeting_id)
-    if meeting is None:
-        raise LookupError(meeting_id)
+    meeting = found(Meeting, meeting_id)
     if side_of(user, meeting.pairing) is None:
-        raise PermissionError(meeting_id)
+        raise Forbidden(meeting_id)
     return meeting
 
+
+
+def authored_meeting(user: User, meeting_id: int) -> Meeting:
+    """A session the user logged (only its author edits or deletes it)."""
+    meeting = meeting_for(user, meeting_id)
+    if meeting.author_id != user.id:
+        raise Forbidden(meeting_id)
+    return meeting
 
 @dataclass
 class SessionData:
@@ -151,16 +160,15 @@ def _ask_to_confirm(user: User, meeting: Meeting, *, changed: bool = False) -> N
     partner = partner_of(user, meeting.pairing)
     mail.queue_template(partner.user, "meeting_logged", kind="meeting-logged",
                         locale=meeting.pairing.mentee.programme.default_locale, meeting=meeting,
-                        author=user, changed=changed, confirm_link=url_for(
-                            "meetings.confirm_by_link", token=confirm_token(meeting, partner.user),
-                            _external=True))
+                        author=user, changed=changed, confirm_link=external_url(
+                            "meetings.confirm_by_link", token=confirm_token(meeting, partner.user)))
 
 
 def update(user: User, meeting: Meeting, data: SessionData) -> None:
     """The author corrects a session; a change of date, length or format asks the other side
     to confirm again. The change is kept in the audit trail."""
     if meeting.author_id != user.id:
-        raise PermissionError(meeting.id)
+        raise Forbidden(meeting.id)
     _validate(user, meeting.pairing, data)
     before = _public(meeting)
     facts = (meeting.held_on, meeting.duration_minutes, meeting.format)
@@ -178,7 +186,7 @@ def update(user: User, meeting: Meeting, data: SessionData) -> None:
 
 def delete(user: User, meeting: Meeting) -> None:
     if meeting.author_id != user.id:
-        raise PermissionError(meeting.id)
+        raise Forbidden(meeting.id)
     audit.record("meeting.delete", actor=user, programme=meeting.pairing.mentee.programme,
                  target=meeting, before=_public(meeting))
     db.session.delete(meeting)
@@ -187,7 +195,7 @@ def delete(user: User, meeting: Meeting) -> None:
 
 def _check_other_side(user: User, meeting: Meeting) -> None:
     if side_of(user, meeting.pairing) is None:
-        raise PermissionError(meeting.id)
+        raise Forbidden(meeting.id)
     if meeting.author_id == user.id:
         raise ServiceError(_("The other side of the pair confirms a session, not its author."))
     if meeting.confirmation != Confirmation.PENDING:
@@ -260,7 +268,7 @@ def confirmation_label(state: Confirmation) -> str:
 
 def give_feedback(user: User, meeting: Meeting, rating: int | None, comment: str) -> Feedback:
     if side_of(user, meeting.pairing) is None:
-        raise PermissionError(meeting.id)
+        raise Forbidden(meeting.id)
     if rating is not None and not 1 <= rating <= 5:
         raise ServiceError(_("Give a rating from 1 to 5."), "rating")
     exists = db.session.scalar(select(Feedback.id).where(Feedback.meeting_id == meeting.id,

@@ -19,7 +19,7 @@ from ..models import (
     Role,
     User,
 )
-from ..permissions import Scope
+from .scope import Scope
 
 #: What "current" shows: every pair still in play.
 CURRENT = (PairingStatus.PROPOSED, PairingStatus.APPROVED, PairingStatus.ACTIVE)

@@ -26,9 +26,9 @@ from ..models import (
     Role,
 )
 from ..models._types import utcnow
-from ..permissions import Scope
-from . import ServiceError, audit, mail
+from . import Forbidden, NotFound, ServiceError, audit, mail
 from .matching import latest_run, rules_for, to_profile
+from .scope import Scope
 
 
 def _state(pairing: Pairing) -> dict:
@@ -37,15 +37,15 @@ def _state(pairing: Pairing) -> dict:
 
 
 def pairing_in_scope(scope: Scope, pairing_id: int, *, for_update: bool = False) -> Pairing:
-    """A pairing the coordinator may act on; LookupError if unknown, PermissionError outside."""
+    """A pairing the coordinator may act on; NotFound if unknown, Forbidden outside."""
     query = select(Pairing).where(Pairing.id == pairing_id)
     if for_update:
         query = query.with_for_update().execution_options(populate_existing=True)
     pairing = db.session.scalar(query)
     if pairing is None or pairing.programme_id != scope.programme.id:
-        raise LookupError(pairing_id)
+        raise NotFound(pairing_id)
     if not scope.covers(pairing.mentee):
-        raise PermissionError(pairing_id)
+        raise Forbidden(pairing_id)
     return pairing
 
 
@@ -192,9 +192,9 @@ def _people_in_programme(scope: Scope, mentee_id: int, mentor_id: int) -> tuple[
     mentor = db.session.get(Enrolment, mentor_id)
     if mentee is None or mentor is None or mentee.role != Role.MENTEE \
             or mentor.role != Role.MENTOR or mentor.programme_id != scope.programme.id:
-        raise LookupError((mentee_id, mentor_id))
+        raise NotFound((mentee_id, mentor_id))
     if not scope.covers(mentee):
-        raise PermissionError(mentee_id)
+        raise Forbidden(mentee_id)
     return mentee, mentor
 
 

@@ -14,9 +14,9 @@ from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import Coordinator, Programme, ProgrammeStatus, ReminderSent, User
-from ..permissions import Scope
 from . import mail, surveys
 from .activity import activity
+from .scope import Scope
 
 #: A pair that has not met this many days after the announcement is nudged.
 NEVER_MET_DAYS = 14

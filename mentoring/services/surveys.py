@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -22,21 +22,29 @@ from ..models import (
     User,
 )
 from ..models._types import utcnow
-from . import ServiceError, audit, mail
+from . import Forbidden, NotFound, ServiceError, audit, found, mail
+from .links import external_url
 
 KINDS = ("mid", "end")
 MAX_QUESTIONS = 10
 
 
 def survey_for(programme: Programme, kind: str) -> Survey:
-    """The programme's survey of this kind, created with the default questions."""
+    """The programme's survey of this kind; until it is first saved, an unsaved one with the
+    default questions (reading a page writes nothing)."""
     if kind not in KINDS:
-        raise LookupError(kind)
+        raise NotFound(kind)
     survey = db.session.scalar(select(Survey).where(Survey.programme_id == programme.id,
                                                     Survey.kind == kind))
     if survey is None:
         survey = Survey(programme_id=programme.id, kind=kind,
                         questions=default_questions(programme.default_locale), anonymous=True)
+    return survey
+
+
+def stored(survey: Survey) -> Survey:
+    """The survey, saved if it was not yet (the work that changes it calls this)."""
+    if survey.id is None:
         db.session.add(survey)
         db.session.flush()
     return survey
@@ -85,6 +93,7 @@ def parse_questions(text: str, previous: list[dict] | None = None) -> list[dict]
 def update(actor, survey: Survey, questions_text: str, anonymous: bool) -> None:
     if survey.sent_at is not None:
         raise ServiceError(_("This survey has been sent: its questions can no longer change."))
+    stored(survey)
     before = {"questions": survey.questions, "anonymous": survey.anonymous}
     survey.questions = parse_questions(questions_text, survey.questions)
     survey.anonymous = anonymous
@@ -115,7 +124,8 @@ def send(actor, survey: Survey) -> int:
     people = participants(programme, survey.kind)
     if not people:
         raise ServiceError(_("No pair is at work yet: there is nobody to send the survey to."))
-    link = url_for("meetings.survey", survey_id=survey.id, _external=True)
+    stored(survey)
+    link = external_url("meetings.survey", survey_id=survey.id)
     for person in people:
         mail.queue_template(person, "survey", kind="survey", locale=programme.default_locale,
                             programme=programme, survey=survey, link=link)
@@ -131,12 +141,24 @@ def may_answer(user: User, survey: Survey) -> bool:
         programme, survey.kind)}
 
 
+def survey_to_answer(user: User, survey_id: int) -> Survey:
+    """A survey sent to the person: NotFound when there is none, Forbidden when not hers."""
+    survey = found(Survey, survey_id)
+    if not may_answer(user, survey):
+        raise Forbidden(survey_id)
+    return survey
+
+
+def has_answered(user: User, survey: Survey) -> bool:
+    return db.session.scalar(select(SurveyResponse.id).where(
+        SurveyResponse.survey_id == survey.id, SurveyResponse.user_id == user.id)) is not None
+
+
 def answer(user: User, survey: Survey, answers: list) -> SurveyResponse:
     """Record one person's answers, once."""
     if not may_answer(user, survey):
-        raise PermissionError(survey.id)
-    if db.session.scalar(select(SurveyResponse.id).where(
-            SurveyResponse.survey_id == survey.id, SurveyResponse.user_id == user.id)):
+        raise Forbidden(survey.id)
+    if has_answered(user, survey):
         raise ServiceError(_("You have already answered this survey. Thank you!"))
     clean = []
     for question, value in zip(survey.questions, answers, strict=True):

@@ -240,11 +240,12 @@ def test_only_the_programmes_own_coordinators_write_its_translations(client, aut
 
 
 def test_default_survey_questions_come_in_every_language(client, auth, programme, coordinator):
+    from mentoring.services import surveys
+
     auth.login(coordinator(programme))
-    client.get(f"/coordinate/{programme.slug}/surveys")
-    survey = db.session.scalar(select(Survey).where(Survey.programme_id == programme.id,
-                                                    Survey.kind == "mid"))
-    question = survey.questions[0]
+    page = client.get(f"/coordinate/{programme.slug}/surveys")
+    assert "How useful is the mentoring for you so far?" in html.unescape(page.text)
+    question = surveys.survey_for(programme, "mid").questions[0]
     assert question["text"] == "How useful is the mentoring for you so far?"
     assert question["translations"]["zh"] == tr(
         "zh", "How useful is the mentoring for you so far?")
@@ -253,7 +254,8 @@ def test_default_survey_questions_come_in_every_language(client, auth, programme
         "kind": "mid", "action": "save", "anonymous": "y",
         "questions": "rating: How useful is the mentoring for you so far?\ntext: Anything else?"})
     db.session.expire_all()
-    survey = db.session.get(Survey, survey.id)
+    survey = db.session.scalar(select(Survey).where(Survey.programme_id == programme.id,
+                                                    Survey.kind == "mid"))
     assert survey.questions[0]["translations"]["zh"] == question["translations"]["zh"]
     assert "translations" not in survey.questions[1]
 
@@ -269,7 +271,7 @@ def test_a_mentee_answers_the_survey_in_her_language(client, auth, programme, ma
                            status=PairingStatus.ACTIVE, source="manual", score=700,
                            decided_at=now, announced_at=now))
     mentee.live_pairs = mentor.live_pairs = 1
-    survey = surveys.survey_for(programme, "mid")
+    survey = surveys.stored(surveys.survey_for(programme, "mid"))
     survey.sent_at = now
     db.session.commit()
     auth.login(mentee.user)
