@@ -306,6 +306,65 @@ def test_rerun_keeps_approved_and_locked_never_reproposes_rejected_and_counts_th
         m5.id]
 
 
+def pair_head(page: str, pairing: Pairing) -> str:
+    """The heading of one pair on the pairs page: names, status and labels, not the score."""
+    start = page.index(f'id="pair-{pairing.id}"')
+    return html.unescape(page[start:page.index('class="score"', start)])
+
+
+def test_rerun_does_not_label_an_approved_pair_new_in_this_run(
+        client, auth, matching_programme, person, coordinator):
+    programme = matching_programme()
+    amina = person(programme, "Amina", topics=["Negotiation"])
+    bea = person(programme, "Bea", topics=["Drafting contributions"])
+    person(programme, "Mentor One", Role.MENTOR, topics=["Negotiation"])
+    person(programme, "Mentor Two", Role.MENTOR, topics=["Drafting contributions"])
+    auth.login(coordinator(programme))
+    run(client, programme)
+    [approved] = pairs_by_mentee()[amina.id]
+    base = f"/coordinate/{programme.slug}/pairs"
+    assert client.post(f"{base}/{approved.id}/approve").status_code == 302
+    # Between the runs Chloe and a mentor for her topic are accepted.
+    chloe = person(programme, "Chloe", topics=["Chairing meetings"])
+    person(programme, "Mentor Three", Role.MENTOR, topics=["Chairing meetings"])
+
+    run(client, programme)
+    flashes(client)
+    latest = db.session.scalars(select(MatchingRun).order_by(MatchingRun.id.desc())).first()
+    # Amina's approved pair and Bea's re-proposed one are kept; Chloe's is new.
+    assert latest.diff == {"new": 1, "kept": 2, "changed": 0, "dropped": 0}
+    pairs = pairs_by_mentee()
+    [bea_pair] = [p for p in pairs[bea.id] if p.status == PairingStatus.PROPOSED]
+    [chloe_pair] = pairs[chloe.id]
+    page = client.get(base).text
+    assert "1 new, 2 kept, 0 changed, 0 dropped" in page
+    assert "approved" in pair_head(page, approved)
+    assert "new in this run" not in pair_head(page, approved)
+    assert "new in this run" not in pair_head(page, bea_pair)
+    assert "new in this run" in pair_head(page, chloe_pair)
+
+
+def test_first_run_counts_a_pair_made_by_hand_before_it_as_kept(
+        client, auth, matching_programme, person, coordinator):
+    programme = matching_programme()
+    amina = person(programme, "Amina", topics=["Negotiation"])
+    mentor = person(programme, "Mentor One", Role.MENTOR, topics=["Negotiation"])
+    person(programme, "Bea", topics=["Drafting contributions"])
+    person(programme, "Mentor Two", Role.MENTOR, topics=["Drafting contributions"])
+    auth.login(coordinator(programme))
+    assert client.post(f"/coordinate/{programme.slug}/pairs/manual",
+                       data={"mentee": amina.id, "mentor": mentor.id}).status_code == 302
+    [by_hand] = pairs_by_mentee()[amina.id]
+
+    run(client, programme)
+    flashes(client)
+    assert db.session.scalar(select(MatchingRun)).diff == {
+        "new": 1, "kept": 1, "changed": 0, "dropped": 0}
+    page = client.get(f"/coordinate/{programme.slug}/pairs").text
+    assert "paired by hand" in pair_head(page, by_hand)
+    assert "new in this run" not in pair_head(page, by_hand)
+
+
 def test_reject_sends_the_mentee_back_to_the_pool_without_that_mentor(
         client, auth, matching_programme, person, coordinator):
     programme = matching_programme()
