@@ -201,6 +201,8 @@ def manual_pair(scope: Scope):
             abort(403)
         except LookupError:
             abort(404)
+        except ServiceError as error:
+            form.mentor.errors = [error.message]
     if request.method == "POST" and form.validate():
         done = _act(scope, lambda: service.pair_by_hand(
             current_user, scope, form.mentee.data, form.mentor.data,

@@ -105,9 +105,10 @@ def accepted_enrolments(programme: Programme) -> list[Enrolment]:
 
 
 def to_profile(enrolment: Enrolment) -> Mentor | Mentee:
-    """The engine's view of one application."""
+    """The engine's view of one application; `person` is the applicant, so someone who applied
+    in both roles is never paired with herself."""
     common = dict(
-        id=enrolment.id, languages=tuple(enrolment.language_codes),
+        id=enrolment.id, person=enrolment.user_id, languages=tuple(enrolment.language_codes),
         region=enrolment.region.code if enrolment.region else "",
         years_experience=enrolment.years_experience, timezone=enrolment.timezone,
         organisation=enrolment.organisation, name=enrolment.user.name,

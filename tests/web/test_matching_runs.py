@@ -218,6 +218,54 @@ def test_fair_mode_is_stored_on_the_run(client, auth, matching_programme, person
     assert matching_run.summary["matched"] == 1
 
 
+def test_someone_who_applied_in_both_roles_is_never_proposed_to_herself(
+        client, auth, matching_programme, person, make_user, make_enrolment, coordinator):
+    programme = matching_programme()
+    # Ana applied as a mentee and as a mentor, with no organisation to tell them apart; her
+    # mentor application covers exactly the topic her mentee application wants.
+    ana = make_user(name="Ana Both")
+    ana_mentee = make_enrolment(programme, ana, role=Role.MENTEE,
+                                status=EnrolmentStatus.ACCEPTED, organisation="",
+                                topic_ids=[topic_id(programme, "Negotiation")])
+    ana_mentor = make_enrolment(programme, ana, role=Role.MENTOR,
+                                status=EnrolmentStatus.ACCEPTED, organisation="", capacity=1,
+                                years_experience=10,
+                                topic_ids=[topic_id(programme, "Negotiation")])
+    bruno = person(programme, "Bruno Mentor", Role.MENTOR, topics=["Drafting contributions"],
+                   organisation="")
+    carla = person(programme, "Carla Mentee", topics=["Drafting contributions"],
+                   organisation="")
+    auth.login(coordinator(programme))
+
+    assert run(client, programme).status_code == 302
+    pairs = {p.mentee_id: p.mentor_id for rows in pairs_by_mentee().values() for p in rows}
+    assert pairs[ana_mentee.id] != ana_mentor.id
+    # Both mentees still get a mentor: Ana gets Bruno and her mentor place goes to Carla.
+    assert pairs == {ana_mentee.id: bruno.id, carla.id: ana_mentor.id}
+
+
+def test_when_she_is_her_only_possible_mentor_the_page_says_why_she_is_unmatched(
+        client, auth, matching_programme, make_user, make_enrolment, coordinator):
+    programme = matching_programme()
+    ana = make_user(name="Ana Both")
+    ana_mentee = make_enrolment(programme, ana, role=Role.MENTEE,
+                                status=EnrolmentStatus.ACCEPTED, organisation="")
+    make_enrolment(programme, ana, role=Role.MENTOR, status=EnrolmentStatus.ACCEPTED,
+                   organisation="", capacity=1)
+    auth.login(coordinator(programme))
+
+    assert run(client, programme).status_code == 302
+    assert pairs_by_mentee() == {}
+    matching_run = db.session.scalar(select(MatchingRun))
+    assert [(item["mentee"], item["reason"], item["params"]["rules"])
+            for item in matching_run.unmatched] == [
+        (ana_mentee.id, "no_compatible_mentor", {"same_person": 1})]
+    unmatched = client.get(f"/coordinate/{programme.slug}/pairs").text
+    unmatched = unmatched[unmatched.index("Unmatched mentees"):]
+    assert "Ana Both" in unmatched
+    assert "no mentor meets the hard rules (same person: 1)" in html.unescape(unmatched)
+
+
 # ---- re-running -------------------------------------------------------------------------
 
 def test_rerun_keeps_approved_and_locked_never_reproposes_rejected_and_counts_the_diff(
