@@ -7,13 +7,13 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from ..boundary import csv_response, perform
+from ..boundary import csv_response, perform, show_refusal
 from ..forms import ActionForm, ConfirmForm, options
 from ..models import PairingStatus
 from ..models._types import utcnow
 from ..pagination import paginate
 from ..permissions import Scope, coordinator_required
-from ..services import Forbidden, exports, meetings, pair_views, surveys
+from ..services import Forbidden, Refused, exports, meetings, pair_views, surveys
 from ..services import activity as activity_service
 from ..services import matching as matching_service
 from ..services import pairings as service
@@ -174,11 +174,14 @@ def manual_pair(scope: Scope):
                f"{e.live_pairs}/{e.capacity})") for e in mentors])
     preview = None
     if form.mentee.data and form.mentor.data:
-        preview = service.preview(scope, form.mentee.data, form.mentor.data)
+        try:
+            preview = service.preview(scope, form.mentee.data, form.mentor.data)
+        except Refused as refusal:  # a pair no coordinator may make (her with herself)
+            show_refusal(refusal, form)
     if request.method == "POST" and form.validate() and perform(
             lambda: service.pair_by_hand(current_user, scope, form.mentee.data,
                                          form.mentor.data, reason=form.reason.data or "",
-                                         confirm=form.override.data)):
+                                         confirm=form.override.data), form=form):
         flash(_("Pair approved by hand and locked."), "success")
         return redirect(url_for("coordination.pairs", slug=scope.programme.slug,
                                 status="approved"))

@@ -3,16 +3,18 @@ SciPy and the standard library only; nothing from Flask, SQLAlchemy or the rest 
 
 Data
     Mentor(id, languages, expertise, region, years_experience, timezone, capacity,
-           organisation, gender, name)
+           organisation, gender, name, person)
     Mentee(id, languages, topics, region, years_experience, timezone, organisation,
-           region_preference, wants_woman_mentor, preferred_mentors, name)
+           region_preference, wants_woman_mentor, preferred_mentors, name, person)
     Rules(topics=40, region=10, language=15, timezone=10, experience=10, wishes=15,
           default_region_preference="none", experience_ahead=3.0, min_experience_gap=None,
           forbid_same_organisation=True, require_woman_mentor_when_asked=True)
         Rules.from_dict(d) / rules.to_dict() for JSON files and database columns; bad values
         raise ValueError. Ids may be str or int; they are compared and sorted by str(id).
         Lists (languages, topics) are ordered: the first language is the first language,
-        topics are ranked. A time zone is an IANA name or a UTC offset ("+05:30", "UTC-3"),
+        topics are ranked. `person` (optional, str or int, compared by str) names the human
+        behind a profile: someone who applied both as mentor and as mentee has the same key in
+        both lists. A time zone is an IANA name or a UTC offset ("+05:30", "UTC-3"),
         read at the fixed REFERENCE_INSTANT (2025-01-15 12:00 UTC) so results never drift.
 
 Scores
@@ -28,7 +30,8 @@ Scores
     Hard rules (a pair is impossible): no common language; same organisation (when
     forbid_same_organisation); mentor fewer than min_experience_gap years ahead (when set,
     and both known); mentee asked for a woman mentor and the mentor is not one (when
-    require_woman_mentor_when_asked); a pair a coordinator forbade.
+    require_woman_mentor_when_asked); a pair a coordinator forbade; a mentee and a mentor with
+    the same person key (always: one cannot mentor oneself).
 
 Solving
     solve(mentors, mentees, rules=None, locked=[(mentee_id, mentor_id)], forbidden=[...],
@@ -49,7 +52,7 @@ Explaining
     experience, wishes. Unmatched reasons: no_mentors, no_common_language,
     no_compatible_mentor {"rules": {rule: count}}, compatible_mentors_full {"compatible": n}.
     Hard rule codes: no_common_language, same_organisation, experience_gap_below_minimum,
-    woman_mentor_required, forbidden_by_coordinator.
+    woman_mentor_required, forbidden_by_coordinator, same_person.
     render(parts) / render_part(part) / render_reason(code, params) / render_rule(code) give
     English; a web app may translate the records instead.
     alternatives(result, mentee_ids=None, count=3) -> {mentee_id: [Alternative(mentor_id,
@@ -59,6 +62,8 @@ Explaining
 Command line
     python -m mentoring.matching MENTORS.csv MENTEES.csv [--weights FILE.json] [--fair]
         [--out PAIRS.csv] [--scores SCORES.csv]
+    Columns as the profiles' fields; `person` is optional in both files (a mentee and a mentor
+    with the same person are never paired).
 """
 
 from .explain import (

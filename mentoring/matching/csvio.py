@@ -1,7 +1,9 @@
 """Reading cohorts from CSV and writing pairs and scores to CSV.
 
 Headings are matched ignoring case, spaces and underscores; list cells split on ";". Every
-problem raises InputError naming the file, line and column, before anything is written.
+problem raises InputError naming the file, line and column, before anything is written. The
+optional `person` column names the human behind a row: a mentee and a mentor with the same
+person are never paired.
 """
 
 from __future__ import annotations
@@ -22,10 +24,10 @@ from .scoring import PART_CODES, ScoreModel
 from .timezones import utc_offset_minutes
 
 MENTOR_COLUMNS = ("id", "name", "region", "languages", "expertise", "years_experience",
-                  "timezone", "capacity", "organisation", "gender")
+                  "timezone", "capacity", "organisation", "gender", "person")
 MENTEE_COLUMNS = ("id", "name", "region", "languages", "topics", "years_experience",
                   "timezone", "organisation", "region_preference", "preferred_mentors",
-                  "wants_woman_mentor")
+                  "wants_woman_mentor", "person")
 _ALIASES = {"organization": "organisation", "years": "years_experience",
             "timezones": "timezone", "tz": "timezone"}
 _TRUE = {"1", "yes", "y", "true", "t", "x"}
@@ -176,6 +178,7 @@ def read_mentors(path: str | Path) -> list[Mentor]:
             capacity=conv("capacity", _capacity),
             organisation=row.get("organisation", ""),
             gender=row.get("gender", ""),
+            person=row.get("person", ""),
         ))
     return out
 
@@ -198,6 +201,7 @@ def read_mentees(path: str | Path) -> list[Mentee]:
             region_preference=conv("region_preference", _preference),
             wants_woman_mentor=conv("wants_woman_mentor", _bool),
             preferred_mentors=row.get("preferred_mentors", ""),
+            person=row.get("person", ""),
         ))
     return out
 

@@ -434,6 +434,7 @@ _RULE_TEXT = {
     "experience_gap_below_minimum": "not enough years ahead",
     "woman_mentor_required": "the mentee asked for a woman mentor",
     "forbidden_by_coordinator": "forbidden by a coordinator",
+    "same_person": "same person",
 }
 assert set(_RULE_TEXT) == set(HARD_RULES)  # noqa: S101 - keeps the two lists in step
 

@@ -40,9 +40,20 @@ def _set(obj: object, name: str, value: object) -> None:
     object.__setattr__(obj, name, value)
 
 
+def _person(value: Id | None) -> Id | None:
+    # A blank key (an empty CSV cell) names nobody.
+    if isinstance(value, str):
+        value = value.strip()
+    return None if value is None or value == "" else value
+
+
 @dataclass(frozen=True)
 class Mentor:
-    """A mentor. `languages` lists the first language first; `capacity` is how many mentees."""
+    """A mentor. `languages` lists the first language first; `capacity` is how many mentees.
+
+    `person` names the human behind the profile (compared as str): someone who is both a
+    mentor and a mentee has one key in both lists and is never paired with herself.
+    """
 
     id: Id
     languages: tuple[str, ...] = ()
@@ -54,8 +65,10 @@ class Mentor:
     organisation: str = ""
     gender: str = ""
     name: str = ""
+    person: Id | None = None
 
     def __post_init__(self) -> None:
+        _set(self, "person", _person(self.person))
         _set(self, "languages", _strings(self.languages))
         _set(self, "expertise", _strings(self.expertise))
         _set(self, "region", (self.region or "").strip())
@@ -76,7 +89,8 @@ class Mentor:
 class Mentee:
     """A mentee. `topics` are ranked (first = most wanted); `preferred_mentors` are ranked ids.
 
-    `region_preference` is "same", "other", "none", or "" to use the programme's default.
+    `region_preference` is "same", "other", "none", or "" to use the programme's default;
+    `person` is as for `Mentor`.
     """
 
     id: Id
@@ -90,8 +104,10 @@ class Mentee:
     wants_woman_mentor: bool = False
     preferred_mentors: tuple[Id, ...] = field(default_factory=tuple)
     name: str = ""
+    person: Id | None = None
 
     def __post_init__(self) -> None:
+        _set(self, "person", _person(self.person))
         _set(self, "languages", _strings(self.languages))
         _set(self, "topics", _strings(self.topics))
         _set(self, "region", (self.region or "").strip())

@@ -28,6 +28,7 @@ HARD_RULES = (
     "experience_gap_below_minimum",
     "woman_mentor_required",
     "forbidden_by_coordinator",
+    "same_person",
 )
 UNKNOWN = 500  # a part whose data is missing on either side counts as half met
 _VIOLATION = -1000.0  # one broken rule outweighs any number of shared languages
@@ -88,7 +89,8 @@ def _norm(text: str) -> str:
 class ScoreModel:
     """Mentors and mentees (in the given order) compiled for block-wise vectorised scoring.
 
-    `forbidden` holds (mentee_id, mentor_id) pairs a coordinator forbade.
+    `forbidden` holds (mentee_id, mentor_id) pairs a coordinator forbade. A mentee and a
+    mentor with the same `person` key are one person and never allowed together.
     """
 
     def __init__(
@@ -238,6 +240,18 @@ class ScoreModel:
         self.e_org = np.array([oix.get(_norm(e.organisation), -1) for e in mentees], np.int32)
         self.p_org = np.array([oix.get(_norm(p.organisation), -2) for p in mentors], np.int32)
 
+        # Same person: only people in both lists get a code (others distinct negatives), so
+        # the rule costs nothing unless someone applied in both roles.
+        mentor_people = {id_key(p.person) for p in mentors if p.person is not None}
+        both = sorted({id_key(e.person) for e in mentees if e.person is not None}
+                      & mentor_people)
+        pix = {x: k for k, x in enumerate(both)}
+        self.person_rule = bool(both)
+        self.e_person = np.array([-1 if e.person is None else pix.get(id_key(e.person), -1)
+                                  for e in mentees], np.int32)
+        self.p_person = np.array([-2 if p.person is None else pix.get(id_key(p.person), -2)
+                                  for p in mentors], np.int32)
+
     @staticmethod
     def _categorical(e_vals: list, p_vals: list, value) -> tuple[np.ndarray, np.ndarray]:
         cats = sorted({v for v in p_vals if v is not None}) + [None]
@@ -293,6 +307,21 @@ class ScoreModel:
         self.forbid_i = np.array(fi, np.int64)[order]
         self.forbid_j = np.array(fj, np.int64)[order]
         self.forbidden_set = set(zip(fi, fj, strict=True))
+        # The cells the allowed mask clears one by one: forbidden pairs and each person who
+        # applied in both roles with herself (a handful, so no n x m comparison is needed).
+        si, sj = [], []
+        if self.person_rule:
+            by_code: dict[int, list[int]] = {}
+            for j in np.flatnonzero(self.p_person >= 0).tolist():
+                by_code.setdefault(int(self.p_person[j]), []).append(j)
+            for i in np.flatnonzero(self.e_person >= 0).tolist():
+                js = by_code.get(int(self.e_person[i]), [])
+                si += [i] * len(js)
+                sj += js
+        xi = np.concatenate([self.forbid_i, np.array(si, np.int64)])
+        xj = np.concatenate([self.forbid_j, np.array(sj, np.int64)])
+        order = np.lexsort((xj, xi))
+        self.excluded_i, self.excluded_j = xi[order], xj[order]
 
     # -- evaluation ----------------------------------------------------------------------------
 
@@ -303,30 +332,31 @@ class ScoreModel:
     def block(self, start: int, stop: int) -> tuple[np.ndarray, np.ndarray]:
         """Scores (int16, 0-1000) and allowed mask (bool) of mentees start:stop x all mentors."""
         lo, hi = np.searchsorted(self.wish_i, [start, stop])
-        flo, fhi = np.searchsorted(self.forbid_i, [start, stop])
+        flo, fhi = np.searchsorted(self.excluded_i, [start, stop])
         return self._evaluate(
             slice(start, stop),
             (self.wish_i[lo:hi] - start, self.wish_j[lo:hi], self.wish_milli[lo:hi]),
-            (self.forbid_i[flo:fhi] - start, self.forbid_j[flo:fhi]),
+            (self.excluded_i[flo:fhi] - start, self.excluded_j[flo:fhi]),
         )
 
     def rows(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Like `block`, for any increasing array of mentee rows."""
         rows = np.asarray(rows, np.int64)
         w = np.isin(self.wish_i, rows)
-        f = np.isin(self.forbid_i, rows)
+        f = np.isin(self.excluded_i, rows)
         return self._evaluate(
             rows,
             (np.searchsorted(rows, self.wish_i[w]), self.wish_j[w], self.wish_milli[w]),
-            (np.searchsorted(rows, self.forbid_i[f]), self.forbid_j[f]),
+            (np.searchsorted(rows, self.excluded_i[f]), self.excluded_j[f]),
         )
 
     def allowed_rows(self, rows: np.ndarray) -> np.ndarray:
         """The allowed mask of `rows` (increasing mentee rows) x all mentors, as in `rows`
         but without the scores."""
         rows = np.asarray(rows, np.int64)
-        f = np.isin(self.forbid_i, rows)
-        return self._allowed(rows, (np.searchsorted(rows, self.forbid_i[f]), self.forbid_j[f]))
+        f = np.isin(self.excluded_i, rows)
+        return self._allowed(rows, (np.searchsorted(rows, self.excluded_i[f]),
+                                    self.excluded_j[f]))
 
     def _rounded(self, num: np.ndarray) -> np.ndarray:
         """int16 scores from products that include the W/2 + 1/4 feature, in place.
@@ -338,22 +368,22 @@ class ScoreModel:
         np.multiply(num, np.float32(1 / self.rules.total_weight), out=num)
         return num.astype(np.int16)
 
-    def _evaluate(self, sel, wishes, forbids) -> tuple[np.ndarray, np.ndarray]:
+    def _evaluate(self, sel, wishes, excluded) -> tuple[np.ndarray, np.ndarray]:
         num = self.a_score[sel] @ self.b_score
         wi, wj, wv = wishes
         if wi.size:
             num[wi, wj] += (wv * self.rules.wishes).astype(np.float32)
         score = self._rounded(num)
         del num
-        return score, self._allowed(sel, forbids)
+        return score, self._allowed(sel, excluded)
 
-    def _allowed(self, sel, forbids) -> np.ndarray:
+    def _allowed(self, sel, excluded) -> np.ndarray:
         allowed = (self.a_hard[sel] @ self.b_hard) >= 0.5
         if self.org_rule:
             allowed &= self.e_org[sel][:, None] != self.p_org[None, :]
-        fi, fj = forbids
-        if fi.size:
-            allowed[fi, fj] = False
+        xi, xj = excluded
+        if xi.size:
+            allowed[xi, xj] = False
         return allowed
 
     def dense(self) -> tuple[np.ndarray, np.ndarray]:
@@ -378,6 +408,8 @@ class ScoreModel:
             allowed &= self.e_org[rows] != self.p_org[cols]
         if self.forbidden_set:
             allowed &= ~np.isin(rows * (self.m + 1) + cols, codes["forbid_key"])
+        if self.person_rule:
+            allowed &= self.e_person[rows] != self.p_person[cols]
         return score, allowed
 
     def parts(self, i: int, j: int) -> dict[str, int]:
@@ -502,6 +534,8 @@ class ScoreModel:
         flags[:, 3] = self.wants_woman[rows] & ~self.mentor_woman[cols]
         if c["forbid_key"].size:
             flags[:, 4] = np.isin(rows * (self.m + 1) + cols, c["forbid_key"])
+        if self.person_rule:
+            flags[:, 5] = self.e_person[rows] == self.p_person[cols]
         names = np.array(HARD_RULES, dtype=object)
         cache: dict[int, tuple[str, ...]] = {}
         bits = flags @ (1 << np.arange(len(HARD_RULES)))
@@ -526,6 +560,8 @@ class ScoreModel:
             out.append("woman_mentor_required")
         if (i, j) in self.forbidden_set:
             out.append("forbidden_by_coordinator")
+        if self.person_rule and self.e_person[i] == self.p_person[j]:
+            out.append("same_person")
         return out
 
 

@@ -90,7 +90,8 @@ class Pairing(db.Model):
     alternatives: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     #: Hard rules this pair breaks (only a confirmed manual pairing may).
     broken: Mapped[list[str]] = mapped_column(JSON, default=list)
-    #: Against the previous run: "new", "kept" or "changed" (empty for pairs made by hand).
+    #: What the latest run that proposed or kept this pair did for its mentee: "new", "kept"
+    #: or "changed" (empty for a pair made by hand until a run keeps it).
     change: Mapped[str] = mapped_column(String(8), default="")
     #: The mentor the previous run gave this mentee, when it was someone else.
     previous_mentor_id: Mapped[int | None] = mapped_column(

@@ -106,6 +106,7 @@ def rule_text(code: str) -> str:
         "experience_gap_below_minimum": _("mentor not enough years ahead"),
         "woman_mentor_required": _("the mentee asked for a woman mentor"),
         "forbidden_by_coordinator": _("forbidden by a coordinator"),
+        "same_person": _("same person"),
     }
     return texts.get(code, code)
 

@@ -105,9 +105,10 @@ def accepted_enrolments(programme: Programme) -> list[Enrolment]:
 
 
 def to_profile(enrolment: Enrolment) -> Mentor | Mentee:
-    """The engine's view of one application."""
+    """The engine's view of one application; `person` is the applicant, so someone who applied
+    in both roles is never paired with herself."""
     common = dict(
-        id=enrolment.id, languages=tuple(enrolment.language_codes),
+        id=enrolment.id, person=enrolment.user_id, languages=tuple(enrolment.language_codes),
         region=enrolment.region.code if enrolment.region else "",
         years_experience=enrolment.years_experience, timezone=enrolment.timezone,
         organisation=enrolment.organisation, name=enrolment.user.name,
@@ -181,15 +182,17 @@ def run(actor, scope: Scope, *, fair: bool = False) -> MatchingRun:
                                settings={"rules": rules.to_dict(), "fair": fair})
     db.session.add(matching_run)
     db.session.flush()
+    kept_rows = {(p.mentee_id, p.mentor_id): p for p in kept}
     new_rows = []
     for pair in result.pairs:
+        change, previous_mentor = _change(before.get(pair.mentee_id), pair.mentor_id)
         if (pair.mentee_id, pair.mentor_id) in kept_pairs:
+            # A kept pair is not rewritten, but its label says what this run did with it.
+            row = kept_rows[(pair.mentee_id, pair.mentor_id)]
+            row.change, row.previous_mentor_id = change, previous_mentor
             continue
-        earlier = before.get(pair.mentee_id)
         new_rows.append(Pairing(
-            change="new" if earlier is None else "kept" if earlier == pair.mentor_id
-            else "changed",
-            previous_mentor_id=earlier if earlier not in (None, pair.mentor_id) else None,
+            change=change, previous_mentor_id=previous_mentor,
             programme_id=programme.id, run_id=matching_run.id, mentee_id=pair.mentee_id,
             mentor_id=pair.mentor_id, status=PairingStatus.PROPOSED, score=pair.score,
             parts=list(pair.parts), broken=list(pair.broken),
@@ -216,21 +219,28 @@ def run(actor, scope: Scope, *, fair: bool = False) -> MatchingRun:
     return matching_run
 
 
+def _change(earlier: int | None, mentor: int) -> tuple[str, int | None]:
+    """A pair against the mentee's mentor before the run: its label and the previous mentor."""
+    if earlier is None:
+        return "new", None
+    if earlier == mentor:
+        return "kept", None
+    return "changed", earlier
+
+
 def _alternative(alt) -> dict:
     return {"mentor": alt.mentor_id, "score": alt.score, "allowed": alt.allowed,
             "broken": list(alt.broken), "full": alt.full, "lacked": list(alt.lacked)}
 
 
 def _assignment(programme: Programme, run_: MatchingRun | None) -> dict[int, int]:
-    """Mentee -> mentor as the given run left things (its proposals plus kept pairs)."""
-    if run_ is None:
-        return {}
+    """Mentee -> mentor as things stand before a run: the given run's proposals plus the kept
+    pairs (approved, active or locked, including those made by hand before any run)."""
+    kept = Pairing.status.in_([PairingStatus.APPROVED, PairingStatus.ACTIVE]) | Pairing.locked
     rows = db.session.execute(
         select(Pairing.mentee_id, Pairing.mentor_id).where(
             Pairing.programme_id == programme.id,
-            (Pairing.run_id == run_.id)
-            | Pairing.status.in_([PairingStatus.APPROVED, PairingStatus.ACTIVE])
-            | Pairing.locked,
+            kept if run_ is None else (Pairing.run_id == run_.id) | kept,
         ).order_by(Pairing.id)
     ).all()
     return {mentee: mentor for mentee, mentor in rows}

@@ -225,8 +225,13 @@ class Preview:
 
 
 def preview(scope: Scope, mentee_id: int, mentor_id: int) -> Preview:
-    """Score a pair a coordinator is about to make by hand, as the engine would."""
+    """Score a pair a coordinator is about to make by hand, as the engine would.
+
+    Someone who applied in both roles cannot be her own mentor: no override makes that pair."""
     mentee, mentor = _people_in_programme(scope, mentee_id, mentor_id)
+    if mentee.user_id == mentor.user_id:
+        raise ServiceError(_("%(name)s cannot be her own mentor.", name=mentee.user.name),
+                           "mentor")
     forbidden = db.session.scalar(select(ForbiddenPair.id).where(
         ForbiddenPair.mentee_id == mentee_id, ForbiddenPair.mentor_id == mentor_id)) is not None
     pair = score_pair(to_profile(mentor), to_profile(mentee), rules_for(scope.programme),

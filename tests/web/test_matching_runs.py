@@ -218,6 +218,54 @@ def test_fair_mode_is_stored_on_the_run(client, auth, matching_programme, person
     assert matching_run.summary["matched"] == 1
 
 
+def test_someone_who_applied_in_both_roles_is_never_proposed_to_herself(
+        client, auth, matching_programme, person, make_user, make_enrolment, coordinator):
+    programme = matching_programme()
+    # Ana applied as a mentee and as a mentor, with no organisation to tell them apart; her
+    # mentor application covers exactly the topic her mentee application wants.
+    ana = make_user(name="Ana Both")
+    ana_mentee = make_enrolment(programme, ana, role=Role.MENTEE,
+                                status=EnrolmentStatus.ACCEPTED, organisation="",
+                                topic_ids=[topic_id(programme, "Negotiation")])
+    ana_mentor = make_enrolment(programme, ana, role=Role.MENTOR,
+                                status=EnrolmentStatus.ACCEPTED, organisation="", capacity=1,
+                                years_experience=10,
+                                topic_ids=[topic_id(programme, "Negotiation")])
+    bruno = person(programme, "Bruno Mentor", Role.MENTOR, topics=["Drafting contributions"],
+                   organisation="")
+    carla = person(programme, "Carla Mentee", topics=["Drafting contributions"],
+                   organisation="")
+    auth.login(coordinator(programme))
+
+    assert run(client, programme).status_code == 302
+    pairs = {p.mentee_id: p.mentor_id for rows in pairs_by_mentee().values() for p in rows}
+    assert pairs[ana_mentee.id] != ana_mentor.id
+    # Both mentees still get a mentor: Ana gets Bruno and her mentor place goes to Carla.
+    assert pairs == {ana_mentee.id: bruno.id, carla.id: ana_mentor.id}
+
+
+def test_when_she_is_her_only_possible_mentor_the_page_says_why_she_is_unmatched(
+        client, auth, matching_programme, make_user, make_enrolment, coordinator):
+    programme = matching_programme()
+    ana = make_user(name="Ana Both")
+    ana_mentee = make_enrolment(programme, ana, role=Role.MENTEE,
+                                status=EnrolmentStatus.ACCEPTED, organisation="")
+    make_enrolment(programme, ana, role=Role.MENTOR, status=EnrolmentStatus.ACCEPTED,
+                   organisation="", capacity=1)
+    auth.login(coordinator(programme))
+
+    assert run(client, programme).status_code == 302
+    assert pairs_by_mentee() == {}
+    matching_run = db.session.scalar(select(MatchingRun))
+    assert [(item["mentee"], item["reason"], item["params"]["rules"])
+            for item in matching_run.unmatched] == [
+        (ana_mentee.id, "no_compatible_mentor", {"same_person": 1})]
+    unmatched = client.get(f"/coordinate/{programme.slug}/pairs").text
+    unmatched = unmatched[unmatched.index("Unmatched mentees"):]
+    assert "Ana Both" in unmatched
+    assert "no mentor meets the hard rules (same person: 1)" in html.unescape(unmatched)
+
+
 # ---- re-running -------------------------------------------------------------------------
 
 def test_rerun_keeps_approved_and_locked_never_reproposes_rejected_and_counts_the_diff(
@@ -304,6 +352,65 @@ def test_rerun_keeps_approved_and_locked_never_reproposes_rejected_and_counts_th
     third = pairs_by_mentee()
     assert [p.mentor_id for p in third[chloe.id] if p.status == PairingStatus.PROPOSED] == [
         m5.id]
+
+
+def pair_head(page: str, pairing: Pairing) -> str:
+    """The heading of one pair on the pairs page: names, status and labels, not the score."""
+    start = page.index(f'id="pair-{pairing.id}"')
+    return html.unescape(page[start:page.index('class="score"', start)])
+
+
+def test_rerun_does_not_label_an_approved_pair_new_in_this_run(
+        client, auth, matching_programme, person, coordinator):
+    programme = matching_programme()
+    amina = person(programme, "Amina", topics=["Negotiation"])
+    bea = person(programme, "Bea", topics=["Drafting contributions"])
+    person(programme, "Mentor One", Role.MENTOR, topics=["Negotiation"])
+    person(programme, "Mentor Two", Role.MENTOR, topics=["Drafting contributions"])
+    auth.login(coordinator(programme))
+    run(client, programme)
+    [approved] = pairs_by_mentee()[amina.id]
+    base = f"/coordinate/{programme.slug}/pairs"
+    assert client.post(f"{base}/{approved.id}/approve").status_code == 302
+    # Between the runs Chloe and a mentor for her topic are accepted.
+    chloe = person(programme, "Chloe", topics=["Chairing meetings"])
+    person(programme, "Mentor Three", Role.MENTOR, topics=["Chairing meetings"])
+
+    run(client, programme)
+    flashes(client)
+    latest = db.session.scalars(select(MatchingRun).order_by(MatchingRun.id.desc())).first()
+    # Amina's approved pair and Bea's re-proposed one are kept; Chloe's is new.
+    assert latest.diff == {"new": 1, "kept": 2, "changed": 0, "dropped": 0}
+    pairs = pairs_by_mentee()
+    [bea_pair] = [p for p in pairs[bea.id] if p.status == PairingStatus.PROPOSED]
+    [chloe_pair] = pairs[chloe.id]
+    page = client.get(base).text
+    assert "1 new, 2 kept, 0 changed, 0 dropped" in page
+    assert "approved" in pair_head(page, approved)
+    assert "new in this run" not in pair_head(page, approved)
+    assert "new in this run" not in pair_head(page, bea_pair)
+    assert "new in this run" in pair_head(page, chloe_pair)
+
+
+def test_first_run_counts_a_pair_made_by_hand_before_it_as_kept(
+        client, auth, matching_programme, person, coordinator):
+    programme = matching_programme()
+    amina = person(programme, "Amina", topics=["Negotiation"])
+    mentor = person(programme, "Mentor One", Role.MENTOR, topics=["Negotiation"])
+    person(programme, "Bea", topics=["Drafting contributions"])
+    person(programme, "Mentor Two", Role.MENTOR, topics=["Drafting contributions"])
+    auth.login(coordinator(programme))
+    assert client.post(f"/coordinate/{programme.slug}/pairs/manual",
+                       data={"mentee": amina.id, "mentor": mentor.id}).status_code == 302
+    [by_hand] = pairs_by_mentee()[amina.id]
+
+    run(client, programme)
+    flashes(client)
+    assert db.session.scalar(select(MatchingRun)).diff == {
+        "new": 1, "kept": 1, "changed": 0, "dropped": 0}
+    page = client.get(f"/coordinate/{programme.slug}/pairs").text
+    assert "paired by hand" in pair_head(page, by_hand)
+    assert "new in this run" not in pair_head(page, by_hand)
 
 
 def test_reject_sends_the_mentee_back_to_the_pool_without_that_mentor(

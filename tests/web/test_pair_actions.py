@@ -600,6 +600,31 @@ def test_manual_pair_needs_accepted_people(client, manual_case, person):
     assert state() == before
 
 
+def test_nobody_can_be_paired_by_hand_with_herself_even_with_an_override(
+        client, manual_case, make_enrolment):
+    programme, fatou = manual_case["programme"], manual_case["fatou"]
+    # Fatou also applied as a mentor, from another organisation than her mentee application.
+    herself = make_enrolment(programme, fatou.user, role=Role.MENTOR,
+                             status=EnrolmentStatus.ACCEPTED, languages=["fr"], capacity=1,
+                             organisation="")
+    before = state()
+    page = client.get(url(programme, f"pairs/manual?mentee={fatou.id}&mentor={herself.id}"))
+    assert page.status_code == 200
+    assert "Fatou Ndiaye cannot be her own mentor." in html.unescape(page.text)
+    assert "Approve this pair" not in page.text
+    response = client.post(url(programme, "pairs/manual"), data={
+        "mentee": fatou.id, "mentor": herself.id, "override": "y", "reason": "She insists"})
+    assert response.status_code == 200
+    assert "Fatou Ndiaye cannot be her own mentor." in html.unescape(response.text)
+    assert state() == before
+    with pytest.raises(ServiceError) as refused:
+        pairings.pair_by_hand(fatou.user, Scope(programme), fatou.id, herself.id,
+                              reason="She insists", confirm=True)
+    db.session.rollback()
+    assert refused.value.message == "Fatou Ndiaye cannot be her own mentor."
+    assert state() == before
+
+
 # ---- swap -------------------------------------------------------------------------------
 
 def test_swap_exchanges_mentors_and_rescores_both(client, two_pairs):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import random
+from dataclasses import replace
 
 import numpy as np
 
@@ -15,8 +16,23 @@ REGIONS = ["CITEL", "APT", "ASMG", ""]
 ZONES = ["", "UTC", "+01:00", "Europe/Paris", "Asia/Tokyo", "-05:00", "+05:30", "America/Lima"]
 
 
-def random_cohort(seed: int, n: int, m: int, cap: tuple[int, int] = (1, 3)):
-    """A reproducible random cohort of n mentees and m mentors (ids are strings)."""
+def random_cohort(seed: int, n: int, m: int, cap: tuple[int, int] = (1, 3), people: int = 0):
+    """A reproducible random cohort of n mentees and m mentors (ids are strings). With
+    `people`, about half of each side get one of that many person keys, so some people are in
+    both lists (the rest of the cohort is the same as without)."""
+    mentors, mentees = _cohort(seed, n, m, cap)
+    if people:
+        rnd = random.Random(-seed - 1)
+
+        def key():
+            return f"p{rnd.randrange(people)}" if rnd.random() < 0.5 else None
+
+        mentors = [replace(p, person=key()) for p in mentors]
+        mentees = [replace(e, person=key()) for e in mentees]
+    return mentors, mentees
+
+
+def _cohort(seed: int, n: int, m: int, cap: tuple[int, int]):
     rnd = random.Random(seed)
     mentors = [
         Mentor(

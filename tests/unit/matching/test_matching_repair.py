@@ -139,7 +139,7 @@ def test_network_repair_keeps_reduced_costs_and_reaches_the_optimum(seed, n, m, 
 
 def test_bulk_part_values_and_rules_match_the_single_pair_versions():
     for seed in range(8):
-        mentors, mentees = random_cohort(seed, 25, 10, (1, 3))
+        mentors, mentees = random_cohort(seed, 25, 10, (1, 3), people=6)
         rnd = random.Random(seed)
         forbidden = [(e.id, p.id) for e in mentees for p in mentors if rnd.random() < .1]
         for rules in (*RULES, Rules(experience_ahead=0), Rules(experience_ahead=2.5)):

@@ -142,7 +142,7 @@ def test_score_is_weighted_mean_of_parts():
 
 
 def test_block_pairs_and_parts_agree():
-    mentors, mentees = random_cohort(7, 40, 15)
+    mentors, mentees = random_cohort(7, 40, 15, people=8)
     for rules in (Rules(), Rules(topics=7, region=3, language=0, timezone=99, experience=1,
                                  wishes=13, min_experience_gap=2)):
         model = build_model(mentors, mentees, rules, forbidden=[("e0001", "m002")])
@@ -150,8 +150,11 @@ def test_block_pairs_and_parts_agree():
         rows, cols = np.indices(score.shape)
         s2, a2 = model.pairs(rows.ravel(), cols.ravel())
         assert (s2 == score.ravel()).all() and (a2 == allowed.ravel()).all()
-        half, _ = model.block(10, 25)
-        assert (half == score[10:25]).all()
+        half, half_allowed = model.block(10, 25)
+        assert (half == score[10:25]).all() and (half_allowed == allowed[10:25]).all()
+        some = np.arange(1, model.n, 3)
+        assert (model.rows(some)[1] == allowed[some]).all()
+        assert (model.allowed_rows(some) == allowed[some]).all()
         for i in range(model.n):
             for j in range(model.m):
                 assert combine(model.parts(i, j), rules) == score[i, j]

@@ -23,7 +23,7 @@ def problems(draw):
     seed = draw(st.integers(0, 10**6))
     n = draw(st.integers(0, 6))
     m = draw(st.integers(0, 3))
-    mentors, mentees = random_cohort(seed, n, m, cap=(1, 2))
+    mentors, mentees = random_cohort(seed, n, m, cap=(1, 2), people=draw(st.integers(0, 3)))
     rnd = random.Random(seed)
     forbidden = [(e.id, p.id) for e in mentees for p in mentors if rnd.random() < 0.15]
     locked, room = [], {p.id: p.capacity for p in mentors}
@@ -56,6 +56,9 @@ def check(mentors, mentees, rules, locked, forbidden, fair, method="auto"):
         assert p.locked == (id_key(p.mentee_id) in lock_map)
         if not p.locked:
             assert allowed[i, j]
+            # Nobody is her own mentor, whatever the model says.
+            assert model.mentees[i].person is None \
+                or id_key(model.mentees[i].person) != id_key(model.mentors[j].person)
         else:
             assert lock_map[id_key(p.mentee_id)] == id_key(p.mentor_id)
     assert all(used[k] <= caps[k] for k in used)
