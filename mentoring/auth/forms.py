@@ -88,3 +88,19 @@ class AccountForm(FlaskForm):
             (code, language_name(code, code)) for code in current_app.config["LANGUAGES"]
         ])
         self.timezone.choices = timezone_options()
+
+
+class NextForm(FlaskForm):
+    """A button that returns to the page it was on (``next``, checked by ``safe_next``)."""
+
+    next = HiddenField()
+
+
+class LanguageForm(NextForm):
+    """The header's language switcher: one button per interface language."""
+
+    locale = HiddenField(validators=[DataRequired()])
+
+    def validate_locale(self, field):
+        if field.data not in current_app.config["LANGUAGES"]:
+            raise ValidationError(_l("Choose one of the languages offered."))

@@ -15,7 +15,9 @@ from .forms import (
     AccountForm,
     ChangePasswordForm,
     ForgotPasswordForm,
+    LanguageForm,
     LoginForm,
+    NextForm,
     RegisterForm,
     ResetPasswordForm,
 )
@@ -57,11 +59,11 @@ def verify_email(token: str):
 @login_required
 @limiter.limit("5 per hour")
 def resend_verification():
-    if ConfirmForm().validate_on_submit() and not current_user.is_verified:
-        accounts.send_verification(current_user)
-        db.session.commit()
+    form = NextForm()
+    if form.validate_on_submit() and not current_user.is_verified and perform(
+            lambda: accounts.send_verification(current_user)):
         flash(_("We have sent a new link to %(email)s.", email=current_user.email), "success")
-    return redirect(safe_next(request.form.get("next"), "enrolment.my_programmes"))
+    return redirect(safe_next(form.next.data, "enrolment.my_programmes"))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -175,11 +177,10 @@ def change_password():
 @bp.route("/language", methods=["POST"])
 def set_language():
     """The header's language switcher: remember the choice, go back to the same page."""
-    locale = request.form.get("locale", "")
-    if not ConfirmForm().validate_on_submit() or locale not in current_app.config["LANGUAGES"]:
+    form = LanguageForm()
+    if not form.validate_on_submit():
         abort(400)
-    session[SESSION_KEY] = locale
+    session[SESSION_KEY] = form.locale.data
     if current_user.is_authenticated:
-        accounts.set_locale(current_user, locale)
-        db.session.commit()
-    return redirect(safe_next(request.form.get("next"), "programmes.index"))
+        perform(lambda: accounts.set_locale(current_user, form.locale.data))
+    return redirect(safe_next(form.next.data, "programmes.index"))

@@ -20,7 +20,8 @@ from ..forms import GoesBack, options
 class DecisionForm(GoesBack, FlaskForm):
     """Accept, waitlist or decline one or many applications, with an optional message."""
 
-    ids = SelectMultipleField(_l("Applications"), coerce=int,
+    #: The service checks every id against the coordinator's scope (all or nothing).
+    ids = SelectMultipleField(_l("Applications"), coerce=int, validate_choice=False,
                               validators=[DataRequired(_l("Select at least one application."))])
     decision = RadioField(
         _l("Decision"),

@@ -57,9 +57,7 @@ def applications(scope: Scope):
 @bp.route("/<slug>/applications/decide", methods=["POST"])
 @coordinator_required
 def decide(scope: Scope):
-    # The service checks every id against the scope; the choices only need to include them.
-    ids = request.form.getlist("ids", type=int)
-    form = DecisionForm(choices=[(i, str(i)) for i in ids])
+    form = DecisionForm()
     redirect_to = form.back_url(f"/coordinate/{scope.programme.slug}/", url_for(
         "coordination.applications", slug=scope.programme.slug))
     if not form.validate_on_submit():
