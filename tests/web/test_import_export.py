@@ -389,3 +389,68 @@ def test_upload_without_a_file_or_of_another_type_is_refused(client, auth, progr
     response = upload(client, programme, HEADINGS + "\n" + good_row() + "\n", "people.xlsx")
     assert response.status_code == 200 and "Upload a .csv file." in response.text
     assert count(Enrolment) == 0
+
+
+# ---- one validator: the import refuses what the forms refuse, in the forms' words -------------
+
+def form_error(page, field: str) -> str:
+    """The error a form shows under one of its fields."""
+    found = re.search(rf'<p class="error" id="{field}-error">(.*?)</p>', page.text, re.S)
+    assert found, f"no error under {field}"
+    return html.unescape(found.group(1)).strip()
+
+
+def test_a_300_character_name_is_refused_with_the_registration_forms_words(
+        app, client, auth, programme, coordinator):
+    long_name = "Amina " + "Diallo" * 49  # 300 characters
+    registration = app.test_client().post("/register", data={
+        "name": long_name, "email": "amina@example.org",
+        "password": "Nile river delegate passphrase",
+        "confirm": "Nile river delegate passphrase"})
+    auth.login(coordinator(programme))
+    before = totals()
+
+    response = upload(client, programme, HEADINGS + "\n"
+                      + good_row().replace("Amina Diallo", long_name) + "\n")
+
+    assert errors_on(response) == [("2", "Full name", form_error(registration, "name"))]
+    assert totals() == before
+
+
+def test_a_nul_byte_in_goals_is_refused_with_the_application_forms_words(
+        client, auth, programme, make_user, coordinator):
+    applicant = make_user("nour@example.org")
+    auth.login(applicant)
+    form_page = client.post(f"/programmes/{programme.slug}/apply/mentee", data={
+        "country": "KE", "timezone": "Africa/Nairobi", "languages": ["en"],
+        "topic_1": str(programme.topics[0].id), "years_experience": "2",
+        "goals": "Speak at\x00 WRC-27.", "region_preference": "none", "consent": "y"})
+    assert form_page.status_code == 200
+    client.post("/logout")
+    auth.login(coordinator(programme))
+    before = totals()
+
+    response = upload(client, programme, HEADINGS + ",Goals\n" + good_row()
+                      + ',"Speak at\x00 WRC-27."\n')
+
+    assert errors_on(response) == [("2", "Goals", form_error(form_page, "goals"))]
+    assert totals() == before
+
+
+def test_an_over_long_organisation_is_refused_with_the_application_forms_words(
+        client, auth, programme, make_user, coordinator):
+    organisation = "Ministry of Communications " * 10  # 270 characters
+    auth.login(make_user("nour@example.org"))
+    form_page = client.post(f"/programmes/{programme.slug}/apply/mentee", data={
+        "country": "KE", "timezone": "Africa/Nairobi", "languages": ["en"],
+        "topic_1": str(programme.topics[0].id), "years_experience": "2",
+        "organisation": organisation, "region_preference": "none", "consent": "y"})
+    client.post("/logout")
+    auth.login(coordinator(programme))
+    before = totals()
+
+    response = upload(client, programme, HEADINGS + ",Organisation\n" + good_row()
+                      + f",{organisation}\n" + good_row(email="b@example.org") + ",ITU\n")
+
+    assert errors_on(response) == [("2", "Organisation", form_error(form_page, "organisation"))]
+    assert totals() == before
