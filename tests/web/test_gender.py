@@ -11,6 +11,7 @@ from mentoring.models import Enrolment, EnrolmentStatus, Pairing, ProgrammeStatu
 from mentoring.permissions import Scope
 from mentoring.services import dashboard as figures
 from mentoring.services.matching import to_profile
+from tests.conftest import PASSWORD
 
 HEADINGS = "E-mail,Full name,Applies as,Country,Languages,Topics,Gender"
 
@@ -65,3 +66,47 @@ def test_the_matching_rule_and_the_dashboard_count_the_same_women(
     assert board.counts["men"]["mentor"] == 2
     assert board.counts["other"]["mentor"] == 1
     assert board.counts["not given"]["mentor"] == 1
+
+
+def mentor_form(programme, **overrides) -> dict:
+    data = {"country": "KE", "timezone": "Africa/Nairobi", "languages": ["en"],
+            "expertise": [str(programme.topics[0].id)], "years_experience": "12",
+            "capacity": "2", "consent": "y"}
+    data.update(overrides)
+    return data
+
+
+def test_a_mentor_describes_her_gender_in_her_own_words_and_the_coordinator_reads_them(
+        app, client, auth, make_programme, make_user, coordinator):
+    programme = make_programme()
+    auth.login(make_user("sam@example.org"))
+    form = client.get(f"/programmes/{programme.slug}/apply/mentor").text
+    for value, label in (("woman", "Woman"), ("man", "Man"), ("non_binary", "Non-binary"),
+                         ("self_described", "I describe myself as…"),
+                         ("undisclosed", "Prefer not to say")):
+        assert f'value="{value}"' in form and label in form
+
+    refused = client.post(f"/programmes/{programme.slug}/apply/mentor",
+                          data=mentor_form(programme, gender="self_described"))
+    assert "Describe your gender in your own words, or choose another answer." in refused.text
+    assert client.post(f"/programmes/{programme.slug}/apply/mentor", data=mentor_form(
+        programme, gender="self_described", gender_self_described=" two-spirit ")
+    ).status_code == 302
+
+    [enrolment] = db.session.scalars(select(Enrolment)).all()
+    assert (enrolment.gender, enrolment.gender_self_described) == ("self_described",
+                                                                   "two-spirit")
+    reader = app.test_client()
+    reader.post("/login", data={"email": coordinator(programme).email, "password": PASSWORD})
+    page = reader.get(f"/coordinate/{programme.slug}/applications/{enrolment.id}")
+    assert page.status_code == 200 and "two-spirit" in page.text
+
+
+def test_words_written_for_another_answer_are_not_kept(client, auth, make_programme, make_user):
+    programme = make_programme()
+    auth.login(make_user())
+    client.post(f"/programmes/{programme.slug}/apply/mentor", data=mentor_form(
+        programme, gender="woman", gender_self_described="typed, then changed her mind"))
+    [enrolment] = db.session.scalars(select(Enrolment)).all()
+    assert (enrolment.gender, enrolment.gender_self_described) == ("woman", "")
+    assert to_profile(enrolment).gender == "woman"

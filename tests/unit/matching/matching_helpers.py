@@ -28,7 +28,7 @@ def random_cohort(seed: int, n: int, m: int, cap: tuple[int, int] = (1, 3)):
             timezone=rnd.choice(ZONES),
             capacity=rnd.randint(*cap),
             organisation=rnd.choice(["", "A", "B", "C"]),
-            gender=rnd.choice(["F", "M", "", "woman"]),
+            gender=rnd.choice(["woman", "man", "", "non_binary"]),
         )
         for j in range(m)
     ]
