@@ -74,7 +74,7 @@ def populate(participants: int, sessions: int, seed: int = 11) -> None:
             "organisation": "", "years_experience": rng.randint(0, 25), "itu_meetings": "",
             "timezone": zones[0], "goals": "", "capacity": 4 if mentor else None,
             "region_preference": "none", "wants_woman_mentor": False,
-            "gender": rng.choice(["woman", "woman", "man", "", "female"]), "consent_at": now,
+            "gender": rng.choice(["woman", "woman", "man", None, "non_binary"]), "consent_at": now,
             "decision_message": "", "source": "bench", "created_at": now, "updated_at": now,
             "live_pairs": 0})
         languages.append(["en"] + extra[:1])

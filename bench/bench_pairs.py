@@ -85,7 +85,7 @@ def populate(seed: int = 7) -> int:
             "capacity": rng.randint(1, 4) if role == Role.MENTOR else None,
             "region_preference": rng.choice(["none", "same", "other"]),
             "wants_woman_mentor": role == Role.MENTEE and rng.random() < 0.2,
-            "gender": rng.choice(["woman", "man", ""]), "consent_at": now,
+            "gender": rng.choice(["woman", "man", None]), "consent_at": now,
             "decision_message": "", "source": "bench", "created_at": now, "updated_at": now,
             "live_pairs": 0,
         })

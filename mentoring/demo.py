@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from .extensions import db
-from .models import EnrolmentStatus, ProgrammeStatus, RegionPreference, Role, User
+from .models import EnrolmentStatus, Gender, ProgrammeStatus, RegionPreference, Role, User
 from .models._types import utcnow
 from .services import programmes
 from .services.enrolments import Application, apply
@@ -129,7 +129,7 @@ def _participants(programme, rng: random.Random, mentors: int, mentees: int, pre
             else None,
             region_preference=rng.choice(list(RegionPreference)),
             wants_woman_mentor=role == Role.MENTEE and rng.random() < 0.3,
-            gender=("woman" if woman else "man") if rng.random() < 0.85 else "",
+            gender=(Gender.WOMAN if woman else Gender.MAN) if rng.random() < 0.85 else None,
         )
         enrolment = apply(user, programme, role, application, source="demo")
         enrolment.created_at = utcnow() - timedelta(days=rng.randint(1, 40))

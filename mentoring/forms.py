@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectMultipleField, StringField, SubmitField, widgets
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length
+from wtforms.validators import Length, ValidationError
 
 from .data import timezones
 from .i18n import current_locale, timezone_label
@@ -42,6 +42,20 @@ class ActionForm(GoesBack, ConfirmForm):
     """A button on a list (approve, lock, forbid, end), with an optional reason."""
 
     reason = StringField(_l("Reason"), validators=[Length(max=2000)])
+class Checked:
+    """A validator that asks a service's check, so a form says what the service and the CSV
+    import say; `flags` (maxlength, min, max) go to the browser as attributes."""
+
+    def __init__(self, check, **flags):
+        self.check = check
+        self.field_flags = flags
+
+    def __call__(self, form, field):
+        if field.data is None or field.data == "":
+            return  # a missing answer is for DataRequired / InputRequired to judge
+        problem = self.check(field.data)
+        if problem:
+            raise ValidationError(problem)
 
 
 def options(pairs) -> list[SelectChoice]:

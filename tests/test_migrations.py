@@ -100,3 +100,44 @@ def test_upgrading_a_database_with_data_keeps_it(empty_database):
             assert connection.execute(text("SELECT women_target_percent FROM programme")
                                       ).scalar() == 30
         db.engine.dispose()
+
+
+def test_upgrade_turns_free_text_genders_into_answers_and_keeps_other_words(empty_database):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database, "SECRET_KEY": "x"})
+    written = {"a@example.org": "女性", "b@example.org": " Male ", "c@example.org": "",
+               "d@example.org": "genderqueer", "e@example.org": "ЖЕНЩИНА"}
+    with app.app_context():
+        upgrade(revision="5a1c7e2b9d40")
+        with db.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO programme (slug, name, description, network, status,"
+                " mentor_capacity_default, mentor_capacity_max, min_sessions_per_month,"
+                " default_locale, created_at, women_target_percent, translations) VALUES ('p',"
+                " 'P', '', '', 'open', 1, 2, 1, 'en', '2026-01-01', 30, '{}')"))
+            for email, gender in written.items():
+                connection.execute(text(
+                    "INSERT INTO \"user\" (email, name, password_hash, is_admin, locale,"
+                    " timezone, failed_logins, created_at) VALUES (:email, 'A', '', false, '',"
+                    " '', 0, '2026-01-01')"), {"email": email})
+                connection.execute(text(
+                    "INSERT INTO enrolment (programme_id, user_id, role, status, country,"
+                    " organisation, years_experience, itu_meetings, timezone, goals,"
+                    " region_preference, wants_woman_mentor, gender, consent_at,"
+                    " decision_message, source, created_at, updated_at, live_pairs) VALUES"
+                    " ((SELECT id FROM programme), (SELECT id FROM \"user\" WHERE email = :email),"
+                    " 'mentee', 'submitted', 'KE', '', 1, '', 'UTC', '', 'none', false, :gender,"
+                    " '2026-01-01', '', 'form', '2026-01-01', '2026-01-01', 0)"),
+                    {"email": email, "gender": gender})
+        upgrade()
+        with db.engine.connect() as connection:
+            answers = {email: (gender, described) for email, gender, described in
+                       connection.execute(text(
+                           "SELECT u.email, e.gender, e.gender_self_described FROM enrolment e"
+                           " JOIN \"user\" u ON u.id = e.user_id"))}
+        assert answers == {"a@example.org": ("woman", ""), "b@example.org": ("man", ""),
+                           "c@example.org": (None, ""),
+                           "d@example.org": ("self_described", "genderqueer"),
+                           "e@example.org": ("woman", "")}
+        checks = {c["name"] for c in inspect(db.engine).get_check_constraints("enrolment")}
+        assert "ck_enrolment_gender" in checks  # the database holds the list of answers
+        db.engine.dispose()

@@ -12,11 +12,21 @@ from wtforms import (
     StringField,
     SubmitField,
 )
-from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+from wtforms.validators import DataRequired, Email, EqualTo, ValidationError
 
 from ..data import language_name
-from ..forms import options, timezone_options
-from ..services.accounts import password_problems
+from ..forms import Checked, options, timezone_options
+from ..services.accounts import (
+    EMAIL_MAX,
+    NAME_MAX,
+    email_problem,
+    name_problem,
+    password_problems,
+)
+
+#: The rules of a person's name and email, shared with the service and the CSV import.
+_NAME = Checked(name_problem, maxlength=NAME_MAX)
+_EMAIL = Checked(email_problem, maxlength=EMAIL_MAX)
 
 
 class _NewPassword:
@@ -41,9 +51,9 @@ class _NewPassword:
 
 
 class RegisterForm(_NewPassword, FlaskForm):
-    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)],
+    name = StringField(_l("Full name"), validators=[DataRequired(), _NAME],
                        render_kw={"autocomplete": "name"})
-    email = EmailField(_l("Email address"), validators=[DataRequired(), Email(), Length(max=254)],
+    email = EmailField(_l("Email address"), validators=[DataRequired(), _EMAIL],
                        render_kw={"autocomplete": "email"})
     submit = SubmitField(_l("Create account"))
 
@@ -75,8 +85,8 @@ class ChangePasswordForm(_NewPassword, FlaskForm):
 
 
 class AccountForm(FlaskForm):
-    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)])
-    email = EmailField(_l("Email address"), validators=[DataRequired(), Email(), Length(max=254)],
+    name = StringField(_l("Full name"), validators=[DataRequired(), _NAME])
+    email = EmailField(_l("Email address"), validators=[DataRequired(), _EMAIL],
                        description=_l("If you change it, we send a link to confirm the new one."))
     locale = SelectField(_l("Interface language"))
     timezone = SelectField(_l("Time zone"))

@@ -11,16 +11,30 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
 from ..data import country_choices, language_name
-from ..forms import MultiCheckboxField, options, timezone_options
+from ..forms import Checked, MultiCheckboxField, options, timezone_options
+from ..gender import LABELS, Gender
 from ..i18n import current_locale
 from ..models import Enrolment, Programme, RegionPreference, Role
-from ..services.enrolments import Application
+from ..services.enrolments import (
+    TEXT_LIMITS,
+    YEARS_MAX,
+    Application,
+    capacity_problem,
+    field_problem,
+    gender_problem,
+    years_problem,
+)
 
 #: How many ranked topic choices a mentee gets.
 MENTEE_TOPIC_CHOICES = 5
+
+
+def _text(name: str) -> Checked:
+    """The service's rule for one free-text answer (its limit also becomes the maxlength)."""
+    return Checked(lambda value: field_problem(name, value), maxlength=TEXT_LIMITS[name])
 
 
 class ApplicationForm(FlaskForm):
@@ -32,7 +46,7 @@ class ApplicationForm(FlaskForm):
                             description=_l("Only needed when the programme does not place your "
                                            "country in a region."))
     organisation = StringField(_l("Organisation or administration"),
-                               validators=[Length(max=200)])
+                               validators=[_text("organisation")])
     languages = MultiCheckboxField(_l("Languages you can work in"),
                                    validators=[DataRequired(_l("Choose at least one language."))])
     expertise = MultiCheckboxField(_l("Your areas of expertise"))
@@ -44,13 +58,13 @@ class ApplicationForm(FlaskForm):
     years_experience = IntegerField(
         _l("Years of experience in the field"),
         validators=[InputRequired(_l("Give a number, 0 if you are new.")),
-                    NumberRange(min=0, max=80, message=_l("Give a number from 0 to 80."))])
+                    Checked(years_problem, min=0, max=YEARS_MAX)])
     itu_meetings = TextAreaField(_l("ITU meetings attended (optional)"),
-                                 validators=[Length(max=2000)])
+                                 validators=[_text("itu_meetings")])
     timezone = SelectField(_l("Time zone"), validators=[DataRequired()],
                            description=_l("Where you usually work, to find convenient hours."))
     goals = TextAreaField(_l("What do you hope to gain or give?"),
-                          validators=[Length(max=4000)])
+                          validators=[_text("goals")])
     capacity = IntegerField(_l("How many mentees can you take?"))
     region_preference = RadioField(
         _l("Mentor's region"),
@@ -60,10 +74,13 @@ class ApplicationForm(FlaskForm):
         default=RegionPreference.NONE.value,
     )
     wants_woman_mentor = BooleanField(_l("I would like a woman mentor"))
-    gender = StringField(
-        _l("Gender (optional)"), validators=[Length(max=60)],
-        description=_l("In your own words. Seen only by coordinators and used only for "
-                       "statistics on the programme's balance."))
+    gender = RadioField(
+        _l("Gender (optional)"), validators=[Optional()],
+        choices=options([(answer.value, label) for answer, label in LABELS.items()]),
+        description=_l("Seen only by coordinators; used for statistics on the programme's "
+                       "balance and for mentees who ask for a woman mentor."))
+    gender_self_described = StringField(
+        _l("Your gender in your own words"), validators=[_text("gender_self_described")])
     consent = BooleanField(validators=[DataRequired(_l("You must agree to take part."))])
     submit = SubmitField(_l("Submit application"))
 
@@ -84,9 +101,8 @@ class ApplicationForm(FlaskForm):
         self.timezone.choices = timezone_options()
         self.capacity.validators = [
             InputRequired(),
-            NumberRange(min=1, max=programme.mentor_capacity_max,
-                        message=_l("Choose from 1 to %(max)d.",
-                                   max=programme.mentor_capacity_max)),
+            Checked(lambda value: capacity_problem(programme, value), min=1,
+                    max=programme.mentor_capacity_max),
         ]
         self.consent.label.text = _l(
             "I agree that the coordinators of %(programme)s use this information to select and "
@@ -125,7 +141,8 @@ class ApplicationForm(FlaskForm):
         self.itu_meetings.data = enrolment.itu_meetings
         self.timezone.data = enrolment.timezone
         self.goals.data = enrolment.goals
-        self.gender.data = enrolment.gender
+        self.gender.data = enrolment.gender.value if enrolment.gender else None
+        self.gender_self_described.data = enrolment.gender_self_described
 
     def topic_ids(self) -> list[int]:
         if self.role == Role.MENTOR:
@@ -144,6 +161,14 @@ class ApplicationForm(FlaskForm):
             raise ValidationError(_l("Choose at least the topic you want most."))
         if len(set(picked)) != len(picked):
             raise ValidationError(_l("Each topic can be chosen only once."))
+
+    def validate_gender_self_described(self, field):
+        problem = gender_problem(self._gender(), field.data or "")
+        if problem:
+            raise ValidationError(problem)
+
+    def _gender(self) -> Gender | None:
+        return Gender(self.gender.data) if self.gender.data else None
 
     def validate_region_id(self, field):
         if self.country.data and self.programme.region_for_country(self.country.data) is None \
@@ -167,5 +192,6 @@ class ApplicationForm(FlaskForm):
             region_preference=RegionPreference(self.region_preference.data)
             if self.role == Role.MENTEE else RegionPreference.NONE,
             wants_woman_mentor=bool(self.role == Role.MENTEE and self.wants_woman_mentor.data),
-            gender=self.gender.data or "",
+            gender=self._gender(),
+            gender_self_described=self.gender_self_described.data or "",
         )

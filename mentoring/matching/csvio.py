@@ -18,7 +18,7 @@ from typing import IO, Any
 
 import numpy as np
 
-from .profiles import REGION_PREFERENCES, Mentee, Mentor
+from .profiles import GENDERS, REGION_PREFERENCES, Mentee, Mentor
 from .result import Result
 from .scoring import PART_CODES, ScoreModel
 from .timezones import utc_offset_minutes
@@ -146,6 +146,14 @@ def _preference(text: str) -> str:
     return t
 
 
+def _gender(text: str) -> str:
+    t = text.casefold()
+    if t not in GENDERS:
+        raise ValueError("must be woman, man, non_binary, undisclosed, self_described or empty,"
+                         f" not {text!r}")
+    return t
+
+
 def _nonempty(text: str) -> str:
     if not text.strip(";").strip():
         raise ValueError("must not be empty")
@@ -177,7 +185,7 @@ def read_mentors(path: str | Path) -> list[Mentor]:
             timezone=conv("timezone", _timezone),
             capacity=conv("capacity", _capacity),
             organisation=row.get("organisation", ""),
-            gender=row.get("gender", ""),
+            gender=conv("gender", _gender),
             person=row.get("person", ""),
         ))
     return out

@@ -9,12 +9,15 @@ Id = Hashable
 
 REGION_PREFERENCES = ("same", "other", "none")
 
-_WOMAN_WORDS = frozenset({"woman", "women", "female", "f", "w", "femme", "mujer", "girl"})
+#: A mentor's `gender` is the application's structured answer: "woman", "man", "non_binary",
+#: "undisclosed", "self_described" or "" (not given). Only "woman" meets a mentee's wish for a
+#: woman mentor; the web application maps people's own words to these answers before matching.
+GENDERS = ("woman", "man", "non_binary", "undisclosed", "self_described", "")
 
 
 def is_woman(gender: str | None) -> bool:
-    """Return True when a free-text gender value denotes a woman ("Woman", "female", "F", ...)."""
-    return (gender or "").strip().casefold() in _WOMAN_WORDS
+    """Return True when a gender answer is "woman" (case and surrounding spaces ignored)."""
+    return (gender or "").strip().casefold() == "woman"
 
 
 def id_key(value: Id) -> str:
@@ -81,7 +84,7 @@ class Mentor:
 
     @property
     def is_woman(self) -> bool:
-        """Whether this mentor's gender denotes a woman."""
+        """Whether this mentor's gender answer is "woman"."""
         return is_woman(self.gender)
 
 

@@ -1,5 +1,6 @@
 """Typed SQLAlchemy 2 models, one module per aggregate."""
 
+from ..gender import Gender
 from .audit import AuditEvent
 from .enrolment import (
     DECISIONS,
@@ -54,6 +55,7 @@ __all__ = [
     "EnrolmentLanguage",
     "EnrolmentStatus",
     "EnrolmentTopic",
+    "Gender",
     "OutboxEmail",
     "Programme",
     "ProgrammeLanguage",

@@ -17,6 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from ..gender import SELF_DESCRIBED_MAX, Gender, describe
 from ._types import UTCDateTime, enum_type, utcnow
 
 
@@ -77,8 +78,11 @@ class Enrolment(db.Model):
         default=RegionPreference.NONE,
     )
     wants_woman_mentor: Mapped[bool] = mapped_column(Boolean, default=False)
-    #: Self-described and optional; seen only by coordinators, used only for statistics.
-    gender: Mapped[str] = mapped_column(String(60), default="")
+    #: Optional (None: not given); seen only by coordinators, used for statistics and for a
+    #: mentee's wish for a woman mentor. `mentoring.gender` says what each answer counts as.
+    gender: Mapped[Gender | None] = mapped_column(enum_type(Gender, "gender", 16))
+    #: The person's own words when `gender` is self-described, else "".
+    gender_self_described: Mapped[str] = mapped_column(String(SELF_DESCRIBED_MAX), default="")
     consent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     #: The message sent with the coordinator's last decision.
     decision_message: Mapped[str] = mapped_column(Text, default="")
@@ -122,6 +126,11 @@ class Enrolment(db.Model):
     @property
     def topic_labels(self) -> list[str]:
         return [link.topic.label for link in self.topics]
+
+    @property
+    def gender_text(self) -> str:
+        """The gender answer in the reader's language, or the person's own words."""
+        return describe(self.gender, self.gender_self_described)
 
     @property
     def is_editable(self) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -14,6 +15,7 @@ from ..models import User
 from ..models._types import utcnow
 from . import ServiceError, audit, mail, tokens
 from .links import external_url
+from .text import text_problem
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -28,8 +30,32 @@ COMMON_PASSWORDS = frozenset(
 )
 
 
+#: The longest name and email address an account keeps (the forms' and the import's limits).
+NAME_MAX = 120
+EMAIL_MAX = 254
+
+
 def normalise_email(email: str) -> str:
     return email.strip().lower()
+
+
+def name_problem(name: str) -> str | None:
+    """Why a person's name cannot be kept (translated), or None."""
+    if not name.strip():
+        return _("A name is required.")
+    return text_problem(name, NAME_MAX)
+
+
+def email_problem(email: str) -> str | None:
+    """Why an email address cannot be used (translated), or None."""
+    problem = text_problem(email, EMAIL_MAX)
+    if problem:
+        return problem
+    try:
+        validate_email(normalise_email(email), check_deliverability=False)
+    except EmailNotValidError:
+        return _("\"%(value)s\" is not a valid email address.", value=email.strip())
+    return None
 
 
 def password_problems(password: str, *, email: str = "", name: str = "") -> list[str]:
@@ -55,6 +81,12 @@ def password_problems(password: str, *, email: str = "", name: str = "") -> list
     return problems
 
 
+def _check_name_and_email(name: str, email: str) -> None:
+    for field, problem in (("name", name_problem(name)), ("email", email_problem(email))):
+        if problem:
+            raise ServiceError(problem, field)
+
+
 def user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
 
@@ -64,6 +96,7 @@ def register(name: str, email: str, password: str, locale: str = "") -> User:
 
     ``locale`` is the language the person signed up in: emails to them are written in it.
     """
+    _check_name_and_email(name, email)
     email = normalise_email(email)
     if user_by_email(email) is not None:
         raise ServiceError(_("An account with this email address already exists."), "email")
@@ -172,6 +205,7 @@ def change_password(user: User, current: str, new: str) -> None:
 
 def update_account(user: User, *, name: str, email: str, locale: str, timezone: str) -> bool:
     """Save the account settings; returns True when the email changed and needs verifying."""
+    _check_name_and_email(name, email)
     email = normalise_email(email)
     changed_email = email != user.email
     if changed_email:

@@ -10,11 +10,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import case, distinct, func, literal, or_, select, true
+from sqlalchemy import case, distinct, func, or_, select, true
 from sqlalchemy.orm import aliased
 
 from ..data import country_name, language_name
 from ..extensions import db
+from ..gender import STATISTICS_GROUPS, statistics_group
 from ..models import (
     Confirmation,
     Enrolment,
@@ -31,11 +32,6 @@ from .scope import Scope
 
 #: Counts below this in a breakdown by gender or country are shown as "fewer than 5".
 SUPPRESS_BELOW = 5
-#: Words people use for themselves that count as "woman" in the statistics.
-WOMAN_WORDS = ("woman", "women", "female", "f", "w", "femme", "mujer", "mulher", "donna",
-               "امرأة", "أنثى", "女", "女性", "женщина", "жен")
-MAN_WORDS = ("man", "men", "male", "m", "homme", "hombre", "homem", "uomo", "رجل", "ذكر",
-             "男", "男性", "мужчина", "муж")
 MATCHED = (PairingStatus.APPROVED, PairingStatus.ACTIVE, PairingStatus.COMPLETED,
            PairingStatus.ENDED)
 
@@ -149,20 +145,14 @@ def by_language(scope: Scope, locale: str = "en") -> Breakdown:
     return Breakdown("language", labels, dict(counts))
 
 
-def _gender_group():
-    folded = func.lower(func.trim(Enrolment.gender))
-    return case((folded.in_(WOMAN_WORDS), literal("women")),
-                (folded.in_(MAN_WORDS), literal("men")),
-                (folded == "", literal("not given")), else_=literal("other"))
-
-
 def by_gender(scope: Scope) -> Breakdown:
-    group = _gender_group().label("gender")
-    rows = db.session.execute(_participants(scope, group)).all()
-    counts: dict = defaultdict(dict)
-    for label, role, count in rows:
-        counts[label][str(role)] = count
-    labels = [label for label in ("women", "men", "other", "not given") if label in counts]
+    """Accepted participants per gender group (`gender.statistics_group`) and role."""
+    rows = db.session.execute(_participants(scope, Enrolment.gender)).all()
+    counts: dict = defaultdict(lambda: defaultdict(int))
+    for answer, role, count in rows:
+        counts[statistics_group(answer)][str(role)] += count
+    counts = {label: dict(by_role) for label, by_role in counts.items()}
+    labels = [label for label in STATISTICS_GROUPS if label in counts]
     return Breakdown("gender", labels, dict(counts), suppress=True)
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..data import country_codes, timezones
 from ..extensions import db
+from ..gender import SELF_DESCRIBED_MAX, Gender
 from ..models import (
     DECISIONS,
     Enrolment,
@@ -25,6 +26,13 @@ from ..models import (
 from ..models._types import utcnow
 from . import Forbidden, ServiceError, audit, mail
 from .scope import Scope
+from .text import text_problem
+
+#: The longest answer each free-text field keeps: the form's, the import's and the database's.
+TEXT_LIMITS = {"organisation": 200, "itu_meetings": 2000, "goals": 4000,
+               "gender_self_described": SELF_DESCRIBED_MAX}
+_MULTILINE = ("itu_meetings", "goals")
+YEARS_MAX = 80
 
 
 @dataclass
@@ -42,7 +50,9 @@ class Application:
     capacity: int | None = None
     region_preference: RegionPreference = RegionPreference.NONE
     wants_woman_mentor: bool = False
-    gender: str = ""
+    gender: Gender | None = None
+    #: The person's own words, kept only when `gender` is self-described.
+    gender_self_described: str = ""
     #: Only used when the programme does not map the country to a region.
     region_id: int | None = None
 
@@ -61,33 +71,68 @@ def snapshot(enrolment: Enrolment) -> dict:
     }
 
 
-def _validate(programme: Programme, role: Role, data: Application) -> None:
-    if data.country not in country_codes():
-        raise ServiceError(_("Choose a country from the list."), "country")
-    if data.timezone not in timezones():
-        raise ServiceError(_("Choose a time zone from the list."), "timezone")
-    unknown = set(data.languages) - set(programme.language_codes)
-    if not data.languages or unknown:
-        raise ServiceError(_("Choose at least one of the programme's languages."), "languages")
-    topic_ids = {topic.id for topic in programme.topics}
-    if not data.topic_ids or set(data.topic_ids) - topic_ids:
-        raise ServiceError(_("Choose at least one of the programme's topics."), "topics")
-    if len(set(data.topic_ids)) != len(data.topic_ids):
-        raise ServiceError(_("Each topic can be chosen only once."), "topics")
-    if not 0 <= data.years_experience <= 80:
-        raise ServiceError(_("Years of experience must be between 0 and 80."), "years_experience")
-    if role == Role.MENTOR:
-        if data.capacity is None or not 1 <= data.capacity <= programme.mentor_capacity_max:
-            raise ServiceError(
-                _("A mentor can take between 1 and %(max)d mentees in this programme.",
-                  max=programme.mentor_capacity_max),
-                "capacity",
-            )
+def field_problem(name: str, value: str) -> str | None:
+    """Why one free-text answer of an application cannot be kept (translated), or None."""
+    return text_problem(value, TEXT_LIMITS[name], multiline=name in _MULTILINE)
+
+
+def years_problem(years: int | None) -> str | None:
+    if years is None or not 0 <= years <= YEARS_MAX:
+        return _("Years of experience must be between 0 and 80.")
+    return None
+
+
+def capacity_problem(programme: Programme, capacity: int | None) -> str | None:
+    if capacity is None or not 1 <= capacity <= programme.mentor_capacity_max:
+        return _("A mentor can take between 1 and %(max)d mentees in this programme.",
+                 max=programme.mentor_capacity_max)
+    return None
+
+
+def gender_problem(gender: Gender | None, self_described: str) -> str | None:
+    if gender == Gender.SELF_DESCRIBED and not self_described.strip():
+        return _("Describe your gender in your own words, or choose another answer.")
+    return None
+
+
+def application_problems(programme: Programme, role: Role, data: Application) -> dict[str, str]:
+    """Everything wrong with an application, field by field (translated): the one set of rules
+    the form, the CSV import and `apply`/`update` follow. Empty when it can be saved."""
+    problems: dict[str, str | None] = {}
+    problems["country"] = (None if data.country in country_codes()
+                           else _("Choose a country from the list."))
     region = programme.region_for_country(data.country)
     if region is None and data.region_id is not None and data.region_id not in {
         r.id for r in programme.regions
     }:
-        raise ServiceError(_("Choose one of the programme's regions."), "region_id")
+        problems["region_id"] = _("Choose one of the programme's regions.")
+    problems["organisation"] = field_problem("organisation", data.organisation)
+    problems["timezone"] = (None if data.timezone in timezones()
+                            else _("Choose a time zone from the list."))
+    unknown = set(data.languages) - set(programme.language_codes)
+    if not data.languages or unknown:
+        problems["languages"] = _("Choose at least one of the programme's languages.")
+    topic_ids = {topic.id for topic in programme.topics}
+    if not data.topic_ids or set(data.topic_ids) - topic_ids:
+        problems["topics"] = _("Choose at least one of the programme's topics.")
+    elif len(set(data.topic_ids)) != len(data.topic_ids):
+        problems["topics"] = _("Each topic can be chosen only once.")
+    problems["years_experience"] = years_problem(data.years_experience)
+    if role == Role.MENTOR:
+        problems["capacity"] = capacity_problem(programme, data.capacity)
+    problems["itu_meetings"] = field_problem("itu_meetings", data.itu_meetings)
+    problems["goals"] = field_problem("goals", data.goals)
+    problems["gender_self_described"] = (
+        gender_problem(data.gender, data.gender_self_described)
+        or field_problem("gender_self_described", data.gender_self_described))
+    return {field: problem for field, problem in problems.items() if problem}
+
+
+def _validate(programme: Programme, role: Role, data: Application) -> None:
+    problems = application_problems(programme, role, data)
+    if problems:
+        field, message = next(iter(problems.items()))
+        raise ServiceError(message, field, errors=problems)
 
 
 def _fill(enrolment: Enrolment, programme: Programme, data: Application) -> None:
@@ -107,7 +152,9 @@ def _fill(enrolment: Enrolment, programme: Programme, data: Application) -> None
         enrolment.capacity = None
         enrolment.region_preference = data.region_preference
         enrolment.wants_woman_mentor = data.wants_woman_mentor
-    enrolment.gender = data.gender.strip()
+    enrolment.gender = data.gender
+    enrolment.gender_self_described = (
+        data.gender_self_described.strip() if data.gender == Gender.SELF_DESCRIBED else "")
     enrolment.languages = [EnrolmentLanguage(code=code) for code in dict.fromkeys(data.languages)]
     existing = {link.topic_id: link for link in enrolment.topics}
     links = []

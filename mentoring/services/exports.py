@@ -19,7 +19,8 @@ def applications_csv(scope: Scope, filters: Filters) -> bytes:
     header = [
         "id", "name", "email", "role", "status", "country", "region", "organisation",
         "languages", "topics", "years_experience", "timezone", "capacity",
-        "region_preference", "wants_woman_mentor", "gender", "goals", "submitted_at",
+        "region_preference", "wants_woman_mentor", "gender", "gender_self_described", "goals",
+        "submitted_at",
     ]
     rows = []
     for enrolment in db.session.scalars(with_details(applications_query(scope, filters))).unique():
@@ -30,7 +31,10 @@ def applications_csv(scope: Scope, filters: Filters) -> bytes:
             "; ".join(enrolment.language_codes), "; ".join(enrolment.topic_labels),
             enrolment.years_experience, enrolment.timezone, enrolment.capacity or "",
             str(enrolment.region_preference), _("yes") if enrolment.wants_woman_mentor else "",
-            enrolment.gender, enrolment.goals, enrolment.created_at.isoformat(timespec="seconds"),
+            # The answer as the form's value (woman, man, non_binary, undisclosed,
+            # self_described), which the import reads back, and the person's own words.
+            enrolment.gender.value if enrolment.gender else "", enrolment.gender_self_described,
+            enrolment.goals, enrolment.created_at.isoformat(timespec="seconds"),
         ])
     return write_csv(header, rows)
 

@@ -6,17 +6,17 @@ import csv
 import io
 from dataclasses import dataclass
 
-from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..data import find_country, find_language, timezones
+from ..data import find_country, find_language
 from ..extensions import db
+from ..gender import from_words
 from ..models import Enrolment, RegionPreference, Role, User
 from . import ServiceError, audit
-from .accounts import invite, normalise_email, user_by_email
+from .accounts import email_problem, invite, name_problem, normalise_email, user_by_email
 from .csvfiles import column_separator, heading_key, match_headings, split_list
-from .enrolments import Application, apply
+from .enrolments import Application, application_problems, apply
 from .scope import Scope
 
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -32,9 +32,13 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "capacity": ("mentees", "max mentees"),
     "goals": ("goal", "objectives", "motivation"),
     "gender": ("sex",),
+    "gender_self_described": ("gender in own words", "self-described gender"),
+    "itu_meetings": ("itu meetings", "meetings attended", "itu meetings attended"),
     "region_preference": ("region preference",),
 }
 REQUIRED = ("name", "email", "role", "country", "languages", "topics")
+#: The column an application's field is read from, where their names differ.
+_COLUMN_OF = {"region_id": "country", "gender_self_described": "gender"}
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,16 @@ def _decode(raw: bytes) -> str:
         ) from error
 
 
+def _whole_number(text: str, default: int) -> int | None:
+    """A cell's whole number, the default when empty, None (refused by the rules) otherwise."""
+    if not text:
+        return default
+    try:
+        return int(text)
+    except ValueError:
+        return None
+
+
 def import_applications(actor: User, scope: Scope, raw: bytes) -> list[Enrolment]:
     """Create an application for each row, or nothing if any row is wrong.
 
@@ -91,6 +105,7 @@ def import_applications(actor: User, scope: Scope, raw: bytes) -> list[Enrolment
             for field in missing
         ])
     name_of = {field: headings[index] for field, index in columns.items()}
+    position = {headings[index]: index for index in columns.values()}
     topics = {heading_key(t.label): t.id for t in programme.topics}
     errors: list[ImportError_] = []
     parsed: list[tuple[int, str, str, Role, Application]] = []
@@ -109,20 +124,24 @@ def import_applications(actor: User, scope: Scope, raw: bytes) -> list[Enrolment
 
         before = len(errors)
         name = cell("name")
-        if not name:
-            error("name", _("A name is required."))
+        problem = name_problem(name)
+        if problem:
+            error("name", problem)
         email = normalise_email(cell("email"))
-        try:
-            validate_email(email, check_deliverability=False)
-        except EmailNotValidError:
-            error("email", _("\"%(value)s\" is not a valid email address.", value=cell("email")))
+        problem = email_problem(cell("email"))
+        if problem:
+            error("email", problem)
         role = _ROLE_WORDS.get(cell("role").casefold())
         if role is None:
             error("role", _("Write \"mentor\" or \"mentee\", not \"%(value)s\".",
                             value=cell("role")))
+        # Words that name nothing are the import's own errors; the rules of an application
+        # (limits, ranges, lists) are the form's and the service's, checked once below.
+        unread: set[str] = set()
         country = find_country(cell("country"))
         if country is None:
             error("country", _("Unknown country \"%(value)s\".", value=cell("country")))
+            unread.add("country")
         elif scope.region is not None:
             region = programme.region_for_country(country)
             if region is None or region.id != scope.region.id:
@@ -133,47 +152,39 @@ def import_applications(actor: User, scope: Scope, raw: bytes) -> list[Enrolment
             if code is None:
                 error("languages", _("\"%(value)s\" is not one of the programme's languages.",
                                      value=value))
+                unread.add("languages")
             else:
                 languages.append(code)
-        if not split_list(cell("languages")):
-            error("languages", _("At least one language is required."))
         topic_ids = []
         for value in split_list(cell("topics")):
             topic_id = topics.get(heading_key(value))
             if topic_id is None:
                 error("topics", _("\"%(value)s\" is not one of the programme's topics.",
                                   value=value))
+                unread.add("topics")
             elif topic_id not in topic_ids:
                 topic_ids.append(topic_id)
-        if not split_list(cell("topics")):
-            error("topics", _("At least one topic is required."))
-        years = 0
-        if cell("years_experience"):
-            try:
-                years = int(cell("years_experience"))
-                if not 0 <= years <= 80:
-                    raise ValueError
-            except ValueError:
-                error("years_experience", _("Years of experience must be a whole number "
-                                            "between 0 and 80."))
-        timezone = cell("timezone") or "UTC"
-        if timezone not in timezones():
-            error("timezone", _("Unknown time zone \"%(value)s\"; use a name such as "
-                                "Africa/Nairobi.", value=timezone))
+        years = _whole_number(cell("years_experience"), 0)
         capacity = None
         if role == Role.MENTOR:
-            capacity = programme.mentor_capacity_default
-            if cell("capacity"):
-                try:
-                    capacity = int(cell("capacity"))
-                    if not 1 <= capacity <= programme.mentor_capacity_max:
-                        raise ValueError
-                except ValueError:
-                    error("capacity", _("Capacity must be a whole number from 1 to %(max)d.",
-                                        max=programme.mentor_capacity_max))
+            capacity = _whole_number(cell("capacity"), programme.mentor_capacity_default)
         preference = _PREFERENCES.get(heading_key(cell("region_preference")))
         if preference is None:
             error("region_preference", _("Write \"same\", \"other\" or \"none\"."))
+        gender, described = from_words(cell("gender"), cell("gender_self_described"))
+        application = Application(
+            country=country or "", languages=languages, topic_ids=topic_ids,
+            timezone=cell("timezone") or "UTC", organisation=cell("organisation"),
+            years_experience=years, itu_meetings=cell("itu_meetings"), goals=cell("goals"),
+            capacity=capacity, gender=gender, gender_self_described=described,
+            region_preference=preference or RegionPreference.NONE)
+        if role is not None:
+            for field, problem in application_problems(programme, role, application).items():
+                column = _COLUMN_OF.get(field, field)
+                if column not in unread:
+                    error(column, problem)
+        # A row's problems read left to right, as the spreadsheet shows its columns.
+        errors[before:] = sorted(errors[before:], key=lambda e: position.get(e.column, 0))
         if len(errors) > before:
             continue
         key = (email, role)
@@ -188,11 +199,7 @@ def import_applications(actor: User, scope: Scope, raw: bytes) -> list[Enrolment
         ):
             error("email", _("This person has already applied to this programme in this role."))
             continue
-        parsed.append((line, name, email, role, Application(
-            country=country, languages=languages, topic_ids=topic_ids, timezone=timezone,
-            organisation=cell("organisation"), years_experience=years, goals=cell("goals"),
-            capacity=capacity, gender=cell("gender"),
-            region_preference=preference or RegionPreference.NONE)))
+        parsed.append((line, name, email, role, application))
 
     if not parsed and not errors:
         errors.append(ImportError_(2, "", _("The file has no rows after the heading.")))

@@ -116,7 +116,7 @@ def to_profile(enrolment: Enrolment) -> Mentor | Mentee:
     topics = tuple(enrolment.topic_labels)
     if enrolment.role == Role.MENTOR:
         return Mentor(expertise=topics, capacity=enrolment.capacity or 0,
-                      gender=enrolment.gender, **common)
+                      gender=enrolment.gender.value if enrolment.gender else "", **common)
     return Mentee(topics=topics, region_preference=enrolment.region_preference.value,
                   wants_woman_mentor=enrolment.wants_woman_mentor, **common)
 

@@ -155,7 +155,7 @@ def test_anonymous_visitor_is_sent_to_sign_in(client, make_programme):
     ({"topic_3": "__same__"}, "Each topic can be chosen only once."),
     ({"country": "XX"}, "Not a valid choice"),
     ({"timezone": "Mars/Olympus"}, "Not a valid choice"),
-    ({"years_experience": "-1"}, "Give a number from 0 to 80."),
+    ({"years_experience": "-1"}, "Years of experience must be between 0 and 80."),
 ])
 def test_bad_application_is_refused_and_keeps_what_was_typed(client, auth, make_user,
                                                              make_programme, overrides,
@@ -178,7 +178,7 @@ def test_mentor_capacity_must_be_within_the_programme_maximum(client, auth, make
     auth.login(make_user())
     response = client.post(f"/programmes/{programme.slug}/apply/mentor",
                            data=mentor_form(programme, capacity="5"))
-    assert "Choose from 1 to 3." in response.text
+    assert "A mentor can take between 1 and 3 mentees in this programme." in response.text
     assert count_enrolments() == 0
 
 

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import event
 
 from mentoring.extensions import db
+from mentoring.gender import Gender, from_words
 from mentoring.models import (
     Confirmation,
     Enrolment,
@@ -71,9 +72,12 @@ def build_dataset(make_programme, make_user, make_enrolment):
     people = {}
 
     def enrol(key, role, country, gender, languages, status=ACCEPTED):
+        # The answers as the form's words; "agender" is written in the person's own words.
         user = make_user(f"{key}@example.org", name=f"Person {key}")
+        answer, described = from_words(gender)
         people[key] = make_enrolment(programme, user, role=role, status=status, country=country,
-                                     gender=gender, languages=languages)
+                                     gender=answer, gender_self_described=described,
+                                     languages=languages)
 
     mentee, mentor = Role.MENTEE, Role.MENTOR
     enrol("m1", mentee, "KE", "Woman", ["en", "es"])
@@ -352,7 +356,7 @@ def test_suppression_counts_the_boundary_of_five(make_programme, make_user, make
     programme = make_programme(status=ProgrammeStatus.RUNNING)
     for number in range(9):  # 5 Kenyan women, 4 Egyptian women, all mentees
         make_enrolment(programme, make_user(), country="KE" if number < 5 else "EG",
-                       gender="Woman", status=ACCEPTED)
+                       gender=Gender.WOMAN, status=ACCEPTED)
     coordinator(programme, email="coord@example.org")
     auth.login("coord@example.org")
     html = page(client, f"/coordinate/{programme.slug}/dashboard")
@@ -444,7 +448,7 @@ def test_admin_overview_lists_every_programme_but_drafts(data, make_programme, m
                                                           make_enrolment, auth, client,
                                                           monkeypatch):
     closed = make_programme(status=ProgrammeStatus.CLOSED, name="Women in Cyber 2026")
-    make_enrolment(closed, make_user(), status=ACCEPTED, gender="female")
+    make_enrolment(closed, make_user(), status=ACCEPTED, gender=Gender.WOMAN)
     make_programme(status=ProgrammeStatus.DRAFT, name="Draft cycle")
     make_user("root@example.org", admin=True)
     auth.login("root@example.org")
@@ -552,7 +556,7 @@ def _add_many(programme, count=60, meetings=200):
         enrolments.append(Enrolment(
             programme_id=programme.id, user_id=user.id, role=role, status=ACCEPTED,
             country=country, region_id=regions[country].id if regions[country] else None,
-            gender=["Woman", "man", "", "female", "agender"][n % 5],
+            gender=[Gender.WOMAN, Gender.MAN, None, Gender.WOMAN, Gender.NON_BINARY][n % 5],
             capacity=3 if role == Role.MENTOR else None,
             languages=[EnrolmentLanguage(code=c) for c in (["en", "zh", "ru", "es"][n % 4],)]))
     db.session.add_all(enrolments)

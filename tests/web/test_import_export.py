@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from mentoring.extensions import db
-from mentoring.models import Enrolment, EnrolmentStatus, OutboxEmail, Role, User
+from mentoring.models import Enrolment, EnrolmentStatus, Gender, OutboxEmail, Role, User
 from tests.conftest import PASSWORD
 from tests.helpers import emails, link_in
 
@@ -115,7 +115,7 @@ def test_arabic_and_chinese_names_round_trip(client, auth, programme, make_enrol
     ("organisation", "@SUM(1+1)", "'@SUM(1+1)"),
     ("organisation", "-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"),
     ("goals", "=1+1", "'=1+1"),
-    ("gender", "@woman", "'@woman"),
+    ("gender_self_described", "@woman", "'@woman"),
     ("name", "=cmd|' /C notepad'!A1", "'=cmd|' /C notepad'!A1"),
     ("organisation", "-42", "-42"),
     ("organisation", "-3.5", "-3.5"),
@@ -125,7 +125,8 @@ def test_arabic_and_chinese_names_round_trip(client, auth, programme, make_enrol
 def test_export_defuses_spreadsheet_formulas(client, auth, programme, make_enrolment, make_user,
                                              coordinator, field, typed, written):
     user = make_user("formula@example.org", **({"name": typed} if field == "name" else {}))
-    make_enrolment(programme, user, **({} if field == "name" else {field: typed}))
+    answer = {"gender": Gender.SELF_DESCRIBED} if field == "gender_self_described" else {}
+    make_enrolment(programme, user, **({} if field == "name" else {field: typed}), **answer)
     auth.login(coordinator(programme))
     [row] = rows_of(export(client, programme))
     assert row[field] == written
@@ -136,9 +137,10 @@ def test_exported_file_imports_into_the_next_cycle(client, auth, make_programme,
     old = make_programme(name="NOW4WRC23")
     new = make_programme(name="NOW4WRC27")
     make_enrolment(old, make_user("amina@example.org", name="Amina Diallo"), country="KE",
-                   languages=["en", "fr"], topic_ids=[old.topics[1].id, old.topics[0].id])
+                   languages=["en", "fr"], topic_ids=[old.topics[1].id, old.topics[0].id],
+                   gender=Gender.SELF_DESCRIBED, gender_self_described="two-spirit")
     make_enrolment(old, make_user("claire@example.org", name="Claire Dubois"),
-                   role=Role.MENTOR, country="FR", capacity=3)
+                   role=Role.MENTOR, country="FR", capacity=3, gender=Gender.WOMAN)
     auth.login(make_user(admin=True))
     data = export(client, old).data
     response = client.post(f"/coordinate/{new.slug}/import",
@@ -151,6 +153,9 @@ def test_exported_file_imports_into_the_next_cycle(client, auth, make_programme,
     assert imported["amina@example.org"].topic_labels == [new.topics[1].label,
                                                           new.topics[0].label]
     assert imported["claire@example.org"].capacity == 3
+    assert (imported["claire@example.org"].gender, imported["amina@example.org"].gender,
+            imported["amina@example.org"].gender_self_described) == (
+        Gender.WOMAN, Gender.SELF_DESCRIBED, "two-spirit")
     assert emails(kind="invitation") == []  # both already have a password
 
 
@@ -354,7 +359,7 @@ def test_every_error_in_a_file_is_listed(client, auth, programme, make_user, mak
     assert [(line, column) for line, column, _ in found] == [
         ("3", "E-mail"), ("4", "Country"), ("4", "Topics"), ("5", "Years of experience"),
         ("5", "Time zone"), ("6", "Max mentees"), ("7", "E-mail"), ("8", "E-mail")]
-    assert "from 1 to 4" in found[5][2]
+    assert "between 1 and 4" in found[5][2]
     assert "already applied" in found[6][2]
     assert totals() == before
 
@@ -389,3 +394,68 @@ def test_upload_without_a_file_or_of_another_type_is_refused(client, auth, progr
     response = upload(client, programme, HEADINGS + "\n" + good_row() + "\n", "people.xlsx")
     assert response.status_code == 200 and "Upload a .csv file." in response.text
     assert count(Enrolment) == 0
+
+
+# ---- one validator: the import refuses what the forms refuse, in the forms' words -------------
+
+def form_error(page, field: str) -> str:
+    """The error a form shows under one of its fields."""
+    found = re.search(rf'<p class="error" id="{field}-error">(.*?)</p>', page.text, re.S)
+    assert found, f"no error under {field}"
+    return html.unescape(found.group(1)).strip()
+
+
+def test_a_300_character_name_is_refused_with_the_registration_forms_words(
+        app, client, auth, programme, coordinator):
+    long_name = "Amina " + "Diallo" * 49  # 300 characters
+    registration = app.test_client().post("/register", data={
+        "name": long_name, "email": "amina@example.org",
+        "password": "Nile river delegate passphrase",
+        "confirm": "Nile river delegate passphrase"})
+    auth.login(coordinator(programme))
+    before = totals()
+
+    response = upload(client, programme, HEADINGS + "\n"
+                      + good_row().replace("Amina Diallo", long_name) + "\n")
+
+    assert errors_on(response) == [("2", "Full name", form_error(registration, "name"))]
+    assert totals() == before
+
+
+def test_a_nul_byte_in_goals_is_refused_with_the_application_forms_words(
+        client, auth, programme, make_user, coordinator):
+    applicant = make_user("nour@example.org")
+    auth.login(applicant)
+    form_page = client.post(f"/programmes/{programme.slug}/apply/mentee", data={
+        "country": "KE", "timezone": "Africa/Nairobi", "languages": ["en"],
+        "topic_1": str(programme.topics[0].id), "years_experience": "2",
+        "goals": "Speak at\x00 WRC-27.", "region_preference": "none", "consent": "y"})
+    assert form_page.status_code == 200
+    client.post("/logout")
+    auth.login(coordinator(programme))
+    before = totals()
+
+    response = upload(client, programme, HEADINGS + ",Goals\n" + good_row()
+                      + ',"Speak at\x00 WRC-27."\n')
+
+    assert errors_on(response) == [("2", "Goals", form_error(form_page, "goals"))]
+    assert totals() == before
+
+
+def test_an_over_long_organisation_is_refused_with_the_application_forms_words(
+        client, auth, programme, make_user, coordinator):
+    organisation = "Ministry of Communications " * 10  # 270 characters
+    auth.login(make_user("nour@example.org"))
+    form_page = client.post(f"/programmes/{programme.slug}/apply/mentee", data={
+        "country": "KE", "timezone": "Africa/Nairobi", "languages": ["en"],
+        "topic_1": str(programme.topics[0].id), "years_experience": "2",
+        "organisation": organisation, "region_preference": "none", "consent": "y"})
+    client.post("/logout")
+    auth.login(coordinator(programme))
+    before = totals()
+
+    response = upload(client, programme, HEADINGS + ",Organisation\n" + good_row()
+                      + f",{organisation}\n" + good_row(email="b@example.org") + ",ITU\n")
+
+    assert errors_on(response) == [("2", "Organisation", form_error(form_page, "organisation"))]
+    assert totals() == before

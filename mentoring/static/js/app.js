@@ -19,4 +19,22 @@
       if (select.options[i].value === zone) { select.value = zone; break; }
     }
   });
+
+  // Show the box for a gender in one's own words only once that answer is chosen (without
+  // script it is always shown); it stays open while it holds words or an error.
+  document.addEventListener("DOMContentLoaded", function () {
+    var box = document.getElementById("gender_self_described");
+    var field = box && box.closest(".field");
+    if (!field) { return; }
+    var keep = box.value || field.classList.contains("has-error");
+    function update() {
+      var chosen = document.querySelector('input[name="gender"]:checked');
+      field.hidden = !keep && !(chosen && chosen.value === "self_described");
+    }
+    var answers = document.querySelectorAll('input[name="gender"]');
+    for (var i = 0; i < answers.length; i++) {
+      answers[i].addEventListener("change", function () { keep = false; update(); });
+    }
+    update();
+  });
 })();

@@ -44,7 +44,7 @@ def _cohort(seed: int, n: int, m: int, cap: tuple[int, int]):
             timezone=rnd.choice(ZONES),
             capacity=rnd.randint(*cap),
             organisation=rnd.choice(["", "A", "B", "C"]),
-            gender=rnd.choice(["F", "M", "", "woman"]),
+            gender=rnd.choice(["woman", "man", "", "non_binary"]),
         )
         for j in range(m)
     ]

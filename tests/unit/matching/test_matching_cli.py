@@ -15,8 +15,8 @@ from mentoring.matching.cli import main
 MENTORS = (
     "ID,Name,Region,Languages,Expertise,Years Experience,Time_Zone,Capacity,Organisation,Gender\n"
     "m1,Ana,CITEL,English;French,satellite regulation;negotiation;drafting,12,America/Bogota,2,"
-    "ITU,F\n"
-    "m2,Bo,APT,English;Chinese,spectrum;negotiation,8,+08:00,1,X,M\n"
+    "ITU,Woman\n"
+    "m2,Bo,APT,English;Chinese,spectrum;negotiation,8,+08:00,1,X,man\n"
 )
 MENTEES = (
     "id,name,region,languages,topics,years_experience,timezone,organisation,region_preference,"
@@ -89,6 +89,8 @@ BAD = [
     ("mentees", MENTEES.replace("Asia/Shanghai", "Asia/Atlantis"), "line 3, column timezone",
      "unknown time zone"),
     ("mentors", MENTORS.replace("+08:00", "+31:00"), "line 3, column timezone", "out of range"),
+    ("mentors", MENTORS.replace("ITU,Woman", "ITU,F"), "line 2, column gender",
+     "must be woman, man, non_binary, undisclosed, self_described or empty, not 'F'"),
 ]
 
 

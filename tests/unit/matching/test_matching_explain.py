@@ -48,7 +48,7 @@ def test_render_variants():
 
 def test_unmatched_reasons():
     mentors = [Mentor("X", ["English"], ["a"], organisation="ITU", capacity=1),
-               Mentor("Y", ["English"], ["a"], gender="male", capacity=1)]
+               Mentor("Y", ["English"], ["a"], gender="man", capacity=1)]
     mentees = [Mentee("A", ["Arabic"], ["a"]),
                Mentee("B", ["English"], ["a"], organisation="itu", wants_woman_mentor=True),
                Mentee("C", ["English"], ["a"]), Mentee("D", ["English"], ["a"]),

@@ -119,16 +119,16 @@ def test_wishes_part_uses_rank_among_known_mentors():
 
 def test_hard_rules():
     e = Mentee("e", ["English"], organisation="ITU", years_experience=5, wants_woman_mentor=True)
-    ok = Mentor("m", ["english"], organisation="UN", years_experience=9, gender="Female")
+    ok = Mentor("m", ["english"], organisation="UN", years_experience=9, gender="Woman")
     assert parts(ok, e, Rules(min_experience_gap=3))[1] == []
-    assert "no_common_language" in parts(Mentor("m", ["French"], gender="f"), e)[1]
-    same_org = Mentor("m", ["English"], organisation="itu", gender="F")
+    assert "no_common_language" in parts(Mentor("m", ["French"], gender="woman"), e)[1]
+    same_org = Mentor("m", ["English"], organisation="itu", gender="woman")
     assert parts(same_org, e)[1] == ["same_organisation"]
     assert parts(same_org, e, Rules(forbid_same_organisation=False))[1] == []
-    junior = Mentor("m", ["English"], years_experience=6, gender="F")
+    junior = Mentor("m", ["English"], years_experience=6, gender="woman")
     assert parts(junior, e, Rules(min_experience_gap=3))[1] == ["experience_gap_below_minimum"]
     assert parts(junior, e)[1] == []
-    man = Mentor("m", ["English"], gender="male")
+    man = Mentor("m", ["English"], gender="man")
     assert parts(man, e)[1] == ["woman_mentor_required"]
     assert parts(man, e, Rules(require_woman_mentor_when_asked=False))[1] == []
     assert score_pair(ok, e, forbidden=True).broken == ("forbidden_by_coordinator",)
