@@ -24,6 +24,7 @@ from ..models import (
     Meeting,
     Pairing,
     PairingStatus,
+    ProgrammeStatus,
     Region,
     Role,
 )
@@ -223,6 +224,23 @@ def _month(column):
     return func.strftime("%Y-%m", column)
 
 
+def _every_month(rows, until: date | None) -> list[tuple[str, int, float]]:
+    """Every month from the first session's to the last's (or to ``until``'s, if later),
+    a month without sessions as 0 sessions and 0 hours."""
+    found = {month: (count, round((minutes or 0) / 60, 1)) for month, count, minutes in rows}
+    if not found:
+        return []
+    year, month = (int(part) for part in min(found).split("-"))
+    last = max(found)
+    if until is not None:
+        last = max(last, f"{until.year:04d}-{until.month:02d}")
+    out = []
+    while (key := f"{year:04d}-{month:02d}") <= last:
+        out.append((key, *found.get(key, (0, 0.0))))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
+
+
 def activity(scope: Scope, today: date) -> Activity:
     mentee = aliased(Enrolment)
     meetings = (select(Meeting).join(Pairing, Meeting.pairing_id == Pairing.id)
@@ -265,7 +283,9 @@ def activity(scope: Scope, today: date) -> Activity:
         .outerjoin(last, last.c.pairing_id == Pairing.id)
         .where(Pairing.status == PairingStatus.ACTIVE), scope, mentee)).one()
     return Activity(
-        months=[(m, n, round((minutes or 0) / 60, 1)) for m, n, minutes in months],
+        # While the programme runs, the months up to this one: a recent silence shows.
+        months=_every_month(months, today if scope.programme.status == ProgrammeStatus.RUNNING
+                            else None),
         active_pairs=active or 0, met_last_30=met or 0, never_met=never or 0,
         silent=silent or 0, sessions=sessions or 0, confirmed=confirmed or 0,
         rating=round(float(rating), 2) if rating is not None else None)

@@ -617,3 +617,56 @@ def test_never_met_and_silent_count_from_the_announcement_day(make_programme, ma
     assert activity.never_met == 3  # 14, 29 and 30 days
     assert activity.silent == 1  # 30 days: the reminder interval
     assert activity.met_share == 0.0
+
+
+# ---- months without sessions ---------------------------------------------------------------
+
+def _pair_meeting_in(programme, make_user, make_enrolment, days: list[tuple[date, int]]):
+    mentee = make_enrolment(programme, make_user(), status=ACCEPTED)
+    mentor = make_enrolment(programme, make_user(), role=Role.MENTOR, status=ACCEPTED)
+    pairing = Pairing(programme_id=programme.id, mentee_id=mentee.id, mentor_id=mentor.id,
+                      status=PairingStatus.COMPLETED, score=500,
+                      announced_at=datetime(2026, 3, 1, tzinfo=UTC))
+    db.session.add(pairing)
+    db.session.flush()
+    for held_on, minutes in days:
+        db.session.add(Meeting(pairing_id=pairing.id, author_id=mentor.user_id, held_on=held_on,
+                               duration_minutes=minutes, format=MeetingFormat.PHONE,
+                               confirmation=Confirmation.CONFIRMED))
+    db.session.commit()
+
+
+def test_a_month_without_sessions_shows_as_zero_between_the_first_and_the_last(
+        make_programme, make_user, make_enrolment, coordinator, auth, client):
+    programme = make_programme(status=ProgrammeStatus.CLOSED)
+    # March: one hour; April: nothing; May: 90 + 30 minutes.
+    _pair_meeting_in(programme, make_user, make_enrolment,
+                     [(date(2026, 3, 10), 60), (date(2026, 5, 12), 90), (date(2026, 5, 30), 30)])
+    coordinator(programme, email="coord@example.org")
+    auth.login("coord@example.org")
+    html = page(client, f"/coordinate/{programme.slug}/dashboard")
+
+    assert chart_table(html, "Sessions per month") == [
+        ("2026-03", "1"), ("2026-04", "0"), ("2026-05", "2")]
+    assert chart_table(html, "Hours per month") == [
+        ("2026-03", "1"), ("2026-04", "0"), ("2026-05", "2")]
+    assert get_csv(client, programme.slug, "months") == [
+        ["month", "sessions", "hours"], ["2026-03", "1", "1.0"], ["2026-04", "0", "0.0"],
+        ["2026-05", "2", "2.0"]]
+
+
+def test_a_running_programme_shows_every_month_up_to_this_one(make_programme, make_user,
+                                                               make_enrolment):
+    from mentoring.permissions import Scope
+    from mentoring.services import dashboard as figures
+
+    programme = make_programme(status=ProgrammeStatus.RUNNING)
+    _pair_meeting_in(programme, make_user, make_enrolment,
+                     [(date(2025, 11, 28), 60), (date(2026, 2, 3), 30)])
+    # Across the new year, and on to April although nobody met since February.
+    assert figures.activity(Scope(programme), date(2026, 4, 2)).months == [
+        ("2025-11", 1, 1.0), ("2025-12", 0, 0.0), ("2026-01", 0, 0.0), ("2026-02", 1, 0.5),
+        ("2026-03", 0, 0.0), ("2026-04", 0, 0.0)]
+    # No session at all: no months.
+    empty = make_programme(status=ProgrammeStatus.RUNNING)
+    assert figures.activity(Scope(empty), date(2026, 4, 2)).months == []
