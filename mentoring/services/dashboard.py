@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import case, distinct, func, literal, or_, select, true
 from sqlalchemy.orm import aliased
@@ -29,6 +29,7 @@ from ..models import (
     Role,
 )
 from ..permissions import Scope
+from . import activity as pair_activity
 
 #: Counts below this in a breakdown by gender or country are shown as "fewer than 5".
 SUPPRESS_BELOW = 5
@@ -264,21 +265,12 @@ def activity(scope: Scope, today: date) -> Activity:
     # Per active pair: its last session (or none), in one grouped subquery.
     last = (select(Meeting.pairing_id, func.max(Meeting.held_on).label("last"))
             .group_by(Meeting.pairing_id).subquery())
-    interval = timedelta(days=scope.programme.reminder_interval_days)
-
-    def began(by: date):
-        # Announced on or before that day (UTC), compared as timestamps: SQLite's CAST(... AS
-        # DATE) yields the year as a number, which sorts below every date.
-        return Pairing.announced_at < datetime.combine(by + timedelta(days=1), time.min, UTC)
-
     active, met, never, silent = db.session.execute(_in_scope(
         select(func.count(),
                func.sum(case((last.c.last >= today - timedelta(days=30), 1), else_=0)),
-               func.sum(case(((last.c.last.is_(None))
-                              & began(today - timedelta(days=14)), 1), else_=0)),
-               func.sum(case((or_(last.c.last <= today - interval,
-                                  last.c.last.is_(None) & began(today - interval)), 1),
-                             else_=0)))
+               func.sum(pair_activity.flag(pair_activity.never_met(last.c.last, today))),
+               func.sum(pair_activity.flag(pair_activity.silent(
+                   last.c.last, today, scope.programme.reminder_interval_days))))
         .join(mentee, Pairing.mentee_id == mentee.id)
         .outerjoin(last, last.c.pairing_id == Pairing.id)
         .where(Pairing.status == PairingStatus.ACTIVE), scope, mentee)).one()

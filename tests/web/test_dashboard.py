@@ -670,3 +670,54 @@ def test_a_running_programme_shows_every_month_up_to_this_one(make_programme, ma
     # No session at all: no months.
     empty = make_programme(status=ProgrammeStatus.RUNNING)
     assert figures.activity(Scope(empty), date(2026, 4, 2)).months == []
+
+
+# ---- one definition of "silent" and "never met" ------------------------------------------
+
+def test_dashboard_counts_activity_page_and_reminders_agree_at_the_boundaries(
+        make_programme, make_user, make_enrolment, coordinator, auth, client, monkeypatch):
+    from mentoring.services.reminders import send_reminders
+
+    monkeypatch.setattr("mentoring.coordination.pairs.utcnow", lambda: NOW)
+    programme = make_programme(status=ProgrammeStatus.RUNNING, reminder_interval_days=30)
+    # (mentee, announced at, last session); today is 15 June, the reminder interval 30 days.
+    cases = [
+        ("Announced today", NOW, None),
+        ("Announced 13 days ago", NOW - timedelta(days=13), None),
+        ("Announced 14 days ago, late at night", datetime(2026, 6, 1, 23, 59, tzinfo=UTC), None),
+        ("Announced 30 days ago", NOW - timedelta(days=30), None),
+        ("Met 29 days ago", NOW - timedelta(days=90), TODAY - timedelta(days=29)),
+        ("Met 30 days ago", NOW - timedelta(days=90), TODAY - timedelta(days=30)),
+        ("Met today", NOW - timedelta(days=90), TODAY),
+    ]
+    for name, announced_at, last in cases:
+        mentee = make_enrolment(programme, make_user(name=name), status=ACCEPTED)
+        mentor = make_enrolment(programme, make_user(), role=Role.MENTOR, status=ACCEPTED)
+        pairing = Pairing(programme_id=programme.id, mentee_id=mentee.id, mentor_id=mentor.id,
+                          status=PairingStatus.ACTIVE, score=500, announced_at=announced_at)
+        db.session.add(pairing)
+        db.session.flush()
+        if last:
+            db.session.add(Meeting(pairing_id=pairing.id, author_id=mentor.user_id, held_on=last,
+                                   duration_minutes=60, format=MeetingFormat.VIDEO))
+    db.session.commit()
+    coordinator(programme, email="coord@example.org")
+    auth.login("coord@example.org")
+    slug = programme.slug
+
+    def listed(only):
+        html = page(client, f"/coordinate/{slug}/activity?only={only}")
+        return sorted(row[0] for table in tables(html)
+                      if table["caption"] == "Announced pairs and their sessions"
+                      for row in table["rows"][1:])
+
+    never_met = ["Announced 14 days ago, late at night", "Announced 30 days ago"]
+    silent = ["Announced 30 days ago", "Met 30 days ago"]
+    assert listed("never-met") == never_met
+    assert listed("silent") == silent
+    glance = at_a_glance(page(client, f"/coordinate/{slug}/dashboard"))
+    assert glance["Pairs that never met"] == [str(len(never_met))]
+    assert glance["Silent pairs"] == [str(len(silent))]
+    # The reminders go to the same pairs: a pair that never met gets that reminder only.
+    sent = send_reminders(TODAY)
+    assert (sent.never_met, sent.silent) == (2, 1)
