@@ -27,6 +27,7 @@ from ..models import (
 )
 from ..models._types import utcnow
 from . import ServiceError, audit, mail
+from .pairings import release_places
 
 CONFIRM_SALT = "confirm-meeting"
 #: How long the emailed confirmation link works.
@@ -276,13 +277,6 @@ def give_feedback(user: User, meeting: Meeting, rating: int | None, comment: str
     return feedback
 
 
-def _release(pairing: Pairing) -> None:
-    for enrolment in (pairing.mentee, pairing.mentor):
-        locked = db.session.scalar(select(Enrolment).where(Enrolment.id == enrolment.id)
-                                   .with_for_update().execution_options(populate_existing=True))
-        locked.live_pairs -= 1
-
-
 def end_early(actor: User, pairing: Pairing, reason: str, *, rematch: bool = False) -> None:
     """End an active pair before its time (either side or a coordinator), with a reason.
 
@@ -292,7 +286,7 @@ def end_early(actor: User, pairing: Pairing, reason: str, *, rematch: bool = Fal
         raise ServiceError(_("This pair is no longer active."))
     if not reason.strip():
         raise ServiceError(_("Give a reason: the coordinators read it."), "reason")
-    _release(pairing)
+    release_places(pairing)
     pairing.status = PairingStatus.ENDED
     pairing.ended_at = utcnow()
     pairing.ended_by_id = actor.id
@@ -316,7 +310,7 @@ def complete(actor: User, pairing: Pairing, *, coordinator: bool = False) -> boo
         audit.record("pairing.complete-request", actor=actor,
                      programme=pairing.mentee.programme, target=pairing)
         return False
-    _release(pairing)
+    release_places(pairing)
     pairing.status = PairingStatus.COMPLETED
     pairing.ended_at = utcnow()
     pairing.ended_by_id = actor.id
