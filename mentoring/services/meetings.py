@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import current_app, url_for
+from flask import url_for
 from flask_babel import gettext as _
 from icalendar import Calendar, Event
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired
 from sqlalchemy import func, select
 
 from ..extensions import db
@@ -28,6 +28,7 @@ from ..models import (
 from ..models._types import utcnow
 from . import ServiceError, audit, mail
 from .pairings import release_places
+from .tokens import signer
 
 CONFIRM_SALT = "confirm-meeting"
 #: How long the emailed confirmation link works.
@@ -214,10 +215,6 @@ def dispute(user: User, meeting: Meeting, note: str) -> None:
                  target=meeting, after={**_public(meeting), "note": meeting.dispute_note})
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=CONFIRM_SALT)
-
-
 def _facts(meeting: Meeting) -> str:
     # A link confirms the session as it was when the link was sent: an edit of its date,
     # length or format makes earlier links stop working (a new one is emailed).
@@ -225,7 +222,7 @@ def _facts(meeting: Meeting) -> str:
 
 
 def confirm_token(meeting: Meeting, user: User) -> str:
-    return _serializer().dumps({"m": meeting.id, "u": user.id, "f": _facts(meeting)})
+    return signer(CONFIRM_SALT).dumps({"m": meeting.id, "u": user.id, "f": _facts(meeting)})
 
 
 def read_confirm_token(token: str) -> tuple[Meeting, User]:
@@ -234,7 +231,7 @@ def read_confirm_token(token: str) -> tuple[Meeting, User]:
     Raises ServiceError for a forged, expired or already used link.
     """
     try:
-        payload = _serializer().loads(token, max_age=CONFIRM_MAX_AGE)
+        payload = signer(CONFIRM_SALT).loads(token, max_age=CONFIRM_MAX_AGE)
     except SignatureExpired as error:
         raise ServiceError(_("This confirmation link has expired. Sign in to confirm the "
                              "session from your pair's page.")) from error
