@@ -13,6 +13,7 @@ from itsdangerous import BadSignature, SignatureExpired
 from sqlalchemy import func, select
 
 from ..extensions import db
+from ..labels import confirmation_label
 from ..models import (
     MAX_MINUTES,
     Confirmation,
@@ -248,12 +249,6 @@ def read_confirm_token(token: str) -> tuple[Meeting, User]:
         raise ServiceError(_("This link has already been used: the session is %(state)s.",
                              state=confirmation_label(meeting.confirmation)))
     return meeting, user
-
-
-def confirmation_label(state: Confirmation) -> str:
-    return {Confirmation.PENDING: _("waiting for confirmation"),
-            Confirmation.CONFIRMED: _("confirmed"),
-            Confirmation.DISPUTED: _("disputed")}[Confirmation(state)]
 
 
 def give_feedback(user: User, meeting: Meeting, rating: int | None, comment: str) -> Feedback:
