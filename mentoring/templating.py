@@ -11,24 +11,16 @@ from flask_babel import gettext as _
 
 from .data import country_name, language_name
 from .i18n import current_locale, is_rtl, question_text, timezone_label
+from .labels import (
+    confirmation_label,
+    enrolment_status_label,
+    meeting_format_label,
+    pairing_status_label,
+    programme_status_label,
+    role_label,
+)
 from .models import EnrolmentStatus, PairingStatus, ProgrammeStatus, Role
 from .permissions import coordinated_programmes
-from .services.programmes import status_label
-
-
-def enrolment_status_label(status) -> str:
-    labels = {
-        EnrolmentStatus.SUBMITTED: _("submitted"),
-        EnrolmentStatus.ACCEPTED: _("accepted"),
-        EnrolmentStatus.WAITLISTED: _("waitlisted"),
-        EnrolmentStatus.DECLINED: _("declined"),
-        EnrolmentStatus.WITHDRAWN: _("withdrawn"),
-    }
-    return labels[EnrolmentStatus(status)]
-
-
-def role_label(role) -> str:
-    return {Role.MENTOR: _("mentor"), Role.MENTEE: _("mentee")}[Role(role)]
 
 
 def url_with(**changes) -> str:
@@ -81,12 +73,12 @@ def register(app: Flask) -> None:
     app.jinja_env.globals.update(
         url_with=url_with, current_page=current_page, question_text=question_text,
         ProgrammeStatus=ProgrammeStatus, EnrolmentStatus=EnrolmentStatus,
-        Role=Role, PairingStatus=PairingStatus,
+        Role=Role, PairingStatus=PairingStatus, confirmation_label=confirmation_label,
     )
 
     app.add_template_filter(lambda code: country_name(code, current_locale()), "country")
     app.add_template_filter(lambda code: language_name(code, current_locale()), "language")
-    app.add_template_filter(lambda s: status_label(ProgrammeStatus(s)), "programme_status")
+    app.add_template_filter(programme_status_label, "programme_status")
     app.add_template_filter(enrolment_status_label, "enrolment_status")
     app.add_template_filter(role_label, "role")
     app.add_template_filter(pairing_status_label, "pairing_status")
@@ -99,21 +91,6 @@ def register(app: Flask) -> None:
     app.add_template_filter(lambda row, index: (row[0], row[index]), "month_row")
     app.add_template_filter(lambda d: format_date(d, "medium") if d else "", "date")
     app.add_template_filter(lambda d: format_datetime(d, "medium") if d else "", "datetime")
-
-
-def pairing_status_label(status) -> str:
-    labels = {
-        "proposed": _("proposed"), "approved": _("approved"), "active": _("active"),
-        "rejected": _("rejected"), "superseded": _("replaced"), "completed": _("completed"),
-        "ended": _("ended early"),
-    }
-    return labels.get(str(status), str(status))
-
-
-def meeting_format_label(value) -> str:
-    labels = {"video": _("video call"), "phone": _("phone"), "in_person": _("in person"),
-              "conference": _("at a conference or meeting")}
-    return labels.get(str(value), str(value))
 
 
 def funnel_row(stage, funnel, role, labels):

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -14,16 +15,14 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..forms import MultiCheckboxField, options
+from ..labels import meeting_format_label
 from ..models import MAX_MINUTES, MeetingFormat
 from ..services.meetings import SessionData
 
 
 def format_choices():
-    return options([
-        (MeetingFormat.VIDEO.value, _l("Video call")), (MeetingFormat.PHONE.value, _l("Phone")),
-        (MeetingFormat.IN_PERSON.value, _l("In person")),
-        (MeetingFormat.CONFERENCE.value, _l("At a conference or meeting")),
-    ])
+    return options([(value.value, LazyString(meeting_format_label, value))
+                    for value in MeetingFormat])
 
 
 class MeetingForm(FlaskForm):

@@ -1,16 +1,50 @@
-"""What coordinators see of pairs at work: sessions, silence, disputes (never notes)."""
+"""What coordinators see of pairs at work: sessions, silence, disputes (never notes).
+
+"Silent" and "never met" are defined here once, as SQL expressions, for the coordinators'
+"pairs at work" page, the reminders (through :func:`activity`) and the dashboard's counts.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import case, func, select
+from sqlalchemy import ColumnElement, case, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from ..extensions import db
 from ..models import Confirmation, Enrolment, Meeting, Pairing, PairingStatus
 from .scope import Scope
+
+#: A pair that has not met this many days after its announcement "never met" (and is reminded).
+NEVER_MET_DAYS = 14
+
+
+def _began_by(day: date) -> ColumnElement[bool]:
+    # Announced on or before that day (UTC), compared as timestamps: SQLite's CAST(... AS
+    # DATE) yields the year as a number, which sorts below every date.
+    began = func.coalesce(Pairing.announced_at, Pairing.created_at)
+    return began < datetime.combine(day + timedelta(days=1), time.min, UTC)
+
+
+def never_met(last, today: date) -> ColumnElement[bool]:
+    """An active pair without a session (``last``, its last session's day, is NULL) that was
+    announced at least NEVER_MET_DAYS days before ``today``."""
+    return ((Pairing.status == PairingStatus.ACTIVE) & last.is_(None)
+            & _began_by(today - timedelta(days=NEVER_MET_DAYS)))
+
+
+def silent(last, today: date, interval_days: int) -> ColumnElement[bool]:
+    """An active pair whose last session, or announcement if it never met, is at least the
+    programme's reminder interval before ``today``."""
+    cutoff = today - timedelta(days=interval_days)
+    return ((Pairing.status == PairingStatus.ACTIVE)
+            & or_(last <= cutoff, last.is_(None) & _began_by(cutoff)))
+
+
+def flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    """1 where the condition holds, else 0 (to select or to sum, alike on both databases)."""
+    return case((condition, 1), else_=0)
 
 
 @dataclass
@@ -38,8 +72,11 @@ def activity(scope: Scope, today: date, *, only: str = "") -> list[PairActivity]
                     func.max(Meeting.held_on).label("last"))
              .group_by(Meeting.pairing_id).subquery())
     mentee = aliased(Enrolment)
+    interval = programme.reminder_interval_days
     query = (select(Pairing, stats.c.sessions, stats.c.minutes, stats.c.confirmed,
-                    stats.c.disputed, stats.c.last)
+                    stats.c.disputed, stats.c.last,
+                    flag(silent(stats.c.last, today, interval)),
+                    flag(never_met(stats.c.last, today)))
              .join(mentee, Pairing.mentee_id == mentee.id)
              .outerjoin(stats, stats.c.pairing_id == Pairing.id)
              .where(Pairing.programme_id == programme.id,
@@ -51,16 +88,13 @@ def activity(scope: Scope, today: date, *, only: str = "") -> list[PairActivity]
              .order_by(stats.c.last.is_not(None), stats.c.last, Pairing.id))
     if scope.region is not None:
         query = query.where(mentee.region_id == scope.region.id)
-    interval = timedelta(days=programme.reminder_interval_days)
     rows = []
-    for pairing, sessions, minutes, confirmed, disputed, last in db.session.execute(query):
-        began = (pairing.announced_at or pairing.created_at).date()
-        active = pairing.status == PairingStatus.ACTIVE
+    for (pairing, sessions, minutes, confirmed, disputed, last, is_silent,
+         is_never_met) in db.session.execute(query):
         item = PairActivity(
             pairing=pairing, sessions=sessions or 0, minutes=minutes or 0,
             confirmed=confirmed or 0, disputed=disputed or 0, last=last,
-            silent=active and (last or began) <= today - interval,
-            never_met=active and not sessions and began <= today - timedelta(days=14),
+            silent=bool(is_silent), never_met=bool(is_never_met),
         )
         if only == "silent" and not item.silent:
             continue

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import case, distinct, func, or_, select, true
 from sqlalchemy.orm import aliased
@@ -25,9 +25,11 @@ from ..models import (
     Meeting,
     Pairing,
     PairingStatus,
+    ProgrammeStatus,
     Region,
     Role,
 )
+from . import activity as pair_activity
 from .scope import Scope
 
 #: Counts below this in a breakdown by gender or country are shown as "fewer than 5".
@@ -213,6 +215,23 @@ def _month(column):
     return func.strftime("%Y-%m", column)
 
 
+def _every_month(rows, until: date | None) -> list[tuple[str, int, float]]:
+    """Every month from the first session's to the last's (or to ``until``'s, if later),
+    a month without sessions as 0 sessions and 0 hours."""
+    found = {month: (count, round((minutes or 0) / 60, 1)) for month, count, minutes in rows}
+    if not found:
+        return []
+    year, month = (int(part) for part in min(found).split("-"))
+    last = max(found)
+    if until is not None:
+        last = max(last, f"{until.year:04d}-{until.month:02d}")
+    out = []
+    while (key := f"{year:04d}-{month:02d}") <= last:
+        out.append((key, *found.get(key, (0, 0.0))))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
+
+
 def activity(scope: Scope, today: date) -> Activity:
     mentee = aliased(Enrolment)
     meetings = (select(Meeting).join(Pairing, Meeting.pairing_id == Pairing.id)
@@ -236,26 +255,19 @@ def activity(scope: Scope, today: date) -> Activity:
     # Per active pair: its last session (or none), in one grouped subquery.
     last = (select(Meeting.pairing_id, func.max(Meeting.held_on).label("last"))
             .group_by(Meeting.pairing_id).subquery())
-    interval = timedelta(days=scope.programme.reminder_interval_days)
-
-    def began(by: date):
-        # Announced on or before that day (UTC), compared as timestamps: SQLite's CAST(... AS
-        # DATE) yields the year as a number, which sorts below every date.
-        return Pairing.announced_at < datetime.combine(by + timedelta(days=1), time.min, UTC)
-
     active, met, never, silent = db.session.execute(_in_scope(
         select(func.count(),
                func.sum(case((last.c.last >= today - timedelta(days=30), 1), else_=0)),
-               func.sum(case(((last.c.last.is_(None))
-                              & began(today - timedelta(days=14)), 1), else_=0)),
-               func.sum(case((or_(last.c.last <= today - interval,
-                                  last.c.last.is_(None) & began(today - interval)), 1),
-                             else_=0)))
+               func.sum(pair_activity.flag(pair_activity.never_met(last.c.last, today))),
+               func.sum(pair_activity.flag(pair_activity.silent(
+                   last.c.last, today, scope.programme.reminder_interval_days))))
         .join(mentee, Pairing.mentee_id == mentee.id)
         .outerjoin(last, last.c.pairing_id == Pairing.id)
         .where(Pairing.status == PairingStatus.ACTIVE), scope, mentee)).one()
     return Activity(
-        months=[(m, n, round((minutes or 0) / 60, 1)) for m, n, minutes in months],
+        # While the programme runs, the months up to this one: a recent silence shows.
+        months=_every_month(months, today if scope.programme.status == ProgrammeStatus.RUNNING
+                            else None),
         active_pairs=active or 0, met_last_30=met or 0, never_met=never or 0,
         silent=silent or 0, sessions=sessions or 0, confirmed=confirmed or 0,
         rating=round(float(rating), 2) if rating is not None else None)

@@ -6,13 +6,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import gettext as _
 from icalendar import Calendar, Event
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired
 from sqlalchemy import func, select
 
 from ..extensions import db
+from ..labels import confirmation_label
 from ..models import (
     MAX_MINUTES,
     Confirmation,
@@ -28,6 +28,8 @@ from ..models import (
 from ..models._types import utcnow
 from . import Forbidden, NotFound, ServiceError, audit, found, mail
 from .links import external_url
+from .pairings import release_places
+from .tokens import signer
 
 CONFIRM_SALT = "confirm-meeting"
 #: How long the emailed confirmation link works.
@@ -221,10 +223,6 @@ def dispute(user: User, meeting: Meeting, note: str) -> None:
                  target=meeting, after={**_public(meeting), "note": meeting.dispute_note})
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=CONFIRM_SALT)
-
-
 def _facts(meeting: Meeting) -> str:
     # A link confirms the session as it was when the link was sent: an edit of its date,
     # length or format makes earlier links stop working (a new one is emailed).
@@ -232,7 +230,7 @@ def _facts(meeting: Meeting) -> str:
 
 
 def confirm_token(meeting: Meeting, user: User) -> str:
-    return _serializer().dumps({"m": meeting.id, "u": user.id, "f": _facts(meeting)})
+    return signer(CONFIRM_SALT).dumps({"m": meeting.id, "u": user.id, "f": _facts(meeting)})
 
 
 def read_confirm_token(token: str) -> tuple[Meeting, User]:
@@ -241,7 +239,7 @@ def read_confirm_token(token: str) -> tuple[Meeting, User]:
     Raises ServiceError for a forged, expired or already used link.
     """
     try:
-        payload = _serializer().loads(token, max_age=CONFIRM_MAX_AGE)
+        payload = signer(CONFIRM_SALT).loads(token, max_age=CONFIRM_MAX_AGE)
     except SignatureExpired as error:
         raise ServiceError(_("This confirmation link has expired. Sign in to confirm the "
                              "session from your pair's page.")) from error
@@ -258,12 +256,6 @@ def read_confirm_token(token: str) -> tuple[Meeting, User]:
         raise ServiceError(_("This link has already been used: the session is %(state)s.",
                              state=confirmation_label(meeting.confirmation)))
     return meeting, user
-
-
-def confirmation_label(state: Confirmation) -> str:
-    return {Confirmation.PENDING: _("waiting for confirmation"),
-            Confirmation.CONFIRMED: _("confirmed"),
-            Confirmation.DISPUTED: _("disputed")}[Confirmation(state)]
 
 
 def give_feedback(user: User, meeting: Meeting, rating: int | None, comment: str) -> Feedback:
@@ -284,13 +276,6 @@ def give_feedback(user: User, meeting: Meeting, rating: int | None, comment: str
     return feedback
 
 
-def _release(pairing: Pairing) -> None:
-    for enrolment in (pairing.mentee, pairing.mentor):
-        locked = db.session.scalar(select(Enrolment).where(Enrolment.id == enrolment.id)
-                                   .with_for_update().execution_options(populate_existing=True))
-        locked.live_pairs -= 1
-
-
 def end_early(actor: User, pairing: Pairing, reason: str, *, rematch: bool = False) -> None:
     """End an active pair before its time (either side or a coordinator), with a reason.
 
@@ -300,7 +285,7 @@ def end_early(actor: User, pairing: Pairing, reason: str, *, rematch: bool = Fal
         raise ServiceError(_("This pair is no longer active."))
     if not reason.strip():
         raise ServiceError(_("Give a reason: the coordinators read it."), "reason")
-    _release(pairing)
+    release_places(pairing)
     pairing.status = PairingStatus.ENDED
     pairing.ended_at = utcnow()
     pairing.ended_by_id = actor.id
@@ -324,7 +309,7 @@ def complete(actor: User, pairing: Pairing, *, coordinator: bool = False) -> boo
         audit.record("pairing.complete-request", actor=actor,
                      programme=pairing.mentee.programme, target=pairing)
         return False
-    _release(pairing)
+    release_places(pairing)
     pairing.status = PairingStatus.COMPLETED
     pairing.ended_at = utcnow()
     pairing.ended_by_id = actor.id

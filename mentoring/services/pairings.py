@@ -68,7 +68,9 @@ def _take_places(mentee: Enrolment, mentor: Enrolment) -> None:
     mentor.live_pairs += 1
 
 
-def _release_places(pairing: Pairing) -> None:
+def release_places(pairing: Pairing) -> None:
+    """Give back the mentee's and the mentor's places of a pair that stops being live
+    (rejected after approval, ended early, completed); the rows are locked in id order."""
     people = _lock_people(pairing.mentee_id, pairing.mentor_id)
     people[pairing.mentee_id].live_pairs -= 1
     people[pairing.mentor_id].live_pairs -= 1
@@ -153,7 +155,7 @@ def reject(actor, scope: Scope, pairing_id: int, reason: str = "") -> None:
         raise ServiceError(_("This pair is already announced and at work."))
     before = _state(pairing)
     if pairing.status == PairingStatus.APPROVED:
-        _release_places(pairing)
+        release_places(pairing)
     pairing.status = PairingStatus.REJECTED
     pairing.locked = False
     pairing.decided_at = utcnow()

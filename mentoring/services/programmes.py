@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from ..data import REGIONAL_ORGANISATIONS, UN_LANGUAGES
 from ..extensions import db
+from ..labels import programme_status_label as status_label
 from ..models import (
     STATUS_ORDER,
     Coordinator,
@@ -184,17 +185,6 @@ def set_status(actor, programme: Programme, status: ProgrammeStatus) -> None:
             complete(actor, pairing, coordinator=True)
     audit.record("programme.status", actor=actor, programme=programme, target=programme,
                  before={"status": before}, after={"status": str(status)})
-
-
-def status_label(status: ProgrammeStatus) -> str:
-    labels = {
-        ProgrammeStatus.DRAFT: _("draft"),
-        ProgrammeStatus.OPEN: _("open for applications"),
-        ProgrammeStatus.MATCHING: _("matching"),
-        ProgrammeStatus.RUNNING: _("running"),
-        ProgrammeStatus.CLOSED: _("closed"),
-    }
-    return labels[status]
 
 
 def copy_to_new_cycle(actor, programme: Programme, *, name: str, slug: str) -> Programme:

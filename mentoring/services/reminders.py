@@ -18,9 +18,6 @@ from . import mail, surveys
 from .activity import activity
 from .scope import Scope
 
-#: A pair that has not met this many days after the announcement is nudged.
-NEVER_MET_DAYS = 14
-
 
 @dataclass
 class Sent:

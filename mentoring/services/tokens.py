@@ -1,4 +1,8 @@
-"""Signed, expiring links for email verification, password reset and invitations."""
+"""Signed, expiring links for email verification, password reset and invitations.
+
+:func:`signer` is the one signer factory: the session confirmation links
+(``services/meetings.py``) are signed by it too, under their own purpose.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +19,9 @@ RESET_PASSWORD = "reset-password"  # noqa: S105 - a salt name, not a secret
 INVITATION = "invitation"
 
 
-def _serializer(purpose: str) -> URLSafeTimedSerializer:
+def signer(purpose: str) -> URLSafeTimedSerializer:
+    """Signs and reads expiring tokens with the app's secret; ``purpose`` (the salt) keeps a
+    token made for one use from being accepted for another."""
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=purpose)
 
 
@@ -32,7 +38,7 @@ def make_token(user: User, purpose: str) -> str:
         payload["email"] = user.email
     else:
         payload["fp"] = _fingerprint(user)
-    return _serializer(purpose).dumps(payload)
+    return signer(purpose).dumps(payload)
 
 
 class TokenError(Exception):
@@ -46,7 +52,7 @@ class TokenError(Exception):
 def read_token(token: str, purpose: str, max_age: int) -> User:
     """The user a valid token names; raises :class:`TokenError` otherwise."""
     try:
-        payload = _serializer(purpose).loads(token, max_age=max_age)
+        payload = signer(purpose).loads(token, max_age=max_age)
     except SignatureExpired as error:
         raise TokenError("expired") from error
     except BadSignature as error:

@@ -621,3 +621,107 @@ def test_never_met_and_silent_count_from_the_announcement_day(make_programme, ma
     assert activity.never_met == 3  # 14, 29 and 30 days
     assert activity.silent == 1  # 30 days: the reminder interval
     assert activity.met_share == 0.0
+
+
+# ---- months without sessions ---------------------------------------------------------------
+
+def _pair_meeting_in(programme, make_user, make_enrolment, days: list[tuple[date, int]]):
+    mentee = make_enrolment(programme, make_user(), status=ACCEPTED)
+    mentor = make_enrolment(programme, make_user(), role=Role.MENTOR, status=ACCEPTED)
+    pairing = Pairing(programme_id=programme.id, mentee_id=mentee.id, mentor_id=mentor.id,
+                      status=PairingStatus.COMPLETED, score=500,
+                      announced_at=datetime(2026, 3, 1, tzinfo=UTC))
+    db.session.add(pairing)
+    db.session.flush()
+    for held_on, minutes in days:
+        db.session.add(Meeting(pairing_id=pairing.id, author_id=mentor.user_id, held_on=held_on,
+                               duration_minutes=minutes, format=MeetingFormat.PHONE,
+                               confirmation=Confirmation.CONFIRMED))
+    db.session.commit()
+
+
+def test_a_month_without_sessions_shows_as_zero_between_the_first_and_the_last(
+        make_programme, make_user, make_enrolment, coordinator, auth, client):
+    programme = make_programme(status=ProgrammeStatus.CLOSED)
+    # March: one hour; April: nothing; May: 90 + 30 minutes.
+    _pair_meeting_in(programme, make_user, make_enrolment,
+                     [(date(2026, 3, 10), 60), (date(2026, 5, 12), 90), (date(2026, 5, 30), 30)])
+    coordinator(programme, email="coord@example.org")
+    auth.login("coord@example.org")
+    html = page(client, f"/coordinate/{programme.slug}/dashboard")
+
+    assert chart_table(html, "Sessions per month") == [
+        ("2026-03", "1"), ("2026-04", "0"), ("2026-05", "2")]
+    assert chart_table(html, "Hours per month") == [
+        ("2026-03", "1"), ("2026-04", "0"), ("2026-05", "2")]
+    assert get_csv(client, programme.slug, "months") == [
+        ["month", "sessions", "hours"], ["2026-03", "1", "1.0"], ["2026-04", "0", "0.0"],
+        ["2026-05", "2", "2.0"]]
+
+
+def test_a_running_programme_shows_every_month_up_to_this_one(make_programme, make_user,
+                                                               make_enrolment):
+    from mentoring.permissions import Scope
+    from mentoring.services import dashboard as figures
+
+    programme = make_programme(status=ProgrammeStatus.RUNNING)
+    _pair_meeting_in(programme, make_user, make_enrolment,
+                     [(date(2025, 11, 28), 60), (date(2026, 2, 3), 30)])
+    # Across the new year, and on to April although nobody met since February.
+    assert figures.activity(Scope(programme), date(2026, 4, 2)).months == [
+        ("2025-11", 1, 1.0), ("2025-12", 0, 0.0), ("2026-01", 0, 0.0), ("2026-02", 1, 0.5),
+        ("2026-03", 0, 0.0), ("2026-04", 0, 0.0)]
+    # No session at all: no months.
+    empty = make_programme(status=ProgrammeStatus.RUNNING)
+    assert figures.activity(Scope(empty), date(2026, 4, 2)).months == []
+
+
+# ---- one definition of "silent" and "never met" ------------------------------------------
+
+def test_dashboard_counts_activity_page_and_reminders_agree_at_the_boundaries(
+        make_programme, make_user, make_enrolment, coordinator, auth, client, monkeypatch):
+    from mentoring.services.reminders import send_reminders
+
+    monkeypatch.setattr("mentoring.coordination.pairs.utcnow", lambda: NOW)
+    programme = make_programme(status=ProgrammeStatus.RUNNING, reminder_interval_days=30)
+    # (mentee, announced at, last session); today is 15 June, the reminder interval 30 days.
+    cases = [
+        ("Announced today", NOW, None),
+        ("Announced 13 days ago", NOW - timedelta(days=13), None),
+        ("Announced 14 days ago, late at night", datetime(2026, 6, 1, 23, 59, tzinfo=UTC), None),
+        ("Announced 30 days ago", NOW - timedelta(days=30), None),
+        ("Met 29 days ago", NOW - timedelta(days=90), TODAY - timedelta(days=29)),
+        ("Met 30 days ago", NOW - timedelta(days=90), TODAY - timedelta(days=30)),
+        ("Met today", NOW - timedelta(days=90), TODAY),
+    ]
+    for name, announced_at, last in cases:
+        mentee = make_enrolment(programme, make_user(name=name), status=ACCEPTED)
+        mentor = make_enrolment(programme, make_user(), role=Role.MENTOR, status=ACCEPTED)
+        pairing = Pairing(programme_id=programme.id, mentee_id=mentee.id, mentor_id=mentor.id,
+                          status=PairingStatus.ACTIVE, score=500, announced_at=announced_at)
+        db.session.add(pairing)
+        db.session.flush()
+        if last:
+            db.session.add(Meeting(pairing_id=pairing.id, author_id=mentor.user_id, held_on=last,
+                                   duration_minutes=60, format=MeetingFormat.VIDEO))
+    db.session.commit()
+    coordinator(programme, email="coord@example.org")
+    auth.login("coord@example.org")
+    slug = programme.slug
+
+    def listed(only):
+        html = page(client, f"/coordinate/{slug}/activity?only={only}")
+        return sorted(row[0] for table in tables(html)
+                      if table["caption"] == "Announced pairs and their sessions"
+                      for row in table["rows"][1:])
+
+    never_met = ["Announced 14 days ago, late at night", "Announced 30 days ago"]
+    silent = ["Announced 30 days ago", "Met 30 days ago"]
+    assert listed("never-met") == never_met
+    assert listed("silent") == silent
+    glance = at_a_glance(page(client, f"/coordinate/{slug}/dashboard"))
+    assert glance["Pairs that never met"] == [str(len(never_met))]
+    assert glance["Silent pairs"] == [str(len(silent))]
+    # The reminders go to the same pairs: a pair that never met gets that reminder only.
+    sent = send_reminders(TODAY)
+    assert (sent.never_met, sent.silent) == (2, 1)

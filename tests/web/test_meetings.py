@@ -614,3 +614,16 @@ def test_an_edit_of_the_length_makes_the_old_link_stop_working_and_sends_a_new_o
     assert newer.id != first.id and "changed a session" in newer.body
     assert browser(app).post(link_in(newer)).status_code == 200
     assert only_meeting().confirmation == Confirmation.CONFIRMED
+
+
+def test_a_sessions_format_reads_on_the_pair_page_as_in_the_form(pair, mentor):
+    import re
+
+    form = text(mentor.get(f"/pairs/{pair.pairing.id}/sessions/new"))
+    choices = dict(re.findall(r'value="(\w+)"> <label for="format-\d">([^<]+)</label>', form))
+    assert choices["phone"] == "Phone" and choices["video"] == "Video call"
+    for days_ago, value in ((3, "phone"), (4, "in_person")):
+        held_on = (today() - timedelta(days=days_ago)).isoformat()
+        assert log_session(mentor, pair, format=value, held_on=held_on).status_code == 302
+        page = text(mentor.get(f"/pairs/{pair.pairing.id}"))
+        assert f"<td>{choices[value]}</td>" in page

@@ -56,7 +56,7 @@ def pg_app():
     engine.dispose()
 
 
-def _setup(mentor_capacity: int, *, two_mentees: bool) -> dict:
+def _setup(mentor_capacity: int, *, two_mentees: bool, mentor_first: bool = False) -> dict:
     """A matching programme with proposals that conflict: same mentee, or one place left."""
     admin = User(email="admin@example.org", name="Admin", is_admin=True)
     db.session.add(admin)
@@ -78,9 +78,12 @@ def _setup(mentor_capacity: int, *, two_mentees: bool) -> dict:
         enrolment.status = EnrolmentStatus.ACCEPTED
         return enrolment
 
+    if mentor_first:  # the mentor's row comes first in id order
+        mentor_a = person("claire", Role.MENTOR, capacity=mentor_capacity)
     mentee = person("amina", Role.MENTEE)
     other = person("leila", Role.MENTEE) if two_mentees else mentee
-    mentor_a = person("claire", Role.MENTOR, capacity=mentor_capacity)
+    if not mentor_first:
+        mentor_a = person("claire", Role.MENTOR, capacity=mentor_capacity)
     mentor_b = mentor_a if two_mentees else person("ana", Role.MENTOR, capacity=1)
     first = Pairing(programme_id=programme.id, mentee_id=mentee.id, mentor_id=mentor_a.id,
                     score=800)
@@ -157,3 +160,53 @@ def test_two_approvals_for_the_last_place_of_a_mentor_one_wins(pg_app):
         assert approved == 1
         mentor = db.session.scalar(select(Enrolment).where(Enrolment.role == Role.MENTOR))
         assert mentor.live_pairs == 1 == mentor.capacity
+
+
+def test_ending_a_pair_while_a_coordinator_holds_its_mentor_does_not_deadlock(pg_app):
+    # Every action takes the two people's rows in id order. Here the mentor applied first (the
+    # lower id): an approval for her holds her row and next wants the mentee's. Ending the pair
+    # must wait for the mentor's row before it takes the mentee's, or the two would deadlock.
+    with pg_app.app_context():
+        ids = _setup(mentor_capacity=1, two_mentees=False, mentor_first=True)
+        pairing = db.session.get(Pairing, ids["first"])
+        mentee_id, mentor_id = pairing.mentee_id, pairing.mentor_id
+        assert mentor_id < mentee_id
+        pairing.status = PairingStatus.ACTIVE
+        pairing.mentee.live_pairs = pairing.mentor.live_pairs = 1
+        db.session.commit()
+        amina = db.session.scalar(select(User).where(User.name == "amina")).id
+
+    outcome: dict = {}
+
+    def end_pair():
+        with pg_app.app_context():
+            from mentoring.services import meetings
+
+            user = db.session.get(User, amina)
+            meetings.end_early(user, db.session.get(Pairing, ids["first"]), "We moved on.")
+            db.session.commit()
+            outcome["ended"] = True
+
+    with pg_app.app_context(), db.engine.connect() as other:
+        lock = "SELECT id FROM enrolment WHERE id = :id FOR UPDATE"
+        other.execute(text(lock), {"id": mentor_id})
+        thread = threading.Thread(target=end_pair)
+        thread.start()
+        deadline = time.monotonic() + 5
+        waiting = text("SELECT count(*) FROM pg_stat_activity WHERE datname = "
+                       "current_database() AND wait_event_type = 'Lock'")
+        while time.monotonic() < deadline and not other.execute(waiting).scalar():
+            time.sleep(0.02)
+            other.execute(text("SELECT pg_stat_clear_snapshot()"))  # fresh figures next time
+        # The approval goes on to the mentee's row: it is free, so it gets it at once.
+        try:
+            other.execute(text(lock + " NOWAIT"), {"id": mentee_id})
+            outcome["approval"] = "took both rows"
+        except Exception as error:  # noqa: BLE001 - the lock the ending took first
+            outcome["approval"] = type(error).__name__
+        other.rollback()
+        thread.join(10)
+    assert outcome == {"approval": "took both rows", "ended": True}
+    with pg_app.app_context():
+        assert db.session.get(Pairing, ids["first"]).status == PairingStatus.ENDED
+        assert sum(db.session.scalars(select(Enrolment.live_pairs))) == 0
