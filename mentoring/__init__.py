@@ -40,19 +40,25 @@ def create_app(config: dict | None = None) -> Flask:
     def load_user(user_id: str):
         return db.session.get(models.User, int(user_id))
 
-    from .admin import bp as admin_bp
-    from .auth import bp as auth_bp
-    from .coordination import bp as coordination_bp
-    from .enrolment import bp as enrolment_bp
-    from .meetings import bp as meetings_bp
-    from .programmes import bp as programmes_bp
+    from . import (
+        admin,
+        applications,
+        auth,
+        content,
+        coordination,
+        dashboard,
+        enrolment,
+        meetings,
+        pairing,
+        pairs_at_work,
+        programmes,
+        surveys,
+    )
 
-    app.register_blueprint(programmes_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(enrolment_bp)
-    app.register_blueprint(coordination_bp)
-    app.register_blueprint(admin_bp)
-    app.register_blueprint(meetings_bp)
+    # One folder per feature, each with its blueprint (routes, forms; templates/<name>/).
+    for feature in (programmes, auth, enrolment, coordination, applications, pairing,
+                    pairs_at_work, surveys, dashboard, content, meetings, admin):
+        app.register_blueprint(feature.bp)
 
     from . import cli, errors, security, templating
     from .services import explanations, mail

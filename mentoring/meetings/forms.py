@@ -78,30 +78,3 @@ class EndForm(FlaskForm):
         DataRequired(_l("Give a reason: the coordinators read it.")), Length(max=2000)])
     rematch = BooleanField(_l("I would like to be matched with another mentor"))
     submit = SubmitField(_l("End the pair"))
-
-
-class SurveyAnswersForm(FlaskForm):
-    """Answers to a survey: a 1-5 rating or a comment per question (``q0``, ``q1``...), built
-    from the survey's own questions by :meth:`for_survey`."""
-
-    @classmethod
-    def for_survey(cls, survey) -> SurveyAnswersForm:
-        fields = {}
-        for index, question in enumerate(survey.questions):
-            if question["kind"] == "rating":
-                fields[f"q{index}"] = RadioField(
-                    coerce=int, validators=[Optional()],
-                    choices=options([(value, str(value)) for value in range(5, 0, -1)]))
-            else:
-                fields[f"q{index}"] = TextAreaField(validators=[Length(max=4000)])
-        form = type("SurveyQuestionsForm", (cls,), fields)()
-        form.questions = survey.questions
-        return form
-
-    def answers(self) -> list:
-        """One answer per question, in order: an int 1-5 or None, or the comment's text."""
-        out = []
-        for index, question in enumerate(self.questions):
-            value = self[f"q{index}"].data
-            out.append(value if question["kind"] == "rating" else (value or "").strip())
-        return out

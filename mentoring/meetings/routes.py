@@ -9,10 +9,10 @@ from flask_login import current_user, login_required
 from ..boundary import perform
 from ..forms import ConfirmForm
 from ..models import Confirmation, PairingStatus
-from ..services import ServiceError, surveys
+from ..services import ServiceError
 from ..services import meetings as service
 from . import bp
-from .forms import DisputeForm, EndForm, FeedbackForm, MeetingForm, SurveyAnswersForm
+from .forms import DisputeForm, EndForm, FeedbackForm, MeetingForm
 
 
 @bp.route("/pairs/<int:pairing_id>")
@@ -182,17 +182,3 @@ def complete_pair(pairing_id: int):
                   _("Noted. The pair is completed when %(name)s agrees too.",
                     name=service.partner_of(current_user, pairing).user.name), "success")
     return redirect(url_for("meetings.pair", pairing_id=pairing.id))
-
-
-@bp.route("/surveys/<int:survey_id>", methods=["GET", "POST"])
-@login_required
-def survey(survey_id: int):
-    item = surveys.survey_to_answer(current_user, survey_id)
-    answered = surveys.has_answered(current_user, item)
-    form = SurveyAnswersForm.for_survey(item)
-    if not answered and form.validate_on_submit() and perform(
-            lambda: surveys.answer(current_user, item, form.answers())):
-        flash(_("Thank you: your answers are saved."), "success")
-        return redirect(url_for("enrolment.my_programmes"))
-    return render_template("meetings/survey.html", survey=item, programme=item.programme,
-                           answered=answered, form=form)

@@ -125,7 +125,7 @@ def send(actor, survey: Survey) -> int:
     if not people:
         raise ServiceError(_("No pair is at work yet: there is nobody to send the survey to."))
     stored(survey)
-    link = external_url("meetings.survey", survey_id=survey.id)
+    link = external_url("surveys.answer", survey_id=survey.id)
     for person in people:
         mail.queue_template(person, "survey", kind="survey", locale=programme.default_locale,
                             programme=programme, survey=survey, link=link)

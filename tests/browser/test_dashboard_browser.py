@@ -15,7 +15,7 @@ from tests.web.test_dashboard import NOW, build_dataset
 @pytest.fixture(autouse=True)
 def frozen_today(monkeypatch):
     # The live server runs in a thread of this process: the dashboard sees the same "today".
-    monkeypatch.setattr("mentoring.coordination.dashboard.utcnow", lambda: NOW)
+    monkeypatch.setattr("mentoring.dashboard.routes.utcnow", lambda: NOW)
 
 
 def _sign_in(page, live_server, email):

@@ -40,7 +40,7 @@ SCRIPT = {"ar": re.compile(r"[\u0600-\u06FF]"), "zh": re.compile(r"[\u4e00-\u9ff
 
 @pytest.fixture(autouse=True)
 def frozen_today(monkeypatch):
-    monkeypatch.setattr("mentoring.coordination.dashboard.utcnow", lambda: NOW)
+    monkeypatch.setattr("mentoring.dashboard.routes.utcnow", lambda: NOW)
 
 
 @cache

@@ -41,7 +41,7 @@ FEWER = "fewer than 5"
 
 @pytest.fixture(autouse=True)
 def frozen_today(monkeypatch):
-    monkeypatch.setattr("mentoring.coordination.dashboard.utcnow", lambda: NOW)
+    monkeypatch.setattr("mentoring.dashboard.routes.utcnow", lambda: NOW)
 
 
 # ---- the dataset ---------------------------------------------------------------------------
@@ -682,7 +682,7 @@ def test_dashboard_counts_activity_page_and_reminders_agree_at_the_boundaries(
         make_programme, make_user, make_enrolment, coordinator, auth, client, monkeypatch):
     from mentoring.services.reminders import send_reminders
 
-    monkeypatch.setattr("mentoring.coordination.pairs.utcnow", lambda: NOW)
+    monkeypatch.setattr("mentoring.pairs_at_work.routes.utcnow", lambda: NOW)
     programme = make_programme(status=ProgrammeStatus.RUNNING, reminder_interval_days=30)
     # (mentee, announced at, last session); today is 15 June, the reminder interval 30 days.
     cases = [

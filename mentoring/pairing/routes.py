@@ -1,4 +1,5 @@
-"""Routes for matching and pairs: settings, run, review, act, announce, export, audit."""
+"""Matching and pairs: settings, run, review, approve, reject, lock, forbid, pair by hand,
+swap, announce, export."""
 
 from __future__ import annotations
 
@@ -10,21 +11,18 @@ from flask_login import current_user
 from ..boundary import csv_response, perform, show_refusal
 from ..forms import ActionForm, ConfirmForm, options
 from ..models import PairingStatus
-from ..models._types import utcnow
 from ..pagination import paginate
 from ..permissions import Scope, coordinator_required
-from ..services import Forbidden, Refused, exports, meetings, pair_views, surveys
-from ..services import activity as activity_service
+from ..services import Forbidden, Refused, exports, pair_views
 from ..services import matching as matching_service
 from ..services import pairings as service
 from . import bp
-from .forms import SurveyForm
-from .pair_forms import ApproveAboveForm, ManualForm, RejectForm, RunForm, SettingsForm, SwapForm
+from .forms import ApproveAboveForm, ManualForm, RejectForm, RunForm, SettingsForm, SwapForm
 
 
 def _pairs_url(scope: Scope, form: ActionForm | None = None) -> str:
     """The pairs list the button was on (with its filters), else the plain list."""
-    default = url_for("coordination.pairs", slug=scope.programme.slug)
+    default = url_for("pairing.pairs", slug=scope.programme.slug)
     form = form or ActionForm()
     return form.back_url(f"/coordinate/{scope.programme.slug}/", default)
 
@@ -39,9 +37,9 @@ def matching(scope: Scope):
     if form.validate_on_submit() and perform(
             lambda: matching_service.save_settings(current_user, scope, form.rules())):
         flash(_("Matching settings saved."), "success")
-        return redirect(url_for("coordination.matching", slug=scope.programme.slug))
+        return redirect(url_for("pairing.matching", slug=scope.programme.slug))
     return render_template(
-        "coordination/matching.html", scope=scope, programme=scope.programme, form=form,
+        "pairing/matching.html", scope=scope, programme=scope.programme, form=form,
         run_form=RunForm(), supply=matching_service.supply_by_region(scope.programme),
         last_run=matching_service.latest_run(scope.programme))
 
@@ -54,12 +52,12 @@ def run_matching(scope: Scope):
         abort(400)
     done = perform(lambda: matching_service.run(current_user, scope, fair=form.fair.data))
     if not done:
-        return redirect(url_for("coordination.matching", slug=scope.programme.slug))
+        return redirect(url_for("pairing.matching", slug=scope.programme.slug))
     run, summary = done.value, done.value.summary
     flash(_("Matching done in %(ms)d ms: %(matched)d mentees matched, %(unmatched)d unmatched.",
             ms=run.duration_ms, matched=summary["matched"], unmatched=summary["unmatched"]),
           "success")
-    return redirect(url_for("coordination.pairs", slug=scope.programme.slug))
+    return redirect(url_for("pairing.pairs", slug=scope.programme.slug))
 
 
 def _filters() -> pair_views.PairFilters:
@@ -85,7 +83,7 @@ def pairs(scope: Scope):
     alternative_ids |= {p.previous_mentor_id for p in page.items if p.previous_mentor_id}
     alternative_ids |= {alt["mentor"] for item in unmatched for alt in item["alternatives"]}
     return render_template(
-        "coordination/pairs.html", scope=scope, programme=scope.programme, page=page,
+        "pairing/pairs.html", scope=scope, programme=scope.programme, page=page,
         filters=filters, last_run=last_run, unmatched=unmatched,
         names=pair_views.names(alternative_ids), counts=pair_views.status_counts(scope),
         action_form=ConfirmForm(), reject_form=RejectForm(), above_form=ApproveAboveForm(),
@@ -95,7 +93,7 @@ def pairs(scope: Scope):
 @bp.route("/<slug>/pairs/load")
 @coordinator_required
 def mentor_load(scope: Scope):
-    return render_template("coordination/mentor_load.html", scope=scope,
+    return render_template("pairing/mentor_load.html", scope=scope,
                            programme=scope.programme, loads=pair_views.mentor_load(scope))
 
 
@@ -183,9 +181,9 @@ def manual_pair(scope: Scope):
                                          form.mentor.data, reason=form.reason.data or "",
                                          confirm=form.override.data), form=form):
         flash(_("Pair approved by hand and locked."), "success")
-        return redirect(url_for("coordination.pairs", slug=scope.programme.slug,
+        return redirect(url_for("pairing.pairs", slug=scope.programme.slug,
                                 status="approved"))
-    return render_template("coordination/manual.html", scope=scope, programme=scope.programme,
+    return render_template("pairing/manual.html", scope=scope, programme=scope.programme,
                            form=form, preview=preview)
 
 
@@ -200,8 +198,8 @@ def swap_pair(scope: Scope, pairing_id: int):
     if form.validate_on_submit() and perform(
             lambda: service.swap(current_user, scope, pairing.id, form.other.data)):
         flash(_("Mentors swapped."), "success")
-        return redirect(url_for("coordination.pairs", slug=scope.programme.slug))
-    return render_template("coordination/swap.html", scope=scope, programme=scope.programme,
+        return redirect(url_for("pairing.pairs", slug=scope.programme.slug))
+    return render_template("pairing/swap.html", scope=scope, programme=scope.programme,
                            pairing=pairing, form=form)
 
 
@@ -217,10 +215,10 @@ def announce(scope: Scope):
                            done.value), "success")
         elif done:
             flash(_("There was no approved pair to announce."), "info")
-        return redirect(url_for("coordination.pairs", slug=scope.programme.slug,
+        return redirect(url_for("pairing.pairs", slug=scope.programme.slug,
                                 status="active"))
     approved = pair_views.status_counts(scope).get("approved", 0)
-    return render_template("coordination/announce.html", scope=scope, programme=scope.programme,
+    return render_template("pairing/announce.html", scope=scope, programme=scope.programme,
                            form=form, approved=approved)
 
 
@@ -228,61 +226,3 @@ def announce(scope: Scope):
 @coordinator_required
 def export_pairs(scope: Scope):
     return csv_response(exports.pairs_csv(scope, _filters()), f"{scope.programme.slug}-pairs.csv")
-
-
-@bp.route("/<slug>/audit")
-@coordinator_required
-def audit_log(scope: Scope):
-    action = request.args.get("action", "")[:40]
-    page = paginate(pair_views.audit_query(scope, action), per_page=50)
-    return render_template("coordination/audit.html", scope=scope, programme=scope.programme,
-                           page=page, action=action)
-
-
-@bp.route("/<slug>/activity")
-@coordinator_required
-def activity(scope: Scope):
-    only = request.args.get("only", "")
-    rows = activity_service.activity(scope, utcnow().date(), only=only)
-    return render_template("coordination/activity.html", scope=scope, programme=scope.programme,
-                           rows=rows, only=only, disputes=activity_service.disputes(scope),
-                           end_form=ActionForm())
-
-
-@bp.route("/<slug>/pairs/<int:pairing_id>/end", methods=["POST"])
-@coordinator_required
-def end_pair(scope: Scope, pairing_id: int):
-    form = ActionForm()
-    if form.validate_on_submit() and perform(lambda: meetings.end_early(
-            current_user, service.pairing_in_scope(scope, pairing_id, for_update=True),
-            form.reason.data or "")):
-        flash(_("The pair is ended."), "success")
-    return redirect(url_for("coordination.activity", slug=scope.programme.slug))
-
-
-@bp.route("/<slug>/surveys", methods=["GET", "POST"])
-@coordinator_required
-def surveys_page(scope: Scope):
-    items = {kind: surveys.survey_for(scope.programme, kind) for kind in surveys.KINDS}
-    form = SurveyForm()
-    if form.validate_on_submit():
-        if scope.is_regional:
-            raise Forbidden("the programme's coordinators set the surveys")
-        survey = items.get(form.kind.data)
-        if survey is None:
-            abort(400)
-
-        def save():
-            surveys.update(current_user, survey, form.questions.data or "", form.anonymous.data)
-            return surveys.send(current_user, survey) if form.sends else None
-
-        done = perform(save)
-        if done and form.sends:
-            flash(ngettext("The survey is sent to %(num)d person.",
-                           "The survey is sent to %(num)d people.", done.value), "success")
-        elif done:
-            flash(_("Survey saved."), "success")
-        return redirect(url_for("coordination.surveys_page", slug=scope.programme.slug))
-    return render_template(
-        "coordination/surveys.html", scope=scope, programme=scope.programme, items=items,
-        results={kind: surveys.results(item) for kind, item in items.items()}, form=form)

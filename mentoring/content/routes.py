@@ -36,13 +36,13 @@ def translations(scope: Scope):
             if done:
                 flash(_("The %(language)s version is saved.",
                         language=language_name(locale, current_locale())), "success")
-                return redirect(url_for("coordination.translations", slug=programme.slug,
+                return redirect(url_for("content.translations", slug=programme.slug,
                                         lang=locale))
             errors.update(done.refusal.errors)
         for item in texts.items():  # show what was typed, with the errors
             item.value = form.texts().get(item.key, "")
     return render_template(
-        "coordination/translations.html", scope=scope, programme=programme, texts=texts,
+        "content/translations.html", scope=scope, programme=programme, texts=texts,
         locales=locales, locale=locale, form=form, errors=errors,
         language=language_name(locale, current_locale()),
         default_language=language_name(programme.default_locale, current_locale()))

@@ -29,13 +29,13 @@ def _context(scope: Scope) -> dict:
 @bp.route("/<slug>/dashboard")
 @coordinator_required
 def dashboard(scope: Scope):
-    return render_template("coordination/dashboard.html", **_context(scope))
+    return render_template("dashboard/dashboard.html", **_context(scope))
 
 
 @bp.route("/<slug>/report")
 @coordinator_required
 def report(scope: Scope):
-    return render_template("coordination/report.html", **_context(scope))
+    return render_template("dashboard/report.html", **_context(scope))
 
 
 @bp.route("/<slug>/dashboard/<name>.csv")

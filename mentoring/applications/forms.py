@@ -4,8 +4,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
-    BooleanField,
-    HiddenField,
     RadioField,
     SelectMultipleField,
     StringField,
@@ -54,33 +52,3 @@ class SearchForm(FlaskForm):
         csrf = False  # a GET search changes nothing
 
     q = StringField(_l("Name or email"))
-
-
-class SurveyForm(FlaskForm):
-    """A survey's questions and anonymity; the button pressed says whether to send it too."""
-
-    kind = HiddenField(validators=[DataRequired()])
-    questions = TextAreaField(_l("Questions, one per line"), validators=[Length(max=5000)])
-    anonymous = BooleanField(_l("Show the answers to coordinators without names"))
-    action = StringField()
-
-    @property
-    def sends(self) -> bool:
-        return self.action.data == "send"
-
-
-class TranslationsForm(FlaskForm):
-    """The programme's content in one language: one text box per item of ``services.content``
-    (built by :meth:`for_content`, since the items are the programme's data)."""
-
-    @classmethod
-    def for_content(cls, content) -> TranslationsForm:
-        form_class = type("ContentTranslationsForm", (cls,), {
-            item.key: TextAreaField() for item in content.items()})
-        form = form_class()
-        form.content = content
-        return form
-
-    def texts(self) -> dict[str, str]:
-        """The submitted text of each item, by key."""
-        return {item.key: self[item.key].data or "" for item in self.content.items()}

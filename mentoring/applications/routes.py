@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+
+from ..boundary import csv_response, perform
+from ..extensions import db
+from ..models import EnrolmentStatus, Role
+from ..pagination import paginate
+from ..permissions import Scope, coordinator_required, enrolment_in_scope
+from ..services import enrolments as service
+from ..services import exports
+from ..services.imports import ImportFailed, import_applications
+from . import bp
+from .forms import DecisionForm, ImportForm
+
+
+def _filters() -> service.Filters:
+    def number(name):
+        value = request.args.get(name, "")
+        return int(value) if value.isdigit() else None
+
+    return service.Filters(
+        role=request.args.get("role", ""), status=request.args.get("status", ""),
+        region_id=number("region"), topic_id=number("topic"), q=request.args.get("q", "")[:100],
+    )
+
+
+@bp.route("/<slug>/applications")
+@coordinator_required
+def applications(scope: Scope):
+    filters = _filters()
+    page = paginate(service.with_details(service.applications_query(scope, filters)),
+                       per_page=request.args.get("per_page", type=int)
+                       or current_app.config["APPLICATIONS_PER_PAGE"],
+                       max_per_page=200)
+    ids = [enrolment.id for enrolment in page.items]
+    form = DecisionForm(choices=[(i, str(i)) for i in ids])
+    return render_template("applications/applications.html", scope=scope,
+                           programme=scope.programme, page=page, filters=filters, form=form,
+                           counts=service.status_counts(scope))
+
+
+@bp.route("/<slug>/applications/decide", methods=["POST"])
+@coordinator_required
+def decide(scope: Scope):
+    form = DecisionForm()
+    redirect_to = form.back_url(f"/coordinate/{scope.programme.slug}/", url_for(
+        "applications.applications", slug=scope.programme.slug))
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "error")
+        return redirect(redirect_to)
+    done = perform(lambda: service.decide(current_user, scope, form.ids.data,
+                                          EnrolmentStatus(form.decision.data),
+                                          form.message.data or ""))
+    if done and done.value:
+        flash(ngettext("Decision saved for %(num)d application; the applicant is emailed.",
+                       "Decision saved for %(num)d applications; each applicant is emailed.",
+                       len(done.value)), "success")
+    elif done:
+        flash(_("Nothing changed: these applications already had this decision."), "info")
+    return redirect(redirect_to)
+
+
+@bp.route("/<slug>/applications/<int:enrolment_id>")
+@coordinator_required
+def application(scope: Scope, enrolment_id: int):
+    enrolment = enrolment_in_scope(scope, enrolment_id)
+    form = DecisionForm(choices=[(enrolment.id, str(enrolment.id))],
+                        data={"ids": [enrolment.id]})
+    return render_template("applications/application.html", scope=scope,
+                           programme=scope.programme, enrolment=enrolment, form=form)
+
+
+@bp.route("/<slug>/applications.csv")
+@coordinator_required
+def export(scope: Scope):
+    return csv_response(exports.applications_csv(scope, _filters()),
+                        f"{scope.programme.slug}-applications.csv")
+
+
+@bp.route("/<slug>/import", methods=["GET", "POST"])
+@coordinator_required
+def import_csv(scope: Scope):
+    form = ImportForm()
+    errors = []
+    if form.validate_on_submit():
+        try:
+            created = import_applications(current_user, scope, form.file.data.read())
+        except ImportFailed as failure:
+            db.session.rollback()
+            errors = failure.errors
+            flash(ngettext("Nothing was imported: the file has %(num)d problem, listed below.",
+                           "Nothing was imported: the file has %(num)d problems, listed below.",
+                           len(errors)), "error")
+        else:
+            db.session.commit()
+            flash(ngettext("%(num)d application imported. New people have been invited to "
+                           "set a password.", "%(num)d applications imported. New people have "
+                           "been invited to set a password.", len(created)), "success")
+            return redirect(url_for("applications.applications", slug=scope.programme.slug,
+                                    status="submitted"))
+    return render_template("applications/import.html", scope=scope, programme=scope.programme,
+                           form=form, errors=errors, Role=Role)
