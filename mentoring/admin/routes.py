@@ -46,9 +46,7 @@ def new_programme():
         form.default_locale.data = "en"
     if form.validate_on_submit():
         try:
-            programme = service.create(current_user, regions=form.parsed_regions(),
-                                       languages=form.languages.data,
-                                       topics=form.topic_list(), **form.values())
+            programme = service.create(current_user, **form.lists(), **form.values())
         except ServiceError as error:
             db.session.rollback()
             show_error(form, error)
@@ -81,11 +79,12 @@ def edit_programme(slug: str):
     form = ProgrammeForm(obj=programme)
     if request.method == "GET":
         form.load(programme)
+    else:
+        form.offer_removals(service.removals(programme, **form.lists()))
     if form.validate_on_submit():
         try:
-            service.update(current_user, programme, regions=form.parsed_regions(),
-                           languages=form.languages.data, topics=form.topic_list(),
-                           **form.values())
+            service.update(current_user, programme, **form.lists(),
+                           confirmed=form.confirm_removal.data or [], **form.values())
         except ServiceError as error:
             db.session.rollback()
             show_error(form, error)
