@@ -264,7 +264,8 @@ def export_pairs(scope: Scope):
                      pairing.mentee.region.code if pairing.mentee.region else "",
                      pairing.mentor.user.name, pairing.mentor.user.email,
                      pairing.mentor.region.code if pairing.mentor.region else "",
-                     pairing.score, parts_text(pairing.parts), "yes" if pairing.locked else "",
+                     pairing.score, parts_text(pairing.parts, scope.programme),
+                     "yes" if pairing.locked else "",
                      pairing.source, pairing.override_reason])
     run = matching_service.latest_run(scope.programme)
     for item in pair_views.unmatched(scope, run):
