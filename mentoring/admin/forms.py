@@ -88,7 +88,7 @@ class RegionRowForm(Form):
         if not self.remove.data:
             _required(field)
             if len(field.data.strip()) > 160:
-                raise ValidationError(_l("At most 160 characters."))
+                raise ValidationError(_l("At most %(max)d characters.", max=160))
 
     def validate_countries(self, field):
         if self.remove.data:
@@ -251,7 +251,7 @@ class ProgrammeForm(FlaskForm):
         topics = [TopicRow(row.label.data or "", _row_id(row.id.data))
                   for row in self._kept(self.topic_rows)]
         topics += [TopicRow(line) for line in (self.topics.data or "").splitlines()]
-        regions = [RegionRow(row.code.data.strip().upper(), row.name.data.strip(),
+        regions = [RegionRow((row.code.data or "").strip().upper(), (row.name.data or "").strip(),
                              " ".join(_country_list(row.countries.data)), _row_id(row.id.data))
                    for row in self._kept(self.region_rows)]
         regions += [RegionRow(*region) for region in self.parsed_regions(strict=False)]

@@ -278,8 +278,9 @@ def update(actor, programme: Programme, *, regions=None, languages, topics,
         programme, topics=topics, regions=regions, languages=languages)
         if removal.in_use and removal.key not in confirmed]
     if unconfirmed:
-        raise ServiceError(_("Applications use what you removed. Tick each one below that "
-                             "you want to remove anyway, then save again."), "confirm_removal")
+        raise ServiceError(_("Some of what you removed is still in use. Tick each one below "
+                             "that you want to remove anyway, then save again."),
+                           "confirm_removal")
     before = snapshot(programme)
     for name, value in values.items():
         setattr(programme, name, value)
