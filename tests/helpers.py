@@ -30,3 +30,43 @@ def link_in(email: OutboxEmail) -> str:
 def enrolment_status(enrolment_id: int) -> EnrolmentStatus:
     db.session.expire_all()
     return db.session.get(Enrolment, enrolment_id).status
+
+
+def programme_edit_form(programme, *, labels=None, remove=(), region_changes=None,
+                        remove_regions=(),
+                        **overrides) -> dict:
+    """The admin's edit form as its page shows ``programme``: one row per topic and region,
+    each carrying its id. ``labels`` and ``region_changes`` map a row's id to what the admin types
+    over it; ``remove`` and ``remove_regions`` are the ids whose "Remove" box she ticks."""
+    data = {
+        "name": programme.name, "slug": programme.slug, "network": programme.network,
+        "description": programme.description,
+        "applications_open": programme.applications_open.isoformat()
+        if programme.applications_open else "",
+        "applications_close": programme.applications_close.isoformat()
+        if programme.applications_close else "",
+        "starts_on": programme.starts_on.isoformat() if programme.starts_on else "",
+        "ends_on": programme.ends_on.isoformat() if programme.ends_on else "",
+        "mentor_capacity_default": str(programme.mentor_capacity_default),
+        "mentor_capacity_max": str(programme.mentor_capacity_max),
+        "min_sessions_per_month": str(programme.min_sessions_per_month),
+        "reminder_interval_days": str(programme.reminder_interval_days),
+        "women_target_percent": str(programme.women_target_percent),
+        "guidance": programme.guidance, "languages": programme.language_codes,
+        "default_locale": programme.default_locale, "topics": "", "regions": "",
+    }
+    for number, topic in enumerate(programme.topics):
+        data[f"topic_rows-{number}-id"] = str(topic.id)
+        data[f"topic_rows-{number}-label"] = (labels or {}).get(topic.id, topic.label)
+        if topic.id in remove:
+            data[f"topic_rows-{number}-remove"] = "y"
+    for number, region in enumerate(programme.regions):
+        typed = {"code": region.code, "name": region.name, "countries": region.countries}
+        typed.update((region_changes or {}).get(region.id, {}))
+        for name, value in typed.items():
+            data[f"region_rows-{number}-{name}"] = value
+        data[f"region_rows-{number}-id"] = str(region.id)
+        if region.id in remove_regions:
+            data[f"region_rows-{number}-remove"] = "y"
+    data.update(overrides)
+    return data

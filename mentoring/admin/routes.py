@@ -37,9 +37,7 @@ def new_programme():
         form.languages.data = ["ar", "zh", "en", "fr", "ru", "es"]
         form.default_locale.data = "en"
     done = form.validate_on_submit() and perform(
-        lambda: service.create(current_user, regions=form.parsed_regions(),
-                               languages=form.languages.data, topics=form.topic_list(),
-                               **form.values()), form=form)
+        lambda: service.create(current_user, **form.lists(), **form.values()), form=form)
     if done:
         programme = done.value
         flash(_("Programme %(name)s created as a draft.", name=programme.display_name),
@@ -69,10 +67,12 @@ def edit_programme(slug: str):
     form = ProgrammeForm(obj=programme)
     if request.method == "GET":
         form.load(programme)
+    else:
+        form.offer_removals(service.removals(programme, **form.lists()))
     if form.validate_on_submit() and perform(
-            lambda: service.update(current_user, programme, regions=form.parsed_regions(),
-                                   languages=form.languages.data, topics=form.topic_list(),
-                                   **form.values()), form=form):
+            lambda: service.update(current_user, programme, **form.lists(),
+                                   confirmed=form.confirm_removal.data or [], **form.values()),
+            form=form):
         flash(_("Programme saved."), "success")
         return redirect(url_for("admin.programme", slug=programme.slug))
     return render_template("admin/programme_form.html", form=form, programme=programme)

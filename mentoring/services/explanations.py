@@ -19,10 +19,20 @@ def _hours(minutes: int) -> str:
     return format_decimal(round(minutes / 60, 2))
 
 
+def _topic_name(name: str, topic_names: dict[str, str] | None) -> str:
+    if topic_names is None:
+        return name
+    if name in topic_names:
+        return topic_names[name]
+    # An id whose topic was removed since the run.
+    return _("a removed topic") if name.isdigit() else name
+
+
 def part_text(part: dict[str, Any], topic_names: dict[str, str] | None = None) -> str:
     """One score part as a phrase ("" when there is nothing worth saying).
 
-    ``topic_names`` maps the topic labels the engine saw to the reader's language."""
+    ``topic_names`` maps the topics the engine saw (ids; labels in runs stored before topics
+    went in by id) to their current label in the reader's language."""
     code = part.get("code")
     if code == "topics":
         wanted, shared = part["wanted"], part["shared"]
@@ -33,7 +43,7 @@ def part_text(part: dict[str, Any], topic_names: dict[str, str] | None = None) -
                             "shares none of %(num)d wanted topics", wanted)
         return ngettext("shares %(shared)d of %(num)d wanted topic: %(names)s",
                         "shares %(shared)d of %(num)d wanted topics: %(names)s", wanted,
-                        shared=shared, names=", ".join((topic_names or {}).get(name, name)
+                        shared=shared, names=", ".join(_topic_name(name, topic_names)
                                                        for name in part["names"]))
     if code == "region":
         if part["same"] is None:
@@ -85,8 +95,10 @@ def part_text(part: dict[str, Any], topic_names: dict[str, str] | None = None) -
 def parts_text(parts: list[dict[str, Any]], programme=None) -> str:
     """The parts as one sentence; topic labels in the reader's language when the programme
     is given."""
-    names = ({topic.label: topic.display_label for topic in programme.topics}
-             if programme is not None else None)
+    names = None
+    if programme is not None:
+        names = {topic.label: topic.display_label for topic in programme.topics}
+        names |= {str(topic.id): topic.display_label for topic in programme.topics}
     return "; ".join(text for text in (part_text(part, names) for part in parts) if text)
 
 

@@ -51,7 +51,8 @@ def pairs_csv(scope: Scope, filters: pair_views.PairFilters) -> bytes:
                      pairing.mentee.region.code if pairing.mentee.region else "",
                      pairing.mentor.user.name, pairing.mentor.user.email,
                      pairing.mentor.region.code if pairing.mentor.region else "",
-                     pairing.score, parts_text(pairing.parts), "yes" if pairing.locked else "",
+                     pairing.score, parts_text(pairing.parts, scope.programme),
+                     "yes" if pairing.locked else "",
                      pairing.source, pairing.override_reason])
     for item in pair_views.unmatched(scope, latest_run(scope.programme)):
         enrolment = item["enrolment"]

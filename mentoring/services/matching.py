@@ -105,15 +105,16 @@ def accepted_enrolments(programme: Programme) -> list[Enrolment]:
 
 
 def to_profile(enrolment: Enrolment) -> Mentor | Mentee:
-    """The engine's view of one application; `person` is the applicant, so someone who applied
-    in both roles is never paired with herself."""
+    """The engine's view of one application. Topics go in as their ids (``str(topic.id)``),
+    so renaming a topic changes no match (explanations show the current labels); ``person`` is
+    the applicant, so someone who applied in both roles is never paired with herself."""
     common = dict(
         id=enrolment.id, person=enrolment.user_id, languages=tuple(enrolment.language_codes),
         region=enrolment.region.code if enrolment.region else "",
         years_experience=enrolment.years_experience, timezone=enrolment.timezone,
         organisation=enrolment.organisation, name=enrolment.user.name,
     )
-    topics = tuple(enrolment.topic_labels)
+    topics = tuple(str(link.topic_id) for link in enrolment.topics)
     if enrolment.role == Role.MENTOR:
         return Mentor(expertise=topics, capacity=enrolment.capacity or 0,
                       gender=enrolment.gender.value if enrolment.gender else "", **common)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -72,26 +74,166 @@ def _check_settings(values: dict[str, Any]) -> None:
         raise ServiceError(_("The programme cannot end before it starts."), "ends_on")
 
 
+@dataclass
+class TopicRow:
+    """A topic as the admin's form leaves it; ``id`` is None for a new one."""
+
+    label: str
+    id: int | None = None
+
+
+@dataclass
+class RegionRow:
+    """A region as the admin's form leaves it; ``id`` is None for a new one."""
+
+    code: str
+    name: str
+    countries: str
+    id: int | None = None
+
+
+@dataclass
+class Removal:
+    """A topic, region or language an edit takes off the programme, and what uses it."""
+
+    #: "topic-<id>", "region-<id>" or "language-<code>": what the admin ticks to confirm.
+    key: str
+    kind: str
+    name: str
+    applications: int = 0
+    sessions: int = 0
+    co_chairs: int = 0
+
+    @property
+    def in_use(self) -> bool:
+        return bool(self.applications or self.sessions or self.co_chairs)
+
+
+def _topic_rows(topics) -> list[TopicRow]:
+    rows = [t if isinstance(t, TopicRow) else TopicRow(label=t) for t in topics]
+    return [TopicRow(row.label.strip(), row.id) for row in rows if row.label.strip()]
+
+
+def _region_rows(regions) -> list[RegionRow]:
+    return [r if isinstance(r, RegionRow) else RegionRow(*r) for r in regions]
+
+
+def _plan(existing: list, rows: list, key: str, kind: str) -> tuple[list, list]:
+    """Pair each row with the existing item it keeps (by id; a row without one takes an
+    unclaimed item with the same ``key``, so a pasted list keeps its links), drop repeated
+    new rows, and list the existing items no row keeps."""
+    by_id = {item.id: item for item in existing}
+    # An id not (or no longer) on this programme makes a new item.
+    rows = [row if row.id in by_id else replace(row, id=None) for row in rows]
+    claimed = {row.id for row in rows if row.id is not None}
+    by_key = {getattr(item, key): item for item in existing if item.id not in claimed}
+    value = (lambda row: row.label) if kind == "topic" else (lambda row: row.code)
+    seen = {value(row) for row in rows if row.id is not None}
+    planned = []
+    for row in rows:
+        if row.id is None:
+            if value(row) in seen:
+                continue
+            seen.add(value(row))
+        item = by_id[row.id] if row.id is not None else by_key.pop(value(row), None)
+        planned.append((item, row))
+    kept = {id(item) for item, _row in planned if item is not None}
+    return planned, [item for item in existing if id(item) not in kept]
+
+
+def removals(programme: Programme, *, topics=None, regions=None, languages=None
+             ) -> list[Removal]:
+    """What saving these lists would take off the programme, with the applications,
+    sessions and regional co-chairs that use each (one GROUP BY query per kind)."""
+    from ..models import Enrolment, EnrolmentLanguage, EnrolmentTopic, MeetingTopic
+
+    out: list[Removal] = []
+    if topics is not None:
+        _planned, gone = _plan(list(programme.topics), _topic_rows(topics), "label", "topic")
+        ids = [topic.id for topic in gone]
+        chosen = _counts(select(EnrolmentTopic.topic_id, func.count())
+                         .where(EnrolmentTopic.topic_id.in_(ids))
+                         .group_by(EnrolmentTopic.topic_id))
+        discussed = _counts(select(MeetingTopic.topic_id, func.count())
+                            .where(MeetingTopic.topic_id.in_(ids))
+                            .group_by(MeetingTopic.topic_id))
+        out += [Removal(f"topic-{t.id}", "topic", t.label, chosen.get(t.id, 0),
+                        sessions=discussed.get(t.id, 0)) for t in gone]
+    if regions is not None:
+        _planned, gone = _plan(list(programme.regions), _region_rows(regions), "code",
+                               "region")
+        ids = [region.id for region in gone]
+        members = _counts(select(Enrolment.region_id, func.count())
+                          .where(Enrolment.region_id.in_(ids)).group_by(Enrolment.region_id))
+        chairs = _counts(select(Coordinator.region_id, func.count())
+                         .where(Coordinator.region_id.in_(ids))
+                         .group_by(Coordinator.region_id))
+        out += [Removal(f"region-{r.id}", "region", r.code, members.get(r.id, 0),
+                        co_chairs=chairs.get(r.id, 0)) for r in gone]
+    if languages is not None:
+        gone_codes = [code for code in programme.language_codes if code not in languages]
+        speakers = _counts(select(EnrolmentLanguage.code, func.count())
+                           .join(Enrolment, Enrolment.id == EnrolmentLanguage.enrolment_id)
+                           .where(Enrolment.programme_id == programme.id,
+                                  EnrolmentLanguage.code.in_(gone_codes))
+                           .group_by(EnrolmentLanguage.code))
+        out += [Removal(f"language-{code}", "language", code, speakers.get(code, 0))
+                for code in gone_codes]
+    return out
+
+
+def _counts(query) -> dict:
+    return dict(db.session.execute(query).all())
+
+
+def _rename(planned: list, attribute: str, value) -> None:
+    """Give kept rows their new names. Names are unique in a programme, so renamed rows
+    first take a placeholder: two topics may swap their labels in one save."""
+    renamed = [(item, row) for item, row in planned
+               if item is not None and getattr(item, attribute) != value(row)]
+    if not renamed:
+        return
+    for item, _row in renamed:
+        setattr(item, attribute, f"~{item.id}")
+    db.session.flush()
+    for item, row in renamed:
+        setattr(item, attribute, value(row))
+
+
 def _set_lists(
     programme: Programme,
     *,
-    regions: list[tuple[str, str, str]],
+    regions,
     languages: list[str],
-    topics: list[str],
+    topics,
 ) -> None:
+    """Set the programme's regions, languages and topics in the given order. Rows keep the
+    existing item they name by id, so a renamed topic or region keeps its applications,
+    sessions, co-chairs and versions in other languages."""
+    topic_rows = _topic_rows(topics)
+    region_rows = _region_rows(regions)
     if not languages:
         raise ServiceError(_("Choose at least one language."), "languages")
-    if not topics:
+    if not topic_rows:
         raise ServiceError(_("Give at least one topic."), "topics")
-    codes = [code for code, _name, _countries in regions]
+    codes = [row.code for row in region_rows]
     if len(set(codes)) != len(codes):
         raise ServiceError(_("Two regions have the same code."), "regions")
-    # Keep rows whose key survives so applications keep pointing at them.
-    by_code = {region.code: region for region in programme.regions}
+    kept_labels = [row.label for row in topic_rows if row.id is not None]
+    if len(set(kept_labels)) != len(kept_labels):
+        raise ServiceError(_("Two topics have the same name."), "topics")
+
+    planned_regions, _gone = _plan(list(programme.regions), region_rows, "code", "region")
+    planned_topics, _gone = _plan(list(programme.topics), topic_rows, "label", "topic")
+    if programme.id is not None:
+        _rename(planned_regions, "code", lambda row: row.code)
+        _rename(planned_topics, "label", lambda row: row.label)
+
     programme.regions = []
-    for position, (code, name, countries) in enumerate(regions):
-        region = by_code.get(code) or Region(code=code)
-        region.name, region.position, region.countries = name, position, countries
+    for position, (region, row) in enumerate(planned_regions):
+        region = region or Region(code=row.code)
+        region.code, region.name = row.code, row.name
+        region.position, region.countries = position, row.countries
         programme.regions.append(region)
     by_language = {language.code: language for language in programme.languages}
     programme.languages = []
@@ -99,11 +241,10 @@ def _set_lists(
         language = by_language.get(code) or ProgrammeLanguage(code=code)
         language.position = position
         programme.languages.append(language)
-    by_label = {topic.label: topic for topic in programme.topics}
     programme.topics = []
-    for position, label in enumerate(dict.fromkeys(t.strip() for t in topics if t.strip())):
-        topic = by_label.get(label) or Topic(label=label)
-        topic.position = position
+    for position, (topic, row) in enumerate(planned_topics):
+        topic = topic or Topic(label=row.label)
+        topic.label, topic.position = row.label, position
         programme.topics.append(topic)
 
 
@@ -125,10 +266,22 @@ def create(actor, *, regions=None, languages=None, topics: list[str], **values) 
     return programme
 
 
-def update(actor, programme: Programme, *, regions=None, languages, topics, **values) -> None:
-    """Save an admin's edits to a programme's settings and lists."""
+def update(actor, programme: Programme, *, regions=None, languages, topics,
+           confirmed: Collection[str] = (), **values) -> None:
+    """Save an admin's edits to a programme's settings and lists.
+
+    ``topics`` and ``regions`` are rows (``TopicRow``, ``RegionRow``) naming what they keep by
+    id; ``regions=None`` keeps the current ones. A topic, region or language that applications,
+    sessions or co-chairs use is removed only when its ``Removal.key`` is in ``confirmed``."""
     _check_slug(values["slug"], programme)
     _check_settings(values)
+    unconfirmed = [removal for removal in removals(
+        programme, topics=topics, regions=regions, languages=languages)
+        if removal.in_use and removal.key not in confirmed]
+    if unconfirmed:
+        raise ServiceError(_("Some of what you removed is still in use. Tick each one below "
+                             "that you want to remove anyway, then save again."),
+                           "confirm_removal")
     before = snapshot(programme)
     for name, value in values.items():
         setattr(programme, name, value)
@@ -136,7 +289,7 @@ def update(actor, programme: Programme, *, regions=None, languages, topics, **va
         programme,
         regions=regions
         if regions is not None
-        else [(r.code, r.name, r.countries) for r in programme.regions],
+        else [RegionRow(r.code, r.name, r.countries, r.id) for r in programme.regions],
         languages=languages,
         topics=topics,
     )

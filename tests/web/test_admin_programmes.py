@@ -15,12 +15,20 @@ from mentoring.extensions import db
 from mentoring.models import (
     Coordinator,
     Enrolment,
+    EnrolmentStatus,
+    Meeting,
+    MeetingFormat,
+    Pairing,
+    PairingStatus,
     Programme,
     ProgrammeStatus,
+    Region,
     Role,
 )
 from mentoring.models._types import utcnow
+from mentoring.services import meetings
 from tests.conftest import PASSWORD
+from tests.helpers import programme_edit_form
 
 SIX_ORGANISATIONS = {"APT", "ASMG", "ATU", "CEPT", "CITEL", "RCC"}
 
@@ -421,3 +429,221 @@ def test_anonymous_visitor_is_sent_to_sign_in(client, make_programme, coordinato
         assert "/login" in response.location, page
     assert count(Coordinator) == 1
     assert programme_by_slug("now4wrc27").status == ProgrammeStatus.OPEN
+
+
+# ---- renaming and removing topics, regions and languages ----------------------------------
+
+def active_pair(programme, mentee, mentor) -> Pairing:
+    pairing = Pairing(programme_id=programme.id, mentee=mentee, mentor=mentor,
+                      status=PairingStatus.ACTIVE, source="manual", score=700,
+                      decided_at=utcnow() - timedelta(days=10),
+                      announced_at=utcnow() - timedelta(days=10))
+    mentee.live_pairs = mentor.live_pairs = 1
+    db.session.add(pairing)
+    db.session.commit()
+    return pairing
+
+
+def log_session(pairing, topic_ids) -> Meeting:
+    meeting = meetings.log(pairing.mentor.user, pairing, meetings.SessionData(
+        held_on=utcnow().date() - timedelta(days=2), duration_minutes=60,
+        format=MeetingFormat.VIDEO, topic_ids=list(topic_ids)))
+    db.session.commit()
+    return meeting
+
+
+def topics_of(enrolment_id: int) -> list[tuple[str, int]]:
+    db.session.expire_all()
+    return [(link.topic.label, link.rank) for link in db.session.get(Enrolment,
+                                                                     enrolment_id).topics]
+
+
+@pytest.fixture
+def used_programme(make_programme, make_enrolment, make_user):
+    """NOW4WRC27 where "Negotiation" is chosen by a mentee (second of two topics) and her
+    mentor, who discussed it in one session; the mentee is from Kenya (ATU) and wants French."""
+    programme = make_programme(name="NOW4WRC27", slug="now4wrc27",
+                               status=ProgrammeStatus.RUNNING)
+    satellites, negotiation = programme.topics[0], programme.topics[1]
+    negotiation.translations = {"fr": "Négociation"}
+    mentee = make_enrolment(programme, make_user(name="Wanjiru Kamau"), country="KE",
+                            status=EnrolmentStatus.ACCEPTED, languages=["en", "fr"],
+                            topic_ids=[satellites.id, negotiation.id])
+    mentor = make_enrolment(programme, make_user(name="Claire Martin"), role=Role.MENTOR,
+                            country="FR", status=EnrolmentStatus.ACCEPTED,
+                            topic_ids=[negotiation.id])
+    log_session(active_pair(programme, mentee, mentor), [negotiation.id])
+    return programme
+
+
+def test_renaming_a_topic_keeps_every_application_its_rank_and_the_sessions(
+        client, auth, admin, used_programme):
+    programme = used_programme
+    negotiation = programme.topics[1]
+    mentee, mentor = db.session.scalars(select(Enrolment).order_by(Enrolment.id)).all()
+    auth.login(admin)
+    page = client.get("/admin/programmes/now4wrc27/edit")
+    assert f'value="{negotiation.id}"' in page.text and 'value="Negotiation"' in page.text
+
+    response = client.post("/admin/programmes/now4wrc27/edit", data=programme_edit_form(
+        programme, labels={negotiation.id: "Negotiation and consensus building"}))
+    assert response.status_code == 302
+    assert "Programme saved." in client.get(response.location).text
+    assert topics_of(mentee.id) == [("Satellite regulatory procedures", 1),
+                                    ("Negotiation and consensus building", 2)]
+    assert topics_of(mentor.id) == [("Negotiation and consensus building", 1)]
+    meeting = db.session.scalars(select(Meeting)).one()
+    assert [link.topic.label for link in meeting.topics] == ["Negotiation and consensus building"]
+    # The same topic, renamed: its id, place and French version stay.
+    programme = programme_by_slug("now4wrc27")
+    renamed = programme.topics[1]
+    assert (renamed.id, renamed.label) == (negotiation.id, "Negotiation and consensus building")
+    assert renamed.translations == {"fr": "Négociation"}
+    assert len(programme.topics) == 5
+
+
+def test_two_topics_can_swap_their_labels(client, auth, admin, used_programme):
+    programme = used_programme
+    first, second = programme.topics[0], programme.topics[1]
+    mentee = db.session.scalars(select(Enrolment).order_by(Enrolment.id)).first()
+    auth.login(admin)
+    response = client.post("/admin/programmes/now4wrc27/edit", data=programme_edit_form(
+        programme, labels={first.id: second.label, second.id: first.label}))
+    assert response.status_code == 302
+    assert topics_of(mentee.id) == [("Negotiation", 1), ("Satellite regulatory procedures", 2)]
+
+
+def test_renaming_a_region_code_keeps_its_applicants_and_its_co_chair(
+        app, client, auth, admin, used_programme, coordinator):
+    programme = used_programme
+    atu = next(region for region in programme.regions if region.code == "ATU")
+    cochair = coordinator(programme, "ATU", name="Aisha Bello")
+    auth.login(admin)
+    response = client.post("/admin/programmes/now4wrc27/edit", data=programme_edit_form(
+        programme, region_changes={atu.id: {"code": "AFR", "name": "Africa"}}))
+    assert response.status_code == 302
+    db.session.expire_all()
+    region = db.session.get(Region, atu.id)
+    assert (region.code, region.name) == ("AFR", "Africa")
+    assert "KE" in region.country_codes
+    mentee = db.session.scalars(select(Enrolment).where(Enrolment.role == Role.MENTEE)).one()
+    assert mentee.region_id == atu.id
+    role = db.session.scalars(select(Coordinator).where(Coordinator.user_id == cochair.id)).one()
+    assert role.region_id == atu.id
+    applications = signed_in(app, cochair).get("/coordinate/now4wrc27/applications")
+    assert applications.status_code == 200 and "Wanjiru Kamau" in applications.text
+
+
+def test_removing_a_used_topic_asks_first_and_keeps_it_until_confirmed(
+        client, auth, admin, used_programme):
+    programme = used_programme
+    negotiation = programme.topics[1]
+    mentee, mentor = db.session.scalars(select(Enrolment).order_by(Enrolment.id)).all()
+    auth.login(admin)
+    page = client.post("/admin/programmes/now4wrc27/edit",
+                       data=programme_edit_form(programme, remove={negotiation.id}))
+    assert page.status_code == 200
+    text = html.unescape(page.text)
+    assert "Remove the topic Negotiation?" in text
+    assert "2 applications chose it." in text and "It was discussed in 1 session." in text
+    assert f'value="topic-{negotiation.id}"' in page.text  # the box that confirms
+    assert topics_of(mentee.id) == [("Satellite regulatory procedures", 1), ("Negotiation", 2)]
+    assert topics_of(mentor.id) == [("Negotiation", 1)]
+    assert [t.label for t in programme_by_slug("now4wrc27").topics][1] == "Negotiation"
+
+    response = client.post("/admin/programmes/now4wrc27/edit", data=programme_edit_form(
+        programme, remove={negotiation.id}, confirm_removal=[f"topic-{negotiation.id}"]))
+    assert response.status_code == 302
+    assert "Negotiation" not in [t.label for t in programme_by_slug("now4wrc27").topics]
+    assert topics_of(mentee.id) == [("Satellite regulatory procedures", 1)]
+    assert topics_of(mentor.id) == []
+    assert db.session.scalars(select(Meeting)).one().topics == []
+
+
+def test_removing_an_unused_topic_needs_no_confirmation(client, auth, admin, used_programme):
+    programme = used_programme
+    unused = programme.topics[4]
+    auth.login(admin)
+    response = client.post("/admin/programmes/now4wrc27/edit",
+                           data=programme_edit_form(programme, remove={unused.id}))
+    assert response.status_code == 302
+    assert unused.label not in [t.label for t in programme_by_slug("now4wrc27").topics]
+
+
+def test_removing_a_used_region_or_language_asks_first(app, client, auth, admin,
+                                                        used_programme, coordinator):
+    programme = used_programme
+    atu = next(region for region in programme.regions if region.code == "ATU")
+    cochair = coordinator(programme, "ATU")
+    auth.login(admin)
+    languages = [code for code in programme.language_codes if code != "fr"]
+    page = client.post("/admin/programmes/now4wrc27/edit", data=programme_edit_form(
+        programme, remove_regions={atu.id}, languages=languages))
+    assert page.status_code == 200
+    text = html.unescape(page.text)
+    assert "Remove the region ATU?" in text
+    assert "1 application is in it." in text
+    assert "1 regional co-chair loses the role." in text
+    assert "Remove the language French?" in text and "1 application speaks it." in text
+    db.session.expire_all()
+    assert db.session.get(Region, atu.id) is not None
+    assert "fr" in programme_by_slug("now4wrc27").language_codes
+    assert db.session.scalars(select(Coordinator).where(
+        Coordinator.user_id == cochair.id)).one().region_id == atu.id
+
+    response = client.post("/admin/programmes/now4wrc27/edit", data=programme_edit_form(
+        programme, remove_regions={atu.id}, languages=languages,
+        confirm_removal=[f"region-{atu.id}", "language-fr"]))
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Region, atu.id) is None
+    assert "fr" not in programme_by_slug("now4wrc27").language_codes
+    mentee = db.session.scalars(select(Enrolment).where(Enrolment.role == Role.MENTEE)).one()
+    assert mentee.region_id is None
+    # As the message said, she is no longer a co-chair.
+    assert db.session.scalars(select(Coordinator).where(
+        Coordinator.user_id == cochair.id)).all() == []
+
+
+def test_confirming_one_removal_does_not_confirm_another(client, auth, admin, used_programme):
+    programme = used_programme
+    negotiation, satellites = programme.topics[1], programme.topics[0]
+    auth.login(admin)
+    page = client.post("/admin/programmes/now4wrc27/edit", data=programme_edit_form(
+        programme, remove={negotiation.id, satellites.id},
+        confirm_removal=[f"topic-{negotiation.id}"]))
+    assert page.status_code == 200
+    assert "Remove the topic Satellite regulatory procedures?" in html.unescape(page.text)
+    assert len(programme_by_slug("now4wrc27").topics) == 5
+
+
+def test_a_bad_region_row_is_marked_and_keeps_what_was_typed(client, auth, admin,
+                                                             used_programme):
+    programme = used_programme
+    atu = next(region for region in programme.regions if region.code == "ATU")
+    negotiation = programme.topics[1]
+    auth.login(admin)
+    page = client.post("/admin/programmes/now4wrc27/edit", data=programme_edit_form(
+        programme, labels={negotiation.id: "Negotiation skills"},
+        region_changes={atu.id: {"name": "Africa (typed)", "countries": "KE XX"}},
+        topics="Public speaking"))
+    assert page.status_code == 200
+    text = html.unescape(page.text)
+    assert "Unknown country codes XX." in text and "has-error" in text
+    assert 'value="Africa (typed)"' in text and 'value="Negotiation skills"' in text
+    assert "Public speaking" in text
+    db.session.expire_all()
+    assert db.session.get(Region, atu.id).name != "Africa (typed)"
+    assert programme_by_slug("now4wrc27").topics[1].label == "Negotiation"
+
+
+def test_new_topics_and_regions_are_added_after_the_existing_ones(client, auth, admin,
+                                                                   used_programme):
+    programme = used_programme
+    auth.login(admin)
+    response = client.post("/admin/programmes/now4wrc27/edit", data=programme_edit_form(
+        programme, topics="Public speaking\nNegotiation\n", regions="XX | Elsewhere | AQ"))
+    assert response.status_code == 302
+    programme = programme_by_slug("now4wrc27")
+    assert [t.label for t in programme.topics][-2:] == ["Chairing meetings", "Public speaking"]
+    assert [r.code for r in programme.regions][-1] == "XX"

@@ -24,7 +24,9 @@ from mentoring.models import (
     Programme,
     ProgrammeStatus,
     Role,
+    Topic,
 )
+from tests.helpers import programme_edit_form
 
 TOPICS = ["Negotiation", "Drafting contributions", "Chairing meetings",
           "IMT and mobile broadband", "Satellite regulatory procedures"]
@@ -181,7 +183,8 @@ def test_run_stores_settings_author_summary_and_explained_proposals(
     codes = {part["code"] for part in pairing.parts}
     assert {"topics", "language", "region", "timezone", "experience"} <= codes
     topics_part = next(part for part in pairing.parts if part["code"] == "topics")
-    assert topics_part["value"] == 1000 and topics_part["names"] == ["Negotiation"]
+    assert topics_part["value"] == 1000
+    assert topics_part["names"] == [str(topic_id(programme, "Negotiation"))]
     assert {alt["mentor"] for alt in pairing.alternatives} == {e.id for e in others}
     assert [item["mentee"] for item in matching_run.unmatched] == [olga.id]
     assert matching_run.unmatched[0]["reason"] == "no_common_language"
@@ -599,3 +602,35 @@ def test_supply_table_counts_accepted_people_per_region(client, auth, matching_p
                                            ("CEPT", 0, 1, 3)):
         assert (f'<th scope="row">{code}</th><td>{mentees}</td><td>{mentors}</td>'
                 f"<td>{places}</td>") in page
+
+
+def test_a_renamed_topic_still_matches_and_shows_its_current_name(
+        app, client, auth, matching_programme, person, coordinator, make_user):
+    programme = matching_programme()
+    amina = person(programme, "Amina Diallo", topics=["Negotiation"])
+    claire = person(programme, "Claire Martin", Role.MENTOR, topics=["Negotiation"])
+    person(programme, "Bruno Silva", Role.MENTOR, topics=["Drafting contributions"])
+    negotiation = topic_id(programme, "Negotiation")
+    admin = make_user(admin=True)
+    auth.login(admin)
+    renamed = client.post(f"/admin/programmes/{programme.slug}/edit", data=programme_edit_form(
+        programme, labels={negotiation: "Negotiation skills"}))
+    assert renamed.status_code == 302
+    auth.logout()
+
+    auth.login(coordinator(programme))
+    assert run(client, programme).status_code == 302
+    [pairing] = db.session.scalars(select(Pairing)).all()
+    assert (pairing.mentee_id, pairing.mentor_id) == (amina.id, claire.id)
+    topics_part = next(part for part in pairing.parts if part["code"] == "topics")
+    assert topics_part["value"] == 1000 and topics_part["names"] == [str(negotiation)]
+    page = html.unescape(client.get(f"/coordinate/{programme.slug}/pairs").text)
+    assert "shares 1 of 1 wanted topic: Negotiation skills" in page
+    # The stored explanation follows a later rename too.
+    db.session.expire_all()
+    db.session.get(Topic, negotiation).label = "Negotiating"
+    db.session.commit()
+    page = html.unescape(client.get(f"/coordinate/{programme.slug}/pairs").text)
+    assert "shares 1 of 1 wanted topic: Negotiating" in page
+    exported = client.get(f"/coordinate/{programme.slug}/pairs.csv").get_data(as_text=True)
+    assert "shares 1 of 1 wanted topic: Negotiating" in exported
