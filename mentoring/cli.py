@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from .extensions import db
 from .models import User
 from .models._types import utcnow
-from .services import ServiceError, accounts, mail
+from .services import Refused, accounts, mail
 
 
 def register(app: Flask) -> None:
@@ -43,7 +43,7 @@ def register(app: Flask) -> None:
             return
         try:
             logins = seed()
-        except ServiceError as error:
+        except Refused as error:
             db.session.rollback()
             raise click.ClickException(error.message) from error
         db.session.commit()

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from ..boundary import perform
 from ..forms import ConfirmForm
 from ..models import Confirmation, PairingStatus
-from ..services import ServiceError
+from ..services import Refused
 from ..services import meetings as service
 from . import bp
 from .forms import DisputeForm, EndForm, FeedbackForm, MeetingForm
@@ -108,7 +108,7 @@ def confirm_by_link(token: str):
     shows the session; the click (a POST) confirms it, so link scanners change nothing."""
     try:
         meeting, user = service.read_confirm_token(token)
-    except ServiceError as error:
+    except Refused as error:
         return render_template("meetings/link_refused.html", message=error.message), 400
     form = ConfirmForm()
     if form.validate_on_submit():

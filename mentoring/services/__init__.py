@@ -41,6 +41,3 @@ def found(model, row_id):
         raise NotFound(f"{model.__name__} {row_id}")
     return row
 
-
-#: The name used before the boundary was renovated; kept while branches merge.
-ServiceError = Refused

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from ..extensions import db
 from ..models import User
 from ..models._types import utcnow
-from . import ServiceError, audit, mail, tokens
+from . import Refused, audit, mail, tokens
 from .links import external_url
 from .text import text_problem
 
@@ -84,7 +84,7 @@ def password_problems(password: str, *, email: str = "", name: str = "") -> list
 def _check_name_and_email(name: str, email: str) -> None:
     for field, problem in (("name", name_problem(name)), ("email", email_problem(email))):
         if problem:
-            raise ServiceError(problem, field)
+            raise Refused(problem, field)
 
 
 def user_by_email(email: str) -> User | None:
@@ -99,10 +99,10 @@ def register(name: str, email: str, password: str, locale: str = "") -> User:
     _check_name_and_email(name, email)
     email = normalise_email(email)
     if user_by_email(email) is not None:
-        raise ServiceError(_("An account with this email address already exists."), "email")
+        raise Refused(_("An account with this email address already exists."), "email")
     problems = password_problems(password, email=email, name=name)
     if problems:
-        raise ServiceError(" ".join(problems), "password")
+        raise Refused(" ".join(problems), "password")
     user = User(name=name.strip(), email=email, locale=locale)
     user.set_password(password)
     db.session.add(user)
@@ -115,7 +115,7 @@ def register(name: str, email: str, password: str, locale: str = "") -> User:
 def set_locale(user: User, locale: str) -> None:
     """The interface language picked in the header, remembered in the person's account."""
     if locale not in current_app.config["LANGUAGES"]:
-        raise ServiceError(_("This language is not available."), "locale")
+        raise Refused(_("This language is not available."), "locale")
     user.locale = locale
 
 
@@ -135,7 +135,7 @@ def verify_email(token: str) -> User:
     return user
 
 
-class SignInRefused(ServiceError):
+class SignInRefused(Refused):
     pass
 
 
@@ -192,14 +192,14 @@ def reset_password(token: str, password: str, *, purpose: str = tokens.RESET_PAS
 def set_password(user: User, password: str) -> None:
     problems = password_problems(password, email=user.email, name=user.name)
     if problems:
-        raise ServiceError(" ".join(problems), "password")
+        raise Refused(" ".join(problems), "password")
     user.set_password(password)
     audit.record("user.password", actor=user, target=user)
 
 
 def change_password(user: User, current: str, new: str) -> None:
     if not user.check_password(current):
-        raise ServiceError(_("Your current password is not right."), "current_password")
+        raise Refused(_("Your current password is not right."), "current_password")
     set_password(user, new)
 
 
@@ -211,7 +211,7 @@ def update_account(user: User, *, name: str, email: str, locale: str, timezone: 
     if changed_email:
         other = user_by_email(email)
         if other is not None and other.id != user.id:
-            raise ServiceError(_("An account with this email address already exists."), "email")
+            raise Refused(_("An account with this email address already exists."), "email")
     before = {"name": user.name, "email": user.email, "locale": user.locale}
     user.name = name.strip()
     user.locale = locale

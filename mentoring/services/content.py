@@ -13,7 +13,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from ..models import Programme, Survey
-from . import NotFound, ServiceError, audit
+from . import NotFound, Refused, audit
 from . import surveys as survey_service
 
 #: Longest text per kind of field (as the default-language columns allow).
@@ -82,7 +82,7 @@ def content(programme: Programme, locale: str) -> Content:
 def save(actor, programme: Programme, locale: str, values: dict[str, str]) -> Content:
     """Store the versions in ``locale`` (``values`` by form key; missing or blank = none).
 
-    Raises ServiceError naming every field that is too long (`errors`); nothing is saved then.
+    Raises Refused naming every field that is too long (`errors`); nothing is saved then.
     """
     texts = content(programme, locale)
     before = {item.key: item.value for item in texts.items() if item.value}
@@ -94,7 +94,7 @@ def save(actor, programme: Programme, locale: str, values: dict[str, str]) -> Co
             too_long[item.key] = _("At most %(max)d characters.", max=LIMITS[item.kind])
     if too_long:
         first = next(iter(too_long))
-        raise ServiceError(too_long[first], first, too_long)
+        raise Refused(too_long[first], first, too_long)
     general = {item.key: item.value for item in texts.general if item.value}
     programme.translations = _with(programme.translations, locale, general or None)
     for region, item in zip(programme.regions, texts.regions, strict=True):

@@ -24,7 +24,7 @@ from ..models import (
     User,
 )
 from ..models._types import utcnow
-from . import Forbidden, ServiceError, audit, mail
+from . import Forbidden, Refused, audit, mail
 from .scope import Scope
 from .text import text_problem
 
@@ -132,7 +132,7 @@ def _validate(programme: Programme, role: Role, data: Application) -> None:
     problems = application_problems(programme, role, data)
     if problems:
         field, message = next(iter(problems.items()))
-        raise ServiceError(message, field, errors=problems)
+        raise Refused(message, field, errors=problems)
 
 
 def _fill(enrolment: Enrolment, programme: Programme, data: Application) -> None:
@@ -179,9 +179,9 @@ def apply(user: User, programme: Programme, role: Role, data: Application, *,
           source: str = "form") -> Enrolment:
     """Submit an application; one per person, programme and role (held by the database too)."""
     if source == "form" and not programme.accepts_applications():
-        raise ServiceError(_("This programme is not taking applications."))
+        raise Refused(_("This programme is not taking applications."))
     if existing_enrolment(programme, user, role) is not None:
-        raise ServiceError(already_applied_message(role))
+        raise Refused(already_applied_message(role))
     _validate(programme, role, data)
     enrolment = Enrolment(programme=programme, user=user, role=role, source=source,
                           consent_at=utcnow())
@@ -192,7 +192,7 @@ def apply(user: User, programme: Programme, role: Role, data: Application, *,
             db.session.flush()
     except IntegrityError as error:
         # Two submissions at once: the unique constraint keeps the second out.
-        raise ServiceError(already_applied_message(role)) from error
+        raise Refused(already_applied_message(role)) from error
     audit.record("enrolment.apply", actor=user, programme=programme, target=enrolment,
                  after=snapshot(enrolment))
     return enrolment
@@ -207,7 +207,7 @@ def already_applied_message(role: Role) -> str:
 def update(user: User, enrolment: Enrolment, data: Application) -> None:
     """The applicant edits her application while it is waiting for a decision."""
     if not enrolment.is_editable:
-        raise ServiceError(_("This application can no longer be changed."))
+        raise Refused(_("This application can no longer be changed."))
     _validate(enrolment.programme, enrolment.role, data)
     before = snapshot(enrolment)
     _fill(enrolment, enrolment.programme, data)
@@ -218,7 +218,7 @@ def update(user: User, enrolment: Enrolment, data: Application) -> None:
 
 def withdraw(user: User, enrolment: Enrolment) -> None:
     if not enrolment.can_withdraw:
-        raise ServiceError(_("This application is already withdrawn."))
+        raise Refused(_("This application is already withdrawn."))
     before = str(enrolment.status)
     enrolment.status = EnrolmentStatus.WITHDRAWN
     audit.record("enrolment.withdraw", actor=user, programme=enrolment.programme,
@@ -232,16 +232,16 @@ def decide(actor: User, scope: Scope, enrolment_ids: list[int], status: Enrolmen
     All or nothing: one application outside the scope, or withdrawn, refuses the whole batch.
     """
     if status not in DECISIONS:
-        raise ServiceError(_("Choose accept, waitlist or decline."))
+        raise Refused(_("Choose accept, waitlist or decline."))
     if not enrolment_ids:
-        raise ServiceError(_("Select at least one application."))
+        raise Refused(_("Select at least one application."))
     enrolments = db.session.scalars(
         select(Enrolment).where(Enrolment.id.in_(set(enrolment_ids))).order_by(Enrolment.id)
     ).all()
     if len(enrolments) != len(set(enrolment_ids)) or not all(scope.covers(e) for e in enrolments):
         raise Forbidden("outside scope")
     if any(e.status == EnrolmentStatus.WITHDRAWN for e in enrolments):
-        raise ServiceError(_("A withdrawn application cannot be decided."))
+        raise Refused(_("A withdrawn application cannot be decided."))
     now = utcnow()
     changed = []
     for enrolment in enrolments:

@@ -13,7 +13,7 @@ from ..data import find_country, find_language
 from ..extensions import db
 from ..gender import from_words
 from ..models import Enrolment, RegionPreference, Role, User
-from . import ServiceError, audit
+from . import Refused, audit
 from .accounts import email_problem, invite, name_problem, normalise_email, user_by_email
 from .csvfiles import column_separator, heading_key, match_headings, split_list
 from .enrolments import Application, application_problems, apply
@@ -219,7 +219,7 @@ def import_applications(actor: User, scope: Scope, raw: bytes) -> list[Enrolment
             invited.add(email)
         try:
             created.append(apply(user, programme, role, application, source="import"))
-        except ServiceError as failure:
+        except Refused as failure:
             raise ImportFailed([ImportError_(line, "", failure.message)]) from failure
     audit.record("enrolment.import", actor=actor, programme=programme,
                  after={"rows": len(created)})

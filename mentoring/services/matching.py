@@ -27,7 +27,7 @@ from ..models import (
     ProgrammeStatus,
     Role,
 )
-from . import Forbidden, ServiceError, audit
+from . import Forbidden, Refused, audit
 from .scope import Scope
 
 #: The engine's weights, in the order the settings form shows them.
@@ -54,7 +54,7 @@ def save_settings(actor, scope: Scope, values: dict) -> Rules:
     try:
         rules = Rules.from_dict(values)
     except ValueError as error:
-        raise ServiceError(_("These settings are not valid: %(detail)s", detail=str(error))
+        raise Refused(_("These settings are not valid: %(detail)s", detail=str(error))
                            ) from error
     before = dict(scope.programme.matching_rules or {})
     scope.programme.matching_rules = rules.to_dict()
@@ -145,14 +145,14 @@ def run(actor, scope: Scope, *, fair: bool = False) -> MatchingRun:
     if scope.is_regional:
         raise Forbidden("a regional co-chair cannot run matching for the programme")
     if programme.status != ProgrammeStatus.MATCHING:
-        raise ServiceError(_("Matching runs only while the programme is in status \"matching\"."))
+        raise Refused(_("Matching runs only while the programme is in status \"matching\"."))
     started = time.perf_counter()
     rules = rules_for(programme)
     enrolments = accepted_enrolments(programme)
     mentors = [to_profile(e) for e in enrolments if e.role == Role.MENTOR]
     mentees = [to_profile(e) for e in enrolments if e.role == Role.MENTEE]
     if not mentors or not mentees:
-        raise ServiceError(_("Accept at least one mentor and one mentee before matching."))
+        raise Refused(_("Accept at least one mentor and one mentee before matching."))
     accepted = {e.id for e in enrolments}
 
     kept = db.session.scalars(

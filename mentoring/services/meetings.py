@@ -26,7 +26,7 @@ from ..models import (
     User,
 )
 from ..models._types import utcnow
-from . import Forbidden, NotFound, ServiceError, audit, found, mail
+from . import Forbidden, NotFound, Refused, audit, found, mail
 from .links import external_url
 from .pairings import release_places
 from .tokens import signer
@@ -36,7 +36,7 @@ CONFIRM_SALT = "confirm-meeting"
 CONFIRM_MAX_AGE = 14 * 24 * 60 * 60
 
 
-class DuplicateDay(ServiceError):
+class DuplicateDay(Refused):
     """The pair already logged a session that day: ask before logging another."""
 
     category = "warning"
@@ -104,20 +104,20 @@ class SessionData:
 
 def _validate(user: User, pairing: Pairing, data: SessionData) -> None:
     if pairing.status != PairingStatus.ACTIVE:
-        raise ServiceError(_("This pair is no longer active."))
+        raise Refused(_("This pair is no longer active."))
     if data.held_on > today_for(user):
-        raise ServiceError(_("A session cannot be in the future."), "held_on")
+        raise Refused(_("A session cannot be in the future."), "held_on")
     began = (pairing.announced_at or pairing.created_at).date()
     if data.held_on < began:
-        raise ServiceError(_("The pair began on %(date)s: a session cannot be earlier.",
+        raise Refused(_("The pair began on %(date)s: a session cannot be earlier.",
                              date=began.isoformat()), "held_on")
     if not 0 < data.duration_minutes <= MAX_MINUTES:
-        raise ServiceError(_("Give a duration from 1 minute to 12 hours."), "duration_minutes")
+        raise Refused(_("Give a duration from 1 minute to 12 hours."), "duration_minutes")
     allowed = {topic.id for topic in pairing.mentee.programme.topics}
     if set(data.topic_ids) - allowed:
-        raise ServiceError(_("Choose topics from the programme's list."), "topics")
+        raise Refused(_("Choose topics from the programme's list."), "topics")
     if data.next_planned_on is not None and data.next_planned_on <= data.held_on:
-        raise ServiceError(_("The next session must come after this one."), "next_planned_on")
+        raise Refused(_("The next session must come after this one."), "next_planned_on")
 
 
 def _fill(meeting: Meeting, data: SessionData) -> None:
@@ -199,9 +199,9 @@ def _check_other_side(user: User, meeting: Meeting) -> None:
     if side_of(user, meeting.pairing) is None:
         raise Forbidden(meeting.id)
     if meeting.author_id == user.id:
-        raise ServiceError(_("The other side of the pair confirms a session, not its author."))
+        raise Refused(_("The other side of the pair confirms a session, not its author."))
     if meeting.confirmation != Confirmation.PENDING:
-        raise ServiceError(_("This session is already confirmed or disputed."))
+        raise Refused(_("This session is already confirmed or disputed."))
 
 
 def confirm(user: User, meeting: Meeting) -> None:
@@ -216,7 +216,7 @@ def dispute(user: User, meeting: Meeting, note: str) -> None:
     """Say the session did not happen as logged; coordinators see the note."""
     _check_other_side(user, meeting)
     if not note.strip():
-        raise ServiceError(_("Say briefly what is not right."), "note")
+        raise Refused(_("Say briefly what is not right."), "note")
     meeting.confirmation = Confirmation.DISPUTED
     meeting.dispute_note = note.strip()[:2000]
     audit.record("meeting.dispute", actor=user, programme=meeting.pairing.mentee.programme,
@@ -236,24 +236,24 @@ def confirm_token(meeting: Meeting, user: User) -> str:
 def read_confirm_token(token: str) -> tuple[Meeting, User]:
     """The session and the person an emailed confirmation link is for.
 
-    Raises ServiceError for a forged, expired or already used link.
+    Raises Refused for a forged, expired or already used link.
     """
     try:
         payload = signer(CONFIRM_SALT).loads(token, max_age=CONFIRM_MAX_AGE)
     except SignatureExpired as error:
-        raise ServiceError(_("This confirmation link has expired. Sign in to confirm the "
+        raise Refused(_("This confirmation link has expired. Sign in to confirm the "
                              "session from your pair's page.")) from error
     except BadSignature as error:
-        raise ServiceError(_("This confirmation link is not valid.")) from error
+        raise Refused(_("This confirmation link is not valid.")) from error
     meeting = db.session.get(Meeting, payload.get("m"))
     user = db.session.get(User, payload.get("u"))
     if meeting is None or user is None or side_of(user, meeting.pairing) is None:
-        raise ServiceError(_("This confirmation link is not valid."))
+        raise Refused(_("This confirmation link is not valid."))
     if payload.get("f") != _facts(meeting):
-        raise ServiceError(_("This session was changed after this link was sent: use the "
+        raise Refused(_("This session was changed after this link was sent: use the "
                              "newer email, or confirm it from your pair's page."))
     if meeting.confirmation != Confirmation.PENDING:
-        raise ServiceError(_("This link has already been used: the session is %(state)s.",
+        raise Refused(_("This link has already been used: the session is %(state)s.",
                              state=confirmation_label(meeting.confirmation)))
     return meeting, user
 
@@ -262,11 +262,11 @@ def give_feedback(user: User, meeting: Meeting, rating: int | None, comment: str
     if side_of(user, meeting.pairing) is None:
         raise Forbidden(meeting.id)
     if rating is not None and not 1 <= rating <= 5:
-        raise ServiceError(_("Give a rating from 1 to 5."), "rating")
+        raise Refused(_("Give a rating from 1 to 5."), "rating")
     exists = db.session.scalar(select(Feedback.id).where(Feedback.meeting_id == meeting.id,
                                                          Feedback.user_id == user.id))
     if exists is not None:
-        raise ServiceError(_("You have already given feedback on this session."))
+        raise Refused(_("You have already given feedback on this session."))
     feedback = Feedback(meeting_id=meeting.id, user_id=user.id, rating=rating,
                         comment=comment.strip()[:4000])
     db.session.add(feedback)
@@ -282,9 +282,9 @@ def end_early(actor: User, pairing: Pairing, reason: str, *, rematch: bool = Fal
     The mentee may ask to be matched again: she goes back to the coordinators' pool.
     """
     if pairing.status != PairingStatus.ACTIVE:
-        raise ServiceError(_("This pair is no longer active."))
+        raise Refused(_("This pair is no longer active."))
     if not reason.strip():
-        raise ServiceError(_("Give a reason: the coordinators read it."), "reason")
+        raise Refused(_("Give a reason: the coordinators read it."), "reason")
     release_places(pairing)
     pairing.status = PairingStatus.ENDED
     pairing.ended_at = utcnow()
@@ -303,7 +303,7 @@ def complete(actor: User, pairing: Pairing, *, coordinator: bool = False) -> boo
     Returns True when the pair is now completed, False when it waits for the other side.
     """
     if pairing.status != PairingStatus.ACTIVE:
-        raise ServiceError(_("This pair is no longer active."))
+        raise Refused(_("This pair is no longer active."))
     if not coordinator and pairing.completion_requested_by_id in (None, actor.id):
         pairing.completion_requested_by_id = actor.id
         audit.record("pairing.complete-request", actor=actor,

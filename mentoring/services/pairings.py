@@ -26,7 +26,7 @@ from ..models import (
     Role,
 )
 from ..models._types import utcnow
-from . import Forbidden, NotFound, ServiceError, audit, mail
+from . import Forbidden, NotFound, Refused, audit, mail
 from .matching import latest_run, rules_for, to_profile
 from .scope import Scope
 
@@ -60,9 +60,9 @@ def _lock_people(*enrolment_ids: int) -> dict[int, Enrolment]:
 
 def _take_places(mentee: Enrolment, mentor: Enrolment) -> None:
     if mentee.live_pairs >= 1:
-        raise ServiceError(_("%(name)s already has an approved mentor.", name=mentee.user.name))
+        raise Refused(_("%(name)s already has an approved mentor.", name=mentee.user.name))
     if mentor.live_pairs >= (mentor.capacity or 0):
-        raise ServiceError(_("%(name)s has no place left (capacity: %(capacity)d).",
+        raise Refused(_("%(name)s has no place left (capacity: %(capacity)d).",
                              name=mentor.user.name, capacity=mentor.capacity or 0))
     mentee.live_pairs += 1
     mentor.live_pairs += 1
@@ -82,14 +82,14 @@ def _flush_or_explain() -> None:
         with db.session.begin_nested():
             db.session.flush()
     except IntegrityError as error:
-        raise ServiceError(_("Someone else changed these pairs at the same moment: the mentee "
+        raise Refused(_("Someone else changed these pairs at the same moment: the mentee "
                              "is already paired or the mentor is full. Reload and try again.")
                            ) from error
 
 
 def _require_running_or_matching(scope: Scope) -> None:
     if scope.programme.status not in (ProgrammeStatus.MATCHING, ProgrammeStatus.RUNNING):
-        raise ServiceError(_("Pairs can be changed only while the programme is matching or "
+        raise Refused(_("Pairs can be changed only while the programme is matching or "
                              "running."))
 
 
@@ -100,11 +100,11 @@ def approve(actor, scope: Scope, pairing_id: int) -> bool:
     if pairing.status in (PairingStatus.APPROVED, PairingStatus.ACTIVE):
         return False
     if pairing.status == PairingStatus.SUPERSEDED:
-        raise ServiceError(_("A newer matching run replaced this proposal. Review the new one."))
+        raise Refused(_("A newer matching run replaced this proposal. Review the new one."))
     if pairing.status == PairingStatus.REJECTED:
-        raise ServiceError(_("This pair was rejected."))
+        raise Refused(_("This pair was rejected."))
     if pairing.broken:
-        raise ServiceError(_("This pair breaks a hard rule; pair them by hand with a reason."))
+        raise Refused(_("This pair breaks a hard rule; pair them by hand with a reason."))
     people = _lock_people(pairing.mentee_id, pairing.mentor_id)
     before = _state(pairing)
     _take_places(people[pairing.mentee_id], people[pairing.mentor_id])
@@ -123,10 +123,10 @@ def approve_above(actor, scope: Scope, threshold: int) -> tuple[int, int]:
     Returns (approved, skipped); a proposal whose mentee or mentor is taken meanwhile is skipped.
     """
     if not 0 <= threshold <= 1000:
-        raise ServiceError(_("The score must be between 0 and 1000."))
+        raise Refused(_("The score must be between 0 and 1000."))
     run_ = latest_run(scope.programme)
     if run_ is None:
-        raise ServiceError(_("Run matching first."))
+        raise Refused(_("Run matching first."))
     query = (select(Pairing.id).join(Enrolment, Pairing.mentee_id == Enrolment.id)
              .where(Pairing.run_id == run_.id, Pairing.status == PairingStatus.PROPOSED,
                     Pairing.score >= threshold)
@@ -139,7 +139,7 @@ def approve_above(actor, scope: Scope, threshold: int) -> tuple[int, int]:
             with db.session.begin_nested():
                 if approve(actor, scope, pairing_id):
                     approved += 1
-        except ServiceError:
+        except Refused:
             skipped += 1
     return approved, skipped
 
@@ -150,9 +150,9 @@ def reject(actor, scope: Scope, pairing_id: int, reason: str = "") -> None:
     _require_running_or_matching(scope)
     pairing = pairing_in_scope(scope, pairing_id, for_update=True)
     if pairing.status in (PairingStatus.REJECTED, PairingStatus.SUPERSEDED):
-        raise ServiceError(_("This proposal is no longer open."))
+        raise Refused(_("This proposal is no longer open."))
     if pairing.status == PairingStatus.ACTIVE:
-        raise ServiceError(_("This pair is already announced and at work."))
+        raise Refused(_("This pair is already announced and at work."))
     before = _state(pairing)
     if pairing.status == PairingStatus.APPROVED:
         release_places(pairing)
@@ -171,7 +171,7 @@ def set_locked(actor, scope: Scope, pairing_id: int, locked: bool) -> None:
     _require_running_or_matching(scope)
     pairing = pairing_in_scope(scope, pairing_id, for_update=True)
     if pairing.status != PairingStatus.PROPOSED:
-        raise ServiceError(_("Only an open proposal can be locked or unlocked; approved pairs "
+        raise Refused(_("Only an open proposal can be locked or unlocked; approved pairs "
                              "are always kept."))
     before = _state(pairing)
     pairing.locked = locked
@@ -232,7 +232,7 @@ def preview(scope: Scope, mentee_id: int, mentor_id: int) -> Preview:
     Someone who applied in both roles cannot be her own mentor: no override makes that pair."""
     mentee, mentor = _people_in_programme(scope, mentee_id, mentor_id)
     if mentee.user_id == mentor.user_id:
-        raise ServiceError(_("%(name)s cannot be her own mentor.", name=mentee.user.name),
+        raise Refused(_("%(name)s cannot be her own mentor.", name=mentee.user.name),
                            "mentor")
     forbidden = db.session.scalar(select(ForbiddenPair.id).where(
         ForbiddenPair.mentee_id == mentee_id, ForbiddenPair.mentor_id == mentor_id)) is not None
@@ -250,9 +250,9 @@ def pair_by_hand(actor, scope: Scope, mentee_id: int, mentor_id: int, *, reason:
     view = preview(scope, mentee_id, mentor_id)
     if view.mentee.status != EnrolmentStatus.ACCEPTED or view.mentor.status != \
             EnrolmentStatus.ACCEPTED:
-        raise ServiceError(_("Both people must be accepted in the programme."))
+        raise Refused(_("Both people must be accepted in the programme."))
     if view.broken and not (confirm and reason.strip()):
-        raise ServiceError(_("This pair breaks a hard rule. Confirm the override and give a "
+        raise Refused(_("This pair breaks a hard rule. Confirm the override and give a "
                              "reason."))
     people = _lock_people(mentee_id, mentor_id)
     _take_places(people[mentee_id], people[mentor_id])
@@ -275,16 +275,16 @@ def swap(actor, scope: Scope, first_id: int, second_id: int) -> None:
     """Exchange the mentors of two open proposals, rescored; refused if either new pair
     breaks a hard rule."""
     if first_id == second_id:
-        raise ServiceError(_("Choose two different pairs."))
+        raise Refused(_("Choose two different pairs."))
     first = pairing_in_scope(scope, first_id, for_update=True)
     second = pairing_in_scope(scope, second_id, for_update=True)
     if PairingStatus.PROPOSED != first.status or PairingStatus.PROPOSED != second.status:
-        raise ServiceError(_("Only open proposals can be swapped."))
+        raise Refused(_("Only open proposals can be swapped."))
     before = [_state(first), _state(second)]
     new = [preview(scope, first.mentee_id, second.mentor_id),
            preview(scope, second.mentee_id, first.mentor_id)]
     if any(view.broken for view in new):
-        raise ServiceError(_("After the swap a pair would break a hard rule."))
+        raise Refused(_("After the swap a pair would break a hard rule."))
     for pairing, view in zip((first, second), new, strict=True):
         pairing.mentor_id = view.mentor.id
         pairing.score, pairing.parts, pairing.broken = view.score, view.parts, []

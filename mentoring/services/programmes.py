@@ -23,7 +23,7 @@ from ..models import (
     Region,
     Topic,
 )
-from . import ServiceError, audit
+from . import Refused, audit
 from .accounts import user_by_email
 
 #: Settings copied to a new cycle and compared in the audit trail.
@@ -56,22 +56,22 @@ def default_regions() -> list[tuple[str, str, str]]:
 def _check_slug(slug: str, programme: Programme | None = None) -> None:
     existing = db.session.scalar(select(Programme).where(Programme.slug == slug))
     if existing is not None and existing is not programme:
-        raise ServiceError(_("Another programme already uses this short name."), "slug")
+        raise Refused(_("Another programme already uses this short name."), "slug")
 
 
 def _check_settings(values: dict[str, Any]) -> None:
     if values["mentor_capacity_default"] > values["mentor_capacity_max"]:
-        raise ServiceError(
+        raise Refused(
             _("The default capacity cannot be above the maximum."), "mentor_capacity_default"
         )
     opens, closes = values.get("applications_open"), values.get("applications_close")
     if opens and closes and closes < opens:
-        raise ServiceError(
+        raise Refused(
             _("Applications cannot close before they open."), "applications_close"
         )
     starts, ends = values.get("starts_on"), values.get("ends_on")
     if starts and ends and ends < starts:
-        raise ServiceError(_("The programme cannot end before it starts."), "ends_on")
+        raise Refused(_("The programme cannot end before it starts."), "ends_on")
 
 
 @dataclass
@@ -213,15 +213,15 @@ def _set_lists(
     topic_rows = _topic_rows(topics)
     region_rows = _region_rows(regions)
     if not languages:
-        raise ServiceError(_("Choose at least one language."), "languages")
+        raise Refused(_("Choose at least one language."), "languages")
     if not topic_rows:
-        raise ServiceError(_("Give at least one topic."), "topics")
+        raise Refused(_("Give at least one topic."), "topics")
     codes = [row.code for row in region_rows]
     if len(set(codes)) != len(codes):
-        raise ServiceError(_("Two regions have the same code."), "regions")
+        raise Refused(_("Two regions have the same code."), "regions")
     kept_labels = [row.label for row in topic_rows if row.id is not None]
     if len(set(kept_labels)) != len(kept_labels):
-        raise ServiceError(_("Two topics have the same name."), "topics")
+        raise Refused(_("Two topics have the same name."), "topics")
 
     planned_regions, _gone = _plan(list(programme.regions), region_rows, "code", "region")
     planned_topics, _gone = _plan(list(programme.topics), topic_rows, "label", "topic")
@@ -279,7 +279,7 @@ def update(actor, programme: Programme, *, regions=None, languages, topics,
         programme, topics=topics, regions=regions, languages=languages)
         if removal.in_use and removal.key not in confirmed]
     if unconfirmed:
-        raise ServiceError(_("Some of what you removed is still in use. Tick each one below "
+        raise Refused(_("Some of what you removed is still in use. Tick each one below "
                              "that you want to remove anyway, then save again."),
                            "confirm_removal")
     before = snapshot(programme)
@@ -311,7 +311,7 @@ def allowed_statuses(programme: Programme) -> list[ProgrammeStatus]:
 
 def set_status(actor, programme: Programme, status: ProgrammeStatus) -> None:
     if status not in allowed_statuses(programme):
-        raise ServiceError(
+        raise Refused(
             _("A programme in status %(current)s cannot move to %(target)s.",
               current=status_label(programme.status), target=status_label(status))
         )
@@ -322,7 +322,7 @@ def set_status(actor, programme: Programme, status: ProgrammeStatus) -> None:
             Pairing.programme_id == programme.id, Pairing.status == PairingStatus.APPROVED))
         if waiting:
             # They were never told: closing would leave them in limbo.
-            raise ServiceError(ngettext(
+            raise Refused(ngettext(
                 "%(num)d approved pair has not been announced: announce or reject it before "
                 "closing the programme.",
                 "%(num)d approved pairs have not been announced: announce or reject them before "
@@ -377,14 +377,14 @@ def assign_coordinator(actor, programme: Programme, email: str, region_id: int |
     """Make an existing user a coordinator of the programme (or of one of its regions)."""
     user = user_by_email(email)
     if user is None:
-        raise ServiceError(
+        raise Refused(
             _("No account uses this email address. Ask the person to register first."), "email"
         )
     region = None
     if region_id:
         region = db.session.get(Region, region_id)
         if region is None or region.programme_id != programme.id:
-            raise ServiceError(_("Choose a region of this programme."), "region")
+            raise Refused(_("Choose a region of this programme."), "region")
     role = db.session.scalar(
         select(Coordinator).where(
             Coordinator.programme_id == programme.id, Coordinator.user_id == user.id
@@ -403,7 +403,7 @@ def assign_coordinator(actor, programme: Programme, email: str, region_id: int |
 def remove_coordinator(actor, programme: Programme, coordinator_id: int) -> None:
     role = db.session.get(Coordinator, coordinator_id)
     if role is None or role.programme_id != programme.id:
-        raise ServiceError(_("This coordinator is not on this programme."))
+        raise Refused(_("This coordinator is not on this programme."))
     audit.record("coordinator.remove", actor=actor, programme=programme, target=role,
                  before={"user": role.user.email})
     db.session.delete(role)

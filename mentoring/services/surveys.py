@@ -22,7 +22,7 @@ from ..models import (
     User,
 )
 from ..models._types import utcnow
-from . import Forbidden, NotFound, ServiceError, audit, found, mail
+from . import Forbidden, NotFound, Refused, audit, found, mail
 from .links import external_url
 
 KINDS = ("mid", "end")
@@ -79,20 +79,20 @@ def parse_questions(text: str, previous: list[dict] | None = None) -> list[dict]
         kind, _sep, question = line.partition(":")
         kind = kind.strip().lower()
         if kind not in ("rating", "text") or not question.strip():
-            raise ServiceError(_("Line %(line)d: start with \"rating:\" or \"text:\" and then "
+            raise Refused(_("Line %(line)d: start with \"rating:\" or \"text:\" and then "
                                  "the question.", line=number), "questions")
         entry = {"kind": kind, "text": question.strip()[:300]}
         if kept.get(entry["text"]):
             entry["translations"] = kept[entry["text"]]
         questions.append(entry)
     if not 1 <= len(questions) <= MAX_QUESTIONS:
-        raise ServiceError(_("Ask from 1 to %(max)d questions.", max=MAX_QUESTIONS), "questions")
+        raise Refused(_("Ask from 1 to %(max)d questions.", max=MAX_QUESTIONS), "questions")
     return questions
 
 
 def update(actor, survey: Survey, questions_text: str, anonymous: bool) -> None:
     if survey.sent_at is not None:
-        raise ServiceError(_("This survey has been sent: its questions can no longer change."))
+        raise Refused(_("This survey has been sent: its questions can no longer change."))
     stored(survey)
     before = {"questions": survey.questions, "anonymous": survey.anonymous}
     survey.questions = parse_questions(questions_text, survey.questions)
@@ -119,11 +119,11 @@ def participants(programme: Programme, kind: str) -> list[User]:
 def send(actor, survey: Survey) -> int:
     """Email the survey to every participant once; returns how many were emailed."""
     if survey.sent_at is not None:
-        raise ServiceError(_("This survey has already been sent."))
+        raise Refused(_("This survey has already been sent."))
     programme = db.session.get(Programme, survey.programme_id)
     people = participants(programme, survey.kind)
     if not people:
-        raise ServiceError(_("No pair is at work yet: there is nobody to send the survey to."))
+        raise Refused(_("No pair is at work yet: there is nobody to send the survey to."))
     stored(survey)
     link = external_url("surveys.answer", survey_id=survey.id)
     for person in people:
@@ -159,12 +159,12 @@ def answer(user: User, survey: Survey, answers: list) -> SurveyResponse:
     if not may_answer(user, survey):
         raise Forbidden(survey.id)
     if has_answered(user, survey):
-        raise ServiceError(_("You have already answered this survey. Thank you!"))
+        raise Refused(_("You have already answered this survey. Thank you!"))
     clean = []
     for question, value in zip(survey.questions, answers, strict=True):
         if question["kind"] == "rating":
             if value not in (None, "") and not (isinstance(value, int) and 1 <= value <= 5):
-                raise ServiceError(_("Give ratings from 1 to 5."))
+                raise Refused(_("Give ratings from 1 to 5."))
             clean.append(value if value not in ("",) else None)
         else:
             clean.append(str(value or "").strip()[:4000])

@@ -29,7 +29,7 @@ from mentoring.models import (
     User,
 )
 from mentoring.models._types import utcnow
-from mentoring.services import ServiceError
+from mentoring.services import Refused
 from mentoring.services import meetings as meetings_service
 from tests.conftest import PASSWORD
 from tests.helpers import emails, link_in
@@ -233,7 +233,7 @@ def test_the_service_refuses_topics_from_another_programme(pair, make_programme)
     data = meetings_service.SessionData(
         held_on=today() - timedelta(days=1), duration_minutes=30,
         format=meetings_service.MeetingFormat.VIDEO, topic_ids=[other_topic])
-    with pytest.raises(ServiceError, match="Choose topics from the programme's list."):
+    with pytest.raises(Refused, match="Choose topics from the programme's list."):
         meetings_service.log(pair.mentor_user, pair.pairing, data)
     db.session.rollback()
     assert count(Meeting) == 0
@@ -521,7 +521,7 @@ def test_feedback_once_per_person_and_session(app, pair, mentor, mentee, logged,
 
 def test_the_service_refuses_a_rating_out_of_range(pair, logged):
     for rating in (0, 6):
-        with pytest.raises(ServiceError, match="Give a rating from 1 to 5."):
+        with pytest.raises(Refused, match="Give a rating from 1 to 5."):
             meetings_service.give_feedback(pair.mentee_user, logged, rating, "")
     db.session.rollback()
     assert count(Feedback) == 0

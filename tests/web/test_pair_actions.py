@@ -29,7 +29,7 @@ from mentoring.models import (
     Role,
 )
 from mentoring.permissions import Scope
-from mentoring.services import ServiceError, pairings
+from mentoring.services import Refused, pairings
 from tests.helpers import emails
 
 TOPICS = ["Negotiation", "Drafting contributions", "Chairing meetings",
@@ -579,7 +579,7 @@ def test_manual_pair_with_a_full_mentor_is_refused_even_with_override(
     assert response.status_code == 200  # the form says the mentor is not a valid choice
     assert "This mentor has no place left." in response.text
     assert state() == before
-    with pytest.raises(ServiceError) as refused:
+    with pytest.raises(Refused) as refused:
         pairings.pair_by_hand(fatou.user, Scope(programme), fatou.id, claire.id, reason="Please",
                               confirm=True)
     db.session.rollback()
@@ -592,7 +592,7 @@ def test_manual_pair_needs_accepted_people(client, manual_case, person):
     waiting = person(programme, "Waiting Mentee", languages=["fr"],
                      status=EnrolmentStatus.WAITLISTED)
     before = state()
-    with pytest.raises(ServiceError) as refused:
+    with pytest.raises(Refused) as refused:
         pairings.pair_by_hand(manual_case["claire"].user, Scope(programme), waiting.id,
                               manual_case["claire"].id)
     db.session.rollback()
@@ -617,7 +617,7 @@ def test_nobody_can_be_paired_by_hand_with_herself_even_with_an_override(
     assert response.status_code == 200
     assert "Fatou Ndiaye cannot be her own mentor." in html.unescape(response.text)
     assert state() == before
-    with pytest.raises(ServiceError) as refused:
+    with pytest.raises(Refused) as refused:
         pairings.pair_by_hand(fatou.user, Scope(programme), fatou.id, herself.id,
                               reason="She insists", confirm=True)
     db.session.rollback()
@@ -669,7 +669,7 @@ def test_swap_that_would_break_a_hard_rule_is_refused(client, auth, matching_pro
     client.post(url(programme, f"pairs/{second.id}/approve"))
     flashes(client)
     before = state()
-    with pytest.raises(ServiceError) as refused:
+    with pytest.raises(Refused) as refused:
         pairings.swap(amina.user, Scope(programme), first.id, second.id)
     db.session.rollback()
     assert refused.value.message == "Only open proposals can be swapped."

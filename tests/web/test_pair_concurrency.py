@@ -26,7 +26,7 @@ from mentoring.models import (
     User,
 )
 from mentoring.permissions import Scope
-from mentoring.services import ServiceError, pairings, programmes
+from mentoring.services import Refused, pairings, programmes
 from mentoring.services.enrolments import Application, apply
 from tests.conftest import need
 
@@ -120,7 +120,7 @@ def _race(app, ids) -> dict:
                 pairings.approve(admin, scope, ids["second"])
                 db.session.commit()
                 outcome["second"] = "approved"
-            except ServiceError as error:
+            except Refused as error:
                 db.session.rollback()
                 outcome["second"] = error.message
             outcome["waited"] = time.perf_counter() - started
