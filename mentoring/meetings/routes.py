@@ -31,14 +31,6 @@ def pair(pairing_id: int):
         confirmation_label=service.confirmation_label)
 
 
-def _save_meeting(form: MeetingForm, action) -> bool:
-    """Save a session; on "another session that day?" the form asks again, ready to confirm."""
-    done = perform(action, form=form)
-    if isinstance(done.refusal, service.DuplicateDay):
-        form.same_day_ok.data = "yes"
-    return bool(done)
-
-
 @bp.route("/pairs/<int:pairing_id>/sessions/new", methods=["GET", "POST"])
 @login_required
 def log_meeting(pairing_id: int):
@@ -47,12 +39,15 @@ def log_meeting(pairing_id: int):
     if not form.is_submitted():
         form.held_on.data = service.today_for(current_user)
         form.duration_minutes.data = 60
-    if form.validate_on_submit() and _save_meeting(form, lambda: service.log(
-            current_user, pairing, form.data_for_service(),
-            same_day_ok=form.same_day_ok.data == "yes")):
+    done = form.validate_on_submit() and perform(lambda: service.log(
+        current_user, pairing, form.data_for_service(),
+        same_day_ok=form.same_day_ok.data == "yes"), form=form)
+    if done:
         flash(_("Session saved. %(name)s is asked to confirm it.",
                 name=service.partner_of(current_user, pairing).user.name), "success")
         return redirect(url_for("meetings.pair", pairing_id=pairing.id))
+    if isinstance(getattr(done, "refusal", None), service.DuplicateDay):
+        form.same_day_ok.data = "yes"  # "another session that day?": the next save confirms
     return render_template("meetings/meeting_form.html", form=form, pairing=pairing,
                            meeting=None)
 
@@ -66,8 +61,8 @@ def edit_meeting(meeting_id: int):
         form.topics.data = [link.topic_id for link in meeting.topics]
         form.format.data = meeting.format.value
     form.same_day_ok.data = "yes"  # editing never asks about the same day
-    if form.validate_on_submit() and _save_meeting(form, lambda: service.update(
-            current_user, meeting, form.data_for_service())):
+    if form.validate_on_submit() and perform(
+            lambda: service.update(current_user, meeting, form.data_for_service()), form=form):
         flash(_("Session updated."), "success")
         return redirect(url_for("meetings.pair", pairing_id=meeting.pairing_id))
     return render_template("meetings/meeting_form.html", form=form, pairing=meeting.pairing,
@@ -86,19 +81,13 @@ def delete_meeting(meeting_id: int):
     return render_template("meetings/delete.html", form=form, meeting=meeting)
 
 
-def _confirm(meeting, user) -> bool:
-    if perform(lambda: service.confirm(user, meeting)):
-        flash(_("Thank you: the session is confirmed."), "success")
-        return True
-    return False
-
-
 @bp.route("/sessions/<int:meeting_id>/confirm", methods=["POST"])
 @login_required
 def confirm_meeting(meeting_id: int):
     meeting = service.meeting_for(current_user, meeting_id)
-    if ConfirmForm().validate_on_submit():
-        _confirm(meeting, current_user)
+    if ConfirmForm().validate_on_submit() and perform(
+            lambda: service.confirm(current_user, meeting)):
+        flash(_("Thank you: the session is confirmed."), "success")
     return redirect(url_for("meetings.pair", pairing_id=meeting.pairing_id))
 
 
@@ -112,7 +101,8 @@ def confirm_by_link(token: str):
         return render_template("meetings/link_refused.html", message=error.message), 400
     form = ConfirmForm()
     if form.validate_on_submit():
-        _confirm(meeting, user)
+        if perform(lambda: service.confirm(user, meeting)):
+            flash(_("Thank you: the session is confirmed."), "success")
         return render_template("meetings/link_done.html", meeting=meeting)
     return render_template("meetings/confirm_link.html", meeting=meeting, user=user, form=form,
                            token=token)
