@@ -6,6 +6,7 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 from flask_babel import refresh
 
+from . import logs
 from .config import configure
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 from .i18n import select_locale
@@ -19,6 +20,7 @@ def create_app(config: dict | None = None) -> Flask:
         template_folder="../templates",
     )
     configure(app, config)
+    logs.configure(app)
 
     db.init_app(app)
     from .models._types import render_item
@@ -49,6 +51,7 @@ def create_app(config: dict | None = None) -> Flask:
         dashboard,
         enrolment,
         meetings,
+        ops,
         pairing,
         pairs_at_work,
         programmes,
@@ -57,7 +60,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     # One folder per feature, each with its blueprint (routes, forms; templates/<name>/).
     for feature in (programmes, auth, enrolment, coordination, applications, pairing,
-                    pairs_at_work, surveys, dashboard, content, meetings, admin):
+                    pairs_at_work, surveys, dashboard, content, meetings, admin, ops):
         app.register_blueprint(feature.bp)
 
     from . import cli, errors, security, templating

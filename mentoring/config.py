@@ -28,6 +28,8 @@ ENV_SETTINGS = {
     "REMEMBER_COOKIE_SECURE": bool,
     "MENTORING_ENV": str,
     "BASE_URL": str,
+    "LOG_FORMAT": str,
+    "LOG_LEVEL": str,
 }
 
 
@@ -71,8 +73,11 @@ class DefaultConfig:
     #: Send queued emails as soon as the request that queued them commits.
     MAIL_SEND_ON_COMMIT = True
     APPLICATIONS_PER_PAGE = 25
-    #: Where the site is served, for links in emails sent by commands (reminders, surveys).
+    #: Where the site is served: every link in an email is built from it.
     BASE_URL = "http://127.0.0.1:5000"
+    #: "plain" lines, or "json" lines for a log collector.
+    LOG_FORMAT = "plain"
+    LOG_LEVEL = "INFO"
 
 
 def _coerce(kind: type, value: str):

@@ -6,12 +6,13 @@ whole site, after the unit of work is rolled back.
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
+from .locales import is_rtl
 from .services import Forbidden, NotFound
 
 
@@ -28,6 +29,22 @@ def _messages():
         500: (_("Something went wrong"),
               _("An unexpected error happened. It has been logged; please try again.")),
     }
+
+
+def _plain_500():
+    """The 500 page without the site's layout: no database, no signed-in person."""
+    from flask_babel import force_locale
+
+    locale = request.accept_languages.best_match(current_app.config["LANGUAGES"]) or "en"
+    try:
+        with force_locale(locale):
+            title, message = _messages()[500]
+            # Straight from the environment: context processors would ask who is signed in.
+            return current_app.jinja_env.get_template("errors/plain.html").render(
+                title=title, message=message, home=_("Go to the programmes"), locale=locale,
+                direction="rtl" if is_rtl(locale) else "ltr")
+    except Exception:
+        return "<!doctype html><title>Error</title><h1>Something went wrong</h1>"
 
 
 def register(app: Flask) -> None:
@@ -61,4 +78,9 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(500)
     def _server(error):
-        return render(500)
+        try:
+            db.session.rollback()
+            return render(500)
+        except Exception:  # the site itself is in trouble (say, the database is down)
+            app.logger.exception("the error page could not be drawn; showing the plain one")
+            return _plain_500(), 500

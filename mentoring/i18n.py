@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from flask import current_app, has_request_context, request, session
 from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 
 from .locales import (  # noqa: F401 - re-exported for the routes and templates
     RTL_LOCALES,
@@ -53,8 +54,11 @@ def select_locale() -> str:
     if not has_request_context():
         return default
     available = languages()
-    if current_user and current_user.is_authenticated and current_user.locale in available:
-        return current_user.locale
+    try:
+        if current_user and current_user.is_authenticated and current_user.locale in available:
+            return current_user.locale
+    except SQLAlchemyError:
+        pass  # the database is down: choose from the request alone (the error page does)
     if session.get(SESSION_KEY) in available:
         return session[SESSION_KEY]
     best = request.accept_languages.best_match(available)

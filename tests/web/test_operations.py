@@ -1,0 +1,72 @@
+"""What an operator relies on: a health check, a log line per request, an error page that
+needs no database."""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+
+import pytest
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy.exc import OperationalError
+
+from mentoring.extensions import db
+from mentoring.logs import JsonFormatter
+
+
+def _database_down(monkeypatch):
+    def down(*args, **kwargs):
+        raise OperationalError("SELECT 1", {}, Exception("connection refused"))
+
+    for name in ("execute", "scalars", "scalar", "get"):
+        monkeypatch.setattr(db.session, name, down)
+
+
+def test_health_check_says_the_database_answers(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json == {"database": "ok"}
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_health_check_names_the_database_when_it_is_down(client, monkeypatch):
+    _database_down(monkeypatch)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json == {"database": "unavailable"}
+
+
+def test_every_request_is_logged_with_its_id_status_and_duration(client, caplog):
+    with caplog.at_level(logging.INFO, logger="mentoring.requests"):
+        response = client.get("/", headers={"X-Request-ID": "proxy-42"})
+    assert response.headers["X-Request-ID"] == "proxy-42"
+    (line,) = [r for r in caplog.records if r.name == "mentoring.requests"]
+    assert (line.request_id, line.method, line.path, line.status) == ("proxy-42", "GET", "/", 200)
+    assert line.duration_ms >= 0
+    entry = json.loads(JsonFormatter().format(line))
+    assert entry["request_id"] == "proxy-42" and entry["status"] == 200
+    assert entry["level"] == "INFO"
+
+
+def test_the_error_page_shows_in_the_readers_language_while_the_database_is_down(
+        app, client, auth, make_user, monkeypatch):
+    auth.login(make_user())  # a signed-in person: her page would need the database
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    _database_down(monkeypatch)
+    response = client.get("/", headers={"Accept-Language": "fr"})
+    assert response.status_code == 500
+    with force_locale("fr"):
+        expected = _("An unexpected error happened. It has been logged; please try again.")
+    assert expected in html.unescape(response.get_data(as_text=True))
+    assert 'lang="fr"' in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("locale", ["ar"])
+def test_the_plain_error_page_is_right_to_left_in_arabic(app, client, monkeypatch, locale):
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    _database_down(monkeypatch)
+    response = client.get("/", headers={"Accept-Language": locale})
+    assert response.status_code == 500
+    assert 'dir="rtl"' in response.get_data(as_text=True)
