@@ -62,7 +62,11 @@ def register(app: Flask) -> None:
                    f"digests {sent.digests}, surveys {sent.surveys}")
 
     @app.cli.command("send-emails")
-    def send_emails() -> None:
-        """Send what waits in the outbox (safe to run from cron)."""
-        sent, failed = mail.deliver_pending(limit=10_000)
+    @click.option("--now", is_flag=True,
+                  help="Also send what waits for its next retry (not the ones given up).")
+    def send_emails(now: bool) -> None:
+        """Send what is due in the outbox (safe to run from cron, several at once)."""
+        sent, failed = mail.deliver_pending(limit=10_000, due_only=not now)
         click.echo(f"sent {sent}, failed {failed}")
+        if failed:
+            raise SystemExit(1)

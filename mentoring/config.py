@@ -21,6 +21,7 @@ ENV_SETTINGS = {
     "MAIL_USE_TLS": bool,
     "MAIL_USE_SSL": bool,
     "MAIL_DEFAULT_SENDER": str,
+    "MAIL_TIMEOUT": int,
     "RATELIMIT_STORAGE_URI": str,
     "SERVER_NAME": str,
     "PREFERRED_URL_SCHEME": str,
@@ -70,6 +71,8 @@ class DefaultConfig:
     MAIL_USE_TLS = True
     MAIL_USE_SSL = False
     MAIL_DEFAULT_SENDER = "mentoring@localhost"
+    #: Seconds to wait for the mail server: short, so a stuck server holds nothing for long.
+    MAIL_TIMEOUT = 10
     #: Send queued emails as soon as the request that queued them commits.
     MAIL_SEND_ON_COMMIT = True
     APPLICATIONS_PER_PAGE = 25

@@ -16,6 +16,7 @@ from wtforms import (
     HiddenField,
     IntegerField,
     SelectField,
+    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -318,3 +319,10 @@ class CoordinatorForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.region.choices = options([(0, _l("The whole programme"))] + [
             (r.id, _l("Region: %(name)s", name=r.code)) for r in programme.regions])
+
+
+class RetryEmailsForm(FlaskForm):
+    """The failed emails an admin sends again."""
+
+    ids = SelectMultipleField(coerce=int, validate_choice=False, validators=[
+        DataRequired(_l("Tick at least one email."))])

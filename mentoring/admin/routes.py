@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -14,10 +15,11 @@ from ..models._types import utcnow
 from ..pagination import paginate
 from ..permissions import Scope, admin_required
 from ..services import dashboard as figures
+from ..services import mail
 from ..services import programmes as service
 from ..services.scope import programme_by_slug
 from . import bp
-from .forms import CoordinatorForm, CopyForm, ProgrammeForm, StatusForm
+from .forms import CoordinatorForm, CopyForm, ProgrammeForm, RetryEmailsForm, StatusForm
 
 
 @bp.route("/")
@@ -157,3 +159,17 @@ def dashboard():
     boards = [(programme, figures.build(Scope(programme), today, current_locale()))
               for programme in programmes]
     return render_template("admin/dashboard.html", boards=boards, share=figures.women_share)
+
+
+@bp.route("/emails", methods=["GET", "POST"])
+@admin_required
+def failed_emails():
+    """Emails given up after two days of retries; an admin sends them again."""
+    form = RetryEmailsForm()
+    if form.validate_on_submit():
+        done = perform(lambda: mail.retry_failed(current_user, form.ids.data))
+        if done:
+            flash(ngettext("%(num)d email is sent again.", "%(num)d emails are sent again.",
+                           done.value), "success")
+        return redirect(url_for("admin.failed_emails"))
+    return render_template("admin/emails.html", emails=mail.failed_emails(), form=form)

@@ -25,3 +25,13 @@ class OutboxEmail(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")
+    #: 0 goes first (address confirmation, password reset), 1 the rest, 2 bulk (reminders).
+    priority: Mapped[int] = mapped_column(Integer, default=1)
+    #: Not before this time: set by a failure's back-off, and by a sender's claim (a lease,
+    #: so that two senders never take the same message).
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow,
+                                                      index=True)
+    #: Given up after retrying for two days; an admin can send it again.
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: The Message-ID header it was sent with.
+    message_id: Mapped[str] = mapped_column(String(200), default="")

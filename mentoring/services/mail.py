@@ -3,7 +3,13 @@
 The sender is the log (console) by default and SMTP when ``MAIL_SERVER`` is set. Queued emails
 go out right after the transaction that queued them commits, whoever commits it (a web
 request, a command, a background job): a rolled-back transaction sends nothing. ``flask
-send-emails`` retries any that failed.
+send-emails`` sends what is due (from cron or a scheduler).
+
+Any number of senders may run at once: each claims the messages it sends (``FOR UPDATE SKIP
+LOCKED`` on PostgreSQL, then a lease in ``next_attempt_at``), so no message goes out twice. A
+failure is retried with a growing pause (1, 2, 4 ... minutes, at most 6 hours) for two days,
+then kept as failed, with its reason, for an admin to send again. Address confirmations and
+password resets go before everything else, reminders and surveys after.
 """
 
 from __future__ import annotations
@@ -11,11 +17,14 @@ from __future__ import annotations
 import logging
 import re
 import smtplib
+from datetime import timedelta
 from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from urllib.parse import urlsplit
 
 from flask import Flask, current_app
 from flask_babel import force_locale
-from sqlalchemy import event, select
+from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
 from ..extensions import db
@@ -24,8 +33,16 @@ from ..models._types import utcnow
 
 log = logging.getLogger("mentoring.mail")
 
-#: Give up on a message after this many failed attempts.
-MAX_ATTEMPTS = 5
+#: Failures are retried for this long, then the message is kept as failed.
+RETRY_FOR = timedelta(hours=48)
+#: The pause after the first failure, doubled after each next one, up to the longest.
+FIRST_PAUSE = timedelta(minutes=1)
+LONGEST_PAUSE = timedelta(hours=6)
+#: How long a sender holds the messages it claimed before another may take them.
+LEASE = timedelta(minutes=5)
+#: Messages a person waits for on the page (priority 0) and bulk ones (priority 2).
+URGENT_KINDS = frozenset({"verify-email", "reset-password", "invitation", "confirm-new-email"})
+BULK_KINDS = frozenset({"reminder-silent", "reminder-never-met", "reminder-digest", "survey"})
 #: Key in the database session's ``info`` of the emails queued in its open transaction.
 _QUEUED = "mentoring.outbox"
 
@@ -44,12 +61,17 @@ def queue(recipient: str, subject: str, body: str, *, kind: str, user: User | No
     """Add one email to the outbox (flushed, sent after the commit)."""
     email = OutboxEmail(
         recipient=recipient, subject=subject, body=body, kind=kind,
-        user_id=getattr(user, "id", None),
+        user_id=getattr(user, "id", None), priority=priority_of(kind), next_attempt_at=utcnow(),
     )
     db.session.add(email)
     db.session.flush()
     db.session.info.setdefault(_QUEUED, set()).add(email.id)
     return email
+
+
+def priority_of(kind: str) -> int:
+    """0 for what a person waits for, 2 for bulk, 1 for the rest."""
+    return 0 if kind in URGENT_KINDS else 2 if kind in BULK_KINDS else 1
 
 
 def queue_template(user: User, template: str, *, kind: str, locale: str | None = None, **context):
@@ -67,6 +89,24 @@ def queue_template(user: User, template: str, *, kind: str, locale: str | None =
     return queue(user.email, subject, body, kind=kind, user=user)
 
 
+def build_message(email: OutboxEmail, config) -> EmailMessage:
+    """The message as it goes out: with Date, Message-ID, and Auto-Submitted on automatic
+    messages (reminders, digests, surveys)."""
+    message = EmailMessage()
+    message["From"] = config["MAIL_DEFAULT_SENDER"]
+    message["To"] = email.recipient
+    message["Subject"] = email.subject
+    message["Date"] = format_datetime(utcnow())
+    if not email.message_id:
+        domain = urlsplit(config["BASE_URL"]).hostname or "localhost"
+        email.message_id = make_msgid(idstring=f"outbox{email.id}", domain=domain)
+    message["Message-ID"] = email.message_id
+    if email.kind in BULK_KINDS:
+        message["Auto-Submitted"] = "auto-generated"
+    message.set_content(email.body)
+    return message
+
+
 class ConsoleSender:
     """Writes each email to the log: the default, for development and demos."""
 
@@ -79,13 +119,10 @@ class SMTPSender:
         self.config = config
 
     def send(self, email: OutboxEmail) -> None:
-        message = EmailMessage()
-        message["From"] = self.config["MAIL_DEFAULT_SENDER"]
-        message["To"] = email.recipient
-        message["Subject"] = email.subject
-        message.set_content(email.body)
+        message = build_message(email, self.config)
         connect = smtplib.SMTP_SSL if self.config["MAIL_USE_SSL"] else smtplib.SMTP
-        with connect(self.config["MAIL_SERVER"], self.config["MAIL_PORT"], timeout=20) as smtp:
+        with connect(self.config["MAIL_SERVER"], self.config["MAIL_PORT"],
+                     timeout=self.config["MAIL_TIMEOUT"]) as smtp:
             if self.config["MAIL_USE_TLS"] and not self.config["MAIL_USE_SSL"]:
                 smtp.starttls()
             if self.config["MAIL_USERNAME"]:
@@ -97,30 +134,89 @@ def sender():
     return SMTPSender(current_app.config) if current_app.config["MAIL_SERVER"] else ConsoleSender()
 
 
-def deliver_pending(limit: int = 200, *, ids=None, session: Session | None = None
-                    ) -> tuple[int, int]:
-    """Send queued emails (only ``ids`` when given); returns (sent, failed). Commits its own
-    bookkeeping in ``session`` (the app's by default)."""
+def _claim(session: Session, limit: int, ids=None, *, due_only: bool = True) -> list[int]:
+    """Take up to ``limit`` messages to send (urgent first), so that no other sender takes them.
+
+    One UPDATE ... RETURNING moves their next attempt past a lease: atomic on SQLite, and on
+    PostgreSQL the rows another sender is claiming are skipped (``FOR UPDATE SKIP LOCKED``).
+    """
+    session.commit()  # start from a fresh transaction: nothing read earlier holds a lock
+    now = utcnow()
+    waiting = (select(OutboxEmail.id)
+               .where(OutboxEmail.sent_at.is_(None), OutboxEmail.failed_at.is_(None))
+               .order_by(OutboxEmail.priority, OutboxEmail.id).limit(limit)
+               .with_for_update(skip_locked=True))
+    if due_only:
+        waiting = waiting.where(OutboxEmail.next_attempt_at <= now)
+    if ids is not None:
+        waiting = waiting.where(OutboxEmail.id.in_(sorted(ids)))
+    claimed = session.scalars(
+        update(OutboxEmail).where(OutboxEmail.id.in_(waiting.scalar_subquery()))
+        .values(next_attempt_at=now + LEASE).returning(OutboxEmail.id)
+        .execution_options(synchronize_session=False)).all()
+    session.commit()
+    by_priority = dict(session.execute(select(OutboxEmail.id, OutboxEmail.priority)
+                                       .where(OutboxEmail.id.in_(claimed))).all())
+    return sorted(claimed, key=lambda email_id: (by_priority[email_id], email_id))
+
+
+def _pause(attempts: int) -> timedelta:
+    return min(FIRST_PAUSE * 2 ** max(attempts - 1, 0), LONGEST_PAUSE)
+
+
+def deliver_pending(limit: int = 200, *, ids=None, session: Session | None = None,
+                    due_only: bool = True) -> tuple[int, int]:
+    """Send queued emails that are due (only ``ids`` when given; every waiting one with
+    ``due_only=False``); returns (sent, failed). Commits its own bookkeeping in ``session``
+    (the app's by default), one message at a time."""
     session = session or db.session
     transport = sender()
-    query = (select(OutboxEmail)
-             .where(OutboxEmail.sent_at.is_(None), OutboxEmail.attempts < MAX_ATTEMPTS)
-             .order_by(OutboxEmail.id).limit(limit))
-    if ids is not None:
-        query = query.where(OutboxEmail.id.in_(sorted(ids)))
     sent = failed = 0
-    for email in session.scalars(query).all():
+    for email_id in _claim(session, limit, ids, due_only=due_only):
+        email = session.get(OutboxEmail, email_id)
         email.attempts += 1
         try:
             transport.send(email)
         except (OSError, smtplib.SMTPException) as error:
-            email.last_error = str(error)[:2000]
             failed += 1
+            now = utcnow()
+            email.last_error = str(error)[:2000] or type(error).__name__
+            if now - email.created_at >= RETRY_FOR:
+                email.failed_at = now
+                log.error("email %s to %s given up after %d attempts: %s", email.id,
+                          email.recipient, email.attempts, email.last_error)
+            else:
+                email.next_attempt_at = now + _pause(email.attempts)
+                log.warning("email %s to %s failed (attempt %d), retried from %s: %s",
+                            email.id, email.recipient, email.attempts,
+                            email.next_attempt_at.isoformat(timespec="seconds"),
+                            email.last_error)
         else:
             email.sent_at = utcnow()
             sent += 1
-    session.commit()
+        session.commit()
     return sent, failed
+
+
+def retry_failed(actor, email_ids) -> int:
+    """An admin sends failed messages again: one more attempt, right after the commit."""
+    emails = db.session.scalars(select(OutboxEmail).where(
+        OutboxEmail.id.in_(sorted(set(email_ids))), OutboxEmail.failed_at.is_not(None))).all()
+    now = utcnow()
+    for email in emails:
+        email.failed_at = None
+        email.next_attempt_at = now
+        db.session.info.setdefault(_QUEUED, set()).add(email.id)
+    from . import audit
+
+    audit.record("outbox.retry", actor=actor, after={"emails": [e.id for e in emails]})
+    return len(emails)
+
+
+def failed_emails(limit: int = 200) -> list[OutboxEmail]:
+    """Messages given up, newest first, for the admins' page."""
+    return list(db.session.scalars(select(OutboxEmail).where(OutboxEmail.failed_at.is_not(None))
+                                   .order_by(OutboxEmail.failed_at.desc()).limit(limit)))
 
 
 def _send_after_commit(session: Session) -> None:
@@ -133,7 +229,7 @@ def _send_after_commit(session: Session) -> None:
         return
     try:
         with Session(bind=session.get_bind()) as own:
-            deliver_pending(len(ids), ids=ids, session=own)
+            deliver_pending(len(ids), ids=ids, session=own, due_only=False)
     except Exception:  # the outbox keeps it; `flask send-emails` retries
         log.exception("sending queued emails failed")
 
