@@ -25,6 +25,7 @@ from ..models import (
 )
 from ..models._types import utcnow
 from . import Forbidden, Refused, audit, mail
+from .links import external_url
 from .scope import Scope
 from .text import text_problem
 
@@ -256,6 +257,7 @@ def decide(actor: User, scope: Scope, enrolment_ids: list[int], status: Enrolmen
                      target=enrolment, before={"status": before},
                      after={"status": str(status), "message": enrolment.decision_message})
         mail.queue_template(enrolment.user, "decision", kind="decision",
+                            link=external_url("enrolment.my_programmes"),
                             locale=scope.programme.default_locale, enrolment=enrolment,
                             programme=scope.programme, status=str(status),
                             message=enrolment.decision_message)

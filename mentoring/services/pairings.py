@@ -27,6 +27,7 @@ from ..models import (
 )
 from ..models._types import utcnow
 from . import Forbidden, NotFound, Refused, audit, mail
+from .links import external_url
 from .matching import latest_run, rules_for, to_profile
 from .scope import Scope
 
@@ -312,6 +313,7 @@ def announce(actor, scope: Scope) -> int:
         pairing.announced_at = now
         for me, partner in ((pairing.mentee, pairing.mentor), (pairing.mentor, pairing.mentee)):
             mail.queue_template(me.user, "introduction", kind="introduction",
+                                link=external_url("meetings.pair", pairing_id=pairing.id),
                                 locale=scope.programme.default_locale, me=me, partner=partner,
                                 programme=scope.programme)
         audit.record("pairing.announce", actor=actor, programme=scope.programme,

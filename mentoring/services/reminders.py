@@ -16,6 +16,7 @@ from ..extensions import db
 from ..models import Coordinator, Programme, ProgrammeStatus, ReminderSent, User
 from . import mail, surveys
 from .activity import activity
+from .links import external_url
 from .scope import Scope
 
 
@@ -58,6 +59,7 @@ def send_reminders(today: date) -> Sent:
                 for me, partner in ((pairing.mentee, pairing.mentor),
                                     (pairing.mentor, pairing.mentee)):
                     mail.queue_template(me.user, "reminder_never_met", kind="reminder-never-met",
+                                        link=external_url("meetings.pair", pairing_id=pairing.id),
                                         locale=programme.default_locale, partner=partner,
                                         pairing=pairing, programme=programme)
                 sent.never_met += 1
@@ -68,6 +70,8 @@ def send_reminders(today: date) -> Sent:
                     for me, partner in ((pairing.mentee, pairing.mentor),
                                         (pairing.mentor, pairing.mentee)):
                         mail.queue_template(me.user, "reminder_silent", kind="reminder-silent",
+                                            link=external_url("meetings.pair",
+                                                              pairing_id=pairing.id),
                                             locale=programme.default_locale, partner=partner,
                                             pairing=pairing, programme=programme,
                                             days=(today - period).days)
@@ -80,6 +84,8 @@ def send_reminders(today: date) -> Sent:
             if quiet and _claim("digest", role.id, week):
                 mail.queue_template(db.session.get(User, role.user_id), "reminder_digest",
                                     kind="reminder-digest", locale=programme.default_locale,
+                                    link=external_url("pairs_at_work.activity",
+                                                      slug=programme.slug),
                                     programme=programme, rows=quiet, region=role.region)
                 sent.digests += 1
     return sent
