@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
@@ -146,6 +147,7 @@ def run(actor, scope: Scope, *, fair: bool = False) -> MatchingRun:
         raise Forbidden("a regional co-chair cannot run matching for the programme")
     if programme.status != ProgrammeStatus.MATCHING:
         raise Refused(_("Matching runs only while the programme is in status \"matching\"."))
+    _one_run_at_a_time(programme)
     started = time.perf_counter()
     rules = rules_for(programme)
     enrolments = accepted_enrolments(programme)
@@ -227,6 +229,18 @@ def _change(earlier: int | None, mentor: int) -> tuple[str, int | None]:
     if earlier == mentor:
         return "kept", None
     return "changed", earlier
+
+
+def _one_run_at_a_time(programme: Programme) -> None:
+    """Hold the programme's row until the run commits; a second run meanwhile is refused at
+    once (PostgreSQL's NOWAIT; SQLite lets one writer in at a time anyway)."""
+    try:
+        with db.session.begin_nested():
+            db.session.execute(select(Programme.id).where(Programme.id == programme.id)
+                               .with_for_update(nowait=True))
+    except OperationalError as error:
+        raise Refused(_("Another matching run for this programme is in progress. Wait a "
+                        "moment, then look at its proposals.")) from error
 
 
 def _alternative(alt) -> dict:

@@ -1,6 +1,6 @@
 """outbox: priority, back-off and leases, failures kept for admins
 
-Revision ID: 7b2d4e6f8a10
+Revision ID: 8e1f3a5c7d92
 Revises: 0c6e3a9b5f12
 Create Date: 2026-12-01 18:40:00.000000
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '7b2d4e6f8a10'
+revision = '8e1f3a5c7d92'
 down_revision = '0c6e3a9b5f12'
 branch_labels = None
 depends_on = None

@@ -210,3 +210,45 @@ def test_ending_a_pair_while_a_coordinator_holds_its_mentor_does_not_deadlock(pg
     with pg_app.app_context():
         assert db.session.get(Pairing, ids["first"]).status == PairingStatus.ENDED
         assert sum(db.session.scalars(select(Enrolment.live_pairs))) == 0
+
+
+def test_two_coordinators_running_matching_at_once_get_one_run(pg_app):
+    """The second press of "Run matching" is told a run is in progress; no mentee is proposed
+    twice, no mentor beyond her places."""
+    from mentoring.services import matching
+
+    with pg_app.app_context():
+        ids = _setup(mentor_capacity=2, two_mentees=True)
+        # Only the run's proposals count: drop the hand-made ones of the setup.
+        db.session.execute(text("DELETE FROM pairing"))
+        db.session.commit()
+    outcome: dict = {}
+    first_running = threading.Event()
+
+    def run(name, hold):
+        with pg_app.app_context():
+            admin = db.session.get(User, ids["admin"])
+            scope = Scope(db.session.get(programmes.Programme, ids["programme"]))
+            try:
+                matching.run(admin, scope)
+                first_running.set()
+                time.sleep(hold)  # still writing when the other coordinator presses Run
+                db.session.commit()
+                outcome[name] = "ran"
+            except Refused as error:
+                db.session.rollback()
+                outcome[name] = error.message
+
+    first = threading.Thread(target=run, args=("first", 0.5))
+    first.start()
+    first_running.wait(10)
+    second = threading.Thread(target=run, args=("second", 0))
+    second.start()
+    for thread in (first, second):
+        thread.join(20)
+    assert outcome["first"] == "ran"
+    assert outcome["second"].startswith("Another matching run for this programme")
+    with pg_app.app_context():
+        proposed = db.session.execute(select(Pairing.mentee_id, func.count()).where(
+            Pairing.status == PairingStatus.PROPOSED).group_by(Pairing.mentee_id)).all()
+        assert proposed and all(count == 1 for _mentee, count in proposed)
