@@ -39,8 +39,10 @@ def create_app(config: dict | None = None) -> Flask:
     from . import models  # noqa: F401 - register the tables with the metadata
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        return db.session.get(models.User, int(user_id))
+    def load_user(session_id: str):
+        from .services.accounts import signed_in_user
+
+        return signed_in_user(session_id)
 
     from . import (
         admin,

@@ -34,7 +34,8 @@ class Outcome:
 
 def perform(action: Callable[[], Any], *, form=None, aliases: dict[str, str] | None = None
             ) -> Outcome:
-    """Run ``action`` (a service call) and commit; on a refusal roll back and show it.
+    """Run ``action`` (a service call) and commit; on a refusal roll back and show it (and
+    commit what the refusal records, such as a failed password attempt).
 
     With ``form`` the message goes next to the field the service named (``aliases`` maps the
     service's field names to the form's), else into a flash message.
@@ -43,6 +44,9 @@ def perform(action: Callable[[], Any], *, form=None, aliases: dict[str, str] | N
         value = action()
     except Refused as refusal:
         db.session.rollback()
+        if refusal.record is not None:
+            refusal.record()
+            db.session.commit()
         show_refusal(refusal, form, aliases)
         return Outcome(False, refusal=refusal)
     except BaseException:

@@ -61,6 +61,8 @@ class DefaultConfig:
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_SECONDS = 15 * 60
     LOGIN_RATE_LIMIT = "10 per minute"
+    #: Per person, on the pages that check the current password (account, change password).
+    PASSWORD_CHECK_RATE_LIMIT = "20 per hour"  # noqa: S105 - a rate, not a secret
     PASSWORD_RESET_MAX_AGE = 60 * 60
     INVITATION_MAX_AGE = 14 * 24 * 60 * 60
     EMAIL_VERIFICATION_MAX_AGE = 7 * 24 * 60 * 60

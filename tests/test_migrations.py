@@ -141,3 +141,26 @@ def test_upgrade_turns_free_text_genders_into_answers_and_keeps_other_words(empt
         checks = {c["name"] for c in inspect(db.engine).get_check_constraints("enrolment")}
         assert "ck_enrolment_gender" in checks  # the database holds the list of answers
         db.engine.dispose()
+
+
+def test_upgrade_gives_every_account_its_own_session_token_and_no_pending_email(
+        empty_database):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database, "SECRET_KEY": "x"})
+    with app.app_context():
+        upgrade(revision="0c6e3a9b5f12")
+        with db.engine.begin() as connection:
+            for email in ("a@example.org", "b@example.org"):
+                connection.execute(text(
+                    "INSERT INTO \"user\" (email, name, password_hash, is_admin, locale,"
+                    " timezone, failed_logins, created_at) VALUES (:email, 'A', 'hash', false,"
+                    " '', '', 0, '2026-01-01')"), {"email": email})
+        upgrade()
+        with db.engine.connect() as connection:
+            rows = connection.execute(text(
+                "SELECT email, password_hash, pending_email, session_token FROM \"user\""
+                " ORDER BY email")).all()
+        assert [(r.email, r.password_hash, r.pending_email) for r in rows] == [
+            ("a@example.org", "hash", None), ("b@example.org", "hash", None)]
+        tokens = {r.session_token for r in rows}
+        assert len(tokens) == 2 and all(len(t) >= 32 for t in tokens)
+        db.engine.dispose()

@@ -88,6 +88,10 @@ class AccountForm(FlaskForm):
     name = StringField(_l("Full name"), validators=[DataRequired(), _NAME])
     email = EmailField(_l("Email address"), validators=[DataRequired(), _EMAIL],
                        description=_l("If you change it, we send a link to confirm the new one."))
+    current_password = PasswordField(
+        _l("Current password"),
+        description=_l("Needed only to change your email address."),
+        render_kw={"autocomplete": "current-password"})
     locale = SelectField(_l("Interface language"))
     timezone = SelectField(_l("Time zone"))
     submit = SubmitField(_l("Save"))

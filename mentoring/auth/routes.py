@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..boundary import perform
@@ -60,10 +61,27 @@ def verify_email(token: str):
 @limiter.limit("5 per hour")
 def resend_verification():
     form = NextForm()
-    if form.validate_on_submit() and not current_user.is_verified and perform(
-            lambda: accounts.send_verification(current_user)):
-        flash(_("We have sent a new link to %(email)s.", email=current_user.email), "success")
+    done = form.validate_on_submit() and perform(
+        lambda: accounts.send_confirmation_links(current_user))
+    if done and done.value:
+        flash(_("We have sent a new link to %(email)s.",
+                email=current_user.pending_email or current_user.email), "success")
     return redirect(safe_next(form.next.data, "enrolment.my_programmes"))
+
+
+@bp.route("/account/email/<token>")
+def confirm_new_email(token: str):
+    try:
+        done = perform(lambda: accounts.confirm_new_email(token))
+    except tokens.TokenError as error:
+        flash(_("This confirmation link has expired. Sign in and ask for a new one.")
+              if error.reason == "expired" else _("This confirmation link is not valid."), "error")
+        return redirect(url_for("programmes.index"))
+    if done:
+        flash(_("Thank you: your new email address is confirmed. Sign in with it from now on."),
+              "success")
+    return redirect(url_for("auth.account") if current_user.is_authenticated
+                    else url_for("auth.login"))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -88,6 +106,9 @@ def login():
 @bp.route("/logout", methods=["POST"])
 def logout():
     if ConfirmForm().validate_on_submit():
+        if current_user.is_authenticated:
+            # A copy of this browser's cookies must not outlive the sign-out.
+            perform(lambda: accounts.sign_out(current_user))
         logout_user()
         flash(_("You are signed out."), "info")
     return redirect(url_for("programmes.index"))
@@ -141,35 +162,70 @@ def accept_invitation(token: str):
     return _token_page(token, tokens.INVITATION, "auth/invitation.html")
 
 
+def _per_person() -> str:
+    """The rate limit's key for pages that check the current password: the person, so that
+    guesses from many addresses add up (and people behind one address do not)."""
+    if current_user.is_authenticated:
+        return f"user:{current_user.id}"
+    return get_remote_address()
+
+
+def _password_check_limit() -> str:
+    return current_app.config["PASSWORD_CHECK_RATE_LIMIT"]
+
+
+def _stay_signed_in() -> None:
+    """Sign this browser in again after its person's sessions ended (new password, "sign out
+    everywhere"), keeping its remember-me cookie if it had one."""
+    cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+    login_user(current_user._get_current_object(), remember=cookie in request.cookies)
+
+
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
+@limiter.limit(_password_check_limit, key_func=_per_person, methods=["POST"])
 def account():
     form = AccountForm(obj=current_user)
     done = form.validate_on_submit() and perform(
         lambda: accounts.update_account(current_user, name=form.name.data,
                                         email=form.email.data, locale=form.locale.data,
-                                        timezone=form.timezone.data), form=form)
+                                        timezone=form.timezone.data,
+                                        current_password=form.current_password.data or ""),
+        form=form)
     if done:
         changed = done.value
         if not form.locale.data:  # "as my browser asks": forget the header's choice too
             session.pop(SESSION_KEY, None)
         flash(_("Your account is saved.") if not changed else
-              _("Your account is saved. Open the link we sent to your new address to "
-                "confirm it."), "success")
+              _("Your account is saved. Open the link we sent to %(email)s to confirm it; "
+                "until then you sign in with your current address.",
+                email=current_user.pending_email), "success")
         return redirect(url_for("auth.account"))
     return render_template("auth/account.html", form=form)
 
 
+@bp.route("/account/sign-out-everywhere", methods=["POST"])
+@login_required
+def sign_out_everywhere():
+    if ConfirmForm().validate_on_submit() and perform(
+            lambda: accounts.sign_out_everywhere(current_user)):
+        _stay_signed_in()
+        flash(_("You are signed out everywhere else; this browser stays signed in."), "success")
+    return redirect(url_for("auth.account"))
+
+
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
+@limiter.limit(_password_check_limit, key_func=_per_person, methods=["POST"])
 def change_password():
     form = ChangePasswordForm()
     form._email = current_user.email
     if form.validate_on_submit() and perform(
             lambda: accounts.change_password(current_user, form.current_password.data,
                                              form.password.data), form=form):
-        # Flask-Login's session stays valid; links sent before the change stop working.
-        flash(_("Your password is changed."), "success")
+        # Every other session and remember-me cookie ended with the old password.
+        _stay_signed_in()
+        flash(_("Your password is changed. You are signed out everywhere else."), "success")
         return redirect(url_for("auth.account"))
     return render_template("auth/password.html", form=form)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hmac
+import secrets
 from datetime import datetime
 
 from flask import current_app
@@ -11,6 +13,10 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
 from ._types import UTCDateTime, utcnow
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(24)
 
 
 class User(db.Model):
@@ -24,6 +30,12 @@ class User(db.Model):
     password_hash: Mapped[str] = mapped_column(String(256), default="")
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: A new address the person asked for: it replaces ``email`` only once the link sent to
+    #: it is opened, so an address nobody proved never signs in nor receives rights.
+    pending_email: Mapped[str | None] = mapped_column(String(254))
+    #: Part of every session and remember-me cookie (see :meth:`get_id`); a new value ends
+    #: them all (sign-out, a new password, "sign out everywhere").
+    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
     #: Interface language (a code from LANGUAGES); empty means "from the browser".
     locale: Mapped[str] = mapped_column(String(10), default="")
     timezone: Mapped[str] = mapped_column(String(64), default="")
@@ -43,7 +55,16 @@ class User(db.Model):
     is_anonymous = False
 
     def get_id(self) -> str:
-        return str(self.id)
+        # Flask-Login's "alternative id": the session and the remember-me cookie carry the
+        # token too, so they stop working when it changes.
+        return f"{self.id}:{self.session_token}"
+
+    def has_session_token(self, token: str) -> bool:
+        return bool(self.session_token) and hmac.compare_digest(self.session_token, token)
+
+    def end_sessions(self) -> None:
+        """Make every session and remember-me cookie issued so far stop working."""
+        self.session_token = new_session_token()
 
     def set_password(self, password: str) -> None:
         method = "scrypt"

@@ -24,12 +24,15 @@ class Refused(Exception):
     category = "error"
 
     def __init__(self, message: str, field: str | None = None,
-                 errors: dict[str, str] | None = None):
+                 errors: dict[str, str] | None = None, record=None):
         super().__init__(message)
         self.message = message
         self.field = field
         #: Every field's message when a rule checks several at once (the first is `field`).
         self.errors = errors or {field or "": message}
+        #: What stands although the action is refused (a failed password attempt counted):
+        #: a function the boundary calls after its rollback, then commits.
+        self.record = record
 
 
 def found(model, row_id):

@@ -163,6 +163,52 @@ def authenticate(email: str, password: str) -> User:
     return user
 
 
+def signed_in_user(session_id: str) -> User | None:
+    """The person a session or remember-me cookie names (``User.get_id``), or None when the
+    cookie is from before a sign-out, a new password or "sign out everywhere"."""
+    number, _sep, token = session_id.partition(":")
+    if not number.isdigit() or not token:
+        return None
+    user = db.session.get(User, int(number))
+    return user if user is not None and user.has_session_token(token) else None
+
+
+def sign_out(user: User) -> None:
+    """End the person's sessions: signing out in one browser also ends any copy of its
+    cookies (and the other browsers' sessions, which share the token)."""
+    user.end_sessions()
+
+
+def sign_out_everywhere(user: User) -> None:
+    """End every session and remember-me cookie of the person; the caller signs the browser
+    that asked in again if it should stay signed in."""
+    user.end_sessions()
+    audit.record("user.sign_out_everywhere", actor=user, target=user)
+
+
+def _count_failed_attempt(user: User) -> None:
+    """One more wrong password for the account; too many lock it, as for signing in."""
+    config = current_app.config
+    user.failed_logins += 1
+    if user.failed_logins >= config["LOGIN_MAX_FAILURES"]:
+        user.locked_until = utcnow() + timedelta(seconds=config["LOGIN_LOCK_SECONDS"])
+        user.failed_logins = 0
+        audit.record("user.locked", target=user)
+
+
+def check_current_password(user: User, password: str) -> None:
+    """Refuse unless ``password`` is the person's own, with the same count of failures and
+    lock as signing in (a stolen session must not become endless guesses)."""
+    if user.is_locked():
+        raise Refused(
+            _("Too many failed attempts: this account is locked for a while. "
+              "Try again later or reset your password."), "current_password")
+    if not user.check_password(password):
+        raise Refused(_("Your current password is not right."), "current_password",
+                      record=lambda: _count_failed_attempt(user))
+    user.failed_logins = 0
+
+
 def request_password_reset(email: str) -> None:
     """Email a reset link if the account exists (the page says the same either way)."""
     user = user_by_email(email)
@@ -190,25 +236,35 @@ def reset_password(token: str, password: str, *, purpose: str = tokens.RESET_PAS
 
 
 def set_password(user: User, password: str) -> None:
+    """A new password; every session and remember-me cookie issued before it stops working."""
     problems = password_problems(password, email=user.email, name=user.name)
     if problems:
         raise Refused(" ".join(problems), "password")
     user.set_password(password)
+    user.end_sessions()
     audit.record("user.password", actor=user, target=user)
 
 
 def change_password(user: User, current: str, new: str) -> None:
-    if not user.check_password(current):
-        raise Refused(_("Your current password is not right."), "current_password")
+    check_current_password(user, current)
     set_password(user, new)
 
 
-def update_account(user: User, *, name: str, email: str, locale: str, timezone: str) -> bool:
-    """Save the account settings; returns True when the email changed and needs verifying."""
+def update_account(user: User, *, name: str, email: str, locale: str, timezone: str,
+                   current_password: str = "") -> bool:
+    """Save the account settings; returns True when a new address waits for its link.
+
+    A new address needs the current password, and replaces the old one only once the link
+    sent to it is opened (:func:`confirm_new_email`): until then she signs in with the old.
+    """
     _check_name_and_email(name, email)
     email = normalise_email(email)
     changed_email = email != user.email
     if changed_email:
+        if not current_password:
+            raise Refused(_("Enter your current password to change your email address."),
+                          "current_password")
+        check_current_password(user, current_password)
         other = user_by_email(email)
         if other is not None and other.id != user.id:
             raise Refused(_("An account with this email address already exists."), "email")
@@ -217,14 +273,53 @@ def update_account(user: User, *, name: str, email: str, locale: str, timezone: 
     user.locale = locale
     user.timezone = timezone
     if changed_email:
-        user.email = email
-        user.email_verified_at = None
-        send_verification(user)
+        user.pending_email = email
+        send_new_email_link(user)
     audit.record(
         "user.update", actor=user, target=user, before=before,
-        after={"name": user.name, "email": user.email, "locale": user.locale},
+        after={"name": user.name, "email": user.email, "locale": user.locale,
+               **({"pending_email": email} if changed_email else {})},
     )
     return changed_email
+
+
+def send_new_email_link(user: User) -> None:
+    """Email the link that confirms the pending address, to that address."""
+    link = external_url("auth.confirm_new_email",
+                        token=tokens.make_token(user, tokens.NEW_EMAIL))
+    mail.queue_template(user, "confirm_new_email", kind="confirm-new-email",
+                        to=user.pending_email, link=link)
+
+
+def send_confirmation_links(user: User) -> bool:
+    """Send again the link for the pending address, else for an unconfirmed one; False when
+    there is nothing to confirm."""
+    if user.pending_email:
+        send_new_email_link(user)
+    elif not user.is_verified:
+        send_verification(user)
+    else:
+        return False
+    return True
+
+
+def confirm_new_email(token: str) -> User:
+    """The pending address of a valid link becomes the account's (and is proven); the old
+    address is told of the change."""
+    user = tokens.read_token(token, tokens.NEW_EMAIL,
+                             current_app.config["EMAIL_VERIFICATION_MAX_AGE"])
+    new = user.pending_email
+    other = user_by_email(new)
+    if other is not None and other.id != user.id:
+        raise Refused(_("An account with this email address already exists."), "email")
+    old = user.email
+    user.email = new
+    user.pending_email = None
+    user.email_verified_at = utcnow()
+    audit.record("user.email", actor=user, target=user, before={"email": old},
+                 after={"email": new})
+    mail.queue_template(user, "email_changed", kind="email-changed", to=old, old=old, new=new)
+    return user
 
 
 def invite(user: User, programme) -> None:

@@ -84,7 +84,8 @@ def import_applications(actor: User, scope: Scope, raw: bytes) -> list[Enrolment
     """Create an application for each row, or nothing if any row is wrong.
 
     Every error is collected with its line and column. People without an account get one,
-    and an invitation email to set their password.
+    and an invitation email to set their password. The row of an existing account whose owner
+    set a password but never confirmed the address is refused.
     """
     programme = scope.programme
     text = _decode(raw)
@@ -193,6 +194,13 @@ def import_applications(actor: User, scope: Scope, raw: bytes) -> list[Enrolment
             continue
         seen[key] = line
         existing = user_by_email(email)
+        if existing is not None and existing.has_password and not existing.is_verified:
+            # Someone chose a password for this address without proving she holds it: the
+            # application (and the person's data) must not go to that account. An account
+            # without a password (an earlier import) opens only from the emailed invitation.
+            error("email", _("This person has not confirmed this email address yet: ask them "
+                             "to open the link we sent them, then import this row again."))
+            continue
         if existing is not None and db.session.scalar(
             select(Enrolment.id).where(Enrolment.programme_id == programme.id,
                                        Enrolment.user_id == existing.id, Enrolment.role == role)

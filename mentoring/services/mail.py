@@ -74,10 +74,12 @@ def priority_of(kind: str) -> int:
     return 0 if kind in URGENT_KINDS else 2 if kind in BULK_KINDS else 1
 
 
-def queue_template(user: User, template: str, *, kind: str, locale: str | None = None, **context):
+def queue_template(user: User, template: str, *, kind: str, locale: str | None = None,
+                   to: str | None = None, **context):
     """Render ``templates/emails/<template>.txt`` and queue it, in the recipient's language.
 
-    The template sets ``subject`` at its top level; the rest of its text is the body.
+    The template sets ``subject`` at its top level; the rest of its text is the body. It goes
+    to the person's address, or to ``to`` (a new address to confirm, the old one to tell).
     """
     with force_locale(recipient_locale(user, locale)):
         module = current_app.jinja_env.get_template(f"emails/{template}.txt").make_module(
@@ -86,7 +88,7 @@ def queue_template(user: User, template: str, *, kind: str, locale: str | None =
         # One line, but keep no-break spaces (French puts one before ":").
         subject = re.sub(r"[ \t\r\n]+", " ", str(module.subject)).strip()
         body = str(module).strip() + "\n"
-    return queue(user.email, subject, body, kind=kind, user=user)
+    return queue(to or user.email, subject, body, kind=kind, user=user)
 
 
 def build_message(email: OutboxEmail, config) -> EmailMessage:

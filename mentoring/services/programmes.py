@@ -380,6 +380,10 @@ def assign_coordinator(actor, programme: Programme, email: str, region_id: int |
         raise Refused(
             _("No account uses this email address. Ask the person to register first."), "email"
         )
+    if not user.is_verified:
+        # Rights go only to an address its owner has proven to hold.
+        raise Refused(_("This person has not confirmed this email address yet: ask them to "
+                        "open the link we sent them, then try again."), "email")
     region = None
     if region_id:
         region = db.session.get(Region, region_id)

@@ -1,4 +1,5 @@
-"""Signed, expiring links for email verification, password reset and invitations.
+"""Signed, expiring links for email verification (and a new address), password reset and
+invitations.
 
 :func:`signer` is the one signer factory: the session confirmation links
 (``services/meetings.py``) are signed by it too, under their own purpose.
@@ -17,6 +18,8 @@ from ..models import User
 VERIFY_EMAIL = "verify-email"
 RESET_PASSWORD = "reset-password"  # noqa: S105 - a salt name, not a secret
 INVITATION = "invitation"
+#: Confirms the new address a person asked for (``User.pending_email``).
+NEW_EMAIL = "new-email"
 
 
 def signer(purpose: str) -> URLSafeTimedSerializer:
@@ -36,6 +39,8 @@ def make_token(user: User, purpose: str) -> str:
     payload: dict[str, object] = {"uid": user.id}
     if purpose == VERIFY_EMAIL:
         payload["email"] = user.email
+    elif purpose == NEW_EMAIL:
+        payload["email"] = user.pending_email
     else:
         payload["fp"] = _fingerprint(user)
     return signer(purpose).dumps(payload)
@@ -62,6 +67,10 @@ def read_token(token: str, purpose: str, max_age: int) -> User:
         raise TokenError("invalid")
     if purpose == VERIFY_EMAIL and payload.get("email") != user.email:
         raise TokenError("invalid")
-    if purpose != VERIFY_EMAIL and payload.get("fp") != _fingerprint(user):
+    if purpose == NEW_EMAIL and (not user.pending_email
+                                 or payload.get("email") != user.pending_email):
+        # Already confirmed, or replaced by a later request.
+        raise TokenError("used")
+    if purpose not in (VERIFY_EMAIL, NEW_EMAIL) and payload.get("fp") != _fingerprint(user):
         raise TokenError("used")
     return user
