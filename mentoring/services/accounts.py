@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+import secrets
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
 from ..models import User
 from ..models._types import utcnow
-from . import Refused, audit, mail, tokens
+from . import Refused, audit, mail, sign_in_failures, tokens
 from .links import external_url
 from .text import text_problem
 
@@ -91,20 +92,28 @@ def user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
 
 
-def register(name: str, email: str, password: str, locale: str = "") -> User:
+def register(name: str, email: str, password: str, locale: str = "") -> User | None:
     """Create an account and send the email-verification link.
 
-    ``locale`` is the language the person signed up in: emails to them are written in it.
+    When the address already has an account, nothing is created and its owner is told by
+    email instead (None is returned): the person registering sees the same outcome either
+    way, so that registration tells no one which addresses have an account. ``locale`` is
+    the language the person signed up in: emails to them are written in it.
     """
     _check_name_and_email(name, email)
     email = normalise_email(email)
-    if user_by_email(email) is not None:
-        raise Refused(_("An account with this email address already exists."), "email")
     problems = password_problems(password, email=email, name=name)
     if problems:
         raise Refused(" ".join(problems), "password")
     user = User(name=name.strip(), email=email, locale=locale)
-    user.set_password(password)
+    user.set_password(password)  # hashed either way: both outcomes take as long
+    owner = user_by_email(email)
+    if owner is not None:
+        mail.queue_template(
+            owner, "account_exists", kind="account-exists", locale=locale,
+            sign_in_link=external_url("auth.login"),
+            reset_link=external_url("auth.forgot_password"))
+        return None
     db.session.add(user)
     db.session.flush()
     send_verification(user)
@@ -139,28 +148,48 @@ class SignInRefused(Refused):
     pass
 
 
-def authenticate(email: str, password: str) -> User:
-    """The user for these credentials; counts failures and locks the account after too many."""
-    config = current_app.config
-    user = user_by_email(email)
+def authenticate(email: str, password: str, *, client: str = "") -> User:
+    """The user for these credentials, ``client`` being where the attempt comes from (the IP
+    address).
+
+    An address without an account gets the same answers, the same pauses and the same work
+    (a password hash is checked either way), so that sign-in tells no one who has an account.
+    """
+    address = normalise_email(email)
+    user = user_by_email(address)
     now = utcnow()
-    if user is not None and user.is_locked(now):
+    if sign_in_failures.is_paused(address, client, now):
         raise SignInRefused(
             _("Too many failed attempts: this account is locked for a while. "
               "Try again later or reset your password.")
         )
-    if user is None or not user.check_password(password):
-        if user is not None:
-            user.failed_logins += 1
-            if user.failed_logins >= config["LOGIN_MAX_FAILURES"]:
-                user.locked_until = now + timedelta(seconds=config["LOGIN_LOCK_SECONDS"])
-                user.failed_logins = 0
-                audit.record("user.locked", target=user)
+    if not _password_matches(user, password):
+        if sign_in_failures.record(address, client, now) and user is not None:
+            audit.record("user.locked", target=user)
+            mail.queue_template(
+                user, "account_locked", kind="account-locked",
+                minutes=current_app.config["LOGIN_LOCK_SECONDS"] // 60,
+                link=external_url("auth.forgot_password"))
         raise SignInRefused(_("The email address or password is not right."))
-    user.failed_logins = 0
-    user.locked_until = None
+    sign_in_failures.forget(address, client)
     user.last_login_at = now
     return user
+
+
+def _password_matches(user: User | None, password: str) -> bool:
+    """Check the password against the account's hash, or against a stand-in hash of the same
+    cost when there is no account or no password yet, so both take as long."""
+    real = user is not None and bool(user.password_hash)
+    matches = check_password_hash(user.password_hash if real else _stand_in_hash(), password)
+    return real and matches
+
+
+def _stand_in_hash() -> str:
+    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+    hashes = current_app.extensions.setdefault("mentoring.stand_in_hashes", {})
+    if method not in hashes:
+        hashes[method] = generate_password_hash(secrets.token_hex(16), method=method)
+    return hashes[method]
 
 
 def request_password_reset(email: str) -> None:
@@ -184,8 +213,8 @@ def reset_password(token: str, password: str, *, purpose: str = tokens.RESET_PAS
     # The link came by email, so the address is proven.
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
-    user.locked_until = None
-    user.failed_logins = 0
+    # A new password ends every pause of sign-in to the address.
+    sign_in_failures.forget(user.email)
     return user
 
 
