@@ -57,9 +57,15 @@ class DefaultConfig:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
-    #: Failed logins before an account is locked, and for how long (seconds).
+    #: Failed sign-ins to one address from one client before sign-in to it from there is
+    #: paused, and for how long (seconds).
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_SECONDS = 15 * 60
+    #: Failed sign-ins to one address from everywhere before it is paused everywhere (and its
+    #: owner told by email).
+    LOGIN_ACCOUNT_MAX_FAILURES = 50
+    #: Failures older than this (seconds) are forgotten.
+    LOGIN_FAILURE_MEMORY_SECONDS = 24 * 60 * 60
     LOGIN_RATE_LIMIT = "10 per minute"
     #: Per person, on the pages that check the current password (account, change password).
     PASSWORD_CHECK_RATE_LIMIT = "20 per hour"  # noqa: S105 - a rate, not a secret

@@ -164,3 +164,24 @@ def test_upgrade_gives_every_account_its_own_session_token_and_no_pending_email(
         tokens = {r.session_token for r in rows}
         assert len(tokens) == 2 and all(len(t) >= 32 for t in tokens)
         db.engine.dispose()
+
+
+def test_upgrade_keeps_an_account_locked_at_the_time_locked_until_the_same_moment(
+        empty_database):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database, "SECRET_KEY": "x"})
+    with app.app_context():
+        upgrade(revision="0c6e3a9b5f12")
+        with db.engine.begin() as connection:
+            for email, until in (("locked@example.org", "2999-01-01 00:00:00+00:00"),
+                                 ("free@example.org", None)):
+                connection.execute(text(
+                    "INSERT INTO \"user\" (email, name, password_hash, is_admin, locale,"
+                    " timezone, failed_logins, locked_until, created_at) VALUES (:email, 'A',"
+                    " '', false, '', '', 0, :until, '2026-01-01')"),
+                    {"email": email, "until": until})
+        upgrade()
+        with db.engine.connect() as connection:
+            rows = connection.execute(text(
+                "SELECT email, client, failures FROM sign_in_failure")).all()
+        assert [tuple(row) for row in rows] == [("locked@example.org", "", 0)]
+        db.engine.dispose()

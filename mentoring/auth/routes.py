@@ -30,15 +30,15 @@ def register():
     if current_user.is_authenticated:
         return redirect(url_for("enrolment.my_programmes"))
     form = RegisterForm()
-    done = form.validate_on_submit() and perform(
-        lambda: accounts.register(form.name.data, form.email.data, form.password.data,
-                                  locale=current_locale()), form=form)
-    if done:
-        user = done.value
-        login_user(user)
-        flash(_("Welcome! We have sent a link to %(email)s: open it to confirm your "
-                "address.", email=user.email), "success")
-        return redirect(safe_next(request.args.get("next"), "programmes.index"))
+    if form.validate_on_submit() and perform(
+            lambda: accounts.register(form.name.data, form.email.data, form.password.data,
+                                      locale=current_locale()), form=form):
+        # The same words and page whether the address was new or already had an account (its
+        # owner got an email instead): no one learns from here who has an account. So the new
+        # account is not signed in yet either: she signs in after opening the link.
+        flash(_("Check your inbox: we have sent an email to %(email)s. Open the link in it "
+                "to continue.", email=accounts.normalise_email(form.email.data)), "success")
+        return redirect(url_for("auth.login", next=request.args.get("next") or None))
     return render_template("auth/register.html", form=form)
 
 
@@ -92,9 +92,10 @@ def login():
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
         try:
-            user = accounts.authenticate(form.email.data, form.password.data)
+            user = accounts.authenticate(form.email.data, form.password.data,
+                                         client=request.remote_addr or "")
         except accounts.SignInRefused as error:
-            db.session.commit()  # keep the failure count
+            db.session.commit()  # keep the failure count (and send a lock notice)
             flash(error.message, "error")
         else:
             db.session.commit()

@@ -31,6 +31,7 @@ from .programme import (
     Region,
     Topic,
 )
+from .sign_in import SignInFailure
 from .survey import DEFAULT_QUESTIONS, Survey, SurveyResponse
 from .user import User
 
@@ -63,6 +64,7 @@ __all__ = [
     "Region",
     "RegionPreference",
     "Role",
+    "SignInFailure",
     "DEFAULT_QUESTIONS",
     "Survey",
     "SurveyResponse",

@@ -2,32 +2,29 @@
 
 from __future__ import annotations
 
-import re
-from datetime import timedelta
+import secrets
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+from zxcvbn import zxcvbn
 
 from ..extensions import db
 from ..models import User
 from ..models._types import utcnow
-from . import Refused, audit, mail, tokens
+from . import Refused, audit, mail, sign_in_failures, tokens
 from .links import external_url
 from .text import text_problem
 
 MIN_PASSWORD_LENGTH = 10
 
-#: Passwords long enough to pass the length rule but found at the top of leaked lists.
-COMMON_PASSWORDS = frozenset(
-    {
-        "1234567890", "12345678910", "0123456789", "1q2w3e4r5t", "qwertyuiop", "password12",
-        "password123", "password1234", "passw0rd123", "iloveyou12", "administrator",
-        "qwerty1234", "qwerty12345", "abcdefghij", "letmein123", "welcome123", "1111111111",
-        "aaaaaaaaaa", "changeme123", "football12", "baseball12", "p@ssw0rd12", "mentoring123",
-    }
-)
+#: The lowest zxcvbn score accepted (0 to 4; 3 is "safely unguessable" for an online attack
+#: slowed down by the sign-in limits).
+MIN_PASSWORD_SCORE = 3
+#: zxcvbn is quadratic in the length; the characters beyond these only add strength.
+ESTIMATED_LENGTH = 72
 
 
 #: The longest name and email address an account keeps (the forms' and the import's limits).
@@ -61,24 +58,49 @@ def email_problem(email: str) -> str | None:
 def password_problems(password: str, *, email: str = "", name: str = "") -> list[str]:
     """Why a password is too weak (translated sentences); empty when it is acceptable.
 
-    The rules follow NIST SP 800-63B: length over composition, and no well-known passwords.
+    The rules follow NIST SP 800-63B: length over composition, no well-known or guessable
+    passwords (judged by the zxcvbn estimator, with the person's name and address as words an
+    attacker would try first).
     """
     problems = []
     if len(password) < MIN_PASSWORD_LENGTH:
         problems.append(
             _("Use at least %(count)d characters.", count=MIN_PASSWORD_LENGTH)
         )
-    if len(set(password)) < 4 or password.lower() in COMMON_PASSWORDS:
-        problems.append(_("This password is too common or too simple to guess."))
-    lowered = password.lower()
-    local = email.split("@")[0].lower()
-    if (len(local) >= 4 and local in lowered) or (
-        name and len(name) >= 4 and name.lower().replace(" ", "") in lowered
-    ):
+    local = email.split("@")[0]
+    if any(len(word) >= 4 and word in _letters_and_digits(password)
+           for word in (_letters_and_digits(local), _letters_and_digits(name))):
         problems.append(_("Do not use your name or email address in your password."))
-    if re.fullmatch(r"\d+", password):
-        problems.append(_("Use letters as well as digits."))
+    if problems:
+        return problems
+    estimate = zxcvbn(password[:ESTIMATED_LENGTH],
+                      user_inputs=[word for word in [email, local, name, *name.split()] if word])
+    if estimate["score"] < MIN_PASSWORD_SCORE:
+        problems.append(_("This password is too easy to guess: add more words or characters."))
+        hint = _weakness(estimate["sequence"])
+        if hint:
+            problems.append(hint)
     return problems
+
+
+def _letters_and_digits(text: str) -> str:
+    return "".join(character for character in text.casefold() if character.isalnum())
+
+
+def _weakness(matches: list[dict]) -> str | None:
+    """Our own words for the most telling weakness zxcvbn found (its own are English only)."""
+    kinds = {match["pattern"] for match in matches}
+    dictionaries = {match.get("dictionary_name") for match in matches}
+    if "user_inputs" in dictionaries:
+        return _("Do not use your name or email address in your password.")
+    if "passwords" in dictionaries:
+        return _("This password is too common or too simple to guess.")
+    if kinds & {"date", "regex"}:
+        return _("Avoid dates and years: they are easy to guess.")
+    if kinds & {"sequence", "repeat", "spatial"}:
+        return _("Avoid sequences, repeated characters and keyboard patterns such as "
+                 "\"abc\", \"1111\" or \"qwerty\".")
+    return None
 
 
 def _check_name_and_email(name: str, email: str) -> None:
@@ -91,20 +113,28 @@ def user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
 
 
-def register(name: str, email: str, password: str, locale: str = "") -> User:
+def register(name: str, email: str, password: str, locale: str = "") -> User | None:
     """Create an account and send the email-verification link.
 
-    ``locale`` is the language the person signed up in: emails to them are written in it.
+    When the address already has an account, nothing is created and its owner is told by
+    email instead (None is returned): the person registering sees the same outcome either
+    way, so that registration tells no one which addresses have an account. ``locale`` is
+    the language the person signed up in: emails to them are written in it.
     """
     _check_name_and_email(name, email)
     email = normalise_email(email)
-    if user_by_email(email) is not None:
-        raise Refused(_("An account with this email address already exists."), "email")
     problems = password_problems(password, email=email, name=name)
     if problems:
         raise Refused(" ".join(problems), "password")
     user = User(name=name.strip(), email=email, locale=locale)
-    user.set_password(password)
+    user.set_password(password)  # hashed either way: both outcomes take as long
+    owner = user_by_email(email)
+    if owner is not None:
+        mail.queue_template(
+            owner, "account_exists", kind="account-exists", locale=locale,
+            sign_in_link=external_url("auth.login"),
+            reset_link=external_url("auth.forgot_password"))
+        return None
     db.session.add(user)
     db.session.flush()
     send_verification(user)
@@ -139,26 +169,30 @@ class SignInRefused(Refused):
     pass
 
 
-def authenticate(email: str, password: str) -> User:
-    """The user for these credentials; counts failures and locks the account after too many."""
-    config = current_app.config
-    user = user_by_email(email)
+def authenticate(email: str, password: str, *, client: str = "") -> User:
+    """The user for these credentials, ``client`` being where the attempt comes from (the IP
+    address).
+
+    An address without an account gets the same answers, the same pauses and the same work
+    (a password hash is checked either way), so that sign-in tells no one who has an account.
+    """
+    address = normalise_email(email)
+    user = user_by_email(address)
     now = utcnow()
-    if user is not None and user.is_locked(now):
+    if sign_in_failures.is_paused(address, client, now):
         raise SignInRefused(
             _("Too many failed attempts: this account is locked for a while. "
               "Try again later or reset your password.")
         )
-    if user is None or not user.check_password(password):
-        if user is not None:
-            user.failed_logins += 1
-            if user.failed_logins >= config["LOGIN_MAX_FAILURES"]:
-                user.locked_until = now + timedelta(seconds=config["LOGIN_LOCK_SECONDS"])
-                user.failed_logins = 0
-                audit.record("user.locked", target=user)
+    if not _password_matches(user, password):
+        if sign_in_failures.record(address, client, now) and user is not None:
+            audit.record("user.locked", target=user)
+            mail.queue_template(
+                user, "account_locked", kind="account-locked",
+                minutes=current_app.config["LOGIN_LOCK_SECONDS"] // 60,
+                link=external_url("auth.forgot_password"))
         raise SignInRefused(_("The email address or password is not right."))
-    user.failed_logins = 0
-    user.locked_until = None
+    sign_in_failures.forget(address, client)
     user.last_login_at = now
     return user
 
@@ -186,27 +220,40 @@ def sign_out_everywhere(user: User) -> None:
     audit.record("user.sign_out_everywhere", actor=user, target=user)
 
 
-def _count_failed_attempt(user: User) -> None:
-    """One more wrong password for the account; too many lock it, as for signing in."""
-    config = current_app.config
-    user.failed_logins += 1
-    if user.failed_logins >= config["LOGIN_MAX_FAILURES"]:
-        user.locked_until = utcnow() + timedelta(seconds=config["LOGIN_LOCK_SECONDS"])
-        user.failed_logins = 0
-        audit.record("user.locked", target=user)
+#: Where wrong current passwords are counted (as if from a client of their own): a stolen
+#: session cannot guess on, and the owner can still sign in from her own browser.
+CURRENT_PASSWORD_CHECKS = "current-password"  # noqa: S105 - a counter's name
 
 
 def check_current_password(user: User, password: str) -> None:
-    """Refuse unless ``password`` is the person's own, with the same count of failures and
-    lock as signing in (a stolen session must not become endless guesses)."""
-    if user.is_locked():
+    """Refuse unless ``password`` is the person's own; five wrong ones pause the check, as
+    five wrong sign-ins from one client pause that client (``sign_in_failures``)."""
+    now = utcnow()
+    if sign_in_failures.is_paused(user.email, CURRENT_PASSWORD_CHECKS, now):
         raise Refused(
             _("Too many failed attempts: this account is locked for a while. "
               "Try again later or reset your password."), "current_password")
     if not user.check_password(password):
         raise Refused(_("Your current password is not right."), "current_password",
-                      record=lambda: _count_failed_attempt(user))
-    user.failed_logins = 0
+                      record=lambda: sign_in_failures.record(
+                          user.email, CURRENT_PASSWORD_CHECKS, utcnow()))
+    sign_in_failures.forget(user.email, CURRENT_PASSWORD_CHECKS)
+
+
+def _password_matches(user: User | None, password: str) -> bool:
+    """Check the password against the account's hash, or against a stand-in hash of the same
+    cost when there is no account or no password yet, so both take as long."""
+    real = user is not None and bool(user.password_hash)
+    matches = check_password_hash(user.password_hash if real else _stand_in_hash(), password)
+    return real and matches
+
+
+def _stand_in_hash() -> str:
+    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+    hashes = current_app.extensions.setdefault("mentoring.stand_in_hashes", {})
+    if method not in hashes:
+        hashes[method] = generate_password_hash(secrets.token_hex(16), method=method)
+    return hashes[method]
 
 
 def request_password_reset(email: str) -> None:
@@ -230,8 +277,8 @@ def reset_password(token: str, password: str, *, purpose: str = tokens.RESET_PAS
     # The link came by email, so the address is proven.
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
-    user.locked_until = None
-    user.failed_logins = 0
+    # A new password ends every pause of sign-in to the address.
+    sign_in_failures.forget(user.email)
     return user
 
 

@@ -32,14 +32,17 @@ def test_delegate_applies_and_coordinator_accepts_her(live_server, page, make_pr
     page.get_by_label("Password", exact=True).fill("orbit spectrum filing")
     page.get_by_label("Repeat the password").fill("orbit spectrum filing")
     page.get_by_role("button", name="Create account").click()
-    expect(page.get_by_text("We have sent a link to fatima@example.org")).to_be_visible()
+    expect(page.get_by_text("we have sent an email to fatima@example.org")).to_be_visible()
     visit("03-registered")
 
-    # She confirms her address from the emailed link.
+    # She confirms her address from the emailed link, and signs in.
     [message] = emails(kind="verify-email", to="fatima@example.org")
     page.goto(live_server + link_in(message))
     expect(page.get_by_text("your email address is confirmed")).to_be_visible()
     visit("04-confirmed")
+    page.get_by_label("Email address").fill("fatima@example.org")
+    page.get_by_label("Password").fill("orbit spectrum filing")
+    page.get_by_role("button", name="Sign in").click()
 
     # She applies as mentee.
     page.goto(live_server + f"/programmes/{programme.slug}")
