@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ENV_SETTINGS = {
     # name: type
@@ -28,6 +29,7 @@ ENV_SETTINGS = {
     "REMEMBER_COOKIE_SECURE": bool,
     "MENTORING_ENV": str,
     "BASE_URL": str,
+    "TRUSTED_HOSTS": list,
 }
 
 
@@ -73,11 +75,17 @@ class DefaultConfig:
     APPLICATIONS_PER_PAGE = 25
     #: Where the site is served, for links in emails sent by commands (reminders, surveys).
     BASE_URL = "http://127.0.0.1:5000"
+    #: The host names the site answers to (a name starting with a dot takes its subdomains);
+    #: a request for any other host gets 400, so that no link or redirect is built from a
+    #: forged ``Host`` header. Empty: 127.0.0.1, localhost and the host of ``BASE_URL``.
+    TRUSTED_HOSTS: list[str] = []
 
 
 def _coerce(kind: type, value: str):
     if kind is bool:
         return value.strip().lower() in {"1", "true", "yes", "on"}
+    if kind is list:
+        return [item.strip() for item in value.split(",") if item.strip()]
     return kind(value)
 
 
@@ -103,6 +111,16 @@ def database_url(url: str) -> str:
     return url
 
 
+def default_trusted_hosts(config) -> list[str]:
+    """127.0.0.1, localhost, and the hosts of ``BASE_URL`` and ``SERVER_NAME``."""
+    hosts = ["127.0.0.1", "localhost"]
+    for name in (urlsplit(config.get("BASE_URL") or "").hostname,
+                 urlsplit("//" + (config.get("SERVER_NAME") or "")).hostname):
+        if name and name not in hosts:
+            hosts.append(name)
+    return hosts
+
+
 def configure(app, config: dict | None) -> None:
     """Fill ``app.config`` from defaults, ``instance/config.py``, environment and ``config``."""
     app.config.from_object(DefaultConfig)
@@ -118,6 +136,8 @@ def configure(app, config: dict | None) -> None:
     ):
         app.config["SESSION_COOKIE_SECURE"] = False
         app.config["REMEMBER_COOKIE_SECURE"] = False
+    if not app.config.get("TRUSTED_HOSTS"):
+        app.config["TRUSTED_HOSTS"] = default_trusted_hosts(app.config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_secret_key(app.instance_path)
     url = app.config.get("SQLALCHEMY_DATABASE_URI") or app.config.get("DATABASE_URL")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, request, url_for
+from flask import Flask, Response, request, url_for
+from flask_babel import gettext as _
+from werkzeug.exceptions import SecurityError
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -23,6 +25,11 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 
 def register(app: Flask) -> None:
+    @app.errorhandler(SecurityError)
+    def _untrusted_host(error):
+        # A Host header outside TRUSTED_HOSTS: no URL can be built for it, so no page either.
+        return Response(_("Bad request"), status=400, mimetype="text/plain")
+
     @app.after_request
     def _headers(response):
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
