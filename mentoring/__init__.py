@@ -40,6 +40,10 @@ def create_app(config: dict | None = None) -> Flask:
     def load_user(user_id: str):
         return db.session.get(models.User, int(user_id))
 
+    from . import security
+
+    security.bound_numbers(app)  # before the blueprints add their routes
+
     from . import (
         admin,
         applications,
@@ -60,7 +64,7 @@ def create_app(config: dict | None = None) -> Flask:
                     pairs_at_work, surveys, dashboard, content, meetings, admin):
         app.register_blueprint(feature.bp)
 
-    from . import cli, errors, security, templating
+    from . import cli, errors, templating
     from .services import explanations, mail
 
     errors.register(app)
