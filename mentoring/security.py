@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, Response, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from werkzeug.exceptions import SecurityError
 from werkzeug.routing import IntegerConverter
 
@@ -77,6 +78,12 @@ def register(app: Flask) -> None:
             response.headers.setdefault(
                 "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
             )
+        if request.endpoint != "static" and (
+            current_user.is_authenticated
+            or response.headers.get("Content-Disposition", "").startswith("attachment")
+        ):
+            # Personal data: no copy in a shared proxy or in the browser's history cache.
+            response.headers["Cache-Control"] = "no-store"
         return response
 
 
