@@ -141,3 +141,23 @@ def test_upgrade_turns_free_text_genders_into_answers_and_keeps_other_words(empt
         checks = {c["name"] for c in inspect(db.engine).get_check_constraints("enrolment")}
         assert "ck_enrolment_gender" in checks  # the database holds the list of answers
         db.engine.dispose()
+
+
+def test_upgrade_writes_look_alike_addresses_in_their_normal_form_unless_taken(empty_database):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database, "SECRET_KEY": "x"})
+    with app.app_context():
+        upgrade(revision="0c6e3a9b5f12")
+        with db.engine.begin() as connection:
+            for email in ["ａｍｉｎａ@example.org", "admin@example.org", "ａdmin@example.org",
+                          "claire@example.org"]:
+                connection.execute(text(
+                    "INSERT INTO \"user\" (email, name, password_hash, is_admin, locale,"
+                    " timezone, failed_logins, created_at) VALUES (:email, 'A', '', false, '',"
+                    " '', 0, '2026-01-01')"), {"email": email})
+        upgrade()
+        with db.engine.connect() as connection:
+            stored = list(connection.execute(text("SELECT email FROM \"user\" ORDER BY id")
+                                             ).scalars())
+        assert stored == ["amina@example.org", "admin@example.org", "ａdmin@example.org",
+                          "claire@example.org"]
+        db.engine.dispose()
