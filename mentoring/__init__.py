@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 from flask_babel import refresh
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import configure
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -19,6 +20,10 @@ def create_app(config: dict | None = None) -> Flask:
         template_folder="../templates",
     )
     configure(app, config)
+    if (proxies := app.config["PROXY_COUNT"]) > 0:
+        # The client's address and scheme as the proxies in front saw them (exactly that many
+        # proxies are trusted). The host stays the request's own, checked by TRUSTED_HOSTS.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
     db.init_app(app)
     from .models._types import render_item

@@ -30,6 +30,7 @@ ENV_SETTINGS = {
     "MENTORING_ENV": str,
     "BASE_URL": str,
     "TRUSTED_HOSTS": list,
+    "PROXY_COUNT": int,
 }
 
 
@@ -56,6 +57,14 @@ class DefaultConfig:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
+    #: When the limits' storage (Redis) is down, count in this process's memory meanwhile,
+    #: and never let the limiter's own error fail a request (sign-in keeps working).
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
+    #: How many proxies in front of the site append to X-Forwarded-For / X-Forwarded-Proto
+    #: (a TLS-terminating proxy: 1). Their headers are trusted that far and no further, so that
+    #: rate limits count each client's own address. 0: the headers are ignored.
+    PROXY_COUNT = 0
     #: Failed logins before an account is locked, and for how long (seconds).
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_SECONDS = 15 * 60
