@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 from flask_babel import refresh
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import logs
 from .config import configure
@@ -21,6 +22,10 @@ def create_app(config: dict | None = None) -> Flask:
     )
     configure(app, config)
     logs.configure(app)
+    if (proxies := app.config["PROXY_COUNT"]) > 0:
+        # The client's address and scheme as the proxies in front saw them (exactly that many
+        # proxies are trusted). The host stays the request's own, checked by TRUSTED_HOSTS.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
     db.init_app(app)
     from .models._types import render_item
@@ -44,6 +49,10 @@ def create_app(config: dict | None = None) -> Flask:
 
         return signed_in_user(session_id)
 
+    from . import security
+
+    security.bound_numbers(app)  # before the blueprints add their routes
+
     from . import (
         admin,
         applications,
@@ -65,7 +74,7 @@ def create_app(config: dict | None = None) -> Flask:
                     pairs_at_work, surveys, dashboard, content, meetings, admin, ops):
         app.register_blueprint(feature.bp)
 
-    from . import cli, errors, security, templating
+    from . import cli, errors, templating
     from .services import explanations, mail
 
     errors.register(app)

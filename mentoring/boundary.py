@@ -69,5 +69,5 @@ def show_refusal(refusal: Refused, form=None, aliases: dict[str, str] | None = N
 
 def csv_response(data: bytes, filename: str) -> Response:
     """A CSV file the browser downloads (the rows come from ``services.exports``)."""
-    return Response(data, mimetype="text/csv; charset=utf-8",
+    return Response(data, mimetype="text/csv",  # Flask adds "; charset=utf-8" to a text type
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ENV_SETTINGS = {
     # name: type
@@ -31,6 +32,8 @@ ENV_SETTINGS = {
     "BASE_URL": str,
     "LOG_FORMAT": str,
     "LOG_LEVEL": str,
+    "TRUSTED_HOSTS": list,
+    "PROXY_COUNT": int,
 }
 
 
@@ -57,6 +60,14 @@ class DefaultConfig:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
+    #: When the limits' storage (Redis) is down, count in this process's memory meanwhile,
+    #: and never let the limiter's own error fail a request (sign-in keeps working).
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
+    #: How many proxies in front of the site append to X-Forwarded-For / X-Forwarded-Proto
+    #: (a TLS-terminating proxy: 1). Their headers are trusted that far and no further, so that
+    #: rate limits count each client's own address. 0: the headers are ignored.
+    PROXY_COUNT = 0
     #: Failed sign-ins to one address from one client before sign-in to it from there is
     #: paused, and for how long (seconds).
     LOGIN_MAX_FAILURES = 5
@@ -89,11 +100,17 @@ class DefaultConfig:
     #: "plain" lines, or "json" lines for a log collector.
     LOG_FORMAT = "plain"
     LOG_LEVEL = "INFO"
+    #: The host names the site answers to (a name starting with a dot takes its subdomains);
+    #: a request for any other host gets 400, so that no link or redirect is built from a
+    #: forged ``Host`` header. Empty: 127.0.0.1, localhost and the host of ``BASE_URL``.
+    TRUSTED_HOSTS: list[str] = []
 
 
 def _coerce(kind: type, value: str):
     if kind is bool:
         return value.strip().lower() in {"1", "true", "yes", "on"}
+    if kind is list:
+        return [item.strip() for item in value.split(",") if item.strip()]
     return kind(value)
 
 
@@ -119,6 +136,16 @@ def database_url(url: str) -> str:
     return url
 
 
+def default_trusted_hosts(config) -> list[str]:
+    """127.0.0.1, localhost, and the hosts of ``BASE_URL`` and ``SERVER_NAME``."""
+    hosts = ["127.0.0.1", "localhost"]
+    for name in (urlsplit(config.get("BASE_URL") or "").hostname,
+                 urlsplit("//" + (config.get("SERVER_NAME") or "")).hostname):
+        if name and name not in hosts:
+            hosts.append(name)
+    return hosts
+
+
 def configure(app, config: dict | None) -> None:
     """Fill ``app.config`` from defaults, ``instance/config.py``, environment and ``config``."""
     app.config.from_object(DefaultConfig)
@@ -134,6 +161,8 @@ def configure(app, config: dict | None) -> None:
     ):
         app.config["SESSION_COOKIE_SECURE"] = False
         app.config["REMEMBER_COOKIE_SECURE"] = False
+    if not app.config.get("TRUSTED_HOSTS"):
+        app.config["TRUSTED_HOSTS"] = default_trusted_hosts(app.config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_secret_key(app.instance_path)
     url = app.config.get("SQLALCHEMY_DATABASE_URI") or app.config.get("DATABASE_URL")

@@ -185,3 +185,23 @@ def test_upgrade_keeps_an_account_locked_at_the_time_locked_until_the_same_momen
                 "SELECT email, client, failures FROM sign_in_failure")).all()
         assert [tuple(row) for row in rows] == [("locked@example.org", "", 0)]
         db.engine.dispose()
+
+
+def test_upgrade_writes_look_alike_addresses_in_their_normal_form_unless_taken(empty_database):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database, "SECRET_KEY": "x"})
+    with app.app_context():
+        upgrade(revision="0c6e3a9b5f12")
+        with db.engine.begin() as connection:
+            for email in ["ａｍｉｎａ@example.org", "admin@example.org", "ａdmin@example.org",
+                          "claire@example.org"]:
+                connection.execute(text(
+                    "INSERT INTO \"user\" (email, name, password_hash, is_admin, locale,"
+                    " timezone, failed_logins, created_at) VALUES (:email, 'A', '', false, '',"
+                    " '', 0, '2026-01-01')"), {"email": email})
+        upgrade()
+        with db.engine.connect() as connection:
+            stored = list(connection.execute(text("SELECT email FROM \"user\" ORDER BY id")
+                                             ).scalars())
+        assert stored == ["amina@example.org", "admin@example.org", "ａdmin@example.org",
+                          "claire@example.org"]
+        db.engine.dispose()

@@ -10,6 +10,7 @@ from ..extensions import db
 from ..models import EnrolmentStatus, Role
 from ..pagination import paginate
 from ..permissions import Scope, coordinator_required, enrolment_in_scope
+from ..security import whole_number
 from ..services import enrolments as service
 from ..services import exports
 from ..services.imports import ImportFailed, import_applications
@@ -19,8 +20,7 @@ from .forms import DecisionForm, ImportForm
 
 def _filters() -> service.Filters:
     def number(name):
-        value = request.args.get(name, "")
-        return int(value) if value.isdigit() else None
+        return whole_number(request.args.get(name))
 
     return service.Filters(
         role=request.args.get("role", ""), status=request.args.get("status", ""),

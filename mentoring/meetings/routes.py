@@ -142,7 +142,7 @@ def next_session_ics(pairing_id: int):
     if day is None:
         abort(404)
     return Response(service.calendar_file(pairing, day, current_user),
-                    mimetype="text/calendar; charset=utf-8",
+                    mimetype="text/calendar",  # Flask adds "; charset=utf-8"
                     headers={"Content-Disposition": 'attachment; filename="next-session.ics"'})
 
 

@@ -13,6 +13,7 @@ from ..forms import ActionForm, ConfirmForm, options
 from ..models import PairingStatus
 from ..pagination import paginate
 from ..permissions import Scope, coordinator_required
+from ..security import whole_number
 from ..services import Forbidden, Refused, exports, pair_views
 from ..services import matching as matching_service
 from ..services import pairings as service
@@ -62,8 +63,7 @@ def run_matching(scope: Scope):
 
 def _filters() -> pair_views.PairFilters:
     def number(name):
-        value = request.args.get(name, "")
-        return int(value) if value.isdigit() else None
+        return whole_number(request.args.get(name))
 
     return pair_views.PairFilters(
         status=request.args.get("status", ""), below=number("below"),

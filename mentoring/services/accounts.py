@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import unicodedata
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
@@ -33,7 +34,11 @@ EMAIL_MAX = 254
 
 
 def normalise_email(email: str) -> str:
-    return email.strip().lower()
+    """The one form of an address that is stored and compared: NFKC (so that a full-width
+    look-alike such as "ａdmin@example.org" is "admin@example.org"), trimmed, lower case.
+    Every address read (registration, sign-in, password reset, account change, import,
+    coordinator assignment) goes through it, so a look-alike finds the account it imitates."""
+    return unicodedata.normalize("NFKC", email).strip().lower()
 
 
 def name_problem(name: str) -> str | None:

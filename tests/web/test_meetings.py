@@ -540,7 +540,8 @@ def test_the_next_session_as_a_calendar_file(pair, mentor, mentee):
     for client, partner in ((mentor, "Amina Diallo"), (mentee, "Carlos Mendes")):
         response = client.get(url)
         assert response.status_code == 200
-        assert response.mimetype == "text/calendar"
+        assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
+        assert response.headers["Cache-Control"] == "no-store"
         body = response.get_data(as_text=True)
         assert "BEGIN:VCALENDAR" in body and "BEGIN:VEVENT" in body
         assert f"DTSTART;VALUE=DATE:{planned.strftime('%Y%m%d')}" in body
