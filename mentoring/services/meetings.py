@@ -186,9 +186,28 @@ def update(user: User, meeting: Meeting, data: SessionData) -> None:
                  target=meeting, before=before, after=_public(meeting))
 
 
+def deletion_problem(user: User, meeting: Meeting) -> str | None:
+    """Why the author may not delete this session, or None when she may.
+
+    A session the other side confirmed, or rated, is theirs too: only they (by agreement)
+    or a coordinator (:func:`withdraw`) take it back, so their feedback is not lost quietly.
+    """
+    if meeting.confirmation == Confirmation.CONFIRMED:
+        return _("Your partner has confirmed this session: to withdraw it, ask your partner "
+                 "or a coordinator.")
+    if any(feedback.user_id != user.id for feedback in meeting.feedback):
+        return _("Your partner has given feedback on this session: to withdraw it, ask your "
+                 "partner or a coordinator.")
+    return None
+
+
 def delete(user: User, meeting: Meeting) -> None:
+    """The author deletes a session still pending or disputed (see :func:`deletion_problem`)."""
     if meeting.author_id != user.id:
         raise Forbidden(meeting.id)
+    problem = deletion_problem(user, meeting)
+    if problem:
+        raise Refused(problem)
     audit.record("meeting.delete", actor=user, programme=meeting.pairing.mentee.programme,
                  target=meeting, before=_public(meeting))
     db.session.delete(meeting)

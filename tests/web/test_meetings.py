@@ -627,3 +627,42 @@ def test_a_sessions_format_reads_on_the_pair_page_as_in_the_form(pair, mentor):
         assert log_session(mentor, pair, format=value, held_on=held_on).status_code == 302
         page = text(mentor.get(f"/pairs/{pair.pairing.id}"))
         assert f"<td>{choices[value]}</td>" in page
+
+
+# ---- a confirmed session belongs to both sides -------------------------------------------------
+
+
+def test_the_author_cannot_delete_a_session_the_partner_confirmed(pair, mentor, mentee, logged):
+    assert mentee.post(f"/sessions/{logged.id}/confirm").status_code == 302
+    assert mentee.post(f"/sessions/{logged.id}/feedback",
+                       data={"rating": "5", "comment": "Very useful."}).status_code == 302
+
+    page = text(mentor.get(f"/sessions/{logged.id}/delete"))
+    assert "confirmed" in page and "ask your partner or a coordinator" in page.lower()
+    assert "Delete</button>" not in page
+
+    response = mentor.post(f"/sessions/{logged.id}/delete", follow_redirects=True)
+    assert "Session deleted." not in text(response)
+    meeting = only_meeting()
+    assert meeting.confirmation == Confirmation.CONFIRMED
+    feedback = db.session.scalars(select(Feedback)).one()
+    assert (feedback.user_id, feedback.rating, feedback.comment) == (
+        pair.mentee_user.id, 5, "Very useful.")
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == "meeting.delete")) == 0
+    # The pair's page offers no "Delete" for it either.
+    pair_page = text(mentor.get(f"/pairs/{pair.pairing.id}"))
+    assert f"/sessions/{logged.id}/delete" not in pair_page
+
+
+def test_the_author_cannot_delete_a_session_the_partner_rated(pair, mentor, mentee, logged):
+    mentee.post(f"/sessions/{logged.id}/feedback", data={"rating": "4", "comment": "Good."})
+    mentor.post(f"/sessions/{logged.id}/delete")
+    assert count(Meeting) == 1 and count(Feedback) == 1
+
+
+def test_the_author_still_deletes_a_disputed_session(pair, mentor, mentee, logged):
+    mentee.post(f"/sessions/{logged.id}/dispute", data={"note": "We never met that day."})
+    assert only_meeting().confirmation == Confirmation.DISPUTED
+    assert mentor.post(f"/sessions/{logged.id}/delete").status_code == 302
+    assert count(Meeting) == 0
