@@ -55,3 +55,15 @@ def test_a_file_of_1000_bad_rows_shows_100_problems_and_how_many_more(
     assert "and 900 more problems" in response.text
     assert len(response.data) < 100_000
     assert totals() == before
+
+
+def test_a_file_of_20000_bad_rows_answers_within_seconds(client, auth, programme, coordinator):
+    auth.login(coordinator(programme))
+    rows = [f"person{n}@example,Amina Diallo,observer,Atlantis,Klingon,Knitting"
+            for n in range(20_000)]
+    started = time.monotonic()
+    response = upload(client, programme, HEADINGS + "\n" + "\n".join(rows) + "\n")
+    elapsed = time.monotonic() - started
+    assert len(errors_on(response)) == 100 and "more problems" in response.text
+    assert elapsed < 10, f"took {elapsed:.1f} s"
+    assert len(response.data) < 200_000
