@@ -34,6 +34,7 @@ ENV_SETTINGS = {
     "LOG_LEVEL": str,
     "TRUSTED_HOSTS": list,
     "PROXY_COUNT": int,
+    "IMPORT_MAX_ROWS": int,
 }
 
 
@@ -44,6 +45,8 @@ class DefaultConfig:
     MENTORING_ENV = "production"
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024  # uploads (CSV imports) are small
+    #: Rows one CSV import reads at most (a bigger file is refused before any row is checked).
+    IMPORT_MAX_ROWS = 20_000
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"

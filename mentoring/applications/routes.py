@@ -87,16 +87,16 @@ def export(scope: Scope):
 @coordinator_required
 def import_csv(scope: Scope):
     form = ImportForm()
-    errors = []
+    errors, more = [], 0
     if form.validate_on_submit():
         try:
             created = import_applications(current_user, scope, form.file.data.read())
         except ImportFailed as failure:
             db.session.rollback()
-            errors = failure.errors
+            errors, more = failure.errors, failure.more
             flash(ngettext("Nothing was imported: the file has %(num)d problem, listed below.",
                            "Nothing was imported: the file has %(num)d problems, listed below.",
-                           len(errors)), "error")
+                           failure.total), "error")
         else:
             db.session.commit()
             flash(ngettext("%(num)d application imported. New people have been invited to "
@@ -105,4 +105,4 @@ def import_csv(scope: Scope):
             return redirect(url_for("applications.applications", slug=scope.programme.slug,
                                     status="submitted"))
     return render_template("applications/import.html", scope=scope, programme=scope.programme,
-                           form=form, errors=errors, Role=Role)
+                           form=form, errors=errors, more=more, Role=Role)

@@ -83,11 +83,16 @@ def find_country(value: str) -> str | None:
     try:
         return pycountry.countries.lookup(value).alpha_2
     except LookupError:
-        folded = value.casefold()
-        for code in country_codes():
-            if country_name(code).casefold() == folded:
-                return code
-    return None
+        return _codes_by_english_name().get(value.casefold())
+
+
+@cache
+def _codes_by_english_name() -> dict[str, str]:
+    # Built once: a CSV import may look up thousands of unknown names.
+    names: dict[str, str] = {}
+    for code in country_codes():
+        names.setdefault(country_name(code).casefold(), code)
+    return names
 
 
 def find_language(value: str, allowed: list[str]) -> str | None:

@@ -28,7 +28,9 @@ def pair(pairing_id: int):
         partner=service.partner_of(current_user, pairing),
         standing=service.standing(pairing, meetings, service.today_for(current_user)),
         action_form=ConfirmForm(), Confirmation=Confirmation, PairingStatus=PairingStatus,
-        confirmation_label=service.confirmation_label)
+        confirmation_label=service.confirmation_label,
+        deletable={m.id for m in meetings
+                   if service.deletion_problem(current_user, m) is None})
 
 
 @bp.route("/pairs/<int:pairing_id>/sessions/new", methods=["GET", "POST"])
@@ -78,7 +80,8 @@ def delete_meeting(meeting_id: int):
     if form.validate_on_submit() and perform(lambda: service.delete(current_user, meeting)):
         flash(_("Session deleted."), "success")
         return redirect(url_for("meetings.pair", pairing_id=pairing_id))
-    return render_template("meetings/delete.html", form=form, meeting=meeting)
+    return render_template("meetings/delete.html", form=form, meeting=meeting,
+                           problem=service.deletion_problem(current_user, meeting))
 
 
 @bp.route("/sessions/<int:meeting_id>/confirm", methods=["POST"])

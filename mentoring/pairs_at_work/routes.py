@@ -35,3 +35,26 @@ def end_pair(scope: Scope, pairing_id: int):
             form.reason.data or "")):
         flash(_("The pair is ended."), "success")
     return redirect(url_for("pairs_at_work.activity", slug=scope.programme.slug))
+
+
+@bp.route("/<slug>/pairs/<int:pairing_id>/sessions")
+@coordinator_required
+def sessions(scope: Scope, pairing_id: int):
+    """A pair's sessions as coordinators see them (no notes), each with a way to withdraw it."""
+    pairing = pairing_service.pairing_in_scope(scope, pairing_id)
+    return render_template("pairs_at_work/sessions.html", scope=scope, programme=scope.programme,
+                           pairing=pairing, meetings=meetings.meetings_of(pairing),
+                           withdraw_form=ActionForm())
+
+
+@bp.route("/<slug>/sessions/<int:meeting_id>/withdraw", methods=["POST"])
+@coordinator_required
+def withdraw_session(scope: Scope, meeting_id: int):
+    meeting = meetings.meeting_in_scope(scope, meeting_id)
+    pairing_id = meeting.pairing_id
+    form = ActionForm()
+    if form.validate_on_submit() and perform(lambda: meetings.withdraw(
+            current_user, scope, meeting, form.reason.data or ""), form=form):
+        flash(_("The session is withdrawn."), "success")
+    return redirect(url_for("pairs_at_work.sessions", slug=scope.programme.slug,
+                            pairing_id=pairing_id))

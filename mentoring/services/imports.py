@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from dataclasses import dataclass
 
+from flask import current_app
+from flask_babel import format_number
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -48,10 +51,26 @@ class ImportError_:
     message: str
 
 
+#: How many problems a failed import lists; the others are only counted.
+LISTED_ERRORS = 100
+#: Rows one import reads at most, unless the IMPORT_MAX_ROWS setting says otherwise.
+MAX_ROWS = 20_000
+
+
 class ImportFailed(Exception):
-    def __init__(self, errors: list[ImportError_]):
-        super().__init__(f"{len(errors)} errors")
-        self.errors = errors
+    """Nothing was imported: ``errors`` are the first problems (at most ``LISTED_ERRORS``),
+    ``total`` how many there are in all."""
+
+    def __init__(self, errors: list[ImportError_], total: int | None = None):
+        total = len(errors) if total is None else total
+        super().__init__(f"{total} errors")
+        self.errors = errors[:LISTED_ERRORS]
+        self.total = total
+
+    @property
+    def more(self) -> int:
+        """Problems found but not listed."""
+        return self.total - len(self.errors)
 
 
 _ROLE_WORDS = {"mentor": Role.MENTOR, "mentee": Role.MENTEE, "protege": Role.MENTEE,
@@ -88,12 +107,18 @@ def import_applications(actor: User, scope: Scope, raw: bytes) -> list[Enrolment
     set a password but never confirmed the address is refused.
     """
     programme = scope.programme
+    max_rows = current_app.config.get("IMPORT_MAX_ROWS", MAX_ROWS)
     text = _decode(raw)
     reader = csv.reader(io.StringIO(text), delimiter=column_separator(text))
     try:
-        rows = list(reader)
+        # The heading, the rows allowed, and one more to know there are too many.
+        rows = list(itertools.islice(reader, max_rows + 2))
     except csv.Error as error:
         raise ImportFailed([ImportError_(reader.line_num, "", str(error))]) from error
+    if len(rows) > max_rows + 1:
+        raise ImportFailed([ImportError_(1, "", _(
+            "The file has more than %(max)s rows: import at most %(max)s at a time, in several "
+            "files.", max=format_number(max_rows)))])
     if not rows:
         raise ImportFailed([ImportError_(1, "", _("The file is empty."))])
     headings = rows[0]
@@ -109,10 +134,14 @@ def import_applications(actor: User, scope: Scope, raw: bytes) -> list[Enrolment
     position = {headings[index]: index for index in columns.values()}
     topics = {heading_key(t.label): t.id for t in programme.topics}
     errors: list[ImportError_] = []
+    unlisted = 0  # problems counted beyond the first LISTED_ERRORS, which alone are kept
     parsed: list[tuple[int, str, str, Role, Application]] = []
     seen: dict[tuple[str, Role], int] = {}
 
     for line, row in enumerate(rows[1:], start=2):
+        if len(errors) > LISTED_ERRORS:
+            unlisted += len(errors) - LISTED_ERRORS
+            del errors[LISTED_ERRORS:]
         if not any(cell.strip() for cell in row):
             continue
 
@@ -212,7 +241,7 @@ def import_applications(actor: User, scope: Scope, raw: bytes) -> list[Enrolment
     if not parsed and not errors:
         errors.append(ImportError_(2, "", _("The file has no rows after the heading.")))
     if errors:
-        raise ImportFailed(errors)
+        raise ImportFailed(errors, len(errors) + unlisted)
 
     created = []
     invited: set[str] = set()

@@ -29,6 +29,7 @@ from ..models._types import utcnow
 from . import Forbidden, NotFound, Refused, audit, found, mail
 from .links import external_url
 from .pairings import release_places
+from .scope import Scope
 from .tokens import signer
 
 CONFIRM_SALT = "confirm-meeting"
@@ -186,11 +187,58 @@ def update(user: User, meeting: Meeting, data: SessionData) -> None:
                  target=meeting, before=before, after=_public(meeting))
 
 
+def deletion_problem(user: User, meeting: Meeting) -> str | None:
+    """Why the author may not delete this session, or None when she may.
+
+    A session the other side confirmed, or rated, is theirs too: only they (by agreement)
+    or a coordinator (:func:`withdraw`) take it back, so their feedback is not lost quietly.
+    """
+    if meeting.confirmation == Confirmation.CONFIRMED:
+        return _("Your partner has confirmed this session: to withdraw it, ask your partner "
+                 "or a coordinator.")
+    if any(feedback.user_id != user.id for feedback in meeting.feedback):
+        return _("Your partner has given feedback on this session: to withdraw it, ask your "
+                 "partner or a coordinator.")
+    return None
+
+
 def delete(user: User, meeting: Meeting) -> None:
+    """The author deletes a session still pending or disputed (see :func:`deletion_problem`)."""
     if meeting.author_id != user.id:
         raise Forbidden(meeting.id)
+    problem = deletion_problem(user, meeting)
+    if problem:
+        raise Refused(problem)
     audit.record("meeting.delete", actor=user, programme=meeting.pairing.mentee.programme,
                  target=meeting, before=_public(meeting))
+    db.session.delete(meeting)
+    db.session.flush()
+
+
+def meeting_in_scope(scope: Scope, meeting_id: int) -> Meeting:
+    """A session of a pair the coordinator may act on: NotFound when unknown or in another
+    programme, Forbidden when the pair's mentee is outside her region."""
+    meeting = found(Meeting, meeting_id)
+    if meeting.pairing.programme_id != scope.programme.id:
+        raise NotFound(meeting_id)
+    if not scope.covers(meeting.pairing.mentee):
+        raise Forbidden(meeting_id)
+    return meeting
+
+
+def withdraw(actor: User, scope: Scope, meeting: Meeting, reason: str) -> None:
+    """A coordinator takes a session back (confirmed or not), with a reason, when the pair
+    agrees or a session was logged wrongly. The session and its feedback are deleted; the
+    audit trail keeps what coordinators may see of it (facts, confirmation, the ratings, never
+    notes or comments) with the reason."""
+    if not scope.covers(meeting.pairing.mentee):
+        raise Forbidden(meeting.id)
+    if not reason.strip():
+        raise Refused(_("Say why the session is withdrawn."), "reason")
+    audit.record("meeting.withdraw", actor=actor, programme=scope.programme, target=meeting,
+                 before={**_public(meeting), "author": meeting.author_id,
+                         "feedback_ratings": [f.rating for f in meeting.feedback]},
+                 after={"reason": reason.strip()[:2000]})
     db.session.delete(meeting)
     db.session.flush()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from ..extensions import db
@@ -14,6 +14,7 @@ from ..models import (
     EnrolmentStatus,
     EnrolmentTopic,
     MatchingRun,
+    Meeting,
     Pairing,
     PairingStatus,
     Role,
@@ -171,11 +172,35 @@ def people_for_manual(scope: Scope) -> tuple[list[Enrolment], list[Enrolment]]:
 
 
 def audit_query(scope: Scope, action: str = "") -> Select:
+    """The programme's audit trail, newest first; for a regional co-chair only the events
+    about her region's people (see :func:`_in_region`)."""
     query = (select(AuditEvent).where(AuditEvent.programme_id == scope.programme.id)
              .options(joinedload(AuditEvent.actor)).order_by(AuditEvent.id.desc()))
+    if scope.region is not None:
+        query = query.where(_in_region(scope))
     if action:
         query = query.where(AuditEvent.action.startswith(action))
     return query
+
+
+def _in_region(scope: Scope):
+    """Events whose target is an application, a pair or a session of a mentee or applicant of
+    the co-chair's region. Events about the programme itself (settings, status, matching runs,
+    surveys, coordinators, imports) are the programme coordinators' only: their before/after
+    speak of every region. An event whose target is gone (a deleted session) is hidden too:
+    its region can no longer be told."""
+    mentee = aliased(Enrolment)
+    enrolments = select(Enrolment.id).where(Enrolment.programme_id == scope.programme.id,
+                                            Enrolment.region_id == scope.region.id)
+    pairings = (select(Pairing.id).join(mentee, Pairing.mentee_id == mentee.id)
+                .where(Pairing.programme_id == scope.programme.id,
+                       mentee.region_id == scope.region.id))
+    meetings = select(Meeting.id).where(Meeting.pairing_id.in_(pairings))
+    return or_(
+        and_(AuditEvent.target_type == "enrolment", AuditEvent.target_id.in_(enrolments)),
+        and_(AuditEvent.target_type == "pairing", AuditEvent.target_id.in_(pairings)),
+        and_(AuditEvent.target_type == "meeting", AuditEvent.target_id.in_(meetings)),
+    )
 
 
 def my_pairs(user) -> list[Pairing]:

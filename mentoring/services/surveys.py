@@ -9,6 +9,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import aliased
 
 from ..extensions import db
 from ..models import (
@@ -24,6 +25,7 @@ from ..models import (
 from ..models._types import utcnow
 from . import Forbidden, NotFound, Refused, audit, found, mail
 from .links import external_url
+from .scope import Scope
 
 KINDS = ("mid", "end")
 MAX_QUESTIONS = 10
@@ -185,10 +187,29 @@ class QuestionResult:
         return round(sum(self.ratings) / len(self.ratings), 1) if self.ratings else None
 
 
-def results(survey: Survey) -> list[QuestionResult]:
-    """Answers per question: ratings and comments (without names when anonymous)."""
+def responses_in_scope(survey: Survey, scope: Scope) -> list[SurveyResponse]:
+    """The answers a coordinator may read: all of them, or for a regional co-chair those of
+    people in a pair whose mentee is in her region (a mentor with mentees in two regions
+    counts in both: her name is on both co-chairs' pages already)."""
+    if scope.region is None:
+        return list(survey.responses)
+    mentee = aliased(Enrolment)
+    pairs = (select(Pairing.mentee_id, Pairing.mentor_id)
+             .join(mentee, Pairing.mentee_id == mentee.id)
+             .where(Pairing.programme_id == survey.programme_id,
+                    mentee.region_id == scope.region.id))
+    enrolment_ids = {i for row in db.session.execute(pairs) for i in row}
+    people = set(db.session.scalars(select(Enrolment.user_id).where(
+        Enrolment.id.in_(enrolment_ids)))) if enrolment_ids else set()
+    return [response for response in survey.responses if response.user_id in people]
+
+
+def results(survey: Survey, responses: list[SurveyResponse] | None = None
+            ) -> list[QuestionResult]:
+    """Answers per question: ratings and comments (without names when anonymous), of
+    ``responses`` (by default every response)."""
     out = [QuestionResult(question) for question in survey.questions]
-    for response in survey.responses:
+    for response in survey.responses if responses is None else responses:
         for result, value in zip(out, response.answers, strict=False):
             if result.question["kind"] == "rating" and isinstance(value, int):
                 result.ratings.append(value)

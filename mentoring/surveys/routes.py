@@ -37,9 +37,11 @@ def surveys_page(scope: Scope):
         elif done:
             flash(_("Survey saved."), "success")
         return redirect(url_for("surveys.surveys_page", slug=scope.programme.slug))
+    answers = {kind: surveys.responses_in_scope(item, scope) for kind, item in items.items()}
     return render_template(
         "surveys/surveys.html", scope=scope, programme=scope.programme, items=items,
-        results={kind: surveys.results(item) for kind, item in items.items()}, form=form)
+        answers=answers, results={kind: surveys.results(item, answers[kind])
+                                  for kind, item in items.items()}, form=form)
 
 
 @bp.route("/surveys/<int:survey_id>", methods=["GET", "POST"])

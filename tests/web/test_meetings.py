@@ -628,3 +628,108 @@ def test_a_sessions_format_reads_on_the_pair_page_as_in_the_form(pair, mentor):
         assert log_session(mentor, pair, format=value, held_on=held_on).status_code == 302
         page = text(mentor.get(f"/pairs/{pair.pairing.id}"))
         assert f"<td>{choices[value]}</td>" in page
+
+
+# ---- a confirmed session belongs to both sides -------------------------------------------------
+
+
+def test_the_author_cannot_delete_a_session_the_partner_confirmed(pair, mentor, mentee, logged):
+    assert mentee.post(f"/sessions/{logged.id}/confirm").status_code == 302
+    assert mentee.post(f"/sessions/{logged.id}/feedback",
+                       data={"rating": "5", "comment": "Very useful."}).status_code == 302
+
+    page = text(mentor.get(f"/sessions/{logged.id}/delete"))
+    assert "confirmed" in page and "ask your partner or a coordinator" in page.lower()
+    assert "Delete</button>" not in page
+
+    response = mentor.post(f"/sessions/{logged.id}/delete", follow_redirects=True)
+    assert "Session deleted." not in text(response)
+    meeting = only_meeting()
+    assert meeting.confirmation == Confirmation.CONFIRMED
+    feedback = db.session.scalars(select(Feedback)).one()
+    assert (feedback.user_id, feedback.rating, feedback.comment) == (
+        pair.mentee_user.id, 5, "Very useful.")
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == "meeting.delete")) == 0
+    # The pair's page offers no "Delete" for it either.
+    pair_page = text(mentor.get(f"/pairs/{pair.pairing.id}"))
+    assert f"/sessions/{logged.id}/delete" not in pair_page
+
+
+def test_the_author_cannot_delete_a_session_the_partner_rated(pair, mentor, mentee, logged):
+    mentee.post(f"/sessions/{logged.id}/feedback", data={"rating": "4", "comment": "Good."})
+    mentor.post(f"/sessions/{logged.id}/delete")
+    assert count(Meeting) == 1 and count(Feedback) == 1
+
+
+def test_the_author_still_deletes_a_disputed_session(pair, mentor, mentee, logged):
+    mentee.post(f"/sessions/{logged.id}/dispute", data={"note": "We never met that day."})
+    assert only_meeting().confirmation == Confirmation.DISPUTED
+    assert mentor.post(f"/sessions/{logged.id}/delete").status_code == 302
+    assert count(Meeting) == 0
+
+
+@pytest.fixture
+def confirmed(pair, mentee, logged):
+    """The mentor's session, confirmed and rated by the mentee."""
+    mentee.post(f"/sessions/{logged.id}/confirm")
+    mentee.post(f"/sessions/{logged.id}/feedback", data={"rating": "5", "comment": "Useful."})
+    assert only_meeting().confirmation == Confirmation.CONFIRMED
+    return only_meeting()
+
+
+def test_a_coordinator_withdraws_a_confirmed_session_with_a_reason(
+        app, pair, mentor, confirmed, coordinator):
+    me = coordinator(pair.programme)
+    coordinating = signed_in(app, me)
+    slug = pair.programme.slug
+    page = text(coordinating.get(f"/coordinate/{slug}/pairs/{pair.pairing.id}/sessions"))
+    assert "Amina Diallo" in page and "confirmed" in page
+    assert "Went through the WP 5D agenda." not in page  # notes stay private to the pair
+    url = f"/coordinate/{slug}/sessions/{confirmed.id}/withdraw"
+    assert f'action="{url}"' in page
+
+    coordinating.post(url, data={"reason": ""})  # a reason is needed
+    assert count(Meeting) == 1
+
+    response = coordinating.post(url, data={"reason": "Logged twice by mistake, both agree."})
+    assert response.status_code == 302
+    assert count(Meeting) == 0
+    event = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.action == "meeting.withdraw")).one()
+    assert event.actor_id == me.id and event.target_id == confirmed.id
+    assert event.after["reason"] == "Logged twice by mistake, both agree."
+    assert event.before["confirmation"] == "confirmed"
+    assert event.before["feedback_ratings"] == [5]
+    assert "Useful." not in str(event.before)  # the comment was the pair's own
+    assert "The session is withdrawn." in text(coordinating.get(
+        f"/coordinate/{slug}/pairs/{pair.pairing.id}/sessions"))
+
+
+def test_a_cochair_of_another_region_cannot_withdraw_a_session(
+        app, pair, confirmed, coordinator, make_programme):
+    slug = pair.programme.slug
+    cochair = signed_in(app, coordinator(pair.programme, "CEPT"))
+    assert cochair.get(f"/coordinate/{slug}/pairs/{pair.pairing.id}/sessions"
+                       ).status_code == 403
+    assert cochair.post(f"/coordinate/{slug}/sessions/{confirmed.id}/withdraw",
+                        data={"reason": "Not my region."}).status_code == 403
+    elsewhere = make_programme(status=ProgrammeStatus.RUNNING)
+    outsider = signed_in(app, coordinator(elsewhere))
+    assert outsider.post(f"/coordinate/{elsewhere.slug}/sessions/{confirmed.id}/withdraw",
+                         data={"reason": "Not mine."}).status_code == 404
+    assert mentor_or_mentee_cannot_withdraw(app, pair, confirmed)
+    assert count(Meeting) == 1 and count(Feedback) == 1
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == "meeting.withdraw")) == 0
+
+    own = signed_in(app, coordinator(pair.programme, "ATU"))
+    assert own.post(f"/coordinate/{slug}/sessions/{confirmed.id}/withdraw",
+                    data={"reason": "Both asked."}).status_code == 302
+    assert count(Meeting) == 0
+
+
+def mentor_or_mentee_cannot_withdraw(app, pair, meeting) -> bool:
+    client = signed_in(app, pair.mentor_user)
+    return client.post(f"/coordinate/{pair.programme.slug}/sessions/{meeting.id}/withdraw",
+                       data={"reason": "Mine."}).status_code == 403

@@ -1,0 +1,325 @@
+"""The authorization matrix: a regional co-chair sees and changes her region, nothing else.
+
+The co-chair of ATU (Africa) signs in to a programme with applications, pairs, sessions,
+audit events and survey answers in ATU and in CEPT (Europe). Every coordinator page and
+export, enumerated from the application's URL map so that a new one cannot be forgotten, must
+show no name, email or private answer of a CEPT person; every POST action on a CEPT object must
+answer 403 and change nothing.
+
+Accepted mentors are the programme's common pool: a co-chair picks mentors from any region
+(ARCHITECTURE, "Announcing"), so the mentor load and the manual pairing form list them. The
+CEPT people checked here are those who are not in that pool: mentees and applicants.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from mentoring.extensions import db
+from mentoring.models import (
+    AuditEvent,
+    Confirmation,
+    Enrolment,
+    EnrolmentStatus,
+    Feedback,
+    ForbiddenPair,
+    Meeting,
+    MeetingFormat,
+    Pairing,
+    PairingStatus,
+    ProgrammeStatus,
+    Role,
+    SurveyResponse,
+)
+from mentoring.models._types import utcnow
+from mentoring.services import audit, surveys
+from mentoring.services.exports import DASHBOARD_TABLES
+
+#: The blueprints whose /coordinate/ routes make the coordinators' side of the site.
+COORDINATOR_BLUEPRINTS = {"coordination", "applications", "pairing", "pairs_at_work", "surveys",
+                          "dashboard", "content"}
+
+
+def coordinator_rules(app, method: str) -> set[str]:
+    return {rule.endpoint for rule in app.url_map.iter_rules()
+            if rule.endpoint.split(".")[0] in COORDINATOR_BLUEPRINTS
+            and rule.rule.startswith("/coordinate/") and method in rule.methods}
+
+
+@dataclass
+class World:
+    slug: str
+    a_mentee: Enrolment
+    a_mentor: Enrolment
+    a_applicant: Enrolment
+    a_pair: Pairing
+    a_meeting: Meeting
+    b_mentee: Enrolment
+    b_second_mentee: Enrolment
+    b_mentor: Enrolment
+    b_applicant: Enrolment
+    b_mentor_applicant: Enrolment
+    b_pair: Pairing
+    b_proposal: Pairing
+    b_meeting: Meeting
+    #: Words no page of the ATU co-chair may show.
+    secrets: tuple[str, ...]
+
+
+def _pair(programme, mentee, mentor, status=PairingStatus.ACTIVE) -> Pairing:
+    announced = utcnow() - timedelta(days=30)
+    pairing = Pairing(programme_id=programme.id, mentee=mentee, mentor=mentor, status=status,
+                      source="manual", score=700, decided_at=announced,
+                      announced_at=announced if status == PairingStatus.ACTIVE else None)
+    if status == PairingStatus.ACTIVE:
+        mentee.live_pairs += 1
+        mentor.live_pairs += 1
+    db.session.add(pairing)
+    db.session.flush()
+    return pairing
+
+
+def _meeting(pairing, author, confirmation, note="") -> Meeting:
+    meeting = Meeting(pairing=pairing, author_id=author.user_id,
+                      held_on=utcnow().date() - timedelta(days=3), duration_minutes=60,
+                      format=MeetingFormat.VIDEO, confirmation=confirmation, dispute_note=note)
+    db.session.add(meeting)
+    db.session.flush()
+    audit.record("meeting.log", actor=author.user, programme=pairing.mentee.programme,
+                 target=meeting, after={"held_on": meeting.held_on.isoformat()})
+    return meeting
+
+
+@pytest.fixture
+def world(make_programme, make_enrolment, make_user, coordinator) -> World:
+    programme = make_programme(status=ProgrammeStatus.RUNNING)
+    accepted = EnrolmentStatus.ACCEPTED
+
+    def person(name, country, role=Role.MENTEE, status=accepted, **extra):
+        email = name.lower().replace(" ", ".") + "@example.org"
+        return make_enrolment(programme, make_user(email, name=name), role=role,
+                              status=status, country=country, **extra)
+
+    a_mentee = person("Amina Kariuki", "KE")
+    a_mentor = person("Kofi Mensah", "GH", Role.MENTOR, capacity=2)
+    a_applicant = person("Zawadi Otieno", "KE", status=EnrolmentStatus.SUBMITTED)
+    b_mentee = person("Brigitte Lefevre", "FR")
+    b_second_mentee = person("Bianca Rossi", "IT")
+    b_mentor = person("Bruno Schmidt", "DE", Role.MENTOR, capacity=3)
+    b_applicant = person("Beatrix Novak", "CZ", status=EnrolmentStatus.SUBMITTED)
+    b_mentor_applicant = person("Benedikt Huber", "AT", Role.MENTOR,
+                                status=EnrolmentStatus.WAITLISTED, capacity=1)
+    declined = person("Birgitta Holm", "SE", status=EnrolmentStatus.DECLINED)
+
+    a_pair = _pair(programme, a_mentee, a_mentor)
+    b_pair = _pair(programme, b_mentee, b_mentor)
+    b_proposal = _pair(programme, b_second_mentee, b_mentor, PairingStatus.PROPOSED)
+    a_meeting = _meeting(a_pair, a_mentor, Confirmation.CONFIRMED)
+    b_meeting = _meeting(b_pair, b_mentor, Confirmation.DISPUTED, note="Bravo dispute note")
+    db.session.add(Feedback(meeting_id=b_meeting.id, user_id=b_mentee.user_id, rating=2,
+                            comment="Bravo feedback comment"))
+    for enrolment in (a_mentee, a_mentor, a_applicant, b_mentee, b_second_mentee, b_mentor,
+                      b_applicant, b_mentor_applicant, declined):
+        audit.record("enrolment.apply", actor=enrolment.user, programme=programme,
+                     target=enrolment, after={"email": enrolment.user.email})
+    for pairing in (a_pair, b_pair, b_proposal):
+        audit.record("pairing.approve", actor=None, programme=programme, target=pairing,
+                     after={"mentee": pairing.mentee.user.name})
+
+    # The mid-programme survey, with names shown, answered on both sides.
+    survey = surveys.stored(surveys.survey_for(programme, "mid"))
+    survey.questions = [{"kind": "rating", "text": "How useful?"},
+                        {"kind": "text", "text": "What would you change?"}]
+    survey.anonymous = False
+    survey.sent_at = utcnow()
+    db.session.add_all([
+        SurveyResponse(survey_id=survey.id, user_id=a_mentee.user_id,
+                       answers=[5, "Alpha survey comment"]),
+        SurveyResponse(survey_id=survey.id, user_id=b_mentee.user_id,
+                       answers=[1, "Bravo survey comment"]),
+    ])
+    db.session.commit()
+
+    secrets = ("Bravo dispute note", "Bravo feedback comment", "Bravo survey comment")
+    for enrolment in (b_mentee, b_second_mentee, b_applicant, b_mentor_applicant, declined):
+        secrets += (enrolment.user.name, enrolment.user.email)
+    return World(programme.slug, a_mentee, a_mentor, a_applicant, a_pair, a_meeting, b_mentee,
+                 b_second_mentee, b_mentor, b_applicant, b_mentor_applicant, b_pair, b_proposal,
+                 b_meeting, secrets)
+
+
+@pytest.fixture
+def cochair(app, auth, world, coordinator):
+    from mentoring.models import Programme
+
+    programme = db.session.scalar(select(Programme).where(Programme.slug == world.slug))
+    auth.login(coordinator(programme, "ATU", email="atu.cochair@example.org"))
+    return auth.client
+
+
+# ---- every page and export -----------------------------------------------------------------
+
+def get_requests(w: World) -> dict[str, list[tuple[str, int]]]:
+    """Every coordinator GET endpoint: the URLs to ask, and the status each must answer."""
+    c = f"/coordinate/{w.slug}"
+    statuses = [s.value for s in PairingStatus]
+    return {
+        "coordination.index": [("/coordinate/", 302)],
+        "coordination.audit_log": [(f"{c}/audit", 200)] + [
+            (f"{c}/audit?action={kind}", 200)
+            for kind in ("enrolment", "pairing", "meeting", "programme", "matching")],
+        "applications.applications": [(f"{c}/applications", 200)] + [
+            (f"{c}/applications?status={s.value}", 200) for s in EnrolmentStatus] + [
+            (f"{c}/applications?region={w.b_mentee.region_id}", 200),
+            (f"{c}/applications?q=Brigitte", 200), (f"{c}/applications?role=mentor", 200)],
+        "applications.application": [(f"{c}/applications/{w.a_mentee.id}", 200),
+                                      (f"{c}/applications/{w.b_mentee.id}", 403),
+                                      (f"{c}/applications/{w.b_applicant.id}", 403)],
+        "applications.export": [(f"{c}/applications.csv", 200)] + [
+            (f"{c}/applications.csv?status={s.value}", 200) for s in EnrolmentStatus],
+        "applications.import_csv": [(f"{c}/import", 200)],
+        "content.translations": [(f"{c}/translations", 200)],
+        "dashboard.dashboard": [(f"{c}/dashboard", 200)],
+        "dashboard.report": [(f"{c}/report", 200)],
+        "dashboard.dashboard_csv": [(f"{c}/dashboard/{name}.csv", 200)
+                                    for name in DASHBOARD_TABLES],
+        "pairing.matching": [(f"{c}/matching", 200)],
+        "pairing.pairs": [(f"{c}/pairs", 200)] + [(f"{c}/pairs?status={s}", 200)
+                                                  for s in statuses],
+        "pairing.mentor_load": [(f"{c}/pairs/load", 200)],
+        "pairing.manual_pair": [
+            (f"{c}/pairs/manual", 200),
+            (f"{c}/pairs/manual?mentee={w.b_second_mentee.id}&mentor={w.a_mentor.id}", 403)],
+        "pairing.swap_pair": [(f"{c}/pairs/{w.b_proposal.id}/swap", 403)],
+        "pairing.announce": [(f"{c}/pairs/announce", 200)],
+        "pairing.export_pairs": [(f"{c}/pairs.csv", 200)] + [(f"{c}/pairs.csv?status={s}", 200)
+                                                             for s in statuses],
+        "pairs_at_work.activity": [(f"{c}/activity", 200)] + [
+            (f"{c}/activity?only={only}", 200)
+            for only in ("silent", "never-met", "disputed", "ended")],
+        "pairs_at_work.sessions": [(f"{c}/pairs/{w.a_pair.id}/sessions", 200),
+                                   (f"{c}/pairs/{w.b_pair.id}/sessions", 403)],
+        "surveys.surveys_page": [(f"{c}/surveys", 200)],
+    }
+
+
+def test_every_coordinator_page_is_in_the_matrix(app, world):
+    assert coordinator_rules(app, "GET") == set(get_requests(world)), \
+        "a coordinator page is missing from the authorization matrix (or one is gone)"
+    assert coordinator_rules(app, "POST") == set(post_requests(world)), \
+        "a coordinator action is missing from the authorization matrix (or one is gone)"
+
+
+def test_a_cochair_sees_nothing_of_another_region_on_any_page_or_export(world, cochair):
+    seen = []
+    for endpoint, requests in get_requests(world).items():
+        for url, status in requests:
+            response = cochair.get(url)
+            assert response.status_code == status, (endpoint, url, response.status_code)
+            body = html.unescape(response.get_data(as_text=True))
+            leaked = [secret for secret in world.secrets if secret in body]
+            assert not leaked, (endpoint, url, leaked)
+            seen.append(body)
+    # The pages did show her own region (so the check above is not vacuous).
+    everything = "\n".join(seen)
+    for own in ("Amina Kariuki", "Zawadi Otieno", "Alpha survey comment"):
+        assert own in everything
+
+
+def test_the_audit_log_shows_a_cochair_the_events_of_her_region_only(world, cochair):
+    page = html.unescape(cochair.get(f"/coordinate/{world.slug}/audit").get_data(as_text=True))
+    assert "Amina Kariuki" in page and "Zawadi Otieno" in page
+    assert f"#{world.a_pair.id}" in page and f"#{world.a_meeting.id}" in page
+    for event_target in (world.b_pair.id, world.b_proposal.id):
+        assert f"pairing.approve</code> #{event_target}<" not in page
+    assert f"meeting.log</code> #{world.b_meeting.id}<" not in page
+
+
+def test_a_cochairs_survey_results_count_only_her_regions_pairs(world, cochair):
+    page = html.unescape(cochair.get(f"/coordinate/{world.slug}/surveys").get_data(as_text=True))
+    assert "1 answers" in page or "1 answer" in page
+    assert "Mean 5 out of 5 from 1 answers" in page
+    assert "Alpha survey comment" in page and "Bravo survey comment" not in page
+
+
+# ---- every action on the other region's objects ------------------------------------------------
+
+def post_requests(w: World) -> dict[str, list[tuple[str, dict]]]:
+    """Every coordinator POST endpoint, aimed at a CEPT object (or, for the programme-wide
+    actions only programme coordinators take, at the programme): each must answer 403."""
+    c = f"/coordinate/{w.slug}"
+    return {
+        "applications.decide": [(f"{c}/applications/decide",
+                                 {"ids": [str(w.b_applicant.id)], "decision": "accepted"}),
+                                (f"{c}/applications/decide",
+                                 {"ids": [str(w.a_applicant.id), str(w.b_applicant.id)],
+                                  "decision": "declined"})],
+        "pairing.approve_pair": [(f"{c}/pairs/{w.b_proposal.id}/approve", {})],
+        "pairing.reject_pair": [(f"{c}/pairs/{w.b_proposal.id}/reject", {"reason": "No."})],
+        "pairing.lock_pair": [(f"{c}/pairs/{w.b_proposal.id}/lock", {}),
+                              (f"{c}/pairs/{w.b_pair.id}/unlock", {})],
+        "pairing.forbid_pair": [(f"{c}/forbid/{w.b_second_mentee.id}/{w.b_mentor.id}",
+                                 {"reason": "No."})],
+        "pairing.swap_pair": [(f"{c}/pairs/{w.b_proposal.id}/swap",
+                               {"other": str(w.a_pair.id)})],
+        "pairing.manual_pair": [(f"{c}/pairs/manual",
+                                 {"mentee": str(w.b_second_mentee.id),
+                                  "mentor": str(w.a_mentor.id), "reason": "Mine now.",
+                                  "override": "y"})],
+        "pairs_at_work.end_pair": [(f"{c}/pairs/{w.b_pair.id}/end", {"reason": "Ended."})],
+        "pairs_at_work.withdraw_session": [(f"{c}/sessions/{w.b_meeting.id}/withdraw",
+                                            {"reason": "Gone."})],
+        # Programme-wide: only the programme's coordinators set rules, run matching, write
+        # surveys and translations.
+        "pairing.matching": [(f"{c}/matching", {})],
+        "pairing.run_matching": [(f"{c}/matching/run", {})],
+        "surveys.surveys_page": [(f"{c}/surveys", {"kind": "end", "questions": "text: Hi?",
+                                                   "action": "send"})],
+        "content.translations": [(f"{c}/translations", {"locale": "fr"})],
+        # Acting within her scope: these answer a page or a redirect, never touching CEPT.
+        "pairing.approve_above": [(f"{c}/pairs/approve-above", {"score": "0"})],
+        "pairing.announce": [(f"{c}/pairs/announce", {})],
+        "applications.import_csv": [(f"{c}/import", {})],
+    }
+
+
+#: The POST endpoints that act only within the co-chair's scope (no object id to refuse).
+WITHIN_SCOPE = {"pairing.approve_above", "pairing.announce", "applications.import_csv"}
+
+
+def state(w: World) -> dict:
+    """Everything a CEPT action could change."""
+    db.session.expire_all()
+    return {
+        "enrolments": sorted((e.id, str(e.status), e.live_pairs) for e in db.session.scalars(
+            select(Enrolment).where(Enrolment.id.in_([
+                w.b_mentee.id, w.b_second_mentee.id, w.b_mentor.id, w.b_applicant.id,
+                w.b_mentor_applicant.id, w.a_applicant.id])))),
+        "pairings": sorted((p.id, str(p.status), p.locked, p.mentor_id) for p in
+                           db.session.scalars(select(Pairing))),
+        "meetings": sorted((m.id, str(m.confirmation)) for m in db.session.scalars(
+            select(Meeting))),
+        "feedback": db.session.scalar(select(func.count()).select_from(Feedback)),
+        "forbidden": db.session.scalar(select(func.count()).select_from(ForbiddenPair)),
+        "surveys": [(s.id, s.sent_at is not None) for s in db.session.scalars(
+            select(surveys.Survey))],
+    }
+
+
+def test_a_cochairs_actions_on_another_region_answer_403_and_change_nothing(world, cochair):
+    before = state(world)
+    events = db.session.scalar(select(func.count()).select_from(AuditEvent))
+    for endpoint, requests in post_requests(world).items():
+        for url, data in requests:
+            response = cochair.post(url, data=data)
+            if endpoint in WITHIN_SCOPE:
+                assert response.status_code in (200, 302), (endpoint, response.status_code)
+            else:
+                assert response.status_code == 403, (endpoint, url, response.status_code)
+            assert state(world) == before, (endpoint, url)
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == events
