@@ -38,7 +38,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        return db.session.get(models.User, int(user_id))
+        user = db.session.get(models.User, int(user_id))
+        # An erased account is signed out everywhere, on every device.
+        return user if user is not None and user.erased_at is None else None
 
     from . import (
         admin,
@@ -51,13 +53,14 @@ def create_app(config: dict | None = None) -> Flask:
         meetings,
         pairing,
         pairs_at_work,
+        privacy,
         programmes,
         surveys,
     )
 
     # One folder per feature, each with its blueprint (routes, forms; templates/<name>/).
     for feature in (programmes, auth, enrolment, coordination, applications, pairing,
-                    pairs_at_work, surveys, dashboard, content, meetings, admin):
+                    pairs_at_work, surveys, dashboard, content, meetings, admin, privacy):
         app.register_blueprint(feature.bp)
 
     from . import cli, errors, security, templating

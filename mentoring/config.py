@@ -28,6 +28,7 @@ ENV_SETTINGS = {
     "REMEMBER_COOKIE_SECURE": bool,
     "MENTORING_ENV": str,
     "BASE_URL": str,
+    "RETENTION_DAYS": int,
 }
 
 
@@ -73,6 +74,9 @@ class DefaultConfig:
     APPLICATIONS_PER_PAGE = 25
     #: Where the site is served, for links in emails sent by commands (reminders, surveys).
     BASE_URL = "http://127.0.0.1:5000"
+    #: Days after a closed programme's end date before its applications' free text is erased
+    #: (``flask anonymise-old``; the privacy notice says the same).
+    RETENTION_DAYS = 730
 
 
 def _coerce(kind: type, value: str):

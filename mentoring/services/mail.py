@@ -56,7 +56,10 @@ def queue_template(user: User, template: str, *, kind: str, locale: str | None =
     """Render ``templates/emails/<template>.txt`` and queue it, in the recipient's language.
 
     The template sets ``subject`` at its top level; the rest of its text is the body.
+    Nothing is queued for an erased account: nobody reads its address.
     """
+    if getattr(user, "erased_at", None) is not None:
+        return None
     with force_locale(recipient_locale(user, locale)):
         module = current_app.jinja_env.get_template(f"emails/{template}.txt").make_module(
             {"user": user, **context}
