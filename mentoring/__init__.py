@@ -65,13 +65,15 @@ def create_app(config: dict | None = None) -> Flask:
         ops,
         pairing,
         pairs_at_work,
+        privacy,
         programmes,
         surveys,
     )
 
     # One folder per feature, each with its blueprint (routes, forms; templates/<name>/).
     for feature in (programmes, auth, enrolment, coordination, applications, pairing,
-                    pairs_at_work, surveys, dashboard, content, meetings, admin, ops):
+                    pairs_at_work, surveys, dashboard, content, meetings, admin, ops,
+                    privacy):
         app.register_blueprint(feature.bp)
 
     from . import cli, errors, templating

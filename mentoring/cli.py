@@ -1,4 +1,5 @@
-"""Commands: ``flask --app app create-admin | seed-demo | send-emails``."""
+"""Commands: ``flask --app app create-admin | seed-demo | send-emails | send-reminders |
+anonymise-old``."""
 
 from __future__ import annotations
 
@@ -70,3 +71,23 @@ def register(app: Flask) -> None:
         click.echo(f"sent {sent}, failed {failed}")
         if failed:
             raise SystemExit(1)
+
+
+    @app.cli.command("anonymise-old")
+    @click.option("--days", type=int, default=None,
+                  help="Days after a closed programme's end date (default: RETENTION_DAYS).")
+    def anonymise_old(days: int | None) -> None:
+        """Erase the free text of programmes closed and ended more than N days ago, and the
+        accounts of people in no other programme (safe to run again, e.g. from cron)."""
+        from .services.personal_data import anonymise_old as run
+
+        days = app.config["RETENTION_DAYS"] if days is None else days
+        try:
+            done = run(days, utcnow().date())
+        except Refused as error:
+            db.session.rollback()
+            raise click.ClickException(error.message) from error
+        db.session.commit()
+        click.echo(f"programmes ended more than {days} days ago: {done.programmes}, "
+                   f"applications anonymised: {done.applications}, "
+                   f"people erased: {done.people}")

@@ -35,6 +35,7 @@ ENV_SETTINGS = {
     "TRUSTED_HOSTS": list,
     "PROXY_COUNT": int,
     "IMPORT_MAX_ROWS": int,
+    "RETENTION_DAYS": int,
 }
 
 
@@ -107,6 +108,9 @@ class DefaultConfig:
     #: a request for any other host gets 400, so that no link or redirect is built from a
     #: forged ``Host`` header. Empty: 127.0.0.1, localhost and the host of ``BASE_URL``.
     TRUSTED_HOSTS: list[str] = []
+    #: Days after a closed programme's end date before its applications' free text is erased
+    #: (``flask anonymise-old``; the privacy notice says the same).
+    RETENTION_DAYS = 730
 
 
 def _coerce(kind: type, value: str):

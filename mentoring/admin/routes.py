@@ -15,7 +15,7 @@ from ..models._types import utcnow
 from ..pagination import paginate
 from ..permissions import Scope, admin_required
 from ..services import dashboard as figures
-from ..services import mail
+from ..services import found, mail, personal_data
 from ..services import programmes as service
 from ..services.scope import programme_by_slug
 from . import bp
@@ -147,6 +147,19 @@ def users():
                             | func.lower(User.email).like(needle, escape="\\"))
     page = paginate(query, per_page=50)
     return render_template("admin/users.html", page=page, q=q)
+
+
+@bp.route("/users/<int:user_id>/erase", methods=["GET", "POST"])
+@admin_required
+def erase_user(user_id: int):
+    """Erase a person's account on her request (asks first)."""
+    user = found(User, user_id)
+    form = ConfirmForm()
+    if form.validate_on_submit() and perform(
+            lambda: personal_data.erase_on_request(current_user, user)):
+        flash(_("The account is erased."), "success")
+        return redirect(url_for("admin.users"))
+    return render_template("admin/erase_user.html", form=form, user=user)
 
 
 @bp.route("/dashboard")

@@ -92,6 +92,8 @@ class Enrolment(db.Model):
     live_pairs: Mapped[int] = mapped_column(Integer, default=0)
     #: "form" or "import".
     source: Mapped[str] = mapped_column(String(16), default="form")
+    #: Set when its free text was erased (the person's erasure or the retention command).
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 

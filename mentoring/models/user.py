@@ -43,6 +43,9 @@ class User(db.Model):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: Set when the person's personal data was erased (on her request, an admin's, or by the
+    #: retention command): the row stays so that the programme's figures keep counting her.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     coordinator_roles: Mapped[list[Coordinator]] = relationship(  # noqa: F821
         back_populates="user", cascade="all, delete-orphan"
@@ -78,6 +81,10 @@ class User(db.Model):
     @property
     def has_password(self) -> bool:
         return bool(self.password_hash)
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
 
     @property
     def is_verified(self) -> bool:

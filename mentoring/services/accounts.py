@@ -204,12 +204,15 @@ def authenticate(email: str, password: str, *, client: str = "") -> User:
 
 def signed_in_user(session_id: str) -> User | None:
     """The person a session or remember-me cookie names (``User.get_id``), or None when the
-    cookie is from before a sign-out, a new password or "sign out everywhere"."""
+    cookie is from before a sign-out, a new password or "sign out everywhere", or the
+    account is erased."""
     number, _sep, token = session_id.partition(":")
     if not number.isdigit() or not token:
         return None
     user = db.session.get(User, int(number))
-    return user if user is not None and user.has_session_token(token) else None
+    if user is None or user.erased_at is not None or not user.has_session_token(token):
+        return None
+    return user
 
 
 def sign_out(user: User) -> None:

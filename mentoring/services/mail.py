@@ -80,7 +80,10 @@ def queue_template(user: User, template: str, *, kind: str, locale: str | None =
 
     The template sets ``subject`` at its top level; the rest of its text is the body. It goes
     to the person's address, or to ``to`` (a new address to confirm, the old one to tell).
+    Nothing is queued for an erased account: nobody reads its address.
     """
+    if getattr(user, "erased_at", None) is not None:
+        return None
     with force_locale(recipient_locale(user, locale)):
         module = current_app.jinja_env.get_template(f"emails/{template}.txt").make_module(
             {"user": user, **context}
