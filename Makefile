@@ -5,7 +5,8 @@ PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
 FLASK  := $(VENV)/bin/flask --app app
 
-.PHONY: run test bench lint translations compile-translations install install-test install-bench clean
+.PHONY: run test bench lint translations compile-translations install install-test install-bench \
+	constraints clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +54,18 @@ bench: $(VENV)/.installed-bench
 
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check mentoring tests bench app.py
+
+# The versions a deployment installs (pip install -c constraints.txt ...): everything the
+# package and its postgres, redis and deploy extras pull in, as a fresh virtualenv resolves it
+# today. pyproject.toml keeps ranges; rerun after changing its dependencies.
+constraints:
+	rm -rf /tmp/mentoring-constraints
+	$(PYTHON) -m venv /tmp/mentoring-constraints
+	/tmp/mentoring-constraints/bin/pip install --quiet --upgrade pip
+	/tmp/mentoring-constraints/bin/pip install --quiet '.[postgres,redis,deploy]'
+	{ echo "# pip install -c constraints.txt '.[postgres,redis,deploy]'; regenerate: make constraints"; \
+	  /tmp/mentoring-constraints/bin/pip freeze --exclude mentoring; } > constraints.txt
+	rm -rf /tmp/mentoring-constraints
 
 clean:
 	rm -rf $(VENV) .pytest_cache test-results

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 from flask_babel import refresh
@@ -18,7 +20,7 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(
         __name__,
         instance_relative_config=True,
-        template_folder="../templates",
+        template_folder=str(shipped("templates")),
     )
     configure(app, config)
     logs.configure(app)
@@ -30,7 +32,7 @@ def create_app(config: dict | None = None) -> Flask:
     db.init_app(app)
     from .models._types import render_item
 
-    migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True,
+    migrate.init_app(app, db, directory=str(shipped("migrations")), render_as_batch=True,
                      render_item=render_item, compare_type=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
@@ -95,7 +97,12 @@ def create_app(config: dict | None = None) -> Flask:
     return app
 
 
-def _migrations_dir():
-    from pathlib import Path
+def shipped(folder: str) -> Path:
+    """Where ``templates`` or ``migrations`` is: inside an installed package, else the checkout's.
 
-    return Path(__file__).resolve().parent.parent / "migrations"
+    A built package carries them as ``mentoring/<folder>`` (see setup.py); a checkout, and an
+    editable install of it, keeps them at the top level beside ``mentoring/``.
+    """
+    here = Path(__file__).resolve().parent
+    inside = here / folder
+    return inside if inside.is_dir() else here.parent / folder
