@@ -104,6 +104,18 @@ class AccountForm(FlaskForm):
         self.timezone.choices = timezone_options()
 
 
+class EmailChoicesForm(FlaskForm):
+    """Which automatic emails a person wants (the unsubscribe links turn them off too)."""
+
+    reminder_emails = BooleanField(
+        _l("Email me reminders about my pair"),
+        description=_l("When no session has been logged for a while, or none at all."))
+    digest_emails = BooleanField(
+        _l("Email me the weekly digest"),
+        description=_l("For coordinators: the pairs that have gone silent or never met."))
+    submit = SubmitField(_l("Save email choices"))
+
+
 class NextForm(FlaskForm):
     """A button that returns to the page it was on (``next``, checked by ``safe_next``)."""
 

@@ -6,15 +6,16 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..boundary import perform
-from ..extensions import db, limiter
+from ..extensions import csrf, db, limiter
 from ..forms import ConfirmForm
 from ..i18n import SESSION_KEY, current_locale
 from ..security import safe_next
-from ..services import accounts, tokens
+from ..services import accounts, email_choices, tokens
 from . import bp
 from .forms import (
     AccountForm,
     ChangePasswordForm,
+    EmailChoicesForm,
     ForgotPasswordForm,
     LanguageForm,
     LoginForm,
@@ -202,7 +203,34 @@ def account():
                 "until then you sign in with your current address.",
                 email=current_user.pending_email), "success")
         return redirect(url_for("auth.account"))
-    return render_template("auth/account.html", form=form)
+    return render_template("auth/account.html", form=form,
+                           emails_form=EmailChoicesForm(obj=current_user))
+
+
+@bp.route("/account/emails", methods=["POST"])
+@login_required
+def email_choices_page():
+    form = EmailChoicesForm()
+    if form.validate_on_submit() and perform(lambda: email_choices.set_choices(
+            current_user, reminder_emails=form.reminder_emails.data,
+            digest_emails=form.digest_emails.data)):
+        flash(_("Your email choices are saved."), "success")
+    return redirect(url_for("auth.account"))
+
+
+@bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+@csrf.exempt
+@limiter.limit("30 per hour", methods=["POST"])
+def unsubscribe(token: str):
+    """The link in a reminder or digest. GET only asks (link checkers and previews open
+    links); POST stops that kind of email. Without CSRF token: a mail client's one-click
+    POST (RFC 8058) carries no cookie, and the signed token in the address, which only the
+    recipient has, is the whole authority; the signed-in person, if any, plays no part."""
+    user, choice = email_choices.read_unsubscribe_token(token)
+    if request.method == "POST":
+        perform(lambda: email_choices.stop(user, choice))
+    return render_template("auth/unsubscribe.html", choice=choice,
+                           done=request.method == "POST")
 
 
 @bp.route("/account/sign-out-everywhere", methods=["POST"])

@@ -35,3 +35,9 @@ class OutboxEmail(db.Model):
     failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: The Message-ID header it was sent with.
     message_id: Mapped[str] = mapped_column(String(200), default="")
+    #: The language it was written in: the HTML part, built from ``body`` when it is sent,
+    #: says it (``lang``) and its direction (``dir="rtl"`` for Arabic). Empty: the default.
+    locale: Mapped[str] = mapped_column(String(10), default="")
+    #: The signed one-click link that stops this kind of email (reminders, digests): sent as
+    #: ``List-Unsubscribe``; empty for messages a person cannot opt out of.
+    unsubscribe_url: Mapped[str] = mapped_column(String(500), default="")

@@ -46,6 +46,11 @@ class User(db.Model):
     #: Set when the person's personal data was erased (on her request, an admin's, or by the
     #: retention command): the row stays so that the programme's figures keep counting her.
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: Whether she wants the reminders about her pair (silent, never met); the account page
+    #: and the unsubscribe link in each reminder turn it off.
+    reminder_emails: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: Whether a coordinator wants the weekly digest of pairs needing attention.
+    digest_emails: Mapped[bool] = mapped_column(Boolean, default=True)
 
     coordinator_roles: Mapped[list[Coordinator]] = relationship(  # noqa: F821
         back_populates="user", cascade="all, delete-orphan"

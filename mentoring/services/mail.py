@@ -10,6 +10,12 @@ LOCKED`` on PostgreSQL, then a lease in ``next_attempt_at``), so no message goes
 failure is retried with a growing pause (1, 2, 4 ... minutes, at most 6 hours) for two days,
 then kept as failed, with its reason, for an admin to send again. Address confirmations and
 password resets go before everything else, reminders and surveys after.
+
+Every message has two parts built from the one text template: the plain text as rendered
+(and stored in the outbox), and an HTML part made from that same text when it is sent
+(paragraphs, lists, real links; ``<html lang dir>`` from the language it was written in, so
+Arabic reads right to left). Reminders and digests carry a signed one-click unsubscribe link
+(RFC 8058), in the words and in ``List-Unsubscribe``.
 """
 
 from __future__ import annotations
@@ -28,8 +34,10 @@ from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
 from ..extensions import db
+from ..locales import is_rtl
 from ..models import OutboxEmail, User
 from ..models._types import utcnow
+from . import email_choices
 
 log = logging.getLogger("mentoring.mail")
 
@@ -57,11 +65,14 @@ def recipient_locale(user: User | None, fallback: str | None = None) -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
-def queue(recipient: str, subject: str, body: str, *, kind: str, user: User | None = None):
-    """Add one email to the outbox (flushed, sent after the commit)."""
+def queue(recipient: str, subject: str, body: str, *, kind: str, user: User | None = None,
+          locale: str = "", unsubscribe_url: str = ""):
+    """Add one email to the outbox (flushed, sent after the commit). ``locale`` is the
+    language it is written in; ``unsubscribe_url`` the link that stops its kind of email."""
     email = OutboxEmail(
         recipient=recipient, subject=subject, body=body, kind=kind,
         user_id=getattr(user, "id", None), priority=priority_of(kind), next_attempt_at=utcnow(),
+        locale=locale, unsubscribe_url=unsubscribe_url,
     )
     db.session.add(email)
     db.session.flush()
@@ -80,23 +91,79 @@ def queue_template(user: User, template: str, *, kind: str, locale: str | None =
 
     The template sets ``subject`` at its top level; the rest of its text is the body. It goes
     to the person's address, or to ``to`` (a new address to confirm, the old one to tell).
-    Nothing is queued for an erased account: nobody reads its address.
+    Nothing is queued for an erased account: nobody reads its address. An email a person may
+    stop (see :mod:`.email_choices`) ends with the link that stops it.
     """
     if getattr(user, "erased_at", None) is not None:
         return None
-    with force_locale(recipient_locale(user, locale)):
+    language = recipient_locale(user, locale)
+    unsubscribe = (email_choices.unsubscribe_url(user, kind)
+                   if email_choices.can_stop(kind) and getattr(user, "id", None) else "")
+    with force_locale(language):
         module = current_app.jinja_env.get_template(f"emails/{template}.txt").make_module(
             {"user": user, **context}
         )
         # One line, but keep no-break spaces (French puts one before ":").
         subject = re.sub(r"[ \t\r\n]+", " ", str(module.subject)).strip()
         body = str(module).strip() + "\n"
-    return queue(to or user.email, subject, body, kind=kind, user=user)
+        if unsubscribe:
+            body += "\n" + current_app.jinja_env.get_template("emails/_unsubscribe.txt").render(
+                unsubscribe_link=unsubscribe).strip() + "\n"
+    return queue(to or user.email, subject, body, kind=kind, user=user, locale=language,
+                 unsubscribe_url=unsubscribe)
+
+
+#: A web address in a message's text, without the punctuation that may follow it.
+_URL = re.compile(r"https?://[^\s<>\"']*[^\s<>\"'.,;:!?)\]]")
+
+
+def _pieces(line: str) -> list[tuple[str, str | None]]:
+    """A line as (text, link) pieces: link is the address for a web address, else None."""
+    pieces, at = [], 0
+    for match in _URL.finditer(line):
+        if match.start() > at:
+            pieces.append((line[at:match.start()], None))
+        pieces.append((match.group(), match.group()))
+        at = match.end()
+    if at < len(line):
+        pieces.append((line[at:], None))
+    return pieces
+
+
+def _blocks(text: str) -> list[tuple[str, list]]:
+    """The text as ("p", lines) paragraphs (split at blank lines) and ("ul", items) lists
+    (lines that start with "- ", blank lines between them allowed)."""
+    blocks: list[tuple[str, list]] = []
+    for line in text.strip().splitlines():
+        line = line.rstrip()
+        if not line.strip():
+            if blocks and blocks[-1][0] == "p" and blocks[-1][1]:
+                blocks.append(("p", []))  # the paragraph ends here
+            continue
+        if line.startswith("- "):
+            if not blocks or blocks[-1][0] != "ul":
+                blocks.append(("ul", []))
+            blocks[-1][1].append(_pieces(line[2:]))
+        else:
+            if not blocks or blocks[-1][0] != "p":
+                blocks.append(("p", []))
+            blocks[-1][1].append(_pieces(line))
+    return [block for block in blocks if block[1]]
+
+
+def html_body(email: OutboxEmail, config) -> str:
+    """The HTML part: the stored text in paragraphs, lists and links, in its language's
+    direction (``templates/emails/_message.html``)."""
+    locale = email.locale or config["BABEL_DEFAULT_LOCALE"]
+    return current_app.jinja_env.get_template("emails/_message.html").render(
+        lang=locale.replace("_", "-"), rtl=is_rtl(locale), subject=email.subject,
+        blocks=_blocks(email.body))
 
 
 def build_message(email: OutboxEmail, config) -> EmailMessage:
-    """The message as it goes out: with Date, Message-ID, and Auto-Submitted on automatic
-    messages (reminders, digests, surveys)."""
+    """The message as it goes out: plain text and HTML (multipart/alternative), with Date,
+    Message-ID, Auto-Submitted on automatic messages (reminders, digests, surveys), and
+    List-Unsubscribe with its one-click POST (RFC 8058) on those a person may stop."""
     message = EmailMessage()
     message["From"] = config["MAIL_DEFAULT_SENDER"]
     message["To"] = email.recipient
@@ -108,7 +175,11 @@ def build_message(email: OutboxEmail, config) -> EmailMessage:
     message["Message-ID"] = email.message_id
     if email.kind in BULK_KINDS:
         message["Auto-Submitted"] = "auto-generated"
+    if email.unsubscribe_url:
+        message["List-Unsubscribe"] = f"<{email.unsubscribe_url}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(email.body)
+    message.add_alternative(html_body(email, config), subtype="html")
     return message
 
 

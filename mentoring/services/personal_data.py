@@ -286,6 +286,7 @@ def _scrub_outbox(user: User, swaps: list[tuple[str, str]]) -> None:
         email.recipient = erased_email(user.id)
         email.subject = ""
         email.body = ""
+        email.unsubscribe_url = ""
     texts = [old for old, _new in swaps]
     if texts:
         for email in db.session.scalars(select(OutboxEmail).where(

@@ -2,6 +2,7 @@
 
 ``flask send-reminders`` is safe to run every day from cron: each reminder is recorded in
 ``reminder_sent`` under a key for the period it covers, so a second run sends nothing twice.
+Nobody gets a reminder or digest she stopped (:mod:`.email_choices`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import Coordinator, Programme, ProgrammeStatus, ReminderSent, User
-from . import mail, surveys
+from . import email_choices, mail, surveys
 from .activity import activity
 from .links import external_url
 from .scope import Scope
@@ -39,6 +40,13 @@ def _claim(kind: str, subject_id: int, period: str) -> bool:
     return True
 
 
+def _who_wants(kind: str, pairing) -> list:
+    """(me, partner) for each side of the pair who has not stopped this kind of email."""
+    return [(me, partner) for me, partner in ((pairing.mentee, pairing.mentor),
+                                              (pairing.mentor, pairing.mentee))
+            if email_choices.wants(me.user, kind)]
+
+
 def send_reminders(today: date) -> Sent:
     """Queue every reminder due today (flushes; the command commits)."""
     sent = Sent()
@@ -56,8 +64,7 @@ def send_reminders(today: date) -> Sent:
         for row in rows:
             pairing = row.pairing
             if row.never_met and _claim("never-met", pairing.id, "once"):
-                for me, partner in ((pairing.mentee, pairing.mentor),
-                                    (pairing.mentor, pairing.mentee)):
+                for me, partner in _who_wants("reminder-never-met", pairing):
                     mail.queue_template(me.user, "reminder_never_met", kind="reminder-never-met",
                                         link=external_url("meetings.pair", pairing_id=pairing.id),
                                         locale=programme.default_locale, partner=partner,
@@ -67,8 +74,7 @@ def send_reminders(today: date) -> Sent:
                 # One reminder per silence: the key is the last session (or the start).
                 period = (row.last or (pairing.announced_at or pairing.created_at).date())
                 if _claim("silent", pairing.id, period.isoformat()):
-                    for me, partner in ((pairing.mentee, pairing.mentor),
-                                        (pairing.mentor, pairing.mentee)):
+                    for me, partner in _who_wants("reminder-silent", pairing):
                         mail.queue_template(me.user, "reminder_silent", kind="reminder-silent",
                                             link=external_url("meetings.pair",
                                                               pairing_id=pairing.id),
@@ -81,8 +87,10 @@ def send_reminders(today: date) -> Sent:
             scope = Scope(programme, role.region)
             quiet = [row for row in rows if (row.silent or row.never_met)
                      and scope.covers(row.pairing.mentee)]
-            if quiet and _claim("digest", role.id, week):
-                mail.queue_template(db.session.get(User, role.user_id), "reminder_digest",
+            person = db.session.get(User, role.user_id)
+            if (quiet and email_choices.wants(person, "reminder-digest")
+                    and _claim("digest", role.id, week)):
+                mail.queue_template(person, "reminder_digest",
                                     kind="reminder-digest", locale=programme.default_locale,
                                     link=external_url("pairs_at_work.activity",
                                                       slug=programme.slug),
