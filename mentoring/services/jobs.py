@@ -1,0 +1,127 @@
+"""Background jobs: the row that says what a job is, how far it got and how it ended.
+
+A job is created in the request that asks for it (committed with it), then run by a Celery
+task (``mentoring.jobs.tasks``) that calls :func:`claim`, :func:`run`, and :func:`fail` or
+commits what :func:`run` did. Like every service these flush and never commit; only
+:func:`report_progress` writes on a connection of its own, so that the job's page sees the
+progress while the work's own transaction is still open.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import update
+
+from ..extensions import db
+from ..models import Job, JobKind, JobStatus, User
+from ..models._types import utcnow
+from . import Forbidden, NotFound
+from .scope import Scope
+
+
+class JobFailed(Exception):
+    """The job's work was refused: nothing it did stands. ``errors`` are the first problems
+    (dicts of line, column, message), ``total`` how many there are in all."""
+
+    def __init__(self, errors: list[dict[str, Any]], total: int):
+        super().__init__(f"{total} errors")
+        self.errors = errors
+        self.total = total
+
+
+def start(actor: User, scope: Scope, kind: JobKind, *, payload: bytes | None = None,
+          locale: str = "en") -> Job:
+    """A queued job of ``kind`` for the scope's programme, started by ``actor``."""
+    job = Job(kind=kind, programme=scope.programme, user=actor, payload=payload,
+              locale=locale, status=JobStatus.QUEUED)
+    db.session.add(job)
+    db.session.flush()
+    return job
+
+
+def job_in_scope(scope: Scope, job_id: int, actor: User) -> Job:
+    """A job of the scope's programme: NotFound for another programme's, Forbidden for a
+    regional co-chair asking for a job someone else started."""
+    job = db.session.get(Job, job_id)
+    if job is None or job.programme_id != scope.programme.id:
+        raise NotFound(f"job {job_id}")
+    if scope.region is not None and job.user_id != actor.id:
+        raise Forbidden(f"job {job_id}")
+    return job
+
+
+def claim(job_id: int) -> Job | None:
+    """The job, marked running; None when it is unknown or already finished (a task that is
+    delivered twice, or retried after the job's work was committed, does nothing)."""
+    job = db.session.get(Job, job_id)
+    if job is None or job.finished:
+        return None
+    job.status = JobStatus.RUNNING
+    job.started_at = job.started_at or utcnow()
+    db.session.flush()
+    return job
+
+
+def report_progress(job_id: int, done: int, total: int) -> None:
+    """Write the job's progress in a short transaction of its own, visible at once.
+
+    Not on SQLite: it has one writer at a time, and the job's own transaction is it.
+    """
+    if db.engine.dialect.name == "sqlite":
+        return
+    with db.engine.begin() as connection:
+        connection.execute(update(Job).where(Job.id == job_id).values(done=done, total=total))
+
+
+def run(job: Job) -> None:
+    """Do the job's work in the caller's transaction and mark it done.
+
+    Raises :class:`JobFailed` when the work is refused; the caller then rolls back and calls
+    :func:`fail`.
+    """
+    if job.kind == JobKind.IMPORT_APPLICATIONS:
+        _import_applications(job)
+    else:  # pragma: no cover - every kind has its branch
+        raise ValueError(f"unknown job kind {job.kind}")
+
+
+def _import_applications(job: Job) -> None:
+    from .imports import ImportFailed, import_applications
+    from .scope import coordinator_scope
+
+    actor = job.user
+    scope = coordinator_scope(job.programme, actor) if actor is not None else None
+    if scope is None:  # her coordinator role ended while the job waited
+        raise JobFailed([{"line": 0, "column": "", "message": _(
+            "The person who started this import no longer coordinates the programme.")}], 1)
+
+    def progress(done: int, total: int) -> None:
+        report_progress(job.id, done, total)
+
+    try:
+        created = import_applications(actor, scope, job.payload or b"", progress=progress)
+    except ImportFailed as failure:
+        raise JobFailed([{"line": e.line, "column": e.column, "message": e.message}
+                         for e in failure.errors], failure.total) from failure
+    _finish(job, JobStatus.DONE, result={"imported": len(created)})
+
+
+def fail(job_id: int, errors: list[dict[str, Any]], total: int | None = None) -> Job | None:
+    """Mark the job failed with its problems (after the caller rolled its work back)."""
+    job = db.session.get(Job, job_id)
+    if job is None:
+        return None
+    job.errors = errors
+    job.error_count = len(errors) if total is None else total
+    _finish(job, JobStatus.FAILED, result=None)
+    return job
+
+
+def _finish(job: Job, status: JobStatus, result: dict[str, Any] | None) -> None:
+    job.status = status
+    job.result = result
+    job.finished_at = utcnow()
+    job.payload = None  # the file held personal data; the job no longer needs it
+    db.session.flush()
