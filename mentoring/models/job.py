@@ -1,4 +1,5 @@
-"""Work a coordinator started that runs in the background (a CSV import), and how it went."""
+"""Work a coordinator started that runs in the background (a CSV import, a matching run), and
+how it went."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from ._types import UTCDateTime, enum_type, utcnow
 
 class JobKind(enum.StrEnum):
     IMPORT_APPLICATIONS = "import_applications"
+    MATCHING_RUN = "matching_run"
 
 
 class JobStatus(enum.StrEnum):
@@ -43,6 +45,8 @@ class Job(db.Model):
     locale: Mapped[str] = mapped_column(String(16), default="en")
     #: What the job works on (an uploaded CSV file); emptied once the job has finished.
     payload: Mapped[bytes | None] = mapped_column(LargeBinary)
+    #: How the job was asked for, e.g. {"fair": true} for a matching run.
+    options: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     #: Progress: ``done`` of ``total`` units (rows of a file).
     done: Mapped[int] = mapped_column(Integer, default=0)
     total: Mapped[int] = mapped_column(Integer, default=0)

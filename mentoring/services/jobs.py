@@ -12,13 +12,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from ..extensions import db
 from ..models import Job, JobKind, JobStatus, User
 from ..models._types import utcnow
-from . import Forbidden, NotFound
-from .scope import Scope
+from . import Forbidden, NotFound, Refused, matching
+from .scope import Scope, coordinator_scope
 
 
 class JobFailed(Exception):
@@ -32,13 +32,26 @@ class JobFailed(Exception):
 
 
 def start(actor: User, scope: Scope, kind: JobKind, *, payload: bytes | None = None,
-          locale: str = "en") -> Job:
+          options: dict[str, Any] | None = None, locale: str = "en") -> Job:
     """A queued job of ``kind`` for the scope's programme, started by ``actor``."""
     job = Job(kind=kind, programme=scope.programme, user=actor, payload=payload,
-              locale=locale, status=JobStatus.QUEUED)
+              options=options, locale=locale, status=JobStatus.QUEUED)
     db.session.add(job)
     db.session.flush()
     return job
+
+
+def start_matching(actor: User, scope: Scope, *, fair: bool = False, locale: str = "en") -> Job:
+    """A queued matching run, once the programme is ready for one and no other run of it is
+    queued or running (the run itself holds the programme's row too, for runs started
+    elsewhere)."""
+    matching.check_can_run(scope)
+    waiting = db.session.scalar(select(Job.id).where(
+        Job.programme_id == scope.programme.id, Job.kind == JobKind.MATCHING_RUN,
+        Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING])).limit(1))
+    if waiting is not None:
+        raise Refused(matching.run_in_progress_message())
+    return start(actor, scope, JobKind.MATCHING_RUN, options={"fair": fair}, locale=locale)
 
 
 def job_in_scope(scope: Scope, job_id: int, actor: User) -> Job:
@@ -83,13 +96,14 @@ def run(job: Job) -> None:
     """
     if job.kind == JobKind.IMPORT_APPLICATIONS:
         _import_applications(job)
+    elif job.kind == JobKind.MATCHING_RUN:
+        _matching_run(job)
     else:  # pragma: no cover - every kind has its branch
         raise ValueError(f"unknown job kind {job.kind}")
 
 
 def _import_applications(job: Job) -> None:
     from .imports import ImportFailed, import_applications
-    from .scope import coordinator_scope
 
     actor = job.user
     scope = coordinator_scope(job.programme, actor) if actor is not None else None
@@ -106,6 +120,21 @@ def _import_applications(job: Job) -> None:
         raise JobFailed([{"line": e.line, "column": e.column, "message": e.message}
                          for e in failure.errors], failure.total) from failure
     _finish(job, JobStatus.DONE, result={"imported": len(created)})
+
+
+def _matching_run(job: Job) -> None:
+    actor = job.user
+    scope = coordinator_scope(job.programme, actor) if actor is not None else None
+    if scope is None:
+        raise JobFailed([{"line": 0, "column": "", "message": _(
+            "The person who started this run no longer coordinates the programme.")}], 1)
+    try:
+        run_ = matching.run(actor, scope, fair=bool((job.options or {}).get("fair")))
+    except Refused as refusal:
+        raise JobFailed([{"line": 0, "column": "", "message": refusal.message}], 1) from refusal
+    _finish(job, JobStatus.DONE, result={
+        "run": run_.id, "ms": run_.duration_ms, "matched": run_.summary["matched"],
+        "unmatched": run_.summary["unmatched"]})
 
 
 def fail(job_id: int, errors: list[dict[str, Any]], total: int | None = None) -> Job | None:

@@ -1,4 +1,4 @@
-"""background jobs: a CSV import (later a matching run) that runs outside the web request
+"""background jobs: a CSV import or a matching run, outside the web request
 
 Revision ID: 3f6b9d2e1c47
 Revises: 7e1a5c0d2b84
@@ -21,14 +21,16 @@ def upgrade():
     op.create_table(
         'job',
         sa.Column('id', sa.Integer(), nullable=False),
-        sa.Column('kind', sa.Enum('import_applications', name='job_kind', native_enum=False,
-                                  create_constraint=True, length=40), nullable=False),
+        sa.Column('kind', sa.Enum('import_applications', 'matching_run', name='job_kind',
+                                  native_enum=False, create_constraint=True, length=40),
+                  nullable=False),
         sa.Column('programme_id', sa.Integer(), nullable=False),
         sa.Column('user_id', sa.Integer(), nullable=True),
         sa.Column('status', sa.Enum('queued', 'running', 'done', 'failed', name='job_status',
                                     native_enum=False, create_constraint=True, length=16),
                   nullable=False),
         sa.Column('locale', sa.String(length=16), nullable=False),
+        sa.Column('options', sa.JSON(), nullable=True),
         sa.Column('payload', sa.LargeBinary(), nullable=True),
         sa.Column('done', sa.Integer(), nullable=False),
         sa.Column('total', sa.Integer(), nullable=False),

@@ -202,3 +202,66 @@ def test_a_worker_runs_the_import_while_the_page_shows_its_progress(app, make_us
     db.session.expire_all()
     [job] = db.session.scalars(select(Job)).all()
     assert (job.status, job.done, job.total) == (JobStatus.DONE, 250, 250)
+
+
+# ---- a matching run is a job too -------------------------------------------------------------
+
+@pytest.fixture
+def ready(make_programme, make_enrolment, coordinator):
+    """A programme in status "matching" with an accepted mentee and mentor, and its
+    coordinator."""
+    from mentoring.models import EnrolmentStatus, ProgrammeStatus, Role
+
+    programme = make_programme(name="NOW4WRC27", slug="now4wrc27",
+                               status=ProgrammeStatus.MATCHING)
+    for role in (Role.MENTEE, Role.MENTOR):
+        make_enrolment(programme, role=role, status=EnrolmentStatus.ACCEPTED)
+    return programme, coordinator(programme)
+
+
+def test_a_matching_run_answers_with_its_job_page_which_leads_to_the_proposals(
+        client, auth, ready):
+    from mentoring.models import MatchingRun
+
+    programme, claire = ready
+    auth.login(claire)
+    response = client.post(f"/coordinate/{programme.slug}/matching/run", data={"fair": "y"})
+    assert JOB_PAGE.search(response.location)
+    page = client.get(response.location)
+    assert re.search(r"Matching done in \d+ ms: 1 mentees matched, 0 unmatched\.", page.text)
+    assert f'href="/coordinate/{programme.slug}/pairs"' in page.text
+    [job] = db.session.scalars(select(Job)).all()
+    [run] = db.session.scalars(select(MatchingRun)).all()
+    assert (job.kind, job.status, job.options, job.result["run"]) == (
+        JobKind.MATCHING_RUN, JobStatus.DONE, {"fair": True}, run.id)
+    assert run.run_by_id == claire.id and run.settings.get("fair") is True
+
+
+def test_a_second_run_while_one_waits_is_refused_at_once(client, auth, ready):
+    programme, claire = ready
+    db.session.add(Job(kind=JobKind.MATCHING_RUN, programme=programme, user=claire,
+                       status=JobStatus.QUEUED))
+    db.session.commit()
+    auth.login(claire)
+    response = client.post(f"/coordinate/{programme.slug}/matching/run")
+    assert response.location.endswith(f"/coordinate/{programme.slug}/matching")
+    page = client.get(response.location)
+    assert "Another matching run for this programme is in progress." in page.text
+    assert db.session.scalar(select(func.count()).select_from(Job)) == 1
+
+
+def test_a_run_the_programme_is_no_longer_ready_for_when_its_turn_comes_fails_and_says_why(
+        app, client, auth, ready):
+    from mentoring.models import MatchingRun, ProgrammeStatus
+
+    programme, claire = ready
+    job = Job(kind=JobKind.MATCHING_RUN, programme=programme, user=claire,
+              status=JobStatus.QUEUED, options={"fair": False})
+    db.session.add(job)
+    programme.status = ProgrammeStatus.RUNNING  # an admin moved it on meanwhile
+    db.session.commit()
+    app.extensions["celery"].tasks[RUN_JOB].apply(args=[job.id])
+    auth.login(claire)
+    page = client.get(f"/coordinate/{programme.slug}/jobs/{job.id}")
+    assert "Matching runs only while the programme is in status" in html.unescape(page.text)
+    assert db.session.scalars(select(MatchingRun)).all() == []
