@@ -14,6 +14,8 @@ commits. Routes create the ``Job`` row with :func:`mentoring.boundary.perform`, 
 
 from __future__ import annotations
 
+import os
+
 from celery import Celery, Task
 from flask import Blueprint, Flask, current_app
 
@@ -34,6 +36,8 @@ def init_app(app: Flask) -> Celery:
             with app.app_context():
                 return self.run(*args, **kwargs)
 
+    from . import tasks
+
     redis_url = app.config.get("REDIS_URL") or ""
     celery = Celery(app.name, task_cls=FlaskTask, set_as_current=False)
     celery.conf.update(
@@ -52,9 +56,11 @@ def init_app(app: Flask) -> Celery:
         worker_prefetch_multiplier=1,
         broker_connection_retry_on_startup=True,
         timezone="UTC",
+        beat_schedule=tasks.SCHEDULE,
+        # beat remembers when it last ran each entry in the instance folder, not the cwd.
+        beat_schedule_filename=os.path.join(app.instance_path, "celerybeat-schedule"),
         **app.config.get("CELERY", {}),
     )
-    from . import tasks
 
     tasks.register(celery)
     app.extensions["celery"] = celery

@@ -265,3 +265,43 @@ def test_a_run_the_programme_is_no_longer_ready_for_when_its_turn_comes_fails_an
     page = client.get(f"/coordinate/{programme.slug}/jobs/{job.id}")
     assert "Matching runs only while the programme is in status" in html.unescape(page.text)
     assert db.session.scalars(select(MatchingRun)).all() == []
+
+
+# ---- what beat runs ----------------------------------------------------------------------------
+
+def test_beat_schedules_only_tasks_the_worker_runs(app):
+    celery = app.extensions["celery"]
+    assert {entry["task"] for entry in celery.conf.beat_schedule.values()} == {
+        "mentoring.send_emails", "mentoring.send_reminders", "mentoring.anonymise_old"}
+    assert all(entry["task"] in celery.tasks for entry in celery.conf.beat_schedule.values())
+
+
+def test_the_scheduled_sender_sends_what_waits_in_the_outbox(app):
+    from mentoring.models import OutboxEmail
+    from mentoring.services import mail
+
+    app.config["MAIL_SEND_ON_COMMIT"] = False  # as if the commit's own sending had failed
+    email = mail.queue("someone@example.org", "About your application", "Hello",
+                       kind="decision")
+    db.session.commit()
+    assert db.session.get(OutboxEmail, email.id).sent_at is None
+    app.extensions["celery"].tasks["mentoring.send_emails"].apply()
+    db.session.expire_all()
+    assert db.session.get(OutboxEmail, email.id).sent_at is not None
+
+
+def test_the_scheduled_retention_erases_what_is_too_old(app, make_programme, make_enrolment):
+    from datetime import timedelta
+
+    from mentoring.models import ProgrammeStatus
+    from mentoring.models._types import utcnow
+
+    long_ago = utcnow().date() - timedelta(days=app.config["RETENTION_DAYS"] + 30)
+    programme = make_programme(status=ProgrammeStatus.CLOSED, ends_on=long_ago)
+    enrolment = make_enrolment(programme, goals="Chair a study group by 2027")
+    celery = app.extensions["celery"]
+    celery.tasks["mentoring.send_reminders"].apply()
+    celery.tasks["mentoring.anonymise_old"].apply()
+    db.session.expire_all()
+    enrolment = db.session.get(Enrolment, enrolment.id)
+    assert enrolment.anonymised_at is not None and enrolment.goals == ""
