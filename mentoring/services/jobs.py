@@ -138,10 +138,14 @@ def _matching_run(job: Job) -> None:
 
 
 def fail(job_id: int, errors: list[dict[str, Any]], total: int | None = None) -> Job | None:
-    """Mark the job failed with its problems (after the caller rolled its work back)."""
+    """Mark the job failed with its problems (after the caller rolled its work back).
+
+    A job already done stays done: a second delivery of its task that ran alongside the first
+    (a worker thought lost) fails on the work the first one committed.
+    """
     job = db.session.get(Job, job_id)
-    if job is None:
-        return None
+    if job is None or job.status == JobStatus.DONE:
+        return job
     job.errors = errors
     job.error_count = len(errors) if total is None else total
     _finish(job, JobStatus.FAILED, result=None)

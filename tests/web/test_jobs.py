@@ -305,3 +305,15 @@ def test_the_scheduled_retention_erases_what_is_too_old(app, make_programme, mak
     db.session.expire_all()
     enrolment = db.session.get(Enrolment, enrolment.id)
     assert enrolment.anonymised_at is not None and enrolment.goals == ""
+
+
+def test_a_late_second_delivery_that_fails_leaves_a_done_import_done(client, auth, programme,
+                                                                    coordinator):
+    from mentoring.services import jobs
+
+    auth.login(coordinator(programme))
+    job_page = post_file(client, programme.slug, rows(2)).location
+    job_id = int(JOB_PAGE.search(job_page)["id"])
+    jobs.fail(job_id, [{"line": 2, "column": "E-mail", "message": "already applied"}], 1)
+    db.session.commit()
+    assert "2 applications imported." in client.get(job_page).text
