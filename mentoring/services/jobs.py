@@ -9,6 +9,7 @@ progress while the work's own transaction is still open.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from flask_babel import gettext as _
@@ -19,6 +20,10 @@ from ..models import Job, JobKind, JobStatus, User
 from ..models._types import utcnow
 from . import Forbidden, NotFound, Refused, matching
 from .scope import Scope, coordinator_scope
+
+#: A matching job queued or running for longer than this no longer holds back a new run (its
+#: worker was lost with the broker's copy); the run itself still locks the programme's row.
+STALE_AFTER = timedelta(hours=1)
 
 
 class JobFailed(Exception):
@@ -48,7 +53,8 @@ def start_matching(actor: User, scope: Scope, *, fair: bool = False, locale: str
     matching.check_can_run(scope)
     waiting = db.session.scalar(select(Job.id).where(
         Job.programme_id == scope.programme.id, Job.kind == JobKind.MATCHING_RUN,
-        Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING])).limit(1))
+        Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]),
+        Job.created_at > utcnow() - STALE_AFTER).limit(1))
     if waiting is not None:
         raise Refused(matching.run_in_progress_message())
     return start(actor, scope, JobKind.MATCHING_RUN, options={"fair": fair}, locale=locale)

@@ -317,3 +317,18 @@ def test_a_late_second_delivery_that_fails_leaves_a_done_import_done(client, aut
     jobs.fail(job_id, [{"line": 2, "column": "E-mail", "message": "already applied"}], 1)
     db.session.commit()
     assert "2 applications imported." in client.get(job_page).text
+
+
+def test_a_run_lost_hours_ago_no_longer_holds_back_a_new_one(client, auth, ready):
+    from datetime import timedelta
+
+    from mentoring.models._types import utcnow
+
+    programme, claire = ready
+    db.session.add(Job(kind=JobKind.MATCHING_RUN, programme=programme, user=claire,
+                       status=JobStatus.RUNNING, created_at=utcnow() - timedelta(hours=2)))
+    db.session.commit()
+    auth.login(claire)
+    response = client.post(f"/coordinate/{programme.slug}/matching/run")
+    assert JOB_PAGE.search(response.location)
+    assert "Matching done in" in client.get(response.location).text
