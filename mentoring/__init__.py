@@ -63,6 +63,7 @@ def create_app(config: dict | None = None) -> Flask:
         coordination,
         dashboard,
         enrolment,
+        jobs,
         meetings,
         ops,
         pairing,
@@ -75,7 +76,7 @@ def create_app(config: dict | None = None) -> Flask:
     # One folder per feature, each with its blueprint (routes, forms; templates/<name>/).
     for feature in (programmes, auth, enrolment, coordination, applications, pairing,
                     pairs_at_work, surveys, dashboard, content, meetings, admin, ops,
-                    privacy):
+                    privacy, jobs):
         app.register_blueprint(feature.bp)
 
     from . import cli, errors, templating
@@ -87,6 +88,7 @@ def create_app(config: dict | None = None) -> Flask:
     cli.register(app)
     mail.register(app)
     explanations.register(app)
+    jobs.init_app(app)  # Celery, bound to this app
 
     @app.before_request
     def _fresh_locale():

@@ -36,6 +36,7 @@ ENV_SETTINGS = {
     "PROXY_COUNT": int,
     "IMPORT_MAX_ROWS": int,
     "RETENTION_DAYS": int,
+    "REDIS_URL": str,
 }
 
 
@@ -111,6 +112,9 @@ class DefaultConfig:
     #: Days after a closed programme's end date before its applications' free text is erased
     #: (``flask anonymise-old``; the privacy notice says the same).
     RETENTION_DAYS = 730
+    #: Redis for background jobs (Celery's broker and result backend), e.g.
+    #: redis://127.0.0.1:6379/0. Empty: a job runs at once inside the request that starts it.
+    REDIS_URL = ""
 
 
 def _coerce(kind: type, value: str):

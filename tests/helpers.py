@@ -20,6 +20,20 @@ def emails(kind=None, to=None) -> list[OutboxEmail]:
     return list(db.session.scalars(query))
 
 
+def job_page(client, response):
+    """An import answers with a redirect to its job's page: that page, where the result is
+    (without REDIS_URL the job ran inside the request). Any other answer as it is."""
+    if response.status_code == 302 and "/jobs/" in response.location:
+        return client.get(response.location)
+    return response
+
+
+def imported_count(page) -> int | None:
+    """How many applications the job page says were imported (None: it does not say)."""
+    match = re.search(r"(\d+) applications? imported\.", page.text)
+    return int(match.group(1)) if match else None
+
+
 def link_in(email: OutboxEmail) -> str:
     """The path of the first link in an email (the test client needs no host)."""
     match = re.search(r"https?://[^/\s]+(/\S+)", email.body)

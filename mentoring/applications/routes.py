@@ -6,14 +6,14 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from ..boundary import csv_response, perform
-from ..extensions import db
-from ..models import EnrolmentStatus, Role
+from ..i18n import current_locale
+from ..jobs import enqueue
+from ..models import EnrolmentStatus, JobKind, Role
 from ..pagination import paginate
 from ..permissions import Scope, coordinator_required, enrolment_in_scope
 from ..security import whole_number
 from ..services import enrolments as service
-from ..services import exports
-from ..services.imports import ImportFailed, import_applications
+from ..services import exports, jobs
 from . import bp
 from .forms import DecisionForm, ImportForm
 
@@ -87,22 +87,15 @@ def export(scope: Scope):
 @coordinator_required
 def import_csv(scope: Scope):
     form = ImportForm()
-    errors, more = [], 0
     if form.validate_on_submit():
-        try:
-            created = import_applications(current_user, scope, form.file.data.read())
-        except ImportFailed as failure:
-            db.session.rollback()
-            errors, more = failure.errors, failure.more
-            flash(ngettext("Nothing was imported: the file has %(num)d problem, listed below.",
-                           "Nothing was imported: the file has %(num)d problems, listed below.",
-                           failure.total), "error")
-        else:
-            db.session.commit()
-            flash(ngettext("%(num)d application imported. New people have been invited to "
-                           "set a password.", "%(num)d applications imported. New people have "
-                           "been invited to set a password.", len(created)), "success")
-            return redirect(url_for("applications.applications", slug=scope.programme.slug,
-                                    status="submitted"))
+        # A file of thousands of rows takes longer than a request may: the import runs as a
+        # job, and its page shows how far it got, then the result or every problem.
+        started = perform(lambda: jobs.start(current_user, scope, JobKind.IMPORT_APPLICATIONS,
+                                             payload=form.file.data.read(),
+                                             locale=current_locale()))
+        if started:
+            enqueue(started.value)
+            return redirect(url_for("jobs.job", slug=scope.programme.slug,
+                                    job_id=started.value.id))
     return render_template("applications/import.html", scope=scope, programme=scope.programme,
-                           form=form, errors=errors, more=more, Role=Role)
+                           form=form, Role=Role)

@@ -11,6 +11,7 @@ from .enrolment import (
     RegionPreference,
     Role,
 )
+from .job import FINISHED, Job, JobKind, JobStatus
 from .meeting import (
     MAX_MINUTES,
     Confirmation,
@@ -36,6 +37,10 @@ from .survey import DEFAULT_QUESTIONS, Survey, SurveyResponse
 from .user import User
 
 __all__ = [
+    "FINISHED",
+    "Job",
+    "JobKind",
+    "JobStatus",
     "DECISIONS",
     "LIVE_STATUSES",
     "MAX_MINUTES",

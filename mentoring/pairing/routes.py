@@ -10,11 +10,13 @@ from flask_login import current_user
 
 from ..boundary import csv_response, perform, show_refusal
 from ..forms import ActionForm, ConfirmForm, options
+from ..i18n import current_locale
+from ..jobs import enqueue
 from ..models import PairingStatus
 from ..pagination import paginate
 from ..permissions import Scope, coordinator_required
 from ..security import whole_number
-from ..services import Forbidden, Refused, exports, pair_views
+from ..services import Forbidden, Refused, exports, jobs, pair_views
 from ..services import matching as matching_service
 from ..services import pairings as service
 from . import bp
@@ -51,14 +53,14 @@ def run_matching(scope: Scope):
     form = RunForm()
     if not form.validate_on_submit():
         abort(400)
-    done = perform(lambda: matching_service.run(current_user, scope, fair=form.fair.data))
-    if not done:
+    # A programme of thousands of applicants takes longer than a request may: the run is a
+    # job, whose page shows the result (at once when there is no worker).
+    started = perform(lambda: jobs.start_matching(current_user, scope, fair=form.fair.data,
+                                                  locale=current_locale()))
+    if not started:
         return redirect(url_for("pairing.matching", slug=scope.programme.slug))
-    run, summary = done.value, done.value.summary
-    flash(_("Matching done in %(ms)d ms: %(matched)d mentees matched, %(unmatched)d unmatched.",
-            ms=run.duration_ms, matched=summary["matched"], unmatched=summary["unmatched"]),
-          "success")
-    return redirect(url_for("pairing.pairs", slug=scope.programme.slug))
+    enqueue(started.value)
+    return redirect(url_for("jobs.job", slug=scope.programme.slug, job_id=started.value.id))
 
 
 def _filters() -> pair_views.PairFilters:

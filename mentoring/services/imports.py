@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import current_app
@@ -99,8 +100,17 @@ def _whole_number(text: str, default: int) -> int | None:
         return None
 
 
-def import_applications(actor: User, scope: Scope, raw: bytes) -> list[Enrolment]:
+#: How often (in rows) an import tells its ``progress`` callback how far it got.
+PROGRESS_EVERY = 100
+
+
+def import_applications(actor: User, scope: Scope, raw: bytes, *,
+                        progress: Callable[[int, int], None] | None = None
+                        ) -> list[Enrolment]:
     """Create an application for each row, or nothing if any row is wrong.
+
+    ``progress(checked, total)`` is called as rows are checked (every ``PROGRESS_EVERY``
+    rows, and once all are), for a background job's page.
 
     Every error is collected with its line and column. People without an account get one,
     and an invitation email to set their password. The row of an existing account whose owner
@@ -138,7 +148,10 @@ def import_applications(actor: User, scope: Scope, raw: bytes) -> list[Enrolment
     parsed: list[tuple[int, str, str, Role, Application]] = []
     seen: dict[tuple[str, Role], int] = {}
 
+    total = len(rows) - 1
     for line, row in enumerate(rows[1:], start=2):
+        if progress is not None and (line - 2) % PROGRESS_EVERY == 0:
+            progress(line - 2, total)
         if len(errors) > LISTED_ERRORS:
             unlisted += len(errors) - LISTED_ERRORS
             del errors[LISTED_ERRORS:]
@@ -238,6 +251,8 @@ def import_applications(actor: User, scope: Scope, raw: bytes) -> list[Enrolment
             continue
         parsed.append((line, name, email, role, application))
 
+    if progress is not None:
+        progress(total, total)
     if not parsed and not errors:
         errors.append(ImportError_(2, "", _("The file has no rows after the heading.")))
     if errors:

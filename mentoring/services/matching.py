@@ -135,6 +135,27 @@ def forbidden_pairs(programme: Programme) -> list[tuple[int, int]]:
         .where(ForbiddenPair.programme_id == programme.id))]
 
 
+def check_can_run(scope: Scope) -> None:
+    """Refuse a run the programme is not ready for: a regional co-chair's (Forbidden), outside
+    status "matching", or without an accepted mentor and mentee (Refused)."""
+    programme = scope.programme
+    if scope.is_regional:
+        raise Forbidden("a regional co-chair cannot run matching for the programme")
+    if programme.status != ProgrammeStatus.MATCHING:
+        raise Refused(_("Matching runs only while the programme is in status \"matching\"."))
+    roles = set(db.session.scalars(
+        select(Enrolment.role).distinct().where(Enrolment.programme_id == programme.id,
+                                                Enrolment.status == EnrolmentStatus.ACCEPTED)))
+    if not {Role.MENTOR, Role.MENTEE} <= roles:
+        raise Refused(_("Accept at least one mentor and one mentee before matching."))
+
+
+def run_in_progress_message() -> str:
+    """What a coordinator is told when she asks for a second run while one is going on."""
+    return _("Another matching run for this programme is in progress. Wait a moment, then "
+             "look at its proposals.")
+
+
 def run(actor, scope: Scope, *, fair: bool = False) -> MatchingRun:
     """Match the accepted applicants and write the proposals, all in the caller's transaction.
 
@@ -143,10 +164,7 @@ def run(actor, scope: Scope, *, fair: bool = False) -> MatchingRun:
     are marked superseded.
     """
     programme = scope.programme
-    if scope.is_regional:
-        raise Forbidden("a regional co-chair cannot run matching for the programme")
-    if programme.status != ProgrammeStatus.MATCHING:
-        raise Refused(_("Matching runs only while the programme is in status \"matching\"."))
+    check_can_run(scope)
     _one_run_at_a_time(programme)
     started = time.perf_counter()
     rules = rules_for(programme)
@@ -239,8 +257,7 @@ def _one_run_at_a_time(programme: Programme) -> None:
             db.session.execute(select(Programme.id).where(Programme.id == programme.id)
                                .with_for_update(nowait=True))
     except OperationalError as error:
-        raise Refused(_("Another matching run for this programme is in progress. Wait a "
-                        "moment, then look at its proposals.")) from error
+        raise Refused(run_in_progress_message()) from error
 
 
 def _alternative(alt) -> dict:

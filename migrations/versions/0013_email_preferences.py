@@ -2,7 +2,7 @@
 message's language and unsubscribe link
 
 Revision ID: 3b9d7f2a6c15
-Revises: 7e1a5c0d2b84
+Revises: 3f6b9d2e1c47
 Create Date: 2026-12-03 10:00:00.000000
 
 Everyone keeps receiving what they received before (both choices start true). Messages
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '3b9d7f2a6c15'
-down_revision = '7e1a5c0d2b84'
+down_revision = '3f6b9d2e1c47'
 branch_labels = None
 depends_on = None
 

@@ -35,7 +35,10 @@ def test_coordinator_runs_matching_rejects_reruns_approves_and_announces(live_se
     expect(page.get_by_role("heading", name="Matching", exact=True)).to_be_visible()
     visit("01-matching-settings")
     page.get_by_role("button", name="Run matching").click()
+    # The run is a job: its page gives the summary and the way to the proposals.
     expect(page.get_by_text(re.compile(r"Matching done in \d+ ms"))).to_be_visible()
+    axe_check(page, "01b-matching-job")
+    page.get_by_role("link", name="See the proposals").click()
     visit("02-proposals")
 
     # She reads why the first (lowest-scoring) pair was proposed, and its alternatives.
@@ -53,6 +56,7 @@ def test_coordinator_runs_matching_rejects_reruns_approves_and_announces(live_se
     page.goto(live_server + "/coordinate/now4wrc23/matching")
     page.get_by_role("button", name="Run matching").click()
     expect(page.get_by_text(re.compile(r"Matching done in \d+ ms"))).to_be_visible()
+    page.get_by_role("link", name="See the proposals").click()
     expect(page.get_by_text(re.compile(r"\d+ new, \d+ kept, \d+ changed"))).to_be_visible()
     expect(page.locator("li.pair h3", has_text=rejected_title)).to_have_count(0)
     visit("04-after-rerun")

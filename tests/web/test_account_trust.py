@@ -11,7 +11,7 @@ from sqlalchemy import select
 from mentoring.extensions import db
 from mentoring.models import Coordinator, Enrolment, User
 from tests.conftest import PASSWORD
-from tests.helpers import emails, link_in
+from tests.helpers import emails, job_page, link_in
 
 NEW_PASSWORD = "brand new passphrase"  # noqa: S105 - test credential
 
@@ -232,8 +232,9 @@ def test_import_refuses_the_row_of_an_existing_account_whose_address_is_unproven
     content = ("E-mail,Full name,Applies as,Country,Languages,Topics\n"
                "wei@example.org,Wei Chen,mentor,CN,zh,Negotiation\n"
                "nour@example.org,Nour El-Sayed,mentee,EG,ar,Negotiation\n")
-    page = browser.post(f"/coordinate/{programme.slug}/import",
-                        data={"file": (io.BytesIO(content.encode()), "applications.csv")})
+    page = job_page(browser, browser.post(
+        f"/coordinate/{programme.slug}/import",
+        data={"file": (io.BytesIO(content.encode()), "applications.csv")}))
     assert page.status_code == 200
     assert "has not confirmed this email address yet" in page.text
     assert "<td>3</td><td>E-mail</td>" in page.text

@@ -28,6 +28,9 @@ from mentoring.models import (
     EnrolmentStatus,
     Feedback,
     ForbiddenPair,
+    Job,
+    JobKind,
+    JobStatus,
     Meeting,
     MeetingFormat,
     Pairing,
@@ -42,7 +45,7 @@ from mentoring.services.exports import DASHBOARD_TABLES
 
 #: The blueprints whose /coordinate/ routes make the coordinators' side of the site.
 COORDINATOR_BLUEPRINTS = {"coordination", "applications", "pairing", "pairs_at_work", "surveys",
-                          "dashboard", "content"}
+                          "dashboard", "content", "jobs"}
 
 
 def coordinator_rules(app, method: str) -> set[str]:
@@ -67,6 +70,8 @@ class World:
     b_pair: Pairing
     b_proposal: Pairing
     b_meeting: Meeting
+    #: An import another coordinator started (its problems name region B's people).
+    b_job: Job
     #: Words no page of the ATU co-chair may show.
     secrets: tuple[str, ...]
 
@@ -143,14 +148,20 @@ def world(make_programme, make_enrolment, make_user, coordinator) -> World:
         SurveyResponse(survey_id=survey.id, user_id=b_mentee.user_id,
                        answers=[1, "Bravo survey comment"]),
     ])
+    b_job = Job(kind=JobKind.IMPORT_APPLICATIONS, programme=programme,
+                user=make_user("programme.coordinator@example.org"), status=JobStatus.FAILED,
+                errors=[{"line": 2, "column": "E-mail", "message": "Bravo import problem"}],
+                error_count=1)
+    db.session.add(b_job)
     db.session.commit()
 
-    secrets = ("Bravo dispute note", "Bravo feedback comment", "Bravo survey comment")
+    secrets = ("Bravo dispute note", "Bravo import problem", "Bravo feedback comment",
+               "Bravo survey comment")
     for enrolment in (b_mentee, b_second_mentee, b_applicant, b_mentor_applicant, declined):
         secrets += (enrolment.user.name, enrolment.user.email)
     return World(programme.slug, a_mentee, a_mentor, a_applicant, a_pair, a_meeting, b_mentee,
                  b_second_mentee, b_mentor, b_applicant, b_mentor_applicant, b_pair, b_proposal,
-                 b_meeting, secrets)
+                 b_meeting, b_job, secrets)
 
 
 @pytest.fixture
@@ -183,6 +194,7 @@ def get_requests(w: World) -> dict[str, list[tuple[str, int]]]:
         "applications.export": [(f"{c}/applications.csv", 200)] + [
             (f"{c}/applications.csv?status={s.value}", 200) for s in EnrolmentStatus],
         "applications.import_csv": [(f"{c}/import", 200)],
+        "jobs.job": [(f"{c}/jobs/{w.b_job.id}", 403)],
         "content.translations": [(f"{c}/translations", 200)],
         "dashboard.dashboard": [(f"{c}/dashboard", 200)],
         "dashboard.report": [(f"{c}/report", 200)],

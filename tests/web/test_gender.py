@@ -12,6 +12,7 @@ from mentoring.permissions import Scope
 from mentoring.services import dashboard as figures
 from mentoring.services.matching import to_profile
 from tests.conftest import PASSWORD
+from tests.helpers import imported_count, job_page
 
 HEADINGS = "E-mail,Full name,Applies as,Country,Languages,Topics,Gender"
 
@@ -21,9 +22,9 @@ def import_mentors(client, programme, genders: dict[str, str]) -> dict[str, Enro
     lines = [HEADINGS] + [
         f"mentor{n}@example.org,{name},mentor,KE,English,Negotiation,{gender}"
         for n, (name, gender) in enumerate(genders.items())]
-    response = client.post(f"/coordinate/{programme.slug}/import", data={
-        "file": (io.BytesIO(("\n".join(lines) + "\n").encode()), "mentors.csv")})
-    assert response.status_code == 302, response.text
+    response = job_page(client, client.post(f"/coordinate/{programme.slug}/import", data={
+        "file": (io.BytesIO(("\n".join(lines) + "\n").encode()), "mentors.csv")}))
+    assert imported_count(response) == len(genders), response.text
     mentors = {e.user.name: e for e in db.session.scalars(
         select(Enrolment).where(Enrolment.role == Role.MENTOR))}
     for mentor in mentors.values():

@@ -37,4 +37,32 @@
     }
     update();
   });
+  // A background job's page: while the job runs, fetch the page again every few seconds and
+  // put its new state in place (without script, the page has a "Refresh" link).
+  document.addEventListener("DOMContentLoaded", function () {
+    var job = document.getElementById("job");
+    if (!job || !job.hasAttribute("data-refresh") || !window.fetch || !window.DOMParser) {
+      return;
+    }
+    var delay = parseInt(job.getAttribute("data-refresh"), 10) || 2000;
+    function poll() {
+      window.fetch(window.location.href, {credentials: "same-origin"})
+        .then(function (response) { return response.ok ? response.text() : null; })
+        .then(function (text) {
+          var fresh = text && new DOMParser().parseFromString(text, "text/html")
+            .getElementById("job");
+          if (!fresh) { window.setTimeout(poll, delay * 2); return; }
+          job.innerHTML = fresh.innerHTML;
+          job.setAttribute("aria-busy", fresh.getAttribute("aria-busy") || "false");
+          if (fresh.hasAttribute("data-refresh")) {
+            window.setTimeout(poll, delay);
+          } else {
+            job.removeAttribute("data-refresh");
+          }
+        })
+        .catch(function () { window.setTimeout(poll, delay * 2); });
+    }
+    window.setTimeout(poll, delay);
+  });
+
 })();

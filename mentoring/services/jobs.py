@@ -1,0 +1,166 @@
+"""Background jobs: the row that says what a job is, how far it got and how it ended.
+
+A job is created in the request that asks for it (committed with it), then run by a Celery
+task (``mentoring.jobs.tasks``) that calls :func:`claim`, :func:`run`, and :func:`fail` or
+commits what :func:`run` did. Like every service these flush and never commit; only
+:func:`report_progress` writes on a connection of its own, so that the job's page sees the
+progress while the work's own transaction is still open.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+
+from ..extensions import db
+from ..models import Job, JobKind, JobStatus, User
+from ..models._types import utcnow
+from . import Forbidden, NotFound, Refused, matching
+from .scope import Scope, coordinator_scope
+
+#: A matching job queued or running for longer than this no longer holds back a new run (its
+#: worker was lost with the broker's copy); the run itself still locks the programme's row.
+STALE_AFTER = timedelta(hours=1)
+
+
+class JobFailed(Exception):
+    """The job's work was refused: nothing it did stands. ``errors`` are the first problems
+    (dicts of line, column, message), ``total`` how many there are in all."""
+
+    def __init__(self, errors: list[dict[str, Any]], total: int):
+        super().__init__(f"{total} errors")
+        self.errors = errors
+        self.total = total
+
+
+def start(actor: User, scope: Scope, kind: JobKind, *, payload: bytes | None = None,
+          options: dict[str, Any] | None = None, locale: str = "en") -> Job:
+    """A queued job of ``kind`` for the scope's programme, started by ``actor``."""
+    job = Job(kind=kind, programme=scope.programme, user=actor, payload=payload,
+              options=options, locale=locale, status=JobStatus.QUEUED)
+    db.session.add(job)
+    db.session.flush()
+    return job
+
+
+def start_matching(actor: User, scope: Scope, *, fair: bool = False, locale: str = "en") -> Job:
+    """A queued matching run, once the programme is ready for one and no other run of it is
+    queued or running (the run itself holds the programme's row too, for runs started
+    elsewhere)."""
+    matching.check_can_run(scope)
+    waiting = db.session.scalar(select(Job.id).where(
+        Job.programme_id == scope.programme.id, Job.kind == JobKind.MATCHING_RUN,
+        Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]),
+        Job.created_at > utcnow() - STALE_AFTER).limit(1))
+    if waiting is not None:
+        raise Refused(matching.run_in_progress_message())
+    return start(actor, scope, JobKind.MATCHING_RUN, options={"fair": fair}, locale=locale)
+
+
+def job_in_scope(scope: Scope, job_id: int, actor: User) -> Job:
+    """A job of the scope's programme: NotFound for another programme's, Forbidden for a
+    regional co-chair asking for a job someone else started."""
+    job = db.session.get(Job, job_id)
+    if job is None or job.programme_id != scope.programme.id:
+        raise NotFound(f"job {job_id}")
+    if scope.region is not None and job.user_id != actor.id:
+        raise Forbidden(f"job {job_id}")
+    return job
+
+
+def claim(job_id: int) -> Job | None:
+    """The job, marked running; None when it is unknown or already finished (a task that is
+    delivered twice, or retried after the job's work was committed, does nothing)."""
+    job = db.session.get(Job, job_id)
+    if job is None or job.finished:
+        return None
+    job.status = JobStatus.RUNNING
+    job.started_at = job.started_at or utcnow()
+    db.session.flush()
+    return job
+
+
+def report_progress(job_id: int, done: int, total: int) -> None:
+    """Write the job's progress in a short transaction of its own, visible at once.
+
+    Not on SQLite: it has one writer at a time, and the job's own transaction is it.
+    """
+    if db.engine.dialect.name == "sqlite":
+        return
+    with db.engine.begin() as connection:
+        connection.execute(update(Job).where(Job.id == job_id).values(done=done, total=total))
+
+
+def run(job: Job) -> None:
+    """Do the job's work in the caller's transaction and mark it done.
+
+    Raises :class:`JobFailed` when the work is refused; the caller then rolls back and calls
+    :func:`fail`.
+    """
+    if job.kind == JobKind.IMPORT_APPLICATIONS:
+        _import_applications(job)
+    elif job.kind == JobKind.MATCHING_RUN:
+        _matching_run(job)
+    else:  # pragma: no cover - every kind has its branch
+        raise ValueError(f"unknown job kind {job.kind}")
+
+
+def _import_applications(job: Job) -> None:
+    from .imports import ImportFailed, import_applications
+
+    actor = job.user
+    scope = coordinator_scope(job.programme, actor) if actor is not None else None
+    if scope is None:  # her coordinator role ended while the job waited
+        raise JobFailed([{"line": 0, "column": "", "message": _(
+            "The person who started this import no longer coordinates the programme.")}], 1)
+
+    def progress(done: int, total: int) -> None:
+        report_progress(job.id, done, total)
+
+    try:
+        created = import_applications(actor, scope, job.payload or b"", progress=progress)
+    except ImportFailed as failure:
+        raise JobFailed([{"line": e.line, "column": e.column, "message": e.message}
+                         for e in failure.errors], failure.total) from failure
+    _finish(job, JobStatus.DONE, result={"imported": len(created)})
+
+
+def _matching_run(job: Job) -> None:
+    actor = job.user
+    scope = coordinator_scope(job.programme, actor) if actor is not None else None
+    if scope is None:
+        raise JobFailed([{"line": 0, "column": "", "message": _(
+            "The person who started this run no longer coordinates the programme.")}], 1)
+    try:
+        run_ = matching.run(actor, scope, fair=bool((job.options or {}).get("fair")))
+    except Refused as refusal:
+        raise JobFailed([{"line": 0, "column": "", "message": refusal.message}], 1) from refusal
+    _finish(job, JobStatus.DONE, result={
+        "run": run_.id, "ms": run_.duration_ms, "matched": run_.summary["matched"],
+        "unmatched": run_.summary["unmatched"]})
+
+
+def fail(job_id: int, errors: list[dict[str, Any]], total: int | None = None) -> Job | None:
+    """Mark the job failed with its problems (after the caller rolled its work back).
+
+    A job already done stays done: a second delivery of its task that ran alongside the first
+    (a worker thought lost) fails on the work the first one committed.
+    """
+    job = db.session.get(Job, job_id)
+    if job is None or job.status == JobStatus.DONE:
+        return job
+    job.errors = errors
+    job.error_count = len(errors) if total is None else total
+    _finish(job, JobStatus.FAILED, result=None)
+    return job
+
+
+def _finish(job: Job, status: JobStatus, result: dict[str, Any] | None) -> None:
+    job.status = status
+    job.result = result
+    job.finished_at = utcnow()
+    job.payload = None  # the file held personal data; the job no longer needs it
+    db.session.flush()
