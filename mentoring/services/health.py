@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 
+import redis
+from flask import current_app
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -13,7 +15,8 @@ log = logging.getLogger("mentoring.health")
 
 
 def check() -> dict[str, str]:
-    """{"database": "ok"} or the name of what failed (the reason goes to the log only)."""
+    """{"database": "ok"} (and "redis" when ``REDIS_URL`` is set), or "unavailable" for what
+    does not answer (the reason goes to the log only)."""
     checks = {}
     try:
         db.session.execute(text("SELECT 1"))
@@ -22,4 +25,12 @@ def check() -> dict[str, str]:
         log.exception("health check: the database does not answer")
         db.session.rollback()
         checks["database"] = "unavailable"
+    url = current_app.config.get("REDIS_URL")
+    if url:
+        try:
+            redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1).ping()
+            checks["redis"] = "ok"
+        except redis.RedisError:
+            log.exception("health check: Redis does not answer")
+            checks["redis"] = "unavailable"
     return checks

@@ -303,11 +303,28 @@ def _send_after_commit(session: Session) -> None:
     ids = session.info.pop(_QUEUED, None)
     if not ids or not current_app.config["MAIL_SEND_ON_COMMIT"]:
         return
+    if _hand_to_workers():
+        return
     try:
         with Session(bind=session.get_bind()) as own:
             deliver_pending(len(ids), ids=ids, session=own, due_only=False)
     except Exception:  # the outbox keeps it; `flask send-emails` retries
         log.exception("sending queued emails failed")
+
+
+def _hand_to_workers() -> bool:
+    """With a job queue (``REDIS_URL``), ask a worker to send, so that no web request waits
+    for the mail server; True when it took the work. Without one, or when the queue does not
+    answer, the caller sends at once (the outbox keeps anything that fails)."""
+    celery = current_app.extensions.get("celery")
+    if celery is None or celery.conf.task_always_eager:
+        return False
+    try:
+        celery.tasks["mentoring.send_emails"].delay()
+    except Exception:
+        log.warning("the job queue does not answer: sending in this process", exc_info=True)
+        return False
+    return True
 
 
 def _forget_after_rollback(session: Session, transaction) -> None:

@@ -70,3 +70,55 @@ def test_the_plain_error_page_is_right_to_left_in_arabic(app, client, monkeypatc
     response = client.get("/", headers={"Accept-Language": locale})
     assert response.status_code == 500
     assert 'dir="rtl"' in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("app_config", [{"REDIS_URL": "redis://127.0.0.1:1/0",
+                                         "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:1/0",
+                                         "RATELIMIT_ENABLED": True}])
+def test_health_check_names_redis_when_it_is_down_and_sign_in_still_works(
+        client, auth, make_user):
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json == {"database": "ok", "redis": "unavailable"}
+    assert auth.login(make_user()).status_code == 302  # limits fall back to memory
+
+
+class _Queue:
+    """Stands for Celery with a broker: records what it is asked to do, or does not answer."""
+
+    def __init__(self, answers=True):
+        self.calls = 0
+        self.answers = answers
+        self.conf = type("Conf", (), {"task_always_eager": False})()
+        self.tasks = {"mentoring.send_emails": self}
+
+    def delay(self):
+        self.calls += 1
+        if not self.answers:
+            raise ConnectionError("broker down")
+
+
+def _register(client):
+    client.post("/register", data={"name": "Amina Diallo", "email": "amina@example.org",
+                                   "password": "orbit spectrum filing",
+                                   "confirm": "orbit spectrum filing"})
+
+
+def test_with_a_job_queue_the_request_hands_its_emails_to_a_worker(app, client, monkeypatch):
+    from tests.helpers import emails
+
+    queue = _Queue()
+    monkeypatch.setitem(app.extensions, "celery", queue)
+    _register(client)
+    (message,) = emails("verify-email")
+    assert queue.calls == 1
+    assert message.sent_at is None  # the worker sends it, not the request
+
+
+def test_when_the_job_queue_does_not_answer_the_request_sends_itself(app, client, monkeypatch):
+    from tests.helpers import emails
+
+    monkeypatch.setitem(app.extensions, "celery", _Queue(answers=False))
+    _register(client)
+    (message,) = emails("verify-email")
+    assert message.sent_at is not None
