@@ -128,20 +128,36 @@ def approve_above(actor, scope: Scope, threshold: int) -> tuple[int, int]:
     run_ = latest_run(scope.programme)
     if run_ is None:
         raise Refused(_("Run matching first."))
-    query = (select(Pairing.id).join(Enrolment, Pairing.mentee_id == Enrolment.id)
+    _require_running_or_matching(scope)
+    query = (select(Pairing).join(Enrolment, Pairing.mentee_id == Enrolment.id)
              .where(Pairing.run_id == run_.id, Pairing.status == PairingStatus.PROPOSED,
                     Pairing.score >= threshold)
-             .order_by(Pairing.score.desc(), Pairing.id))
+             .order_by(Pairing.score.desc(), Pairing.id)
+             .with_for_update(of=Pairing).execution_options(populate_existing=True))
     if scope.region is not None:
         query = query.where(Enrolment.region_id == scope.region.id)
+    proposals = db.session.scalars(query).all()
+    # Every person concerned is locked once, in id order (as every action does), and the
+    # places are counted here: thousands of approvals are one flush, not one each.
+    people = _lock_people(*(pid for p in proposals for pid in (p.mentee_id, p.mentor_id)))
+    now = utcnow()
     approved = skipped = 0
-    for pairing_id in db.session.scalars(query).all():
-        try:
-            with db.session.begin_nested():
-                if approve(actor, scope, pairing_id):
-                    approved += 1
-        except Refused:
+    for pairing in proposals:
+        mentee, mentor = people[pairing.mentee_id], people[pairing.mentor_id]
+        if pairing.broken or mentee.live_pairs >= 1 or \
+                mentor.live_pairs >= (mentor.capacity or 0):
             skipped += 1
+            continue
+        before = _state(pairing)
+        mentee.live_pairs += 1
+        mentor.live_pairs += 1
+        pairing.status = PairingStatus.APPROVED
+        pairing.decided_at = now
+        pairing.decided_by_id = actor.id
+        audit.record("pairing.approve", actor=actor, programme=scope.programme, target=pairing,
+                     before=before, after=_state(pairing))
+        approved += 1
+    _flush_or_explain()
     return approved, skipped
 
 

@@ -952,3 +952,28 @@ def test_pairs_page_issues_the_same_number_of_queries_for_5_and_30_pairs(
     many = _queries(client, url(large, "pairs"))
     assert few == many
     assert client.get(url(large, "pairs")).text.count('class="pair"') == 30
+
+
+def test_approve_above_skips_a_proposal_whose_mentee_or_mentor_is_already_taken(
+        make_programme, make_enrolment, make_user):
+    programme = make_programme(status=ProgrammeStatus.MATCHING)
+    amina, leila = (make_enrolment(programme, status=EnrolmentStatus.ACCEPTED) for _ in "ab")
+    claire = make_enrolment(programme, role=Role.MENTOR, status=EnrolmentStatus.ACCEPTED,
+                            capacity=1)
+    ana = make_enrolment(programme, role=Role.MENTOR, status=EnrolmentStatus.ACCEPTED,
+                         capacity=2)
+    run = MatchingRun(programme_id=programme.id)
+    db.session.add(run)
+    db.session.flush()
+    for mentee, mentor, score in ((amina, claire, 900), (amina, ana, 800), (leila, claire, 700)):
+        db.session.add(Pairing(programme_id=programme.id, run_id=run.id, mentee_id=mentee.id,
+                               mentor_id=mentor.id, status=PairingStatus.PROPOSED,
+                               score=score))
+    db.session.commit()
+    admin = make_user(admin=True)
+    assert pairings.approve_above(admin, Scope(programme), 0) == (1, 2)
+    db.session.commit()
+    approved = db.session.scalars(select(Pairing).where(
+        Pairing.status == PairingStatus.APPROVED)).all()
+    assert [(p.mentee_id, p.mentor_id) for p in approved] == [(amina.id, claire.id)]
+    assert (amina.live_pairs, leila.live_pairs, claire.live_pairs, ana.live_pairs) == (1, 0, 1, 0)

@@ -73,11 +73,10 @@ def test_a_message_sent_through_smtp_arrives_with_a_text_and_an_html_part(
 
 
 def test_smtp_down_then_up_delivers_every_message_exactly_once(app, smtp_server):
-    ids = []
-    for number in range(3):
-        ids.append(mail.queue(f"person{number}@example.org", f"Message {number}", "Hello",
-                              kind="decision").id)
+    queued = [mail.queue(f"person{number}@example.org", f"Message {number}", "Hello",
+                         kind="decision") for number in range(3)]
     db.session.commit()
+    ids = [email.id for email in queued]
 
     # The server is down: each message fails and waits for its next attempt.
     before = utcnow()
