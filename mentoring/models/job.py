@@ -17,6 +17,7 @@ from ._types import UTCDateTime, enum_type, utcnow
 class JobKind(enum.StrEnum):
     IMPORT_APPLICATIONS = "import_applications"
     MATCHING_RUN = "matching_run"
+    ANNOUNCE_PAIRS = "announce_pairs"
 
 
 class JobStatus(enum.StrEnum):

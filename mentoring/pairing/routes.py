@@ -9,10 +9,11 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from ..boundary import csv_response, perform, show_refusal
+from ..extensions import db
 from ..forms import ActionForm, ConfirmForm, options
 from ..i18n import current_locale
 from ..jobs import enqueue
-from ..models import PairingStatus
+from ..models import JobStatus, PairingStatus
 from ..pagination import paginate
 from ..permissions import Scope, coordinator_required
 from ..security import whole_number
@@ -210,13 +211,23 @@ def swap_pair(scope: Scope, pairing_id: int):
 def announce(scope: Scope):
     form = ConfirmForm()
     if form.validate_on_submit():
-        done = perform(lambda: service.announce(current_user, scope))
-        if done and done.value:
+        # Thousands of introductions take longer than a request may: announcing is a job. It
+        # is done already when there is no worker, and the page then says so as before.
+        started = perform(lambda: jobs.start_announce(current_user, scope,
+                                                      locale=current_locale()))
+        if not started:
+            return redirect(url_for("pairing.pairs", slug=scope.programme.slug))
+        job = started.value
+        enqueue(job)
+        db.session.refresh(job)
+        if job.status == JobStatus.DONE and job.result["announced"]:
             flash(ngettext("%(num)d pair announced: both people have been emailed.",
                            "%(num)d pairs announced: both people in each have been emailed.",
-                           done.value), "success")
-        elif done:
+                           job.result["announced"]), "success")
+        elif job.status == JobStatus.DONE:
             flash(_("There was no approved pair to announce."), "info")
+        else:
+            return redirect(url_for("jobs.job", slug=scope.programme.slug, job_id=job.id))
         return redirect(url_for("pairing.pairs", slug=scope.programme.slug,
                                 status="active"))
     approved = pair_views.status_counts(scope).get("approved", 0)

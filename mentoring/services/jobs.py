@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 from ..extensions import db
 from ..models import Job, JobKind, JobStatus, User
 from ..models._types import utcnow
-from . import Forbidden, NotFound, Refused, matching
+from . import Forbidden, NotFound, Refused, matching, pairings
 from .scope import Scope, coordinator_scope
 
 #: A matching job queued or running for longer than this no longer holds back a new run (its
@@ -58,6 +58,13 @@ def start_matching(actor: User, scope: Scope, *, fair: bool = False, locale: str
     if waiting is not None:
         raise Refused(matching.run_in_progress_message())
     return start(actor, scope, JobKind.MATCHING_RUN, options={"fair": fair}, locale=locale)
+
+
+def start_announce(actor: User, scope: Scope, *, locale: str = "en") -> Job:
+    """A queued announcement of the approved pairs in scope (thousands of introductions take
+    longer than a request may)."""
+    pairings.check_can_change(scope)
+    return start(actor, scope, JobKind.ANNOUNCE_PAIRS, locale=locale)
 
 
 def job_in_scope(scope: Scope, job_id: int, actor: User) -> Job:
@@ -104,6 +111,8 @@ def run(job: Job) -> None:
         _import_applications(job)
     elif job.kind == JobKind.MATCHING_RUN:
         _matching_run(job)
+    elif job.kind == JobKind.ANNOUNCE_PAIRS:
+        _announce_pairs(job)
     else:  # pragma: no cover - every kind has its branch
         raise ValueError(f"unknown job kind {job.kind}")
 
@@ -141,6 +150,19 @@ def _matching_run(job: Job) -> None:
     _finish(job, JobStatus.DONE, result={
         "run": run_.id, "ms": run_.duration_ms, "matched": run_.summary["matched"],
         "unmatched": run_.summary["unmatched"]})
+
+
+def _announce_pairs(job: Job) -> None:
+    actor = job.user
+    scope = coordinator_scope(job.programme, actor) if actor is not None else None
+    if scope is None:
+        raise JobFailed([{"line": 0, "column": "", "message": _(
+            "The person who started this run no longer coordinates the programme.")}], 1)
+    try:
+        announced = pairings.announce(actor, scope)
+    except Refused as refusal:
+        raise JobFailed([{"line": 0, "column": "", "message": refusal.message}], 1) from refusal
+    _finish(job, JobStatus.DONE, result={"announced": announced})
 
 
 def fail(job_id: int, errors: list[dict[str, Any]], total: int | None = None) -> Job | None:

@@ -88,6 +88,11 @@ def _flush_or_explain() -> None:
                            ) from error
 
 
+def check_can_change(scope: Scope) -> None:
+    """Refused unless the programme's pairs can change now (matching or running)."""
+    _require_running_or_matching(scope)
+
+
 def _require_running_or_matching(scope: Scope) -> None:
     if scope.programme.status not in (ProgrammeStatus.MATCHING, ProgrammeStatus.RUNNING):
         raise Refused(_("Pairs can be changed only while the programme is matching or "

@@ -977,3 +977,27 @@ def test_approve_above_skips_a_proposal_whose_mentee_or_mentor_is_already_taken(
         Pairing.status == PairingStatus.APPROVED)).all()
     assert [(p.mentee_id, p.mentor_id) for p in approved] == [(amina.id, claire.id)]
     assert (amina.live_pairs, leila.live_pairs, claire.live_pairs, ana.live_pairs) == (1, 0, 1, 0)
+
+
+def test_with_a_worker_announcing_answers_at_once_and_its_page_tells_how_it_went(
+        app, client, two_pairs, monkeypatch):
+    """With a job queue the page does not wait for thousands of introductions: it shows the
+    job, and the job's page says how many pairs were announced once a worker has run it."""
+    from mentoring.jobs import RUN_JOB
+    from mentoring.pairing import routes as pairing_routes
+
+    programme = two_pairs["programme"]
+    client.post(url(programme, f"pairs/{two_pairs['first'].id}/approve"))
+    client.post(url(programme, f"pairs/{two_pairs['second'].id}/approve"))
+    flashes(client)
+    queued = []
+    monkeypatch.setattr(pairing_routes, "enqueue", lambda job: queued.append(job.id))
+    response = client.post(url(programme, "pairs/announce"))
+    (job_id,) = queued
+    assert response.location.endswith(f"/coordinate/{programme.slug}/jobs/{job_id}")
+    assert emails(kind="introduction") == []  # the worker has not run yet
+    assert "Waiting to start." in client.get(response.location).text
+    app.extensions["celery"].tasks[RUN_JOB].apply(args=[job_id])
+    page = client.get(response.location).text
+    assert "2 pairs announced: both people in each have been emailed." in page
+    assert len(emails(kind="introduction")) == 4
