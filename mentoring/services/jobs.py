@@ -137,31 +137,30 @@ def _import_applications(job: Job) -> None:
     _finish(job, JobStatus.DONE, result={"imported": len(created)})
 
 
-def _matching_run(job: Job) -> None:
+def _as_starter(job: Job, work):
+    """Run ``work(actor, scope)`` as the person who started the job, in her scope now; a
+    refusal (her role ended, the programme moved on) fails the job with its reason."""
     actor = job.user
     scope = coordinator_scope(job.programme, actor) if actor is not None else None
     if scope is None:
         raise JobFailed([{"line": 0, "column": "", "message": _(
             "The person who started this run no longer coordinates the programme.")}], 1)
     try:
-        run_ = matching.run(actor, scope, fair=bool((job.options or {}).get("fair")))
+        return work(actor, scope)
     except Refused as refusal:
         raise JobFailed([{"line": 0, "column": "", "message": refusal.message}], 1) from refusal
+
+
+def _matching_run(job: Job) -> None:
+    fair = bool((job.options or {}).get("fair"))
+    run_ = _as_starter(job, lambda actor, scope: matching.run(actor, scope, fair=fair))
     _finish(job, JobStatus.DONE, result={
         "run": run_.id, "ms": run_.duration_ms, "matched": run_.summary["matched"],
         "unmatched": run_.summary["unmatched"]})
 
 
 def _announce_pairs(job: Job) -> None:
-    actor = job.user
-    scope = coordinator_scope(job.programme, actor) if actor is not None else None
-    if scope is None:
-        raise JobFailed([{"line": 0, "column": "", "message": _(
-            "The person who started this run no longer coordinates the programme.")}], 1)
-    try:
-        announced = pairings.announce(actor, scope)
-    except Refused as refusal:
-        raise JobFailed([{"line": 0, "column": "", "message": refusal.message}], 1) from refusal
+    announced = _as_starter(job, pairings.announce)
     _finish(job, JobStatus.DONE, result={"announced": announced})
 
 
