@@ -36,6 +36,7 @@ ENV_SETTINGS = {
     "PROXY_COUNT": int,
     "IMPORT_MAX_ROWS": int,
     "RETENTION_DAYS": int,
+    "JOB_RETENTION_DAYS": int,
     "REDIS_URL": str,
 }
 
@@ -112,6 +113,9 @@ class DefaultConfig:
     #: Days after a closed programme's end date before its applications' free text is erased
     #: (``flask anonymise-old``; the privacy notice says the same).
     RETENTION_DAYS = 730
+    #: Days a finished job (its page, result and errors) is kept before the daily clean-up
+    #: (``flask delete-old-jobs``, and the scheduler) deletes it; queued and running ones stay.
+    JOB_RETENTION_DAYS = 30
     #: Redis for background jobs (Celery's broker and result backend), e.g.
     #: redis://127.0.0.1:6379/0. Empty: a job runs at once inside the request that starts it.
     REDIS_URL = ""

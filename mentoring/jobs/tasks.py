@@ -1,9 +1,10 @@
 """The Celery tasks: open the app context (the task class does), call a service, commit.
 
 ``run_job`` runs what a coordinator started; the others are what ``beat`` runs on a schedule
-(:data:`SCHEDULE`), as the ``send-emails``, ``send-reminders`` and ``anonymise-old`` commands
-do from cron. Each is safe to run twice or beside its command: the outbox claims each message
-once, reminders remember what they sent, and erasure skips what is already erased.
+(:data:`SCHEDULE`), as the ``send-emails``, ``send-reminders``, ``anonymise-old`` and
+``delete-old-jobs`` commands do from cron. Each is safe to run twice or beside its command:
+the outbox claims each message once, reminders remember what they sent, erasure skips what is
+already erased, and a deleted job is gone.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ SCHEDULE = {
     "send-emails": {"task": "mentoring.send_emails", "schedule": 5 * 60.0},
     "send-reminders": {"task": "mentoring.send_reminders", "schedule": crontab(hour=6, minute=0)},
     "anonymise-old": {"task": "mentoring.anonymise_old", "schedule": crontab(hour=3, minute=30)},
+    "delete-old-jobs": {"task": "mentoring.delete_old_jobs",
+                        "schedule": crontab(hour=3, minute=45)},
 }
 
 log = logging.getLogger(__name__)
@@ -85,3 +88,12 @@ def register(celery: Celery) -> None:
             log.warning("anonymise-old refused: %s", refusal.message)
             return
         db.session.commit()
+
+    @celery.task(name="mentoring.delete_old_jobs", shared=False)
+    def delete_old_jobs() -> int:
+        """Delete jobs finished more than JOB_RETENTION_DAYS ago."""
+        from flask import current_app
+
+        deleted = jobs.delete_finished(current_app.config["JOB_RETENTION_DAYS"])
+        db.session.commit()
+        return deleted
