@@ -1,5 +1,5 @@
 """What an operator relies on: a health check, a log line per request, an error page that
-needs no database."""
+needs no database, a request after a PostgreSQL restart."""
 
 from __future__ import annotations
 
@@ -13,13 +13,15 @@ from datetime import timedelta
 import pytest
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
+from mentoring import create_app
 from mentoring.extensions import db
 from mentoring.logs import JsonFormatter
 from mentoring.models import Job, JobKind, JobStatus, OutboxEmail
 from mentoring.models._types import utcnow
-from tests.conftest import need
+from tests.conftest import _config, need
 
 EMPTY_OUTBOX = {"due": 0, "failed": 0, "oldest_due_seconds": 0}
 
@@ -132,6 +134,50 @@ def test_the_error_page_shows_in_the_readers_language_while_the_database_is_down
         expected = _("An unexpected error happened. It has been logged; please try again.")
     assert expected in html.unescape(response.get_data(as_text=True))
     assert 'lang="fr"' in response.get_data(as_text=True)
+
+
+def test_a_request_after_a_postgresql_restart_succeeds(app, make_programme):
+    """A restart ends every connection the web workers hold in their pools; the next request
+    must not get one of those (``pool_pre_ping`` checks a connection before handing it out)."""
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if not url.startswith("postgresql"):
+        pytest.skip("a restart of PostgreSQL: the test runs on PostgreSQL")
+    make_programme(name="NOW4WRC27", slug="now4wrc27")
+    db.session.remove()  # the test's own session holds no connection either
+    # The site as gunicorn runs it: each request opens and closes its own context, and the
+    # connection goes back to the pool in between.
+    site = create_app(_config(url))
+    visitor = site.test_client()
+    assert "NOW4WRC27" in visitor.get("/programmes/now4wrc27").text
+
+    killer = create_engine(url)
+    with killer.begin() as connection:
+        ended = connection.execute(text(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()")).scalars().all()
+    killer.dispose()
+    assert ended and all(ended), "the site's pooled connection was there to end"
+
+    response = visitor.get("/programmes/now4wrc27")
+    assert response.status_code == 200
+    assert "NOW4WRC27" in response.text
+    with site.app_context():
+        db.engine.dispose()
+
+
+def test_while_the_database_is_down_the_error_page_shows_in_the_language_asked_for(app):
+    """Nothing answers where the database should be: the page still comes, in Spanish."""
+    site = create_app({**_config("postgresql+psycopg://nobody:x@127.0.0.1:1/mentoring"),
+                       "PROPAGATE_EXCEPTIONS": False})
+    response = site.test_client().get("/", headers={"Accept-Language": "es-ES,es;q=0.9"})
+    assert response.status_code == 500
+    page = html.unescape(response.get_data(as_text=True))
+    with force_locale("es"):
+        assert _("An unexpected error happened. It has been logged; please try again.") in page
+        assert _("Go to the programmes") in page
+    assert 'lang="es"' in page and 'dir="ltr"' in page
+    health = site.test_client().get("/healthz")
+    assert (health.status_code, health.json["database"]) == (503, "unavailable")
 
 
 @pytest.mark.parametrize("locale", ["ar"])
