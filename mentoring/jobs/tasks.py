@@ -10,6 +10,7 @@ already erased, and a deleted job is gone.
 from __future__ import annotations
 
 import logging
+import time
 
 from celery import Celery
 from celery.schedules import crontab
@@ -18,6 +19,7 @@ from flask_babel import gettext as _
 
 from ..extensions import db
 from ..models._types import utcnow
+from ..ops import metrics
 from ..services import Refused, jobs, mail
 
 #: What ``celery -A mentoring.jobs.worker beat`` starts, and when (UTC).
@@ -42,13 +44,15 @@ def register(celery: Celery) -> None:
         if job is None:
             return
         db.session.commit()  # "running", seen at once
-        locale = job.locale
+        locale, kind = job.locale, str(job.kind)
+        started = time.perf_counter()
         try:
             with force_locale(locale):
                 jobs.run(job)
         except jobs.JobFailed as failure:
             db.session.rollback()
             jobs.fail(job_id, failure.errors, failure.total)
+            outcome = "failed"
         except BaseException:
             db.session.rollback()
             log.exception("job %s failed", job_id)
@@ -57,8 +61,12 @@ def register(celery: Celery) -> None:
                     "Something went wrong on our side; nothing was changed. Please try "
                     "again later.")}])
             db.session.commit()
+            metrics.job_finished(kind, "error", time.perf_counter() - started)
             raise
+        else:
+            outcome = "done"
         db.session.commit()
+        metrics.job_finished(kind, outcome, time.perf_counter() - started)
 
     @celery.task(name="mentoring.send_emails", shared=False)
     def send_emails() -> dict[str, int]:

@@ -43,10 +43,10 @@ def check() -> dict[str, Any]:
     if url:
         checks["redis"] = _redis(url)
     database_up = checks["database"] == OK
-    queue: dict[str, Any] = {"outbox": outbox_depth() if database_up else UNAVAILABLE}
+    queue: dict[str, Any] = {"outbox": _read(outbox_depth) if database_up else UNAVAILABLE}
     if url:
         queue["broker"] = _broker() if checks["redis"] == OK else UNAVAILABLE
-        queue["jobs"] = _jobs() if database_up else UNAVAILABLE
+        queue["jobs"] = _read(_jobs) if database_up else UNAVAILABLE
     checks["queue"] = queue
     return checks
 
@@ -62,6 +62,16 @@ def _database() -> str:
         return OK
     except SQLAlchemyError:
         log.exception("health check: the database does not answer")
+        db.session.rollback()
+        return UNAVAILABLE
+
+
+def _read(figures):
+    """The queue's figures, or "unavailable" (say, before the migrations made its tables)."""
+    try:
+        return figures()
+    except SQLAlchemyError:
+        log.exception("health check: the queue's figures cannot be read")
         db.session.rollback()
         return UNAVAILABLE
 
