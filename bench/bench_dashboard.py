@@ -56,7 +56,7 @@ def populate(participants: int, sessions: int, seed: int = 11) -> None:
     mentors = participants * 3 // 10
     db.session.execute(insert(User), [
         {"email": f"p{k}@bench.example", "name": f"Person {k}", "password_hash": "",
-         "is_admin": False, "locale": "", "timezone": "", "failed_logins": 0, "created_at": now}
+         "is_admin": False, "locale": "", "timezone": "", "created_at": now}
         for k in range(participants)])
     user_ids = db.session.scalars(select(User.id).where(User.email.like("p%@bench.example"))
                                   .order_by(User.id)).all()

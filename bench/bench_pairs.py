@@ -59,7 +59,7 @@ def populate(seed: int = 7) -> int:
     topics = [topic.id for topic in programme.topics]
     now = utcnow()
     users = [{"email": f"p{k}@bench.example", "name": f"Person {k}", "password_hash": "",
-              "is_admin": False, "locale": "", "timezone": "", "failed_logins": 0,
+              "is_admin": False, "locale": "", "timezone": "",
               "created_at": now} for k in range(MENTEES + MENTORS)]
     db.session.execute(insert(User), users)
     user_ids = db.session.scalars(select(User.id).where(User.email.like("p%@bench.example"))

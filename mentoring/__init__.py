@@ -24,6 +24,9 @@ def create_app(config: dict | None = None) -> Flask:
     )
     configure(app, config)
     logs.configure(app)
+    from . import ops
+
+    ops.init_app(app)  # error reports and metrics, when configured
     if (proxies := app.config["PROXY_COUNT"]) > 0:
         # The client's address and scheme as the proxies in front saw them (exactly that many
         # proxies are trusted). The host stays the request's own, checked by TRUSTED_HOSTS.

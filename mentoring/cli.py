@@ -1,5 +1,5 @@
 """Commands: ``flask --app app create-admin | seed-demo | send-emails | send-reminders |
-anonymise-old``."""
+anonymise-old | delete-old-jobs``."""
 
 from __future__ import annotations
 
@@ -91,3 +91,16 @@ def register(app: Flask) -> None:
         click.echo(f"programmes ended more than {days} days ago: {done.programmes}, "
                    f"applications anonymised: {done.applications}, "
                    f"people erased: {done.people}")
+
+    @app.cli.command("delete-old-jobs")
+    @click.option("--days", type=int, default=None,
+                  help="Days after a job finished (default: JOB_RETENTION_DAYS).")
+    def delete_old_jobs(days: int | None) -> None:
+        """Delete background jobs finished more than N days ago (queued and running ones
+        stay; safe to run again, e.g. daily from cron)."""
+        from .services.jobs import delete_finished
+
+        days = app.config["JOB_RETENTION_DAYS"] if days is None else days
+        deleted = delete_finished(days)
+        db.session.commit()
+        click.echo(f"jobs finished more than {days} days ago deleted: {deleted}")

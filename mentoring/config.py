@@ -36,7 +36,13 @@ ENV_SETTINGS = {
     "PROXY_COUNT": int,
     "IMPORT_MAX_ROWS": int,
     "RETENTION_DAYS": int,
+    "JOB_RETENTION_DAYS": int,
     "REDIS_URL": str,
+    "SENTRY_DSN": str,
+    "SENTRY_ENVIRONMENT": str,
+    "SENTRY_RELEASE": str,
+    "METRICS_ENABLED": bool,
+    "METRICS_TOKEN": str,
 }
 
 
@@ -112,9 +118,22 @@ class DefaultConfig:
     #: Days after a closed programme's end date before its applications' free text is erased
     #: (``flask anonymise-old``; the privacy notice says the same).
     RETENTION_DAYS = 730
+    #: Days a finished job (its page, result and errors) is kept before the daily clean-up
+    #: (``flask delete-old-jobs``, and the scheduler) deletes it; queued and running ones stay.
+    JOB_RETENTION_DAYS = 30
     #: Redis for background jobs (Celery's broker and result backend), e.g.
     #: redis://127.0.0.1:6379/0. Empty: a job runs at once inside the request that starts it.
     REDIS_URL = ""
+    #: Sentry's address for error reports (needs sentry-sdk: pip install '.[ops]'). Empty:
+    #: nothing is reported. The environment defaults to MENTORING_ENV, the release to
+    #: mentoring@<installed version>.
+    SENTRY_DSN = ""
+    SENTRY_ENVIRONMENT = ""
+    SENTRY_RELEASE = ""
+    #: Prometheus metrics at /metrics (needs prometheus-client: pip install '.[ops]'), read
+    #: from this machine or with ``Authorization: Bearer <METRICS_TOKEN>``.
+    METRICS_ENABLED = False
+    METRICS_TOKEN = ""  # noqa: S105 - empty default, set in the environment
 
 
 def _coerce(kind: type, value: str):

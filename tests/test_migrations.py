@@ -205,3 +205,37 @@ def test_upgrade_writes_look_alike_addresses_in_their_normal_form_unless_taken(e
         assert stored == ["amina@example.org", "admin@example.org", "ａdmin@example.org",
                           "claire@example.org"]
         db.engine.dispose()
+
+
+def test_dropping_the_unused_sign_in_columns_keeps_accounts_and_their_locks(empty_database):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database, "SECRET_KEY": "x"})
+    with app.app_context():
+        upgrade(revision="9d4e2a7c1b58")
+        with db.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO \"user\" (email, name, password_hash, is_admin, locale, timezone,"
+                " failed_logins, locked_until, created_at, session_token, reminder_emails,"
+                " digest_emails) VALUES ('a@example.org', 'Amina', 'hash', false, 'fr', 'UTC',"
+                " 3, '2999-01-01 00:00:00+00:00', '2026-01-01', 'token', true, false)"))
+            connection.execute(text(
+                "INSERT INTO sign_in_failure (email, client, failures, last_failed_at,"
+                " locked_until) VALUES ('a@example.org', '', 50, '2026-01-01',"
+                " '2999-01-01 00:00:00+00:00')"))
+        upgrade()
+        columns = {c["name"] for c in inspect(db.engine).get_columns("user")}
+        assert "failed_logins" not in columns and "locked_until" not in columns
+        read = ("SELECT email, name, password_hash, locale, session_token, digest_emails"
+                " FROM \"user\"")
+        with db.engine.connect() as connection:
+            assert tuple(connection.execute(text(read)).one()) == (
+                "a@example.org", "Amina", "hash", "fr", "token", False)
+            assert connection.execute(text("SELECT failures FROM sign_in_failure")
+                                      ).scalar() == 50
+
+        downgrade(revision="9d4e2a7c1b58")
+        with db.engine.connect() as connection:
+            assert tuple(connection.execute(text(read)).one()) == (
+                "a@example.org", "Amina", "hash", "fr", "token", False)
+            assert tuple(connection.execute(text(
+                "SELECT failed_logins, locked_until FROM \"user\"")).one()) == (0, None)
+        db.engine.dispose()

@@ -1,14 +1,16 @@
 """The Celery tasks: open the app context (the task class does), call a service, commit.
 
 ``run_job`` runs what a coordinator started; the others are what ``beat`` runs on a schedule
-(:data:`SCHEDULE`), as the ``send-emails``, ``send-reminders`` and ``anonymise-old`` commands
-do from cron. Each is safe to run twice or beside its command: the outbox claims each message
-once, reminders remember what they sent, and erasure skips what is already erased.
+(:data:`SCHEDULE`), as the ``send-emails``, ``send-reminders``, ``anonymise-old`` and
+``delete-old-jobs`` commands do from cron. Each is safe to run twice or beside its command:
+the outbox claims each message once, reminders remember what they sent, erasure skips what is
+already erased, and a deleted job is gone.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 
 from celery import Celery
 from celery.schedules import crontab
@@ -17,6 +19,7 @@ from flask_babel import gettext as _
 
 from ..extensions import db
 from ..models._types import utcnow
+from ..ops import metrics
 from ..services import Refused, jobs, mail
 
 #: What ``celery -A mentoring.jobs.worker beat`` starts, and when (UTC).
@@ -24,6 +27,8 @@ SCHEDULE = {
     "send-emails": {"task": "mentoring.send_emails", "schedule": 5 * 60.0},
     "send-reminders": {"task": "mentoring.send_reminders", "schedule": crontab(hour=6, minute=0)},
     "anonymise-old": {"task": "mentoring.anonymise_old", "schedule": crontab(hour=3, minute=30)},
+    "delete-old-jobs": {"task": "mentoring.delete_old_jobs",
+                        "schedule": crontab(hour=3, minute=45)},
 }
 
 log = logging.getLogger(__name__)
@@ -39,13 +44,15 @@ def register(celery: Celery) -> None:
         if job is None:
             return
         db.session.commit()  # "running", seen at once
-        locale = job.locale
+        locale, kind = job.locale, str(job.kind)
+        started = time.perf_counter()
         try:
             with force_locale(locale):
                 jobs.run(job)
         except jobs.JobFailed as failure:
             db.session.rollback()
             jobs.fail(job_id, failure.errors, failure.total)
+            outcome = "failed"
         except BaseException:
             db.session.rollback()
             log.exception("job %s failed", job_id)
@@ -54,8 +61,12 @@ def register(celery: Celery) -> None:
                     "Something went wrong on our side; nothing was changed. Please try "
                     "again later.")}])
             db.session.commit()
+            metrics.job_finished(kind, "error", time.perf_counter() - started)
             raise
+        else:
+            outcome = "done"
         db.session.commit()
+        metrics.job_finished(kind, outcome, time.perf_counter() - started)
 
     @celery.task(name="mentoring.send_emails", shared=False)
     def send_emails() -> dict[str, int]:
@@ -85,3 +96,12 @@ def register(celery: Celery) -> None:
             log.warning("anonymise-old refused: %s", refusal.message)
             return
         db.session.commit()
+
+    @celery.task(name="mentoring.delete_old_jobs", shared=False)
+    def delete_old_jobs() -> int:
+        """Delete jobs finished more than JOB_RETENTION_DAYS ago."""
+        from flask import current_app
+
+        deleted = jobs.delete_finished(current_app.config["JOB_RETENTION_DAYS"])
+        db.session.commit()
+        return deleted

@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import Boolean, Integer, String
+from sqlalchemy import Boolean, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -39,8 +39,6 @@ class User(db.Model):
     #: Interface language (a code from LANGUAGES); empty means "from the browser".
     locale: Mapped[str] = mapped_column(String(10), default="")
     timezone: Mapped[str] = mapped_column(String(64), default="")
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: Set when the person's personal data was erased (on her request, an admin's, or by the
@@ -94,9 +92,6 @@ class User(db.Model):
     @property
     def is_verified(self) -> bool:
         return self.email_verified_at is not None
-
-    def is_locked(self, now: datetime | None = None) -> bool:
-        return self.locked_until is not None and self.locked_until > (now or utcnow())
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"

@@ -9,15 +9,16 @@ progress while the work's own transaction is still open.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from ..extensions import db
 from ..models import Job, JobKind, JobStatus, User
 from ..models._types import utcnow
+from ..models.job import FINISHED
 from . import Forbidden, NotFound, Refused, matching, pairings
 from .scope import Scope, coordinator_scope
 
@@ -185,3 +186,12 @@ def _finish(job: Job, status: JobStatus, result: dict[str, Any] | None) -> None:
     job.finished_at = utcnow()
     job.payload = None  # the file held personal data; the job no longer needs it
     db.session.flush()
+
+
+def delete_finished(days: int, now: datetime | None = None) -> int:
+    """Delete the jobs that finished (done or failed) more than ``days`` days ago; returns how
+    many. A queued or running job is never deleted, however old."""
+    cutoff = (now or utcnow()) - timedelta(days=days)
+    return db.session.execute(
+        delete(Job).where(Job.status.in_(sorted(FINISHED)), Job.finished_at < cutoff)
+        .execution_options(synchronize_session=False)).rowcount

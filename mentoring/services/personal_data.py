@@ -336,8 +336,6 @@ def _erase(user: User, *, actor: User | None, by: str) -> None:
     user.email_verified_at = None
     user.locale = ""
     user.timezone = ""
-    user.failed_logins = 0
-    user.locked_until = None
     user.last_login_at = None
     user.erased_at = now
     db.session.flush()

@@ -272,7 +272,8 @@ def test_a_run_the_programme_is_no_longer_ready_for_when_its_turn_comes_fails_an
 def test_beat_schedules_only_tasks_the_worker_runs(app):
     celery = app.extensions["celery"]
     assert {entry["task"] for entry in celery.conf.beat_schedule.values()} == {
-        "mentoring.send_emails", "mentoring.send_reminders", "mentoring.anonymise_old"}
+        "mentoring.send_emails", "mentoring.send_reminders", "mentoring.anonymise_old",
+        "mentoring.delete_old_jobs"}
     assert all(entry["task"] in celery.tasks for entry in celery.conf.beat_schedule.values())
 
 
@@ -305,6 +306,57 @@ def test_the_scheduled_retention_erases_what_is_too_old(app, make_programme, mak
     db.session.expire_all()
     enrolment = db.session.get(Enrolment, enrolment.id)
     assert enrolment.anonymised_at is not None and enrolment.goals == ""
+
+
+def _jobs_of_every_age(programme, user, days):
+    """Jobs finished just over and just under ``days`` ago, and old ones still waiting."""
+    from datetime import timedelta
+
+    from mentoring.models._types import utcnow
+
+    now = utcnow()
+    old, recent = now - timedelta(days=days, hours=1), now - timedelta(days=days - 1)
+    made = {
+        "done long ago": Job(status=JobStatus.DONE, created_at=old, finished_at=old,
+                             result={"imported": 1}),
+        "failed long ago": Job(status=JobStatus.FAILED, created_at=old, finished_at=old),
+        "done lately": Job(status=JobStatus.DONE, created_at=old, finished_at=recent,
+                           result={"imported": 1}),
+        "queued long ago": Job(status=JobStatus.QUEUED, created_at=old),
+        "running long ago": Job(status=JobStatus.RUNNING, created_at=old, started_at=old),
+    }
+    for job in made.values():
+        job.kind, job.programme, job.user = JobKind.IMPORT_APPLICATIONS, programme, user
+    db.session.add_all(made.values())
+    db.session.commit()
+    return {name: job.id for name, job in made.items()}
+
+
+def _kept(ids):
+    db.session.expire_all()
+    return {name for name, job_id in ids.items() if db.session.get(Job, job_id) is not None}
+
+
+def test_the_daily_clean_up_deletes_finished_jobs_older_than_the_retention_only(
+        app, client, auth, programme, coordinator):
+    claire = coordinator(programme)
+    ids = _jobs_of_every_age(programme, claire, app.config["JOB_RETENTION_DAYS"])
+    assert app.config["JOB_RETENTION_DAYS"] == 30
+    app.extensions["celery"].tasks["mentoring.delete_old_jobs"].apply()
+    assert _kept(ids) == {"done lately", "queued long ago", "running long ago"}
+    auth.login(claire)
+    page = f"/coordinate/{programme.slug}/jobs/"
+    assert client.get(page + str(ids["done long ago"])).status_code == 404
+    assert client.get(page + str(ids["done lately"])).status_code == 200
+
+
+def test_cron_users_delete_old_jobs_with_a_command(app, runner, programme, coordinator):
+    ids = _jobs_of_every_age(programme, coordinator(programme), 7)
+    result = runner.invoke(args=["delete-old-jobs", "--days", "7"])
+    assert result.exit_code == 0
+    assert "deleted: 2" in result.output
+    assert _kept(ids) == {"done lately", "queued long ago", "running long ago"}
+    assert "deleted: 0" in runner.invoke(args=["delete-old-jobs", "--days", "7"]).output
 
 
 def test_a_late_second_delivery_that_fails_leaves_a_done_import_done(client, auth, programme,
