@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from mentoring.extensions import db
 from mentoring.models import Enrolment, EnrolmentStatus, OutboxEmail
@@ -18,6 +19,21 @@ def emails(kind=None, to=None) -> list[OutboxEmail]:
         query = query.where(OutboxEmail.recipient == to)
     db.session.expire_all()
     return list(db.session.scalars(query))
+
+
+@contextmanager
+def sql_statements():
+    """The SQL statements sent while the block runs (a list that fills as they go)."""
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
 
 
 def job_page(client, response):
