@@ -7,9 +7,14 @@ then the whole programme), so the number of queries never grows with the data.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+import numpy as np
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from scipy.linalg import null_space
 from sqlalchemy import case, distinct, func, or_, select, true
 from sqlalchemy.orm import aliased
 
@@ -32,8 +37,32 @@ from ..models import (
 from . import activity as pair_activity
 from .scope import Scope
 
-#: Counts below this in a breakdown by gender or country are shown as "fewer than 5".
+# ---- small-count suppression: the one rule ---------------------------------------------
+#
+# Figures by gender or by country (page, report and CSV) never let a count from 1 to 4 be
+# read, directly or by arithmetic:
+# 1. A count from 1 to SUPPRESS_BELOW - 1 is shown as "fewer than 5" (SMALL).
+# 2. Complementary suppression: the cells of a breakdown add up to totals that are shown (a
+#    label's mentees and mentors to its total in the chart; a role's cells to its accepted
+#    count in the headline; the totals to everyone). Wherever a small count could be worked
+#    out from what is shown (one subtraction, or several equations together: checked exactly
+#    with linear algebra), more cells are hidden (HIDDEN, "not shown"): the one that stops
+#    the most small counts from being worked out, else the smallest count of the row or column
+#    that gave it away; parts before totals, so the charts keep their bars. Zeros are shown;
+#    a zero can be hidden as a complement.
+# 3. A share (women among mentors) is shown only if its numerator and its denominator minus
+#    its numerator are both 0 or at least 5, and its numerator is shown: the share and the
+#    headline would otherwise give a hidden count back. A shown share publishes its
+#    denominator, which joins the sums of rule 2.
+# Cells nobody can name ("other countries", grouped) are shown as rule 1 says, but need no
+# protection of their own. Counts by region and language are not suppressed.
+
+#: Counts from 1 to this minus 1 are hidden.
 SUPPRESS_BELOW = 5
+#: Why a count is hidden: a small count ("fewer than 5"), or a complement ("not shown").
+SMALL, HIDDEN = "small", "hidden"
+#: The line of a breakdown that groups the countries that are not shown one by one.
+OTHER = "*other countries*"
 MATCHED = (PairingStatus.APPROVED, PairingStatus.ACTIVE, PairingStatus.COMPLETED,
            PairingStatus.ENDED)
 
@@ -94,21 +123,144 @@ def funnel(scope: Scope) -> Funnel:
     return out
 
 
+def is_small(count: int) -> bool:
+    return 0 < count < SUPPRESS_BELOW
+
+
+Key = Hashable
+#: Cells that add up: (parts, total), the total a cell key or None when it is shown elsewhere.
+Sum = tuple[list[Key], Key | None]
+
+
+def _worked_out(hidden: list[Key], sums: list[Sum]) -> set[Key]:
+    """The hidden cells whose value follows from the shown ones and the sums: those whose
+    coordinate is zero in every solution of the homogeneous system."""
+    if not hidden:
+        return set()
+    column = {key: n for n, key in enumerate(hidden)}
+    rows = []
+    for parts, total in sums:
+        row = np.zeros(len(hidden))
+        for key in parts:
+            if key in column:
+                row[column[key]] += 1
+        if total in column:
+            row[column[total]] -= 1
+        if row.any():
+            rows.append(row)
+    if not rows:
+        return set()
+    free = null_space(np.array(rows))
+    return {key for key, n in column.items() if not np.abs(free[n]).max(initial=0) > 1e-9}
+
+
+def protect(cells: dict[Key, int], sums: list[Sum],
+            anonymous: Iterable[Key] = ()) -> dict[Key, str]:
+    """Which cells to hide, and why (SMALL or HIDDEN): rules 1 and 2 above.
+
+    ``cells`` in their display order; ``sums`` the ways they add up; ``anonymous`` cells
+    are hidden when small but need no protection."""
+    anonymous = set(anonymous)
+    hidden = {key: SMALL for key, count in cells.items() if is_small(count)}
+    sensitive = {key for key in hidden if key not in anonymous}
+    # What the published totals give away whatever is hidden cannot be helped.
+    forced = _worked_out(list(cells), sums) & sensitive
+
+    def exposed(keys) -> set[Key]:
+        return (_worked_out(list(keys), sums) & sensitive) - forced
+
+    def preference(key):  # parts before totals, then the smallest count, then the order
+        return (any(total == key for _, total in sums), cells[key])
+
+    while found := exposed(hidden):
+        shown = sorted((key for key in cells if key not in hidden), key=preference)
+        if not shown:
+            break
+        after = {key: len(exposed([*hidden, key])) for key in shown}
+        best = min(shown, key=lambda key: after[key])  # sorted: ties go by preference
+        if after[best] >= len(found):
+            # No one cell helps: hide the smallest non-zero part of the row or column that
+            # gives the first small count away by subtraction (or of any of its sums).
+            first = next(key for key in cells if key in found)
+            mine = [s for s in sums if first in s[0] or s[1] == first]
+            alone = [s for s in mine
+                     if all(k not in hidden or k == first for k in [*s[0], s[1]])]
+            near = {k for parts, total in (alone[:1] or mine) for k in [*parts, total]}
+            candidates = [key for key in shown if key in near] or shown
+            best = min(candidates, key=lambda key: (cells[key] == 0, *preference(key)))
+        hidden[best] = HIDDEN
+    return hidden
+
+
 @dataclass
 class Breakdown:
-    """Counts per label and role, in a fixed label order."""
+    """Counts per label and role, in a fixed label order; for breakdowns that need it, which
+    counts are hidden (``protect``)."""
 
     title: str
     labels: list[str]
     counts: dict[str, dict[str, int]]  # label -> role -> count
     suppress: bool = False
+    #: (label, role or "total") -> SMALL or HIDDEN
+    hidden: dict[tuple[str, str], str] = field(default_factory=dict)
+    #: How many countries the OTHER line groups.
+    grouped: int = 0
+    #: role -> women's share in percent, None without anyone, or HIDDEN (rule 3).
+    shares: dict[str, float | None | str] = field(default_factory=dict)
 
     def total(self, label: str) -> int:
         return sum(self.counts.get(label, {}).values())
 
-    def shown(self, count: int) -> int | None:
-        """None means "fewer than 5" (privacy), for breakdowns that need it."""
-        return None if self.suppress and 0 < count < SUPPRESS_BELOW else count
+    def figure(self, label: str, role: str = "total") -> int | None | str:
+        """A count as it may be shown: the number, None for "fewer than 5", or HIDDEN."""
+        count = (self.total(label) if role == "total"
+                 else self.counts.get(label, {}).get(role, 0))
+        why = self.hidden.get((label, role))
+        return count if why is None else None if why == SMALL else HIDDEN
+
+    def chart_rows(self) -> list[tuple[str, int | None | str]]:
+        """(label, total) of the labels whose total can be shown."""
+        return [(label, self.figure(label)) for label in self.labels
+                if isinstance(self.figure(label), int)]
+
+    @property
+    def not_shown(self) -> int:
+        """Countries (or labels) whose count is left out of the chart."""
+        out = sum(1 for label in self.labels
+                  if label != OTHER and not isinstance(self.figure(label), int))
+        if OTHER in self.labels and not isinstance(self.figure(OTHER), int):
+            out += self.grouped
+        return out
+
+
+ROLES = ("mentee", "mentor")
+
+
+def label(breakdown: Breakdown, key: str) -> str:
+    """A breakdown's label in the reader's words (the OTHER line, gender groups)."""
+    if key == OTHER:
+        return ngettext("other country (%(num)d)", "other countries (%(num)d)",
+                        breakdown.grouped)
+    if breakdown.title == "gender":
+        return {"women": _("women"), "men": _("men"), "other": _("other"),
+                "not given": _("not given")}.get(key, key)
+    return key
+
+
+def _protect_breakdown(breakdown: Breakdown, published: Iterable[Sum] = (),
+                       anonymous: Iterable[str] = ()) -> None:
+    """Rule 2 over a breakdown's table of labels x (mentee, mentor, total)."""
+    labels = breakdown.labels
+    cells = {}
+    for label in labels:
+        for role in ROLES:
+            cells[(label, role)] = breakdown.counts.get(label, {}).get(role, 0)
+        cells[(label, "total")] = breakdown.total(label)
+    sums: list[Sum] = [([(label, role) for role in ROLES], (label, "total")) for label in labels]
+    sums += [([(label, role) for label in labels], None) for role in (*ROLES, "total")]
+    breakdown.hidden = protect(cells, [*sums, *published],
+                               [(label, role) for label in anonymous
+                                for role in (*ROLES, "total")])
 
 
 def _participants(scope: Scope, *columns):
@@ -128,13 +280,22 @@ def by_region(scope: Scope) -> Breakdown:
 
 
 def by_country(scope: Scope, locale: str = "en", top: int = 15) -> Breakdown:
+    """The ``top`` countries whose count can be shown, most first; every other country
+    counts in one OTHER line (``grouped`` says how many)."""
     rows = db.session.execute(_participants(scope, Enrolment.country)).all()
-    counts: dict = defaultdict(dict)
+    counts: dict = defaultdict(lambda: defaultdict(int))
     for code, role, count in rows:
-        counts[code][str(role)] = count
-    ranked = sorted(counts, key=lambda c: (-sum(counts[c].values()), c))[:top]
-    named = {country_name(code, locale): counts[code] for code in ranked}
-    return Breakdown("country", list(named), named, suppress=True)
+        counts[code][str(role)] += count
+    ranked = sorted((code for code in counts if not is_small(sum(counts[code].values()))),
+                    key=lambda c: (-sum(counts[c].values()), c))[:top]
+    named = {country_name(code, locale): dict(counts[code]) for code in ranked}
+    rest = [code for code in counts if code not in ranked]
+    if rest:
+        named[OTHER] = {role: sum(counts[code].get(role, 0) for code in rest)
+                        for role in ROLES}
+    breakdown = Breakdown("country", list(named), named, suppress=True, grouped=len(rest))
+    _protect_breakdown(breakdown, anonymous=[OTHER])
+    return breakdown
 
 
 def by_language(scope: Scope, locale: str = "en") -> Breakdown:
@@ -154,16 +315,50 @@ def by_gender(scope: Scope) -> Breakdown:
     for answer, role, count in rows:
         counts[statistics_group(answer)][str(role)] += count
     counts = {label: dict(by_role) for label, by_role in counts.items()}
-    labels = [label for label in STATISTICS_GROUPS if label in counts]
-    return Breakdown("gender", labels, dict(counts), suppress=True)
+    # Every group takes part in the sums (a group nobody is in is a shown 0); a group shows
+    # if someone is in it or one of its cells is hidden.
+    breakdown = Breakdown("gender", list(STATISTICS_GROUPS), counts, suppress=True)
+    given = {role: [(label, role) for label in GAVE_A_GENDER] for role in ROLES}
+    candidates = [role for role in ROLES if _share_may_show(breakdown, role)]
+    _protect_breakdown(breakdown, published=[(given[role], None) for role in candidates])
+    breakdown.labels = [label for label in STATISTICS_GROUPS if label in counts
+                        or any((label, role) in breakdown.hidden for role in ROLES)]
+    breakdown.shares = {
+        role: (HIDDEN if role in candidates and ("women", role) in breakdown.hidden
+               else women_share(breakdown, role) if role in candidates
+               else None if women_share(breakdown, role) is None else HIDDEN)
+        for role in ROLES}
+    return breakdown
+
+
+#: The gender groups whose people "gave a gender": the denominator of the women's share.
+GAVE_A_GENDER = ("women", "men", "other")
+
+
+def _share_parts(gender: Breakdown, role: str) -> tuple[int, int]:
+    women = gender.counts.get("women", {}).get(role, 0)
+    given = sum(gender.counts.get(label, {}).get(role, 0) for label in GAVE_A_GENDER)
+    return women, given
+
+
+def _share_may_show(gender: Breakdown, role: str) -> bool:
+    women, given = _share_parts(gender, role)
+    return bool(given) and not is_small(women) and not is_small(given - women)
 
 
 def women_share(gender: Breakdown, role: str) -> float | None:
-    """Women among the people of a role who gave a gender, in percent."""
-    given = sum(gender.counts.get(label, {}).get(role, 0) for label in ("women", "men", "other"))
+    """Women among the people of a role who gave a gender, in percent, unsuppressed (the
+    site admin's overview); pages for coordinators show ``shown_women_share``."""
+    women, given = _share_parts(gender, role)
     if not given:
         return None
-    return round(100 * gender.counts.get("women", {}).get(role, 0) / given, 1)
+    return round(100 * women / given, 1)
+
+
+def shown_women_share(gender: Breakdown, role: str) -> float | None | str:
+    """The women's share as a coordinator may see it: the percentage, None if nobody of
+    the role gave a gender, or HIDDEN (rule 3)."""
+    return gender.shares[role]
 
 
 @dataclass
