@@ -112,3 +112,37 @@ def test_chart_labels_and_values_stay_inside_the_chart_in_both_directions(app, p
         assert all(box[0] > 640 / 2 for box in labels)
     else:
         assert all(box[1] < 640 / 2 for box in labels)
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_axis_labels_of_the_column_charts_do_not_touch_in_arabic(
+        live_server, browser, make_programme, make_user, make_enrolment, coordinator, shoot,
+        width):
+    """The score bands ("900–1000" beside "800–899") and the months, on a desktop and on a
+    phone, right to left: each label's box ends before the next one's begins."""
+    data = build_dataset(make_programme, make_user, make_enrolment)
+    coordinator(data.programme, email="amal@example.org", name="Amal Haddad", locale="ar")
+    context = browser.new_context(locale="ar", viewport={"width": width, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(live_server + "/login")
+        page.locator("#email").fill("amal@example.org")
+        page.locator("#password").fill(PASSWORD)
+        page.locator("main form [type=submit]").first.click()
+        page.wait_for_url(lambda url: "/login" not in url)
+        page.goto(f"{live_server}/coordinate/{data.programme.slug}/dashboard")
+        assert page.locator("html").get_attribute("dir") == "rtl"
+        for chart in ("scores", "months"):
+            boxes = page.evaluate("""(chart) => [...document.querySelectorAll(
+                `svg[aria-labelledby^="${chart}-title"] text.chart-label`)].map(e => {
+                    const b = e.getBoundingClientRect();
+                    return [e.textContent, b.left, b.right];
+                })""", chart)
+            assert len(boxes) == {"scores": 10, "months": 2}[chart]
+            boxes.sort(key=lambda box: box[1])
+            for (text, _, right), (following, left, _) in zip(boxes, boxes[1:], strict=False):
+                # Apart by a visible gap (3 px), not merely not overlapping.
+                assert left - right >= 3, (chart, text, right, following, left)
+        shoot(page, f"ar-{width}-dashboard")
+    finally:
+        context.close()

@@ -532,6 +532,18 @@ def test_bars_are_mirrored_right_to_left(app):
     assert first_rtl == pytest.approx(second_ltr) and second_rtl == pytest.approx(first_ltr)
 
 
+def test_a_long_run_of_months_writes_every_other_month_under_the_columns(app):
+    # 14 labels of 9 characters ("sept. 2026" has 10): at 11 px about 65 units, in columns of 44:
+    # every second month is written under its column, and every month is in the table.
+    rows = [(f"m{n:02d} 2026.", n) for n in range(14)]
+    with app.test_request_context():
+        charts = app.jinja_env.get_template("_macros/charts.html").module
+        markup = str(charts.columns("months", "Sessions per month", "Desc", rows))
+    written = re.findall(r'class="chart-label chart-axis-label">([^<]*)<', markup)
+    assert written == [label for label, _ in rows[::2]]
+    assert chart_table(markup, "Sessions per month") == [(label, str(n)) for label, n in rows]
+
+
 # ---- the number of queries ----------------------------------------------------------------
 
 def _count_queries(client, url) -> int:
