@@ -11,10 +11,8 @@ from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-import numpy as np
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from scipy.linalg import null_space
 from sqlalchemy import case, distinct, func, or_, select, true
 from sqlalchemy.orm import aliased
 
@@ -45,15 +43,16 @@ from .scope import Scope
 # 2. Complementary suppression: the cells of a breakdown add up to totals that are shown (a
 #    label's mentees and mentors to its total in the chart; a role's cells to its accepted
 #    count in the headline; the totals to everyone). Wherever a small count could be worked
-#    out from what is shown (one subtraction, or several equations together: checked exactly
-#    with linear algebra), more cells are hidden (HIDDEN, "not shown"): the one that stops
+#    out from what is shown (one subtraction, or several together: checked exactly, see
+#    `_worked_out`), more cells are hidden (HIDDEN, "not shown"): the one that stops
 #    the most small counts from being worked out, else the smallest count of the row or column
 #    that gave it away; parts before totals, so the charts keep their bars. Zeros are shown;
 #    a zero can be hidden as a complement.
 # 3. A share (women among mentors) is shown only if its numerator and its denominator minus
 #    its numerator are both 0 or at least 5, and its numerator is shown: the share and the
-#    headline would otherwise give a hidden count back. A shown share publishes its
-#    denominator, which joins the sums of rule 2.
+#    headline would otherwise give a hidden count back. A shown share also tells its
+#    denominator, so with the headline how many did not give a gender: that count must be
+#    0 or at least 5 as well, and stays shown.
 # Cells nobody can name ("other countries", grouped) are shown as rule 1 says, but need no
 # protection of their own. Counts by region and language are not suppressed.
 
@@ -132,53 +131,107 @@ Key = Hashable
 Sum = tuple[list[Key], Key | None]
 
 
-def _worked_out(hidden: list[Key], sums: list[Sum]) -> set[Key]:
-    """The hidden cells whose value follows from the shown ones and the sums: those whose
-    coordinate is zero in every solution of the homogeneous system."""
-    if not hidden:
-        return set()
-    column = {key: n for n, key in enumerate(hidden)}
-    rows = []
-    for parts, total in sums:
-        row = np.zeros(len(hidden))
-        for key in parts:
-            if key in column:
-                row[column[key]] += 1
-        if total in column:
-            row[column[total]] -= 1
-        if row.any():
-            rows.append(row)
-    if not rows:
-        return set()
-    free = null_space(np.array(rows))
-    return {key for key, n in column.items() if not np.abs(free[n]).max(initial=0) > 1e-9}
+NOWHERE = -1
 
 
-def protect(cells: dict[Key, int], sums: list[Sum],
-            anonymous: Iterable[Key] = ()) -> dict[Key, str]:
+def _ends(sums: list[Sum]) -> dict[Key, tuple[int, int]]:
+    """Each cell as an edge between the (at most two) sums it is in: its row's and its
+    column's, or a sum and NOWHERE for a cell in one sum only."""
+    sums_of: dict[Key, list[int]] = defaultdict(list)
+    for number, (parts, total) in enumerate(sums):
+        for key in (*parts, *([] if total is None else [total])):
+            sums_of[key].append(number)
+    if any(len(ends) > 2 for ends in sums_of.values()):
+        raise ValueError("a cell is in more than two sums")
+    return {key: (ends[0], ends[1] if len(ends) == 2 else NOWHERE)
+            for key, ends in sums_of.items()}
+
+
+def _graph(keys: Iterable[Key], ends: dict[Key, tuple[int, int]]):
+    around: dict[int, list[tuple[Key, int]]] = defaultdict(list)  # node -> (cell, node)
+    for key in keys:
+        if key in ends:  # a cell in no sum tells nothing
+            one, other = ends[key]
+            around[one].append((key, other))
+            around[other].append((key, one))
+    return around
+
+
+def _worked_out(hidden: Iterable[Key], ends: dict[Key, tuple[int, int]]) -> set[Key]:
+    """The hidden cells whose value follows from the shown ones and the sums.
+
+    The sums form a bipartite graph (rows on one side, columns on the other) whose edges are
+    the hidden cells. Their values can move together around a cycle (+1, -1, +1, ...)
+    without changing any sum, and only around one: a hidden cell can be worked out exactly
+    when its edge lies on no cycle, that is when it is a bridge (Tarjan)."""
+    around = _graph(hidden, ends)
+    order: dict[int, int] = {}
+    low: dict[int, int] = {}
+    bridges: set[Key] = set()
+
+    def visit(node: int, through: Key | None) -> None:
+        order[node] = low[node] = len(order)
+        for key, nxt in around[node]:
+            if key == through:
+                continue
+            if nxt in order:
+                low[node] = min(low[node], order[nxt])
+            else:
+                visit(nxt, key)
+                low[node] = min(low[node], low[nxt])
+                if low[nxt] > order[node]:
+                    bridges.add(key)
+
+    for node in list(around):
+        if node not in order:
+            visit(node, None)
+    return bridges
+
+
+def _reach(around, start: int, without: Key) -> set[int]:
+    seen, todo = {start}, [start]
+    while todo:
+        for key, nxt in around[todo.pop()]:
+            if key != without and nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    return seen
+
+
+def protect(cells: dict[Key, int], sums: list[Sum], anonymous: Iterable[Key] = (),
+            shown: Iterable[Key] = ()) -> dict[Key, str]:
     """Which cells to hide, and why (SMALL or HIDDEN): rules 1 and 2 above.
 
-    ``cells`` in their display order; ``sums`` the ways they add up; ``anonymous`` cells
-    are hidden when small but need no protection."""
-    anonymous = set(anonymous)
+    ``cells`` in their display order; ``sums`` the ways they add up (a cell in two at most:
+    its row and its column); ``anonymous`` cells are hidden when small but need no
+    protection; ``shown`` cells are published elsewhere, so hiding them would not help."""
+    anonymous, published = set(anonymous), set(shown)
+    ends = _ends(sums)
     hidden = {key: SMALL for key, count in cells.items() if is_small(count)}
     sensitive = {key for key in hidden if key not in anonymous}
     # What the published totals give away whatever is hidden cannot be helped.
-    forced = _worked_out(list(cells), sums) & sensitive
-
-    def exposed(keys) -> set[Key]:
-        return (_worked_out(list(keys), sums) & sensitive) - forced
+    forced = _worked_out(cells, ends) & sensitive
 
     def preference(key):  # parts before totals, then the smallest count, then the order
         return (any(total == key for _, total in sums), cells[key])
 
-    while found := exposed(hidden):
-        shown = sorted((key for key in cells if key not in hidden), key=preference)
+    while found := (_worked_out(hidden, ends) & sensitive) - forced:
+        shown = sorted((key for key in cells if key not in hidden and key not in published),
+                       key=preference)
         if not shown:
             break
-        after = {key: len(exposed([*hidden, key])) for key in shown}
-        best = min(shown, key=lambda key: after[key])  # sorted: ties go by preference
-        if after[best] >= len(found):
+        # A cell that joins the two sides of an exposed one puts it on a cycle: hide the one
+        # that does so for the most exposed cells (ties by preference).
+        around = _graph(hidden, ends)
+        helps = dict.fromkeys(shown, 0)
+        for cell in found:
+            one = _reach(around, ends[cell][0], cell)
+            other = _reach(around, ends[cell][1], cell)
+            for key in shown:
+                a, b = ends.get(key, (None, None))
+                helps[key] += (a in one and b in other) or (a in other and b in one)
+        best = max(shown, key=helps.get)  # the first of the most helpful
+        if not helps[best]:
             # No one cell helps: hide the smallest non-zero part of the row or column that
             # gives the first small count away by subtraction (or of any of its sums).
             first = next(key for key in cells if key in found)
@@ -247,7 +300,7 @@ def label(breakdown: Breakdown, key: str) -> str:
     return key
 
 
-def _protect_breakdown(breakdown: Breakdown, published: Iterable[Sum] = (),
+def _protect_breakdown(breakdown: Breakdown, shown: Iterable[tuple[str, str]] = (),
                        anonymous: Iterable[str] = ()) -> None:
     """Rule 2 over a breakdown's table of labels x (mentee, mentor, total)."""
     labels = breakdown.labels
@@ -258,9 +311,8 @@ def _protect_breakdown(breakdown: Breakdown, published: Iterable[Sum] = (),
         cells[(label, "total")] = breakdown.total(label)
     sums: list[Sum] = [([(label, role) for role in ROLES], (label, "total")) for label in labels]
     sums += [([(label, role) for label in labels], None) for role in (*ROLES, "total")]
-    breakdown.hidden = protect(cells, [*sums, *published],
-                               [(label, role) for label in anonymous
-                                for role in (*ROLES, "total")])
+    breakdown.hidden = protect(cells, sums, [(label, role) for label in anonymous
+                                             for role in (*ROLES, "total")], shown)
 
 
 def _participants(scope: Scope, *columns):
@@ -318,9 +370,10 @@ def by_gender(scope: Scope) -> Breakdown:
     # Every group takes part in the sums (a group nobody is in is a shown 0); a group shows
     # if someone is in it or one of its cells is hidden.
     breakdown = Breakdown("gender", list(STATISTICS_GROUPS), counts, suppress=True)
-    given = {role: [(label, role) for label in GAVE_A_GENDER] for role in ROLES}
+    # A shown share tells its denominator, hence (with the headline) how many did not give
+    # a gender: that count stays shown.
     candidates = [role for role in ROLES if _share_may_show(breakdown, role)]
-    _protect_breakdown(breakdown, published=[(given[role], None) for role in candidates])
+    _protect_breakdown(breakdown, shown=[("not given", role) for role in candidates])
     breakdown.labels = [label for label in STATISTICS_GROUPS if label in counts
                         or any((label, role) in breakdown.hidden for role in ROLES)]
     breakdown.shares = {
@@ -343,7 +396,9 @@ def _share_parts(gender: Breakdown, role: str) -> tuple[int, int]:
 
 def _share_may_show(gender: Breakdown, role: str) -> bool:
     women, given = _share_parts(gender, role)
-    return bool(given) and not is_small(women) and not is_small(given - women)
+    not_given = gender.counts.get("not given", {}).get(role, 0)
+    return (bool(given) and not is_small(women) and not is_small(given - women)
+            and not is_small(not_given))
 
 
 def women_share(gender: Breakdown, role: str) -> float | None:

@@ -860,6 +860,52 @@ def test_the_rule_hides_a_second_cell_only_where_subtraction_would_tell():
         "o": SMALL}
 
 
+def _worked_out_by_linear_algebra(hidden, sums) -> set:
+    """Independently of the service: the hidden cells fixed in every solution of the sums."""
+    import numpy as np
+    from scipy.linalg import null_space
+
+    column = {key: n for n, key in enumerate(hidden)}
+    rows = []
+    for parts, total in sums:
+        row = np.zeros(len(column))
+        for key in parts:
+            if key in column:
+                row[column[key]] += 1
+        if total in column:
+            row[column[total]] -= 1
+        rows.append(row)
+    free = null_space(np.array(rows)) if column else np.zeros((0, 0))
+    return {key for key, n in column.items() if not np.abs(free[n]).max(initial=0) > 1e-9}
+
+
+def test_no_small_count_of_any_table_can_be_worked_out():
+    """300 random tables of 2 to 16 rows (mentees, mentors, total; the columns' sums shown):
+    whatever the rule hides, linear algebra finds no small count it could work out, but for
+    a table where the page's own totals already tell it (one row)."""
+    import random
+
+    from mentoring.services.dashboard import SMALL, protect
+
+    draw = random.Random(15)
+    for _ in range(300):
+        labels = range(draw.choice([1, 2, 4, 8, 16]))
+        cells = {}
+        for label in labels:
+            cells[(label, "mentee")] = draw.choice([0, 1, 2, 3, 4, 5, 7, 12, 30])
+            cells[(label, "mentor")] = draw.choice([0, 1, 2, 3, 4, 6, 9, 40])
+            cells[(label, "total")] = cells[(label, "mentee")] + cells[(label, "mentor")]
+        sums = [([(label, "mentee"), (label, "mentor")], (label, "total")) for label in labels]
+        sums += [([(label, role) for label in labels], None)
+                 for role in ("mentee", "mentor", "total")]
+        hidden = protect(cells, sums)
+        small = {key for key, why in hidden.items() if why == SMALL}
+        assert small == {key for key, count in cells.items() if 0 < count < 5}
+        told_anyway = _worked_out_by_linear_algebra(list(cells), sums)
+        assert not (_worked_out_by_linear_algebra(list(hidden), sums) & small) - told_anyway
+        assert len(labels) == 1 or not told_anyway
+
+
 @pytest.mark.parametrize(("locale", "months"), [
     ("en", ["May 2026", "Jun 2026"]), ("fr", ["mai 2026", "juin 2026"]),
     ("ar", ["مايو 2026", "يونيو 2026"]),
