@@ -7,7 +7,6 @@ from decimal import Decimal
 from babel import numbers as babel_numbers
 from flask import Flask, request, url_for
 from flask_babel import format_date, format_datetime, format_decimal
-from flask_babel import gettext as _
 
 from .data import country_name, language_name
 from .i18n import current_locale, is_rtl, question_text, timezone_label
@@ -85,28 +84,5 @@ def register(app: Flask) -> None:
     app.add_template_filter(meeting_format_label, "meeting_format")
     app.add_template_filter(amount, "amount")
     app.add_template_filter(lambda tz: timezone_label(tz, current_locale()), "timezone")
-    app.add_template_filter(funnel_row, "funnel_row")
-    app.add_template_filter(breakdown_row, "breakdown_row")
-    app.add_template_filter(band_rows, "band_rows")
-    app.add_template_filter(lambda row, index: (row[0], row[index]), "month_row")
     app.add_template_filter(lambda d: format_date(d, "medium") if d else "", "date")
     app.add_template_filter(lambda d: format_datetime(d, "medium") if d else "", "datetime")
-
-
-def funnel_row(stage, funnel, role, labels):
-    """(label, count) of one funnel stage, for the charts."""
-    return (labels[stage], funnel.rows[role][stage])
-
-
-def breakdown_row(key, breakdown):
-    """(label, shown total) of a breakdown; None where a small count is suppressed."""
-    count = breakdown.shown(breakdown.total(key))
-    if breakdown.title == "gender":
-        key = {"women": _("women"), "men": _("men"), "other": _("other"),
-               "not given": _("not given")}.get(key, key)
-    return (key, count)
-
-
-def band_rows(histogram):
-    return [(f"{band * 100}–{band * 100 + 99 if band < 9 else 1000}", count)
-            for band, count in enumerate(histogram)]

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("dashboard", __name__, url_prefix="/coordinate")
 
-from . import routes  # noqa: E402, F401
+from . import charts, routes  # noqa: E402, F401

@@ -21,7 +21,7 @@ def _context(scope: Scope) -> dict:
     total = figures.build(Scope(scope.programme), today, locale) if scope.is_regional else None
     return {
         "scope": scope, "programme": scope.programme, "d": mine, "total": total,
-        "share": figures.women_share, "today": today,
+        "share": figures.shown_women_share, "today": today,
         "unmatched": pair_views.unmatched(scope, matching_service.latest_run(scope.programme)),
     }
 

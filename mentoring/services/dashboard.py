@@ -7,9 +7,12 @@ then the whole programme), so the number of queries never grows with the data.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import case, distinct, func, or_, select, true
 from sqlalchemy.orm import aliased
 
@@ -32,8 +35,33 @@ from ..models import (
 from . import activity as pair_activity
 from .scope import Scope
 
-#: Counts below this in a breakdown by gender or country are shown as "fewer than 5".
+# ---- small-count suppression: the one rule ---------------------------------------------
+#
+# Figures by gender or by country (page, report and CSV) never let a count from 1 to 4 be
+# read, directly or by arithmetic:
+# 1. A count from 1 to SUPPRESS_BELOW - 1 is shown as "fewer than 5" (SMALL).
+# 2. Complementary suppression: the cells of a breakdown add up to totals that are shown (a
+#    label's mentees and mentors to its total in the chart; a role's cells to its accepted
+#    count in the headline; the totals to everyone). Wherever a small count could be worked
+#    out from what is shown (one subtraction, or several together: checked exactly, see
+#    `_worked_out`), more cells are hidden (HIDDEN, "not shown"): the one that stops
+#    the most small counts from being worked out, else the smallest count of the row or column
+#    that gave it away; parts before totals, so the charts keep their bars. Zeros are shown;
+#    a zero can be hidden as a complement.
+# 3. A share (women among mentors) is shown only if its numerator and its denominator minus
+#    its numerator are both 0 or at least 5, and its numerator is shown: the share and the
+#    headline would otherwise give a hidden count back. A shown share also tells its
+#    denominator, so with the headline how many did not give a gender: that count must be
+#    0 or at least 5 as well, and stays shown.
+# Cells nobody can name ("other countries", grouped) are shown as rule 1 says, but need no
+# protection of their own. Counts by region and language are not suppressed.
+
+#: Counts from 1 to this minus 1 are hidden.
 SUPPRESS_BELOW = 5
+#: Why a count is hidden: a small count ("fewer than 5"), or a complement ("not shown").
+SMALL, HIDDEN = "small", "hidden"
+#: The line of a breakdown that groups the countries that are not shown one by one.
+OTHER = "*other countries*"
 MATCHED = (PairingStatus.APPROVED, PairingStatus.ACTIVE, PairingStatus.COMPLETED,
            PairingStatus.ENDED)
 
@@ -94,21 +122,197 @@ def funnel(scope: Scope) -> Funnel:
     return out
 
 
+def is_small(count: int) -> bool:
+    return 0 < count < SUPPRESS_BELOW
+
+
+Key = Hashable
+#: Cells that add up: (parts, total), the total a cell key or None when it is shown elsewhere.
+Sum = tuple[list[Key], Key | None]
+
+
+NOWHERE = -1
+
+
+def _ends(sums: list[Sum]) -> dict[Key, tuple[int, int]]:
+    """Each cell as an edge between the (at most two) sums it is in: its row's and its
+    column's, or a sum and NOWHERE for a cell in one sum only."""
+    sums_of: dict[Key, list[int]] = defaultdict(list)
+    for number, (parts, total) in enumerate(sums):
+        for key in (*parts, *([] if total is None else [total])):
+            sums_of[key].append(number)
+    if any(len(ends) > 2 for ends in sums_of.values()):
+        raise ValueError("a cell is in more than two sums")
+    return {key: (ends[0], ends[1] if len(ends) == 2 else NOWHERE)
+            for key, ends in sums_of.items()}
+
+
+def _graph(keys: Iterable[Key], ends: dict[Key, tuple[int, int]]):
+    around: dict[int, list[tuple[Key, int]]] = defaultdict(list)  # node -> (cell, node)
+    for key in keys:
+        if key in ends:  # a cell in no sum tells nothing
+            one, other = ends[key]
+            around[one].append((key, other))
+            around[other].append((key, one))
+    return around
+
+
+def _worked_out(hidden: Iterable[Key], ends: dict[Key, tuple[int, int]]) -> set[Key]:
+    """The hidden cells whose value follows from the shown ones and the sums.
+
+    The sums form a bipartite graph (rows on one side, columns on the other) whose edges are
+    the hidden cells. Their values can move together around a cycle (+1, -1, +1, ...)
+    without changing any sum, and only around one: a hidden cell can be worked out exactly
+    when its edge lies on no cycle, that is when it is a bridge (Tarjan)."""
+    around = _graph(hidden, ends)
+    order: dict[int, int] = {}
+    low: dict[int, int] = {}
+    bridges: set[Key] = set()
+
+    def visit(node: int, through: Key | None) -> None:
+        order[node] = low[node] = len(order)
+        for key, nxt in around[node]:
+            if key == through:
+                continue
+            if nxt in order:
+                low[node] = min(low[node], order[nxt])
+            else:
+                visit(nxt, key)
+                low[node] = min(low[node], low[nxt])
+                if low[nxt] > order[node]:
+                    bridges.add(key)
+
+    for node in list(around):
+        if node not in order:
+            visit(node, None)
+    return bridges
+
+
+def _reach(around, start: int, without: Key) -> set[int]:
+    seen, todo = {start}, [start]
+    while todo:
+        for key, nxt in around[todo.pop()]:
+            if key != without and nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    return seen
+
+
+def protect(cells: dict[Key, int], sums: list[Sum], anonymous: Iterable[Key] = (),
+            shown: Iterable[Key] = ()) -> dict[Key, str]:
+    """Which cells to hide, and why (SMALL or HIDDEN): rules 1 and 2 above.
+
+    ``cells`` in their display order; ``sums`` the ways they add up (a cell in two at most:
+    its row and its column); ``anonymous`` cells are hidden when small but need no
+    protection; ``shown`` cells are published elsewhere, so hiding them would not help."""
+    anonymous, published = set(anonymous), set(shown)
+    ends = _ends(sums)
+    hidden = {key: SMALL for key, count in cells.items() if is_small(count)}
+    sensitive = {key for key in hidden if key not in anonymous}
+    # What the published totals give away whatever is hidden cannot be helped.
+    forced = _worked_out(cells, ends) & sensitive
+
+    def preference(key):  # parts before totals, then the smallest count, then the order
+        return (any(total == key for _, total in sums), cells[key])
+
+    while found := (_worked_out(hidden, ends) & sensitive) - forced:
+        shown = sorted((key for key in cells if key not in hidden and key not in published),
+                       key=preference)
+        if not shown:
+            break
+        # A cell that joins the two sides of an exposed one puts it on a cycle: hide the one
+        # that does so for the most exposed cells (ties by preference).
+        around = _graph(hidden, ends)
+        helps = dict.fromkeys(shown, 0)
+        for cell in found:
+            one = _reach(around, ends[cell][0], cell)
+            other = _reach(around, ends[cell][1], cell)
+            for key in shown:
+                a, b = ends.get(key, (None, None))
+                helps[key] += (a in one and b in other) or (a in other and b in one)
+        best = max(shown, key=helps.get)  # the first of the most helpful
+        if not helps[best]:
+            # No one cell helps: hide the smallest non-zero part of the row or column that
+            # gives the first small count away by subtraction (or of any of its sums).
+            first = next(key for key in cells if key in found)
+            mine = [s for s in sums if first in s[0] or s[1] == first]
+            alone = [s for s in mine
+                     if all(k not in hidden or k == first for k in [*s[0], s[1]])]
+            near = {k for parts, total in (alone[:1] or mine) for k in [*parts, total]}
+            candidates = [key for key in shown if key in near] or shown
+            best = min(candidates, key=lambda key: (cells[key] == 0, *preference(key)))
+        hidden[best] = HIDDEN
+    return hidden
+
+
 @dataclass
 class Breakdown:
-    """Counts per label and role, in a fixed label order."""
+    """Counts per label and role, in a fixed label order; for breakdowns that need it, which
+    counts are hidden (``protect``)."""
 
     title: str
     labels: list[str]
     counts: dict[str, dict[str, int]]  # label -> role -> count
     suppress: bool = False
+    #: (label, role or "total") -> SMALL or HIDDEN
+    hidden: dict[tuple[str, str], str] = field(default_factory=dict)
+    #: How many countries the OTHER line groups.
+    grouped: int = 0
+    #: role -> women's share in percent, None without anyone, or HIDDEN (rule 3).
+    shares: dict[str, float | None | str] = field(default_factory=dict)
 
     def total(self, label: str) -> int:
         return sum(self.counts.get(label, {}).values())
 
-    def shown(self, count: int) -> int | None:
-        """None means "fewer than 5" (privacy), for breakdowns that need it."""
-        return None if self.suppress and 0 < count < SUPPRESS_BELOW else count
+    def figure(self, label: str, role: str = "total") -> int | None | str:
+        """A count as it may be shown: the number, None for "fewer than 5", or HIDDEN."""
+        count = (self.total(label) if role == "total"
+                 else self.counts.get(label, {}).get(role, 0))
+        why = self.hidden.get((label, role))
+        return count if why is None else None if why == SMALL else HIDDEN
+
+    def chart_rows(self) -> list[tuple[str, int | None | str]]:
+        """(label, total) of the labels whose total can be shown."""
+        return [(label, self.figure(label)) for label in self.labels
+                if isinstance(self.figure(label), int)]
+
+    @property
+    def not_shown(self) -> int:
+        """Countries (or labels) whose count is left out of the chart."""
+        out = sum(1 for label in self.labels
+                  if label != OTHER and not isinstance(self.figure(label), int))
+        if OTHER in self.labels and not isinstance(self.figure(OTHER), int):
+            out += self.grouped
+        return out
+
+
+ROLES = ("mentee", "mentor")
+
+
+def label(breakdown: Breakdown, key: str) -> str:
+    """A breakdown's label in the reader's words (the OTHER line, gender groups)."""
+    if key == OTHER:
+        return ngettext("other country (%(num)d)", "other countries (%(num)d)",
+                        breakdown.grouped)
+    if breakdown.title == "gender":
+        return {"women": _("women"), "men": _("men"), "other": _("other"),
+                "not given": _("not given")}.get(key, key)
+    return key
+
+
+def _protect_breakdown(breakdown: Breakdown, shown: Iterable[tuple[str, str]] = (),
+                       anonymous: Iterable[str] = ()) -> None:
+    """Rule 2 over a breakdown's table of labels x (mentee, mentor, total)."""
+    labels = breakdown.labels
+    cells = {}
+    for label in labels:
+        for role in ROLES:
+            cells[(label, role)] = breakdown.counts.get(label, {}).get(role, 0)
+        cells[(label, "total")] = breakdown.total(label)
+    sums: list[Sum] = [([(label, role) for role in ROLES], (label, "total")) for label in labels]
+    sums += [([(label, role) for label in labels], None) for role in (*ROLES, "total")]
+    breakdown.hidden = protect(cells, sums, [(label, role) for label in anonymous
+                                             for role in (*ROLES, "total")], shown)
 
 
 def _participants(scope: Scope, *columns):
@@ -128,13 +332,22 @@ def by_region(scope: Scope) -> Breakdown:
 
 
 def by_country(scope: Scope, locale: str = "en", top: int = 15) -> Breakdown:
+    """The ``top`` countries whose count can be shown, most first; every other country
+    counts in one OTHER line (``grouped`` says how many)."""
     rows = db.session.execute(_participants(scope, Enrolment.country)).all()
-    counts: dict = defaultdict(dict)
+    counts: dict = defaultdict(lambda: defaultdict(int))
     for code, role, count in rows:
-        counts[code][str(role)] = count
-    ranked = sorted(counts, key=lambda c: (-sum(counts[c].values()), c))[:top]
-    named = {country_name(code, locale): counts[code] for code in ranked}
-    return Breakdown("country", list(named), named, suppress=True)
+        counts[code][str(role)] += count
+    ranked = sorted((code for code in counts if not is_small(sum(counts[code].values()))),
+                    key=lambda c: (-sum(counts[c].values()), c))[:top]
+    named = {country_name(code, locale): dict(counts[code]) for code in ranked}
+    rest = [code for code in counts if code not in ranked]
+    if rest:
+        named[OTHER] = {role: sum(counts[code].get(role, 0) for code in rest)
+                        for role in ROLES}
+    breakdown = Breakdown("country", list(named), named, suppress=True, grouped=len(rest))
+    _protect_breakdown(breakdown, anonymous=[OTHER])
+    return breakdown
 
 
 def by_language(scope: Scope, locale: str = "en") -> Breakdown:
@@ -154,16 +367,53 @@ def by_gender(scope: Scope) -> Breakdown:
     for answer, role, count in rows:
         counts[statistics_group(answer)][str(role)] += count
     counts = {label: dict(by_role) for label, by_role in counts.items()}
-    labels = [label for label in STATISTICS_GROUPS if label in counts]
-    return Breakdown("gender", labels, dict(counts), suppress=True)
+    # Every group takes part in the sums (a group nobody is in is a shown 0); a group shows
+    # if someone is in it or one of its cells is hidden.
+    breakdown = Breakdown("gender", list(STATISTICS_GROUPS), counts, suppress=True)
+    # A shown share tells its denominator, hence (with the headline) how many did not give
+    # a gender: that count stays shown.
+    candidates = [role for role in ROLES if _share_may_show(breakdown, role)]
+    _protect_breakdown(breakdown, shown=[("not given", role) for role in candidates])
+    breakdown.labels = [label for label in STATISTICS_GROUPS if label in counts
+                        or any((label, role) in breakdown.hidden for role in ROLES)]
+    breakdown.shares = {
+        role: (HIDDEN if role in candidates and ("women", role) in breakdown.hidden
+               else women_share(breakdown, role) if role in candidates
+               else None if women_share(breakdown, role) is None else HIDDEN)
+        for role in ROLES}
+    return breakdown
+
+
+#: The gender groups whose people "gave a gender": the denominator of the women's share.
+GAVE_A_GENDER = ("women", "men", "other")
+
+
+def _share_parts(gender: Breakdown, role: str) -> tuple[int, int]:
+    women = gender.counts.get("women", {}).get(role, 0)
+    given = sum(gender.counts.get(label, {}).get(role, 0) for label in GAVE_A_GENDER)
+    return women, given
+
+
+def _share_may_show(gender: Breakdown, role: str) -> bool:
+    women, given = _share_parts(gender, role)
+    not_given = gender.counts.get("not given", {}).get(role, 0)
+    return (bool(given) and not is_small(women) and not is_small(given - women)
+            and not is_small(not_given))
 
 
 def women_share(gender: Breakdown, role: str) -> float | None:
-    """Women among the people of a role who gave a gender, in percent."""
-    given = sum(gender.counts.get(label, {}).get(role, 0) for label in ("women", "men", "other"))
+    """Women among the people of a role who gave a gender, in percent, unsuppressed (the
+    site admin's overview); pages for coordinators show ``shown_women_share``."""
+    women, given = _share_parts(gender, role)
     if not given:
         return None
-    return round(100 * gender.counts.get("women", {}).get(role, 0) / given, 1)
+    return round(100 * women / given, 1)
+
+
+def shown_women_share(gender: Breakdown, role: str) -> float | None | str:
+    """The women's share as a coordinator may see it: the percentage, None if nobody of
+    the role gave a gender, or HIDDEN (rule 3)."""
+    return gender.shares[role]
 
 
 @dataclass

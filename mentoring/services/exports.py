@@ -75,13 +75,14 @@ def dashboard_csv(board: figures.Dashboard, name: str) -> bytes:
     elif name in ("region", "country", "language", "gender"):
         breakdown = getattr(board, name)
 
-        def shown(value):
-            value = breakdown.shown(value)
-            return "fewer than 5" if value is None else value
+        def shown(label, role):  # the suppression rule of services.dashboard, as the page
+            value = breakdown.figure(label, role)
+            return {None: "fewer than 5", figures.HIDDEN: "not shown"}.get(value, value)
 
         header = [name, "mentees", "mentors"]
-        rows = [[label, shown(breakdown.counts[label].get("mentee", 0)),
-                 shown(breakdown.counts[label].get("mentor", 0))]
+        # Region and language name their rows as they are; gender rows keep their keys.
+        rows = [[figures.label(breakdown, label) if label == figures.OTHER else label,
+                 shown(label, "mentee"), shown(label, "mentor")]
                 for label in breakdown.labels]
     elif name == "scores":
         header = ["score_from", "score_to", "pairs"]

@@ -37,6 +37,8 @@ NOTES = "Private plan for the Radio Regulations chapter"
 COMMENT = "Private comment about my mentor"
 ACCEPTED, SUBMITTED = EnrolmentStatus.ACCEPTED, EnrolmentStatus.SUBMITTED
 FEWER = "fewer than 5"
+#: A count hidden so that a small one cannot be worked out by subtraction, and a hidden share.
+HIDDEN = "not shown"
 
 
 @pytest.fixture(autouse=True)
@@ -230,17 +232,17 @@ def test_every_chart_shows_the_hand_computed_figures(data, coordinator, auth, cl
 
     assert chart_table(html, "Mentees at each stage") == FUNNEL_MENTEES
     assert chart_table(html, "Mentors at each stage") == FUNNEL_MENTORS
-    # Women among those who gave a gender: mentees 7 of 8, mentors 2 of 5; target 50%.
-    assert chart_table(html, "Women's share among mentees and mentors") == [
-        ("Mentees", "87.5%"), ("Mentors", "40%")]
-    assert "target 50%" in html
+    # Women among those who gave a gender: mentees 7 of 8 (87.5% would tell that 1 is not a
+    # woman), mentors 2 of 5: neither share is shown, so no chart of nothing either.
+    assert "Women's share among mentees and mentors" not in html
+    assert "The shares are not shown: they would reveal counts under 5." in html
     assert chart_table(html, "Participants by gender") == [
         ("women", "9"), ("men", FEWER), ("other", FEWER), ("not given", FEWER)]
     assert chart_table(html, "Accepted participants by region") == [
         ("ASMG", "3"), ("ATU", "9"), ("CEPT", "3")]
-    # Most first, ties by country code (EG, FR, NG).
+    # Only Kenya can be counted; Egypt, France and Nigeria (3 each) together make 9.
     assert chart_table(html, "Accepted participants by country, top 15") == [
-        ("Kenya", "6"), ("Egypt", FEWER), ("France", FEWER), ("Nigeria", FEWER)]
+        ("Kenya", "6"), ("other countries (3)", "9")]
     assert chart_table(html, "Accepted participants by working language") == [
         ("English", "12"), ("French", "6"), ("Arabic", "3"), ("Spanish", "1")]
     # Scores 95, 430, 615, 720, 850, 990 (proposed and rejected pairs do not count).
@@ -250,8 +252,8 @@ def test_every_chart_shows_the_hand_computed_figures(data, coordinator, auth, cl
         ("900–1000", "1")]
     assert "6 pairs; lowest score 95, mean 616.7 (of 1000)." in html
     # May: 60 + 30 + 120 minutes; June: 90 minutes.
-    assert chart_table(html, "Sessions per month") == [("2026-05", "3"), ("2026-06", "1")]
-    assert chart_table(html, "Hours per month") == [("2026-05", "3.5"), ("2026-06", "1.5")]
+    assert chart_table(html, "Sessions per month") == [("May 2026", "3"), ("Jun 2026", "1")]
+    assert chart_table(html, "Hours per month") == [("May 2026", "3.5"), ("Jun 2026", "1.5")]
 
     glance = at_a_glance(html)
     assert glance["Figure"] == ["Programme"]
@@ -264,7 +266,7 @@ def test_every_chart_shows_the_hand_computed_figures(data, coordinator, auth, cl
         "Silent pairs": ["1"],  # P2, last session 40 days ago (interval 30)
         "Sessions confirmed": ["75%"],  # 3 of 4
         "Average feedback (1–5)": ["3.8"],  # (5 + 4 + 5 + 3 + 2) / 5
-        "Women among mentees": ["87.5%"], "Women among mentors": ["40%"],
+        "Women among mentees": [HIDDEN], "Women among mentors": [HIDDEN],
     }
 
 
@@ -284,7 +286,8 @@ def test_figures_from_the_service(data):
     assert board.region.counts == {"ATU": {"mentee": 7, "mentor": 2},
                                    "ASMG": {"mentee": 2, "mentor": 1},
                                    "CEPT": {"mentee": 1, "mentor": 2}}
-    assert board.country.labels == ["Kenya", "Egypt", "France", "Nigeria"]
+    assert board.country.labels == ["Kenya", figures.OTHER]
+    assert (board.country.grouped, board.country.total(figures.OTHER)) == (3, 9)
     assert board.language.counts["English"] == {"mentee": 8, "mentor": 4}
     assert board.quality.histogram == [1, 0, 0, 0, 1, 0, 1, 1, 1, 1]
     assert (board.quality.lowest, board.quality.mean, board.quality.pairs) == (95, 616.7, 6)
@@ -332,13 +335,17 @@ def test_csv_exports_carry_the_same_numbers_with_small_counts_hidden(data, coord
     assert get_csv(client, slug, "language") == [
         ["language", "mentees", "mentors"], ["English", "8", "4"], ["French", "3", "3"],
         ["Arabic", "2", "1"], ["Spanish", "1", "0"]]
-    # Gender and country: 1 to 4 shown as "fewer than 5", 5 and more as the number.
+    # Gender and country: 1 to 4 shown as "fewer than 5", 5 and more as the number, unless
+    # the page's totals would give a hidden count away: the chart shows 9 women, so women
+    # mentees (7) are not shown either, else 9 - 7 = 2 women mentors.
     assert get_csv(client, slug, "gender") == [
-        ["gender", "mentees", "mentors"], ["women", "7", FEWER], ["men", "0", FEWER],
+        ["gender", "mentees", "mentors"], ["women", HIDDEN, FEWER], ["men", "0", FEWER],
         ["other", FEWER, "0"], ["not given", FEWER, "0"]]
+    # Kenya 6 = 5 mentees + 1 mentor: hiding 5 alone would leave it as 10 accepted mentees
+    # minus the other countries' 5, so both mentee cells are hidden.
     assert get_csv(client, slug, "country") == [
-        ["country", "mentees", "mentors"], ["Kenya", "5", FEWER], ["Egypt", FEWER, FEWER],
-        ["France", FEWER, FEWER], ["Nigeria", FEWER, FEWER]]
+        ["country", "mentees", "mentors"], ["Kenya", HIDDEN, FEWER],
+        ["other countries (3)", HIDDEN, FEWER]]
     assert get_csv(client, slug, "scores") == [
         ["score_from", "score_to", "pairs"], ["0", "99", "1"], ["100", "199", "0"],
         ["200", "299", "0"], ["300", "399", "0"], ["400", "499", "1"], ["500", "599", "0"],
@@ -360,11 +367,13 @@ def test_suppression_counts_the_boundary_of_five(make_programme, make_user, make
     coordinator(programme, email="coord@example.org")
     auth.login("coord@example.org")
     html = page(client, f"/coordinate/{programme.slug}/dashboard")
-    assert chart_table(html, "Accepted participants by country, top 15") == [
-        ("Kenya", "5"), ("Egypt", FEWER)]
+    assert chart_table(html, "Accepted participants by country, top 15") == [("Kenya", "5")]
+    assert "1 other country is not shown, to keep small numbers private." in html
     assert chart_table(html, "Participants by gender") == [("women", "9")]
+    # 9 of 9 mentees are women (nobody to reveal); no mentor, no share.
+    assert chart_table(html, "Women's share among mentees and mentors") == [("Mentees", "100%")]
     assert get_csv(client, programme.slug, "country")[1:] == [["Kenya", "5", "0"],
-                                                              ["Egypt", FEWER, "0"]]
+                                                              ["other country (1)", FEWER, "0"]]
 
 
 def test_the_report_shows_the_same_figures_and_no_private_text(data, coordinator, auth,
@@ -400,17 +409,19 @@ def test_regional_co_chair_sees_her_region_beside_the_whole_programme(data, coor
         "Pairs that never met": ["0", "1"], "Silent pairs": ["1", "1"],
         "Sessions confirmed": ["100%", "75%"],
         "Average feedback (1–5)": ["4.25", "3.8"],  # (5 + 4 + 5 + 3) / 4
-        "Women among mentees": ["83.3%", "87.5%"],  # 5 of 6 who gave a gender
-        "Women among mentors": ["0%", "40%"],
+        # 5 of 6 who gave a gender, 7 of 8: the one who is not a woman would show.
+        "Women among mentees": [HIDDEN, HIDDEN],
+        "Women among mentors": [HIDDEN, HIDDEN],  # 0 of 2, 2 of 5
     }
     # The charts are her region's only; pairs count in the mentee's region.
     assert chart_table(html, "Mentees at each stage") == [
         ("applied", "9"), ("accepted", "7"), ("matched", "4"), ("at work", "2"),
         ("completed", "0")]
     assert chart_table(html, "Accepted participants by region") == [("ATU", "9")]
-    assert chart_table(html, "Accepted participants by country, top 15") == [
-        ("Kenya", "6"), ("Nigeria", FEWER)]
-    assert chart_table(html, "Sessions per month") == [("2026-05", "2"), ("2026-06", "1")]
+    # Nigeria (3) alone cannot be shown, nor grouped.
+    assert chart_table(html, "Accepted participants by country, top 15") == [("Kenya", "6")]
+    assert "1 other country is not shown, to keep small numbers private." in html
+    assert chart_table(html, "Sessions per month") == [("May 2026", "2"), ("Jun 2026", "1")]
     assert "4 pairs; lowest score 95, mean 570 (of 1000)." in html  # 850, 720, 615, 95
     assert "Egypt" not in html and "France" not in html
     assert get_csv(client, slug, "region") == [["region", "mentees", "mentors"],
@@ -476,7 +487,7 @@ def test_every_chart_is_an_image_with_title_description_and_a_table(data, coordi
     auth.login("coord@example.org")
     html = page(client, f"/coordinate/{data.programme.slug}/dashboard")
     svgs = re.findall(r"<svg([^>]*)>(.*?)</svg>", html, re.S)
-    assert len(svgs) == 10
+    assert len(svgs) == 9  # the women's share has no chart: both shares are hidden
     captions = {t["caption"] for t in tables(html)}
     for attrs, body in svgs:
         assert 'role="img"' in attrs
@@ -485,7 +496,7 @@ def test_every_chart_is_an_image_with_title_description_and_a_table(data, coordi
         assert title.strip()
         assert re.search(rf'<desc id="{chart}-desc">\S.*?</desc>', body)
         assert title.replace("&#39;", "'") in captions
-    assert html.count("Show the data as a table") == 10
+    assert html.count("Show the data as a table") == 9
 
 
 def _bars(markup) -> list[tuple[float, float]]:
@@ -519,6 +530,18 @@ def test_bars_are_mirrored_right_to_left(app):
     first_rtl, second_rtl = (x for x, _ in _bars(rtl_columns))
     assert first_ltr < second_ltr and first_rtl > second_rtl
     assert first_rtl == pytest.approx(second_ltr) and second_rtl == pytest.approx(first_ltr)
+
+
+def test_a_long_run_of_months_writes_every_other_month_under_the_columns(app):
+    # 14 labels of 9 characters ("sept. 2026" has 10): at 11 px about 65 units, in columns of 44:
+    # every second month is written under its column, and every month is in the table.
+    rows = [(f"m{n:02d} 2026.", n) for n in range(14)]
+    with app.test_request_context():
+        charts = app.jinja_env.get_template("_macros/charts.html").module
+        markup = str(charts.columns("months", "Sessions per month", "Desc", rows))
+    written = re.findall(r'class="chart-label chart-axis-label">([^<]*)<', markup)
+    assert written == [label for label, _ in rows[::2]]
+    assert chart_table(markup, "Sessions per month") == [(label, str(n)) for label, n in rows]
 
 
 # ---- the number of queries ----------------------------------------------------------------
@@ -593,7 +616,9 @@ def test_the_number_of_queries_does_not_grow_with_the_data(data, coordinator, au
     auth.login("coord@example.org")
     large = _count_queries(client, url)
     html = page(client, url)
-    assert len(chart_table(html, "Accepted participants by country, top 15")) == 15
+    # Each bulk country has 3 people: only KE, EG, FR and NG can be counted.
+    assert [label for label, _ in chart_table(html, "Accepted participants by country, top 15")
+            ] == ["Kenya", "Egypt", "France", "Nigeria", "other countries (16)"]
     assert at_a_glance(html)["Accepted mentees"] == ["50"]  # 10 + 40
     auth.logout()
     auth.login("cochair@example.org")
@@ -651,9 +676,9 @@ def test_a_month_without_sessions_shows_as_zero_between_the_first_and_the_last(
     html = page(client, f"/coordinate/{programme.slug}/dashboard")
 
     assert chart_table(html, "Sessions per month") == [
-        ("2026-03", "1"), ("2026-04", "0"), ("2026-05", "2")]
+        ("Mar 2026", "1"), ("Apr 2026", "0"), ("May 2026", "2")]
     assert chart_table(html, "Hours per month") == [
-        ("2026-03", "1"), ("2026-04", "0"), ("2026-05", "2")]
+        ("Mar 2026", "1"), ("Apr 2026", "0"), ("May 2026", "2")]
     assert get_csv(client, programme.slug, "months") == [
         ["month", "sessions", "hours"], ["2026-03", "1", "1.0"], ["2026-04", "0", "0.0"],
         ["2026-05", "2", "2.0"]]
@@ -725,3 +750,173 @@ def test_dashboard_counts_activity_page_and_reminders_agree_at_the_boundaries(
     # The reminders go to the same pairs: a pair that never met gets that reminder only.
     sent = send_reminders(TODAY)
     assert (sent.never_met, sent.silent) == (2, 1)
+
+
+# ---- issue #15: empty charts, countries, shares and differences, months ------------------
+
+def test_a_programme_without_sessions_says_so_instead_of_drawing_empty_charts(
+        make_programme, make_user, make_enrolment, coordinator, auth, client):
+    programme = make_programme(status=ProgrammeStatus.RUNNING)
+    make_enrolment(programme, make_user(), status=ACCEPTED, country="KE")
+    coordinator(programme, email="coord@example.org")
+    auth.login("coord@example.org")
+    html = page(client, f"/coordinate/{programme.slug}/dashboard")
+    assert "No sessions logged yet." in html
+    captions = {t["caption"] for t in tables(html)}
+    assert "Sessions per month" not in captions and "Hours per month" not in captions
+    assert 'id="months-title"' not in html and 'id="hours-title"' not in html
+
+
+def _people(programme, make_user, make_enrolment, countries: dict[str, int], role=Role.MENTEE,
+            gender=Gender.WOMAN):
+    for country, count in countries.items():
+        for _ in range(count):
+            make_enrolment(programme, make_user(), role=role, status=ACCEPTED, country=country,
+                           gender=gender)
+
+
+@pytest.mark.parametrize(("countries", "rows", "sentence"), [
+    # 15 countries of 1 to 4: nothing to draw, one sentence.
+    ({code: 1 + n % 4 for n, code in enumerate(COUNTRIES[:15])}, None,
+     "15 countries are not shown, to keep small numbers private."),
+    # Kenya 6; seven countries of 1 make 7: one line for them.
+    ({"KE": 6, **dict.fromkeys(["EG", "FR", "NG", "BR", "IN", "GH", "SN"], 1)},
+     [("Kenya", "6"), ("other countries (7)", "7")], None),
+    # Kenya 6, Nigeria 2, Egypt 1: the other 3 would be a small count, so no line.
+    ({"KE": 6, "NG": 2, "EG": 1}, [("Kenya", "6")],
+     "2 other countries are not shown, to keep small numbers private."),
+])
+def test_the_country_chart_draws_only_what_it_can_count(
+        make_programme, make_user, make_enrolment, coordinator, auth, client, countries, rows,
+        sentence):
+    programme = make_programme(status=ProgrammeStatus.RUNNING)
+    _people(programme, make_user, make_enrolment, countries)
+    coordinator(programme, email="coord@example.org")
+    auth.login("coord@example.org")
+    html = page(client, f"/coordinate/{programme.slug}/dashboard")
+    captions = {t["caption"] for t in tables(html)}
+    if rows is None:
+        assert "Accepted participants by country, top 15" not in captions
+        assert 'id="country-title"' not in html
+    else:
+        assert chart_table(html, "Accepted participants by country, top 15") == rows
+    if sentence:
+        assert sentence in html
+    assert FEWER not in str(chart_table(html, "Accepted participants by country, top 15")
+                            if rows else "")
+
+
+def test_no_hidden_gender_count_can_be_worked_out_from_what_is_shown(
+        make_programme, make_user, make_enrolment, coordinator, auth, client):
+    """The issue's case, by hand: mentors 2 women and 3 men, mentees 10 women and 5 men.
+
+    Shown around the gender table: accepted mentees 15 and mentors 5 (the headline), and each
+    gender's total in the chart: women 12, men 8.
+    - 2 and 3 are small: "fewer than 5". But 12 - 10 = 2 and 8 - 5 = 3 would give them back,
+      so the mentees' cells are hidden too ("not shown"); hiding 10 alone would not do, as
+      15 - 5 = 10. With 10 and 5 hidden, 12 = ? + 2, 8 = ? + 3 and 15 = ? + ? have many
+      answers (9 + 3 and 6 + 2, ...): nothing can be worked out.
+    - Women among mentors, 2 of 5 (40%), would give the 2 back: hidden. Women among mentees,
+      10 of 15, would give back the hidden 10: hidden too.
+    """
+    from mentoring.permissions import Scope
+    from mentoring.services import dashboard as figures
+
+    programme = make_programme(status=ProgrammeStatus.RUNNING)
+    for role, gender, count in [(Role.MENTEE, Gender.WOMAN, 10), (Role.MENTEE, Gender.MAN, 5),
+                                (Role.MENTOR, Gender.WOMAN, 2), (Role.MENTOR, Gender.MAN, 3)]:
+        _people(programme, make_user, make_enrolment, {"KE": count}, role=role, gender=gender)
+    board = figures.by_gender(Scope(programme))
+    assert [(label, board.figure(label, "mentee"), board.figure(label, "mentor"),
+             board.figure(label)) for label in board.labels] == [
+        ("women", figures.HIDDEN, None, 12), ("men", figures.HIDDEN, None, 8)]
+    assert figures.shown_women_share(board, "mentee") == figures.HIDDEN
+    assert figures.shown_women_share(board, "mentor") == figures.HIDDEN
+
+    coordinator(programme, email="coord@example.org")
+    auth.login("coord@example.org")
+    html = page(client, f"/coordinate/{programme.slug}/dashboard")
+    glance = at_a_glance(html)
+    assert (glance["Accepted mentees"], glance["Accepted mentors"]) == (["15"], ["5"])
+    assert glance["Women among mentors"] == [HIDDEN]
+    assert glance["Women among mentees"] == [HIDDEN]
+    assert chart_table(html, "Participants by gender") == [("women", "12"), ("men", "8")]
+    assert get_csv(client, programme.slug, "gender") == [
+        ["gender", "mentees", "mentors"], ["women", HIDDEN, FEWER], ["men", HIDDEN, FEWER]]
+
+
+def test_the_rule_hides_a_second_cell_only_where_subtraction_would_tell():
+    from mentoring.services.dashboard import HIDDEN, SMALL, protect
+
+    # One row, its total shown: a + b = 9 with b = 2 small.
+    assert protect({"a": 7, "b": 2, "t": 9}, [(["a", "b"], "t")]) == {"b": SMALL, "a": HIDDEN}
+    # Two small cells already hide each other; zeros are shown.
+    assert protect({"a": 7, "b": 2, "c": 3, "d": 0, "t": 12},
+                   [(["a", "b", "c", "d"], "t")]) == {"b": SMALL, "c": SMALL}
+    # The only other cell is 0: it is hidden, so 2 + 0 cannot be told from 1 + 1.
+    assert protect({"a": 2, "b": 0}, [(["a", "b"], None)]) == {"a": SMALL, "b": HIDDEN}
+    # A cell nobody can name (the countries grouped as "other") needs no protection.
+    assert protect({"a": 7, "o": 2, "t": 9}, [(["a", "o"], "t")], anonymous={"o"}) == {
+        "o": SMALL}
+
+
+def _worked_out_by_linear_algebra(hidden, sums) -> set:
+    """Independently of the service: the hidden cells fixed in every solution of the sums."""
+    import numpy as np
+    from scipy.linalg import null_space
+
+    column = {key: n for n, key in enumerate(hidden)}
+    rows = []
+    for parts, total in sums:
+        row = np.zeros(len(column))
+        for key in parts:
+            if key in column:
+                row[column[key]] += 1
+        if total in column:
+            row[column[total]] -= 1
+        rows.append(row)
+    free = null_space(np.array(rows)) if column else np.zeros((0, 0))
+    return {key for key, n in column.items() if not np.abs(free[n]).max(initial=0) > 1e-9}
+
+
+def test_no_small_count_of_any_table_can_be_worked_out():
+    """300 random tables of 2 to 16 rows (mentees, mentors, total; the columns' sums shown):
+    whatever the rule hides, linear algebra finds no small count it could work out, but for
+    a table where the page's own totals already tell it (one row)."""
+    import random
+
+    from mentoring.services.dashboard import SMALL, protect
+
+    draw = random.Random(15)
+    for _ in range(300):
+        labels = range(draw.choice([1, 2, 4, 8, 16]))
+        cells = {}
+        for label in labels:
+            cells[(label, "mentee")] = draw.choice([0, 1, 2, 3, 4, 5, 7, 12, 30])
+            cells[(label, "mentor")] = draw.choice([0, 1, 2, 3, 4, 6, 9, 40])
+            cells[(label, "total")] = cells[(label, "mentee")] + cells[(label, "mentor")]
+        sums = [([(label, "mentee"), (label, "mentor")], (label, "total")) for label in labels]
+        sums += [([(label, role) for label in labels], None)
+                 for role in ("mentee", "mentor", "total")]
+        hidden = protect(cells, sums)
+        small = {key for key, why in hidden.items() if why == SMALL}
+        assert small == {key for key, count in cells.items() if 0 < count < 5}
+        told_anyway = _worked_out_by_linear_algebra(list(cells), sums)
+        assert not (_worked_out_by_linear_algebra(list(hidden), sums) & small) - told_anyway
+        assert len(labels) == 1 or not told_anyway
+
+
+@pytest.mark.parametrize(("locale", "months"), [
+    ("en", ["May 2026", "Jun 2026"]), ("fr", ["mai 2026", "juin 2026"]),
+    ("ar", ["مايو 2026", "يونيو 2026"]),
+])
+def test_months_are_written_in_the_readers_language_and_iso_in_the_csv(
+        data, coordinator, auth, client, locale, months):
+    coordinator(data.programme, email="coord@example.org", locale=locale)
+    auth.login("coord@example.org")
+    html = page(client, f"/coordinate/{data.programme.slug}/dashboard")
+    all_rows = [[tuple(row) for row in t["rows"]] for t in tables(html)]
+    assert [(months[0], "3"), (months[1], "1")] in all_rows  # sessions
+    assert "2026-05" not in html
+    assert get_csv(client, data.programme.slug, "months")[1:] == [["2026-05", "3", "3.5"],
+                                                                  ["2026-06", "1", "1.5"]]
