@@ -17,6 +17,7 @@ from sqlalchemy import create_engine, select, text
 
 from mentoring import create_app
 from mentoring.extensions import db
+from mentoring.jobs import RUN_JOB
 from mentoring.models import EnrolmentStatus, ProgrammeStatus, Role, User
 from mentoring.models._types import utcnow
 
@@ -212,3 +213,28 @@ class AuthActions:
 @pytest.fixture
 def auth(client):
     return AuthActions(client)
+
+
+class WorkerQueue:
+    """Jobs a page hands to the workers wait here, as with Redis, until :meth:`work` runs
+    them as a worker would (pages that finish a job in their own request without a worker
+    then show the job's page instead)."""
+
+    def __init__(self, app):
+        self.app = app
+        self.waiting: list[int] = []
+
+    def work(self) -> None:
+        task = self.app.extensions["celery"].tasks[RUN_JOB]
+        while self.waiting:
+            task.apply(args=[self.waiting.pop(0)])
+
+
+@pytest.fixture
+def worker_queue(app, monkeypatch):
+    """A queue of jobs waiting for a worker (see :class:`WorkerQueue`)."""
+    import mentoring.jobs
+
+    queue = WorkerQueue(app)
+    monkeypatch.setattr(mentoring.jobs, "enqueue", lambda job: queue.waiting.append(job.id))
+    return queue

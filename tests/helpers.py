@@ -100,3 +100,14 @@ def programme_edit_form(programme, *, labels=None, remove=(), region_changes=Non
             data[f"region_rows-{number}-remove"] = "y"
     data.update(overrides)
     return data
+
+
+def end_coordinator_role(user, programme) -> None:
+    """Her coordinator role on the programme ends (an admin removed it)."""
+    from mentoring.models import Coordinator
+    from mentoring.services import programmes
+
+    role = db.session.scalar(select(Coordinator).where(
+        Coordinator.user_id == user.id, Coordinator.programme_id == programme.id))
+    programmes.remove_coordinator(None, programme, role.id)
+    db.session.commit()

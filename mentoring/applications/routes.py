@@ -1,13 +1,12 @@
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 
 from ..boundary import csv_response, perform
 from ..i18n import current_locale
-from ..jobs import enqueue
+from ..jobs import enqueue, run_or_queue
+from ..jobs.outcomes import outcome
 from ..models import EnrolmentStatus, JobKind, Role
 from ..pagination import paginate
 from ..permissions import Scope, coordinator_required, enrolment_in_scope
@@ -54,15 +53,20 @@ def decide(scope: Scope):
             for message in errors:
                 flash(message, "error")
         return redirect(redirect_to)
-    done = perform(lambda: service.decide(current_user, scope, form.ids.data,
-                                          EnrolmentStatus(form.decision.data),
-                                          form.message.data or ""))
-    if done and done.value:
-        flash(ngettext("Decision saved for %(num)d application; the applicant is emailed.",
-                       "Decision saved for %(num)d applications; each applicant is emailed.",
-                       len(done.value)), "success")
-    elif done:
-        flash(_("Nothing changed: these applications already had this decision."), "info")
+    ids, decision = form.ids.data, EnrolmentStatus(form.decision.data)
+    message = form.message.data or ""
+    if len(set(ids)) == 1:
+        # One decision (the review page's) is quick: made here, by the rule the job runs.
+        done = perform(lambda: service.decide(current_user, scope, ids, decision, message))
+        if done:
+            flash(*outcome(JobKind.DECIDE_APPLICATIONS, {"decided": len(done.value)}))
+        return redirect(redirect_to)
+    # Many decisions email as many people: a job, done already when there is no worker.
+    started = perform(lambda: jobs.start_decide(current_user, scope, ids, decision, message,
+                                                locale=current_locale()))
+    if started and not run_or_queue(started.value):
+        return redirect(url_for("jobs.job", slug=scope.programme.slug,
+                                job_id=started.value.id))
     return redirect(redirect_to)
 
 

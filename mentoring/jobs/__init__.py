@@ -17,9 +17,11 @@ from __future__ import annotations
 import os
 
 from celery import Celery, Task
-from flask import Blueprint, Flask, current_app
+from flask import Blueprint, Flask, current_app, flash
 
-from ..models import Job
+from ..extensions import db
+from ..models import Job, JobStatus
+from .outcomes import outcome
 
 bp = Blueprint("jobs", __name__, url_prefix="/coordinate")
 
@@ -70,6 +72,22 @@ def init_app(app: Flask) -> Celery:
 def enqueue(job: Job) -> None:
     """Hand a committed job to the workers (or run it now, without ``REDIS_URL``)."""
     current_app.extensions["celery"].tasks[RUN_JOB].delay(job.id)
+
+
+def run_or_queue(job: Job) -> bool:
+    """Enqueue a committed job; True when it has finished already (without a worker it ran in
+    this request), after flashing how it went, so the page answers as it did before jobs.
+    False when a worker will run it: the route then shows the job's page."""
+    enqueue(job)
+    db.session.refresh(job)
+    if not job.finished:
+        return False
+    if job.status == JobStatus.DONE:
+        flash(*outcome(job.kind, job.result))
+    else:
+        for error in job.errors or []:
+            flash(error["message"], "error")
+    return True
 
 
 from . import routes  # noqa: E402, F401

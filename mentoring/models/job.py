@@ -18,6 +18,8 @@ class JobKind(enum.StrEnum):
     IMPORT_APPLICATIONS = "import_applications"
     MATCHING_RUN = "matching_run"
     ANNOUNCE_PAIRS = "announce_pairs"
+    APPROVE_ABOVE = "approve_above"
+    DECIDE_APPLICATIONS = "decide_applications"
 
 
 class JobStatus(enum.StrEnum):

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 
 from ..boundary import csv_response, perform, show_refusal
-from ..extensions import db
 from ..forms import ActionForm, ConfirmForm, options
 from ..i18n import current_locale
-from ..jobs import enqueue
-from ..models import JobStatus, PairingStatus
+from ..jobs import enqueue, run_or_queue
+from ..models import PairingStatus
 from ..pagination import paginate
 from ..permissions import Scope, coordinator_required
 from ..security import whole_number
@@ -120,13 +118,13 @@ def approve_above(scope: Scope):
     if not form.validate_on_submit():
         flash(_("Give a score from 0 to 1000."), "error")
         return redirect(_pairs_url(scope))
-    done = perform(lambda: service.approve_above(current_user, scope, form.score.data))
-    if done:
-        approved, skipped = done.value
-        flash(ngettext("%(num)d pair approved.", "%(num)d pairs approved.", approved)
-              + (" " + ngettext("%(num)d skipped: the mentee or mentor was already taken.",
-                                "%(num)d skipped: the mentee or mentor was already taken.",
-                                skipped) if skipped else ""), "success")
+    # Thousands of proposals take longer than a request may: approving them is a job. It is
+    # done already when there is no worker, and the page then says so as before.
+    started = perform(lambda: jobs.start_approve_above(current_user, scope, form.score.data,
+                                                       locale=current_locale()))
+    if started and not run_or_queue(started.value):
+        return redirect(url_for("jobs.job", slug=scope.programme.slug,
+                                job_id=started.value.id))
     return redirect(_pairs_url(scope))
 
 
@@ -217,17 +215,9 @@ def announce(scope: Scope):
                                                       locale=current_locale()))
         if not started:
             return redirect(url_for("pairing.pairs", slug=scope.programme.slug))
-        job = started.value
-        enqueue(job)
-        db.session.refresh(job)
-        if job.status == JobStatus.DONE and job.result["announced"]:
-            flash(ngettext("%(num)d pair announced: both people have been emailed.",
-                           "%(num)d pairs announced: both people in each have been emailed.",
-                           job.result["announced"]), "success")
-        elif job.status == JobStatus.DONE:
-            flash(_("There was no approved pair to announce."), "info")
-        else:
-            return redirect(url_for("jobs.job", slug=scope.programme.slug, job_id=job.id))
+        if not run_or_queue(started.value):
+            return redirect(url_for("jobs.job", slug=scope.programme.slug,
+                                    job_id=started.value.id))
         return redirect(url_for("pairing.pairs", slug=scope.programme.slug,
                                 status="active"))
     approved = pair_views.status_counts(scope).get("approved", 0)

@@ -226,23 +226,33 @@ def withdraw(user: User, enrolment: Enrolment) -> None:
                  target=enrolment, before={"status": before}, after={"status": "withdrawn"})
 
 
+def check_can_decide(scope: Scope, enrolment_ids: list[int], status: EnrolmentStatus, *,
+                     for_update: bool = False) -> list[Enrolment]:
+    """The applications to decide, in id order: Forbidden when one is not in the scope,
+    Refused for a decision that is not one or a withdrawn application."""
+    if status not in DECISIONS:
+        raise Refused(_("Choose accept, waitlist or decline."))
+    if not enrolment_ids:
+        raise Refused(_("Select at least one application."))
+    query = select(Enrolment).where(Enrolment.id.in_(set(enrolment_ids))).order_by(Enrolment.id)
+    if for_update:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    enrolments = db.session.scalars(query).all()
+    if len(enrolments) != len(set(enrolment_ids)) or not all(scope.covers(e) for e in enrolments):
+        raise Forbidden("outside scope")
+    if any(e.status == EnrolmentStatus.WITHDRAWN for e in enrolments):
+        raise Refused(_("A withdrawn application cannot be decided."))
+    return enrolments
+
+
 def decide(actor: User, scope: Scope, enrolment_ids: list[int], status: EnrolmentStatus,
            message: str = "") -> list[Enrolment]:
     """Accept, waitlist or decline applications in the coordinator's scope; email each person.
 
     All or nothing: one application outside the scope, or withdrawn, refuses the whole batch.
+    Each is locked first, so a decision made twice at once emails each person once.
     """
-    if status not in DECISIONS:
-        raise Refused(_("Choose accept, waitlist or decline."))
-    if not enrolment_ids:
-        raise Refused(_("Select at least one application."))
-    enrolments = db.session.scalars(
-        select(Enrolment).where(Enrolment.id.in_(set(enrolment_ids))).order_by(Enrolment.id)
-    ).all()
-    if len(enrolments) != len(set(enrolment_ids)) or not all(scope.covers(e) for e in enrolments):
-        raise Forbidden("outside scope")
-    if any(e.status == EnrolmentStatus.WITHDRAWN for e in enrolments):
-        raise Refused(_("A withdrawn application cannot be decided."))
+    enrolments = check_can_decide(scope, enrolment_ids, status, for_update=True)
     now = utcnow()
     changed = []
     for enrolment in enrolments:

@@ -13,18 +13,20 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 
 from ..extensions import db
-from ..models import Job, JobKind, JobStatus, User
+from ..models import EnrolmentStatus, Job, JobKind, JobStatus, User
 from ..models._types import utcnow
 from ..models.job import FINISHED
-from . import Forbidden, NotFound, Refused, matching, pairings
+from . import Forbidden, NotFound, Refused, enrolments, matching, pairings
 from .scope import Scope, coordinator_scope
 
 #: A matching job queued or running for longer than this no longer holds back a new run (its
 #: worker was lost with the broker's copy); the run itself still locks the programme's row.
 STALE_AFTER = timedelta(hours=1)
+#: The first key of the PostgreSQL advisory lock a job's work holds (the second is its id).
+LOCK_SPACE = 0x6A6F62  # "job"
 
 
 class JobFailed(Exception):
@@ -68,6 +70,22 @@ def start_announce(actor: User, scope: Scope, *, locale: str = "en") -> Job:
     return start(actor, scope, JobKind.ANNOUNCE_PAIRS, locale=locale)
 
 
+def start_approve_above(actor: User, scope: Scope, score: int, *, locale: str = "en") -> Job:
+    """A queued approval of every proposal in scope scoring at least ``score``, once there
+    are proposals to approve (refused at once as before, else when the job runs)."""
+    pairings.check_can_approve_above(scope, score)
+    return start(actor, scope, JobKind.APPROVE_ABOVE, options={"score": score}, locale=locale)
+
+
+def start_decide(actor: User, scope: Scope, enrolment_ids: list[int], status: EnrolmentStatus,
+                 message: str = "", *, locale: str = "en") -> Job:
+    """A queued decision on many applications (each applicant is emailed). Every id is
+    checked against the scope now, and again when the job runs: all or nothing."""
+    enrolments.check_can_decide(scope, enrolment_ids, status)
+    return start(actor, scope, JobKind.DECIDE_APPLICATIONS, locale=locale, options={
+        "ids": sorted(set(enrolment_ids)), "decision": str(status), "message": message})
+
+
 def job_in_scope(scope: Scope, job_id: int, actor: User) -> Job:
     """A job of the scope's programme: NotFound for another programme's, Forbidden for a
     regional co-chair asking for a job someone else started."""
@@ -82,10 +100,14 @@ def job_in_scope(scope: Scope, job_id: int, actor: User) -> Job:
 def claim(job_id: int) -> Job | None:
     """The job, marked running; None when it is unknown or already finished (a task that is
     delivered twice, or retried after the job's work was committed, does nothing)."""
-    job = db.session.get(Job, job_id)
-    if job is None or job.finished:
+    # One statement, so that a delivery reading the job while another finishes it cannot
+    # turn "done" back into "running".
+    claimed = db.session.execute(update(Job).where(
+        Job.id == job_id, Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING])
+    ).values(status=JobStatus.RUNNING).execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:
         return None
-    job.status = JobStatus.RUNNING
+    job = db.session.get(Job, job_id, populate_existing=True)
     job.started_at = job.started_at or utcnow()
     db.session.flush()
     return job
@@ -106,16 +128,34 @@ def run(job: Job) -> None:
     """Do the job's work in the caller's transaction and mark it done.
 
     Raises :class:`JobFailed` when the work is refused; the caller then rolls back and calls
-    :func:`fail`.
+    :func:`fail`. A second delivery of the task running alongside the first (a worker thought
+    lost) waits here for the first to end, then does nothing when it finished the job: no
+    email goes out twice.
     """
+    if not _hold(job):
+        return
     if job.kind == JobKind.IMPORT_APPLICATIONS:
         _import_applications(job)
     elif job.kind == JobKind.MATCHING_RUN:
         _matching_run(job)
     elif job.kind == JobKind.ANNOUNCE_PAIRS:
         _announce_pairs(job)
+    elif job.kind == JobKind.APPROVE_ABOVE:
+        _approve_above(job)
+    elif job.kind == JobKind.DECIDE_APPLICATIONS:
+        _decide_applications(job)
     else:  # pragma: no cover - every kind has its branch
         raise ValueError(f"unknown job kind {job.kind}")
+
+
+def _hold(job: Job) -> bool:
+    """Hold the job until the work's transaction ends (an advisory lock on PostgreSQL, which
+    leaves the job's row free for :func:`report_progress`; SQLite has one writer anyway);
+    False when it finished meanwhile."""
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(select(func.pg_advisory_xact_lock(LOCK_SPACE, job.id)))
+    db.session.refresh(job)
+    return not job.finished
 
 
 def _import_applications(job: Job) -> None:
@@ -140,7 +180,8 @@ def _import_applications(job: Job) -> None:
 
 def _as_starter(job: Job, work):
     """Run ``work(actor, scope)`` as the person who started the job, in her scope now; a
-    refusal (her role ended, the programme moved on) fails the job with its reason."""
+    refusal (her role ended, the programme moved on, what she asked for left her region)
+    fails the job with its reason."""
     actor = job.user
     scope = coordinator_scope(job.programme, actor) if actor is not None else None
     if scope is None:
@@ -150,6 +191,10 @@ def _as_starter(job: Job, work):
         return work(actor, scope)
     except Refused as refusal:
         raise JobFailed([{"line": 0, "column": "", "message": refusal.message}], 1) from refusal
+    except (Forbidden, NotFound) as refusal:
+        raise JobFailed([{"line": 0, "column": "", "message": _(
+            "Some of what this job was asked to change is no longer within what its starter "
+            "coordinates; nothing was changed.")}], 1) from refusal
 
 
 def _matching_run(job: Job) -> None:
@@ -163,6 +208,22 @@ def _matching_run(job: Job) -> None:
 def _announce_pairs(job: Job) -> None:
     announced = _as_starter(job, pairings.announce)
     _finish(job, JobStatus.DONE, result={"announced": announced})
+
+
+def _approve_above(job: Job) -> None:
+    score = int((job.options or {})["score"])
+    approved, skipped = _as_starter(
+        job, lambda actor, scope: pairings.approve_above(actor, scope, score))
+    _finish(job, JobStatus.DONE, result={"approved": approved, "skipped": skipped})
+
+
+def _decide_applications(job: Job) -> None:
+    options = job.options or {}
+    ids = [int(i) for i in options["ids"]]
+    decided = _as_starter(job, lambda actor, scope: enrolments.decide(
+        actor, scope, ids, EnrolmentStatus(options["decision"]), options.get("message", "")))
+    _finish(job, JobStatus.DONE, result={"decided": len(decided),
+                                         "unchanged": len(ids) - len(decided)})
 
 
 def fail(job_id: int, errors: list[dict[str, Any]], total: int | None = None) -> Job | None:

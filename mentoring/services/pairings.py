@@ -20,6 +20,7 @@ from ..models import (
     Enrolment,
     EnrolmentStatus,
     ForbiddenPair,
+    MatchingRun,
     Pairing,
     PairingStatus,
     ProgrammeStatus,
@@ -123,17 +124,24 @@ def approve(actor, scope: Scope, pairing_id: int) -> bool:
     return True
 
 
-def approve_above(actor, scope: Scope, threshold: int) -> tuple[int, int]:
-    """Approve every proposal of the latest run in scope scoring at least ``threshold``.
-
-    Returns (approved, skipped); a proposal whose mentee or mentor is taken meanwhile is skipped.
-    """
+def check_can_approve_above(scope: Scope, threshold: int) -> MatchingRun:
+    """The latest run, whose proposals at or above ``threshold`` can be approved now; Refused
+    when there is none, the score is out of range, or the programme's pairs cannot change."""
     if not 0 <= threshold <= 1000:
         raise Refused(_("The score must be between 0 and 1000."))
     run_ = latest_run(scope.programme)
     if run_ is None:
         raise Refused(_("Run matching first."))
     _require_running_or_matching(scope)
+    return run_
+
+
+def approve_above(actor, scope: Scope, threshold: int) -> tuple[int, int]:
+    """Approve every proposal of the latest run in scope scoring at least ``threshold``.
+
+    Returns (approved, skipped); a proposal whose mentee or mentor is taken meanwhile is skipped.
+    """
+    run_ = check_can_approve_above(scope, threshold)
     query = (select(Pairing).join(Enrolment, Pairing.mentee_id == Enrolment.id)
              .where(Pairing.run_id == run_.id, Pairing.status == PairingStatus.PROPOSED,
                     Pairing.score >= threshold)

@@ -289,3 +289,113 @@ def test_non_admin_gets_403_on_admin_pages(client, auth, make_user, programme):
     for path in ["/admin/", "/admin/programmes/new", f"/admin/programmes/{programme.slug}/edit",
                  "/admin/users", "/admin/dashboard"]:
         assert client.get(path).status_code == 403, path
+
+
+# ---- deciding many applications is a job ------------------------------------------------------
+
+def decide_many(client, programme, enrolments, decision="accepted", **extra):
+    return client.post(f"/coordinate/{programme.slug}/applications/decide",
+                       data={"ids": [e.id for e in enrolments], "decision": decision, **extra})
+
+
+def test_with_a_worker_a_bulk_decision_shows_its_job_and_the_applicants_hear_once_it_ran(
+        client, auth, programme, make_enrolment, coordinator, worker_queue):
+    first, second = make_enrolment(programme), make_enrolment(programme)
+    auth.login(coordinator(programme))
+    response = decide_many(client, programme, [first, second], message="Welcome!")
+    (job_id,) = worker_queue.waiting
+    assert response.location.endswith(f"/coordinate/{programme.slug}/jobs/{job_id}")
+    page = client.get(response.location).text
+    assert "Waiting to start." in page and "data-refresh" in page
+    assert emails(kind="decision") == []
+    assert enrolment_status(first.id) == EnrolmentStatus.SUBMITTED
+    worker_queue.work()
+    page = client.get(response.location).text
+    assert "Decision saved for 2 applications; each applicant is emailed." in page
+    assert f'href="/coordinate/{programme.slug}/applications"' in page
+    assert enrolment_status(first.id) == enrolment_status(second.id) == EnrolmentStatus.ACCEPTED
+    assert len(emails(kind="decision")) == 2
+    # The task delivered again (a worker thought lost): nobody is emailed twice.
+    worker_queue.waiting.append(job_id)
+    worker_queue.work()
+    assert len(emails(kind="decision")) == 2
+
+
+def test_one_decision_from_the_review_page_is_made_at_once_even_with_a_worker(
+        client, auth, programme, make_enrolment, coordinator, worker_queue):
+    from mentoring.models import Job
+
+    enrolment = make_enrolment(programme)
+    auth.login(coordinator(programme))
+    response = decide_many(client, programme, [enrolment], "waitlisted")
+    assert response.location.endswith(f"/coordinate/{programme.slug}/applications")
+    assert "Decision saved for 1 application; the applicant is emailed." in client.get(
+        response.location).text
+    assert enrolment_status(enrolment.id) == EnrolmentStatus.WAITLISTED
+    assert len(emails(kind="decision")) == 1
+    assert worker_queue.waiting == [] and count(Job) == 0
+
+
+def test_a_cochairs_decision_fails_whole_when_an_application_left_her_region_before_it_ran(
+        client, auth, programme, make_enrolment, coordinator, worker_queue):
+    kenya, nigeria = (make_enrolment(programme, country=c) for c in ("KE", "NG"))
+    auth.login(coordinator(programme, "ATU"))
+    job_page = decide_many(client, programme, [kenya, nigeria]).location
+    # Meanwhile the Nigerian applicant's region is corrected to another one.
+    cept = next(region for region in programme.regions if region.code == "CEPT")
+    db.session.get(Enrolment, nigeria.id).region_id = cept.id
+    db.session.commit()
+    worker_queue.work()
+    page = client.get(job_page).text
+    assert ("Some of what this job was asked to change is no longer within what its starter "
+            "coordinates; nothing was changed.") in page
+    assert enrolment_status(kenya.id) == EnrolmentStatus.SUBMITTED  # all or nothing
+    assert emails(kind="decision") == []
+
+
+def test_a_decision_whose_starter_stopped_coordinating_before_it_ran_fails_and_says_why(
+        client, auth, programme, make_enrolment, coordinator, worker_queue):
+    from tests.helpers import end_coordinator_role
+
+    applicants = [make_enrolment(programme, country="KE") for _ in range(2)]
+    claire = coordinator(programme)
+    amal = coordinator(programme, "ATU")
+    auth.login(amal)
+    job_page = decide_many(client, programme, applicants, "declined").location
+    end_coordinator_role(amal, programme)
+    worker_queue.work()
+    auth.logout()
+    auth.login(claire)
+    page = client.get(job_page).text
+    assert "The person who started this run no longer coordinates the programme." in page
+    assert [enrolment_status(a.id) for a in applicants] == [EnrolmentStatus.SUBMITTED] * 2
+    assert emails(kind="decision") == []
+
+
+def test_without_a_worker_a_refused_bulk_decision_is_said_on_the_list_as_before(
+        client, auth, programme, make_enrolment, coordinator):
+    from mentoring.models import Job
+
+    applicants = [make_enrolment(programme), make_enrolment(programme,
+                                                            status=EnrolmentStatus.WITHDRAWN)]
+    auth.login(coordinator(programme))
+    response = decide_many(client, programme, applicants)
+    assert response.location.endswith(f"/coordinate/{programme.slug}/applications")
+    assert "A withdrawn application cannot be decided." in client.get(response.location).text
+    assert count(Job) == 0 and emails() == []
+
+
+def test_the_decision_jobs_page_speaks_arabic(client, auth, programme, make_enrolment,
+                                              coordinator, worker_queue):
+    from tests.web.test_languages import html_tag, tr, trn
+
+    applicants = [make_enrolment(programme) for _ in range(3)]
+    auth.login(coordinator(programme, locale="ar"))
+    job_page = decide_many(client, programme, applicants).location
+    worker_queue.work()
+    page = client.get(job_page)
+    assert 'lang="ar"' in html_tag(page) and 'dir="rtl"' in html_tag(page)
+    assert trn("ar", "Decision saved for %(num)d application; the applicant is emailed.",
+               "Decision saved for %(num)d applications; each applicant is emailed.",
+               3) in page.text
+    assert f"<h1>{tr('ar', 'Applications')}</h1>" in page.text

@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from mentoring import create_app
 from mentoring.extensions import db
 from mentoring.jobs import RUN_JOB
-from mentoring.models import Enrolment, Job, JobKind, JobStatus
+from mentoring.models import Enrolment, EnrolmentStatus, Job, JobKind, JobStatus
 from mentoring.services.imports import import_applications
 from mentoring.services.scope import Scope
 from tests.conftest import PASSWORD, PersonClient, _config, need
@@ -384,3 +384,48 @@ def test_a_run_lost_hours_ago_no_longer_holds_back_a_new_one(client, auth, ready
     response = client.post(f"/coordinate/{programme.slug}/matching/run")
     assert JOB_PAGE.search(response.location)
     assert "Matching done in" in client.get(response.location).text
+
+
+# ---- a job delivered twice at once ------------------------------------------------------------
+
+def test_a_decision_delivered_again_while_the_first_delivery_works_emails_nobody_twice(
+        app, client, auth, programme, make_enrolment, coordinator, worker_queue):
+    """A worker thought lost: its task goes to a second worker while the first still works.
+    The second waits for the first's transaction, sees the job done, and sends nothing."""
+    import threading
+
+    from sqlalchemy import text
+
+    from mentoring.services.jobs import LOCK_SPACE
+    from tests.helpers import emails, enrolment_status
+
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("SQLite has one writer: no two deliveries work at once")
+    applicants = [make_enrolment(programme) for _ in range(2)]
+    auth.login(coordinator(programme))
+    client.post(f"/coordinate/{programme.slug}/applications/decide",
+                data={"ids": [a.id for a in applicants], "decision": "accepted"})
+    (job_id,) = worker_queue.waiting
+    with db.engine.connect() as first:
+        # The first delivery is at work: it holds the job, as every delivery does.
+        first.execute(text("SELECT pg_advisory_xact_lock(:space, :job)"),
+                      {"space": LOCK_SPACE, "job": job_id})
+        second = threading.Thread(target=worker_queue.work)
+        second.start()
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and not first.execute(text(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+        )).scalar():
+            time.sleep(0.05)
+        assert second.is_alive(), "the second delivery did not wait for the first"
+        # The first delivery finishes the job (its emails went with it).
+        first.execute(text("UPDATE job SET status = 'done', result = :result WHERE id = :job"),
+                      {"result": '{"decided": 2, "unchanged": 0}', "job": job_id})
+        first.commit()
+        second.join(timeout=20)
+    assert not second.is_alive()
+    assert emails(kind="decision") == []  # the second sent nothing
+    assert [enrolment_status(a.id) for a in applicants] == [EnrolmentStatus.SUBMITTED] * 2
+    db.session.expire_all()
+    job = db.session.get(Job, job_id)
+    assert (job.status, job.result) == (JobStatus.DONE, {"decided": 2, "unchanged": 0})

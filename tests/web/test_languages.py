@@ -41,6 +41,14 @@ def tr(locale: str, message: str) -> str:
     return text
 
 
+def trn(locale: str, singular: str, plural: str, num: int) -> str:
+    """The compiled catalogue's plural form for ``num``, with the number in it."""
+    translations = Translations.load(str(TRANSLATIONS), [locale])
+    text = translations.ngettext(singular, plural, num)
+    assert text not in (singular, plural), f"{singular!r} is not translated into {locale}"
+    return text % {"num": num}
+
+
 def html_tag(page) -> str:
     return re.search(r"<html[^>]*>", page.text).group(0)
 

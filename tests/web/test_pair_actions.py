@@ -980,24 +980,126 @@ def test_approve_above_skips_a_proposal_whose_mentee_or_mentor_is_already_taken(
 
 
 def test_with_a_worker_announcing_answers_at_once_and_its_page_tells_how_it_went(
-        app, client, two_pairs, monkeypatch):
+        client, two_pairs, worker_queue):
     """With a job queue the page does not wait for thousands of introductions: it shows the
     job, and the job's page says how many pairs were announced once a worker has run it."""
-    from mentoring.jobs import RUN_JOB
-    from mentoring.pairing import routes as pairing_routes
-
     programme = two_pairs["programme"]
     client.post(url(programme, f"pairs/{two_pairs['first'].id}/approve"))
     client.post(url(programme, f"pairs/{two_pairs['second'].id}/approve"))
     flashes(client)
-    queued = []
-    monkeypatch.setattr(pairing_routes, "enqueue", lambda job: queued.append(job.id))
     response = client.post(url(programme, "pairs/announce"))
-    (job_id,) = queued
+    (job_id,) = worker_queue.waiting
     assert response.location.endswith(f"/coordinate/{programme.slug}/jobs/{job_id}")
     assert emails(kind="introduction") == []  # the worker has not run yet
     assert "Waiting to start." in client.get(response.location).text
-    app.extensions["celery"].tasks[RUN_JOB].apply(args=[job_id])
+    worker_queue.work()
     page = client.get(response.location).text
     assert "2 pairs announced: both people in each have been emailed." in page
     assert len(emails(kind="introduction")) == 4
+
+
+# ---- approving all above a score is a job ---------------------------------------------------
+
+def test_with_a_worker_a_cochairs_approve_above_shows_its_job_which_counts_her_region_only(
+        client, auth, coordinator, three_scores, worker_queue):
+    programme = three_scores["programme"]
+    auth.login(coordinator(programme))
+    run_matching(client, programme)
+    auth.logout()
+    auth.login(coordinator(programme, "ATU"))
+    flashes(client)
+    response = client.post(url(programme, "pairs/approve-above"), data={"score": "0"})
+    (job_id,) = worker_queue.waiting
+    assert response.location.endswith(f"/coordinate/{programme.slug}/jobs/{job_id}")
+    assert "Waiting to start." in client.get(response.location).text
+    assert count(Pairing, Pairing.status == PairingStatus.APPROVED) == 0
+    worker_queue.work()
+    page = client.get(response.location).text
+    assert "2 pairs approved." in page and "data-refresh" not in page
+    assert pairing_of(three_scores["high"], PairingStatus.APPROVED) is not None
+    assert pairing_of(three_scores["low"], PairingStatus.PROPOSED) is not None  # Egypt: ASMG
+    assert live(three_scores["low"]) == 0
+
+
+def test_approve_above_says_how_many_proposals_it_skipped(client, auth, coordinator,
+                                                         matching_programme, person):
+    programme = matching_programme()
+    amina, leila = person(programme, "Amina"), person(programme, "Leila")
+    claire = person(programme, "Claire", Role.MENTOR)
+    ana = person(programme, "Ana", Role.MENTOR, capacity=2)
+    run = MatchingRun(programme_id=programme.id)
+    db.session.add(run)
+    db.session.flush()
+    for mentee, mentor, score in ((amina, claire, 900), (amina, ana, 800), (leila, claire, 700)):
+        db.session.add(Pairing(programme_id=programme.id, run_id=run.id, mentee_id=mentee.id,
+                               mentor_id=mentor.id, status=PairingStatus.PROPOSED,
+                               score=score))
+    db.session.commit()
+    auth.login(coordinator(programme))
+    flashes(client)
+    response = client.post(url(programme, "pairs/approve-above"), data={"score": "0"})
+    assert response.location.endswith(f"/coordinate/{programme.slug}/pairs")
+    assert flashes(client) == ["1 pair approved. 2 skipped: the mentee or mentor was already "
+                               "taken."]
+
+
+def test_an_approval_whose_starter_stopped_coordinating_before_it_ran_fails_and_says_why(
+        client, auth, coordinator, three_scores, worker_queue):
+    from tests.helpers import end_coordinator_role
+
+    programme = three_scores["programme"]
+    claire = coordinator(programme)
+    auth.login(claire)
+    run_matching(client, programme)
+    auth.logout()
+    amal = coordinator(programme, "ATU")
+    auth.login(amal)
+    job_page = client.post(url(programme, "pairs/approve-above"), data={"score": "0"}).location
+    end_coordinator_role(amal, programme)
+    worker_queue.work()
+    auth.logout()
+    auth.login(claire)
+    page = client.get(job_page).text
+    assert "The person who started this run no longer coordinates the programme." in page
+    assert count(Pairing, Pairing.status == PairingStatus.APPROVED) == 0
+
+
+def test_the_approval_jobs_page_speaks_arabic(client, auth, coordinator, three_scores,
+                                              worker_queue):
+    from tests.web.test_languages import html_tag, tr, trn
+
+    programme = three_scores["programme"]
+    auth.login(coordinator(programme))
+    run_matching(client, programme)
+    auth.logout()
+    auth.login(coordinator(programme, locale="ar"))
+    job_page = client.post(url(programme, "pairs/approve-above"), data={"score": "0"}).location
+    worker_queue.work()
+    page = client.get(job_page)
+    assert 'lang="ar"' in html_tag(page) and 'dir="rtl"' in html_tag(page)
+    assert trn("ar", "%(num)d pair approved.", "%(num)d pairs approved.", 3) in page.text
+    assert f"<h1>{tr('ar', 'Pairs')}</h1>" in page.text
+    assert tr("ar", "Back to the pairs") in page.text
+
+
+def test_an_approval_delivered_again_while_the_first_delivery_finished_it_does_nothing(
+        app, client, auth, coordinator, three_scores, worker_queue):
+    """A worker thought lost: its task is delivered again and claimed while the first one
+    still works; the second waits for the first, then leaves its result as it is."""
+    from mentoring.models import Job, JobStatus
+    from mentoring.services import jobs
+
+    programme = three_scores["programme"]
+    auth.login(coordinator(programme))
+    run_matching(client, programme)
+    client.post(url(programme, "pairs/approve-above"), data={"score": "0"})
+    (job_id,) = worker_queue.waiting
+    second = jobs.claim(job_id)  # the second delivery got the job while it ran
+    db.session.commit()
+    worker_queue.work()  # the first delivery finishes it
+    assert count(Pairing, Pairing.status == PairingStatus.APPROVED) == 3
+    jobs.run(second)
+    db.session.commit()
+    db.session.expire_all()
+    job = db.session.get(Job, job_id)
+    assert (job.status, job.result) == (JobStatus.DONE, {"approved": 3, "skipped": 0})
