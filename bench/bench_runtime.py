@@ -9,8 +9,9 @@ Runs on PostgreSQL (BENCH_DATABASE_URL or TEST_DATABASE_URL) in a schema of its 
 run in-process (no REDIS_URL), so each figure is the work itself, without a broker's hop.
 
 Name the measures to take (default all): ``python bench/bench_runtime.py large`` runs only the
-10,000 x 3,000 run; ``import``, ``flow`` (run, approve and announce at 3,000 x 1,000) and
-``large`` may be combined. ``BENCH_PROFILE=file`` writes a cProfile of the matching runs.
+10,000 x 3,000 run; ``import``, ``flow`` (run, approve and announce at 3,000 x 1,000),
+``small`` (the 3,000 x 1,000 run alone) and ``large`` may be combined.
+``BENCH_PROFILE=file`` writes a cProfile of the matching runs.
 """
 
 from __future__ import annotations
@@ -169,9 +170,9 @@ def main() -> None:
                 connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
 
     chosen = set(sys.argv[1:]) or {"import", "flow", "large"}
-    unknown = chosen - {"import", "flow", "large"}
+    unknown = chosen - {"import", "flow", "small", "large"}
     if unknown:
-        sys.exit(f"unknown measures {sorted(unknown)}: choose from import, flow, large")
+        sys.exit(f"unknown measures {sorted(unknown)}: choose from import, flow, small, large")
     rows = []
     if "import" in chosen:
         imported = in_schema(import_job)
@@ -183,6 +184,10 @@ def main() -> None:
             ("approve all proposals", flow["approve"], 2, f"{flow['approved']} approved"),
             ("announce them (emails queued)", flow["announce"], 2, f"{flow['emails']} emails"),
         ]
+    if "small" in chosen and "flow" not in chosen:
+        small = in_schema(pairs_at_scale, 3000, 1000, whole_flow=False)
+        rows.append(("matching run 3,000 x 1,000", small["run"], 3,
+                     f"{small['proposals']} proposals"))
     if "large" in chosen:
         large = in_schema(pairs_at_scale, 10000, 3000, whole_flow=False)
         rows.append(("matching run 10,000 x 3,000", large["run"], 5,

@@ -15,7 +15,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import OperationalError
 
 from ..extensions import db
-from ..matching import Mentee, Mentor, Rules, alternatives, solve
+from ..matching import Mentee, Mentor, Rules, alternatives, gc_paused, solve
 from ..models import (
     Enrolment,
     EnrolmentLanguage,
@@ -198,6 +198,13 @@ def run(actor, scope: Scope, *, fair: bool = False) -> MatchingRun:
     programme = scope.programme
     check_can_run(scope)
     _one_run_at_a_time(programme)
+    # Tens of thousands of small rows and records, none in a cycle: collections of them
+    # would walk everything the process holds, again and again.
+    with gc_paused():
+        return _run(actor, programme, fair)
+
+
+def _run(actor, programme: Programme, fair: bool) -> MatchingRun:
     started = time.perf_counter()
     rules = rules_for(programme)
     mentors, mentees = applicant_profiles(programme)
@@ -250,12 +257,12 @@ def run(actor, scope: Scope, *, fair: bool = False) -> MatchingRun:
             "parts": list(pair.parts), "broken": list(pair.broken),
             "alternatives": [_alternative(alt) for alt in best_others.get(pair.mentee_id, [])],
         })
-    # Thousands of proposals: one bulk INSERT of plain rows (no ORM objects, no RETURNING;
-    # the other columns take their defaults).
+    # Thousands of proposals: one executemany INSERT of plain rows on the table (no ORM
+    # objects, no RETURNING; the other columns take their defaults).
     if relabelled:
         db.session.execute(update(Pairing), relabelled)
     if new_rows:
-        db.session.execute(insert(Pairing), new_rows)
+        db.session.execute(insert(Pairing.__table__), new_rows)
     after = {pair.mentee_id: pair.mentor_id for pair in result.pairs}
     matching_run.unmatched = [
         {"mentee": item.mentee_id, "reason": item.reason, "params": item.params,
