@@ -59,6 +59,11 @@ Explaining
         score, allowed, broken, full, lacked)]}: the next best mentors and where each falls
         short of the mentor the mentee got.
 
+Memory
+    gc_paused(): a context manager that pauses Python's cyclic garbage collector for a block
+        that builds many small objects without cycles (the engine's own work, or a caller
+        turning thousands of rows into profiles and results into rows).
+
 Command line
     python -m mentoring.matching MENTORS.csv MENTEES.csv [--weights FILE.json] [--fair]
         [--out PAIRS.csv] [--scores SCORES.csv]
@@ -66,6 +71,7 @@ Command line
     with the same person are never paired).
 """
 
+from ._gc import paused as gc_paused
 from .explain import (
     Alternative,
     alternatives,
@@ -98,6 +104,7 @@ __all__ = [
     "Unmatched",
     "alternatives",
     "build_model",
+    "gc_paused",
     "is_woman",
     "pair_parts",
     "render",

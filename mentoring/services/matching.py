@@ -11,22 +11,25 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
-from ..matching import Mentee, Mentor, Rules, alternatives, solve
+from ..matching import Mentee, Mentor, Rules, alternatives, gc_paused, solve
 from ..models import (
     Enrolment,
+    EnrolmentLanguage,
     EnrolmentStatus,
+    EnrolmentTopic,
     ForbiddenPair,
     MatchingRun,
     Pairing,
     PairingStatus,
     Programme,
     ProgrammeStatus,
+    Region,
     Role,
+    User,
 )
 from . import Forbidden, Refused, audit
 from .scope import Scope
@@ -93,33 +96,62 @@ def supply_by_region(programme: Programme) -> list[RegionSupply]:
     return list(supply.values())
 
 
-def accepted_enrolments(programme: Programme) -> list[Enrolment]:
-    """Accepted applicants with everything the engine needs, in a fixed number of queries."""
-    return list(db.session.scalars(
-        select(Enrolment)
-        .where(Enrolment.programme_id == programme.id,
-               Enrolment.status == EnrolmentStatus.ACCEPTED)
-        .options(joinedload(Enrolment.user), joinedload(Enrolment.region),
-                 selectinload(Enrolment.languages), selectinload(Enrolment.topics))
-        .order_by(Enrolment.id)
-    ))
+def applicant_profiles(programme: Programme) -> tuple[list[Mentor], list[Mentee]]:
+    """The engine's mentors and mentees for the programme's accepted applicants, in id order.
+
+    Three queries of plain columns (applicants, their languages, their ranked topics): at ten
+    thousand applicants building ORM objects for each would take longer than the matching.
+    """
+    accepted = (Enrolment.programme_id == programme.id) & (
+        Enrolment.status == EnrolmentStatus.ACCEPTED)
+    languages: dict[int, list[str]] = defaultdict(list)
+    for enrolment_id, code in db.session.execute(
+            select(EnrolmentLanguage.enrolment_id, EnrolmentLanguage.code)
+            .join(Enrolment, Enrolment.id == EnrolmentLanguage.enrolment_id).where(accepted)
+            .order_by(EnrolmentLanguage.enrolment_id, EnrolmentLanguage.code)):
+        languages[enrolment_id].append(code)
+    topics: dict[int, list[str]] = defaultdict(list)
+    for enrolment_id, topic_id in db.session.execute(
+            select(EnrolmentTopic.enrolment_id, EnrolmentTopic.topic_id)
+            .join(Enrolment, Enrolment.id == EnrolmentTopic.enrolment_id).where(accepted)
+            .order_by(EnrolmentTopic.enrolment_id, EnrolmentTopic.rank, EnrolmentTopic.topic_id)):
+        topics[enrolment_id].append(str(topic_id))
+    mentors: list[Mentor] = []
+    mentees: list[Mentee] = []
+    for row in db.session.execute(
+            select(Enrolment.id, Enrolment.user_id, Enrolment.role, Region.code, User.name,
+                   Enrolment.years_experience, Enrolment.timezone, Enrolment.organisation,
+                   Enrolment.capacity, Enrolment.gender, Enrolment.region_preference,
+                   Enrolment.wants_woman_mentor)
+            .join(User, User.id == Enrolment.user_id)
+            .outerjoin(Region, Region.id == Enrolment.region_id)
+            .where(accepted).order_by(Enrolment.id)):
+        profile = _profile(row, row.code, row.name, languages.get(row.id, ()),
+                           topics.get(row.id, ()))
+        (mentors if row.role == Role.MENTOR else mentees).append(profile)
+    return mentors, mentees
 
 
 def to_profile(enrolment: Enrolment) -> Mentor | Mentee:
     """The engine's view of one application. Topics go in as their ids (``str(topic.id)``),
     so renaming a topic changes no match (explanations show the current labels); ``person`` is
     the applicant, so someone who applied in both roles is never paired with herself."""
+    return _profile(enrolment, enrolment.region.code if enrolment.region else None,
+                    enrolment.user.name, enrolment.language_codes,
+                    [str(link.topic_id) for link in enrolment.topics])
+
+
+def _profile(enrolment, region: str | None, name: str, languages, topics) -> Mentor | Mentee:
+    """A profile from an enrolment or a row with the same names (see :func:`to_profile`)."""
     common = dict(
-        id=enrolment.id, person=enrolment.user_id, languages=tuple(enrolment.language_codes),
-        region=enrolment.region.code if enrolment.region else "",
-        years_experience=enrolment.years_experience, timezone=enrolment.timezone,
-        organisation=enrolment.organisation, name=enrolment.user.name,
+        id=enrolment.id, person=enrolment.user_id, languages=tuple(languages),
+        region=region or "", years_experience=enrolment.years_experience,
+        timezone=enrolment.timezone, organisation=enrolment.organisation, name=name,
     )
-    topics = tuple(str(link.topic_id) for link in enrolment.topics)
     if enrolment.role == Role.MENTOR:
-        return Mentor(expertise=topics, capacity=enrolment.capacity or 0,
+        return Mentor(expertise=tuple(topics), capacity=enrolment.capacity or 0,
                       gender=enrolment.gender.value if enrolment.gender else "", **common)
-    return Mentee(topics=topics, region_preference=enrolment.region_preference.value,
+    return Mentee(topics=tuple(topics), region_preference=enrolment.region_preference.value,
                   wants_woman_mentor=enrolment.wants_woman_mentor, **common)
 
 
@@ -166,17 +198,22 @@ def run(actor, scope: Scope, *, fair: bool = False) -> MatchingRun:
     programme = scope.programme
     check_can_run(scope)
     _one_run_at_a_time(programme)
+    # Tens of thousands of small rows and records, none in a cycle: collections of them
+    # would walk everything the process holds, again and again.
+    with gc_paused():
+        return _run(actor, programme, fair)
+
+
+def _run(actor, programme: Programme, fair: bool) -> MatchingRun:
     started = time.perf_counter()
     rules = rules_for(programme)
-    enrolments = accepted_enrolments(programme)
-    mentors = [to_profile(e) for e in enrolments if e.role == Role.MENTOR]
-    mentees = [to_profile(e) for e in enrolments if e.role == Role.MENTEE]
+    mentors, mentees = applicant_profiles(programme)
     if not mentors or not mentees:
         raise Refused(_("Accept at least one mentor and one mentee before matching."))
-    accepted = {e.id for e in enrolments}
+    accepted = {profile.id for profile in mentors} | {profile.id for profile in mentees}
 
-    kept = db.session.scalars(
-        select(Pairing).where(
+    kept = db.session.execute(
+        select(Pairing.id, Pairing.mentee_id, Pairing.mentor_id).where(
             Pairing.programme_id == programme.id,
             (Pairing.status.in_([PairingStatus.APPROVED, PairingStatus.ACTIVE]))
             | ((Pairing.status == PairingStatus.PROPOSED) & Pairing.locked),
@@ -203,23 +240,29 @@ def run(actor, scope: Scope, *, fair: bool = False) -> MatchingRun:
                                settings={"rules": rules.to_dict(), "fair": fair})
     db.session.add(matching_run)
     db.session.flush()
-    kept_rows = {(p.mentee_id, p.mentor_id): p for p in kept}
-    new_rows = []
+    kept_ids = {(p.mentee_id, p.mentor_id): p.id for p in kept}
+    relabelled, new_rows = [], []
     for pair in result.pairs:
         change, previous_mentor = _change(before.get(pair.mentee_id), pair.mentor_id)
         if (pair.mentee_id, pair.mentor_id) in kept_pairs:
             # A kept pair is not rewritten, but its label says what this run did with it.
-            row = kept_rows[(pair.mentee_id, pair.mentor_id)]
-            row.change, row.previous_mentor_id = change, previous_mentor
+            relabelled.append({"id": kept_ids[(pair.mentee_id, pair.mentor_id)],
+                               "change": change, "previous_mentor_id": previous_mentor})
             continue
-        new_rows.append(Pairing(
-            change=change, previous_mentor_id=previous_mentor,
-            programme_id=programme.id, run_id=matching_run.id, mentee_id=pair.mentee_id,
-            mentor_id=pair.mentor_id, status=PairingStatus.PROPOSED, score=pair.score,
-            parts=list(pair.parts), broken=list(pair.broken),
-            alternatives=[_alternative(alt) for alt in best_others.get(pair.mentee_id, [])],
-        ))
-    db.session.add_all(new_rows)
+        new_rows.append({
+            "change": change, "previous_mentor_id": previous_mentor,
+            "programme_id": programme.id, "run_id": matching_run.id,
+            "mentee_id": pair.mentee_id, "mentor_id": pair.mentor_id,
+            "status": PairingStatus.PROPOSED, "score": pair.score,
+            "parts": list(pair.parts), "broken": list(pair.broken),
+            "alternatives": [_alternative(alt) for alt in best_others.get(pair.mentee_id, [])],
+        })
+    # Thousands of proposals: one executemany INSERT of plain rows on the table (no ORM
+    # objects, no RETURNING; the other columns take their defaults).
+    if relabelled:
+        db.session.execute(update(Pairing), relabelled)
+    if new_rows:
+        db.session.execute(insert(Pairing.__table__), new_rows)
     after = {pair.mentee_id: pair.mentor_id for pair in result.pairs}
     matching_run.unmatched = [
         {"mentee": item.mentee_id, "reason": item.reason, "params": item.params,

@@ -636,3 +636,43 @@ def test_a_renamed_topic_still_matches_and_shows_its_current_name(
     assert "shares 1 of 1 wanted topic: Negotiating" in page
     exported = client.get(f"/coordinate/{programme.slug}/pairs.csv").get_data(as_text=True)
     assert "shares 1 of 1 wanted topic: Negotiating" in exported
+
+
+def test_a_run_reads_every_accepted_application_as_written(
+        matching_programme, person, make_user, make_enrolment):
+    """The run loads applicants as plain columns; each profile must say what the application
+    says (ranked topics, languages, region, gender, wishes), as one enrolment read alone."""
+    from mentoring.gender import Gender
+    from mentoring.models import RegionPreference
+    from mentoring.services.matching import applicant_profiles, to_profile
+
+    programme = matching_programme()
+    amina = person(programme, "Amina", topics=["Chairing meetings", "Negotiation",
+                                               "Drafting contributions"],
+                   languages=("fr", "en", "ar"), country="FR", organisation="ANFR",
+                   region_preference=RegionPreference.OTHER, wants_woman_mentor=True)
+    claire = person(programme, "Claire", Role.MENTOR, languages=("en", "es"), country="BR",
+                    topics=["Drafting contributions", "Negotiation"], capacity=3,
+                    gender=Gender.WOMAN, years_experience=22)
+    bruno = person(programme, "Bruno", Role.MENTOR, topics=["Negotiation"])
+    person(programme, "Sara Waiting", status=EnrolmentStatus.SUBMITTED)
+    # Someone who applied in both roles is one person to the engine.
+    both = make_user(name="Dina Both")
+    dina_mentee = make_enrolment(programme, both, status=EnrolmentStatus.ACCEPTED,
+                                 topic_ids=[topic_id(programme, "Negotiation")])
+    dina_mentor = make_enrolment(programme, both, role=Role.MENTOR,
+                                 status=EnrolmentStatus.ACCEPTED,
+                                 topic_ids=[topic_id(programme, "Negotiation")])
+    db.session.expire_all()
+
+    mentors, mentees = applicant_profiles(programme)
+    assert mentors == [to_profile(db.session.get(Enrolment, e.id))
+                       for e in (claire, bruno, dina_mentor)]
+    assert mentees == [to_profile(db.session.get(Enrolment, e.id)) for e in (amina, dina_mentee)]
+    first = mentees[0]
+    assert first.topics == tuple(str(topic_id(programme, label)) for label in (
+        "Chairing meetings", "Negotiation", "Drafting contributions"))
+    assert set(first.languages) == {"fr", "en", "ar"} and first.region_preference == "other"
+    assert first.wants_woman_mentor and first.name == "Amina"
+    assert mentors[0].gender == "woman" and mentors[0].capacity == 3
+    assert mentors[2].person == mentees[1].person == both.id
