@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..matching import score_pair
@@ -320,24 +321,41 @@ def announce(actor, scope: Scope) -> int:
     """Email every approved pair in scope an introduction and mark it active.
 
     Nobody hears of a pair before this. Returns how many pairs were announced.
+
+    Thousands at once (2,500 pairs, 5,000 emails): the pairs are locked and read as plain
+    rows, the people loaded in a few queries, the emails rendered language by language and
+    written with one INSERT (:func:`mail.queue_templates`), the pairs changed with one UPDATE
+    and the audit trail written with one INSERT. A second announce (a retried job) waits for
+    the lock, then finds no approved pair left: nobody is emailed twice.
     """
     _require_running_or_matching(scope)
-    query = select(Pairing).join(Enrolment, Pairing.mentee_id == Enrolment.id).where(
+    query = select(Pairing.id, Pairing.mentee_id, Pairing.mentor_id).join(
+        Enrolment, Pairing.mentee_id == Enrolment.id).where(
         Pairing.programme_id == scope.programme.id, Pairing.status == PairingStatus.APPROVED
     ).order_by(Pairing.id).with_for_update(of=Pairing)
     if scope.region is not None:
         query = query.where(Enrolment.region_id == scope.region.id)
-    pairings = db.session.scalars(query).all()
-    now = utcnow()
-    for pairing in pairings:
-        pairing.status = PairingStatus.ACTIVE
-        pairing.announced_at = now
-        for me, partner in ((pairing.mentee, pairing.mentor), (pairing.mentor, pairing.mentee)):
-            mail.queue_template(me.user, "introduction", kind="introduction",
-                                link=external_url("meetings.pair", pairing_id=pairing.id),
-                                locale=scope.programme.default_locale, me=me, partner=partner,
-                                programme=scope.programme)
-        audit.record("pairing.announce", actor=actor, programme=scope.programme,
-                     target=pairing, before={"status": "approved"}, after={"status": "active"})
-    db.session.flush()
-    return len(pairings)
+    pairs = db.session.execute(query).all()
+    if not pairs:
+        return 0
+    ids = [pair.id for pair in pairs]
+    people = {enrolment.id: enrolment for enrolment in db.session.scalars(
+        select(Enrolment).where(Enrolment.id.in_(
+            {pair.mentee_id for pair in pairs} | {pair.mentor_id for pair in pairs}))
+        .options(selectinload(Enrolment.user), selectinload(Enrolment.languages),
+                 selectinload(Enrolment.topics)))}
+    messages = []
+    for pair in pairs:
+        mentee, mentor = people[pair.mentee_id], people[pair.mentor_id]
+        link = external_url("meetings.pair", pairing_id=pair.id)
+        for me, partner in ((mentee, mentor), (mentor, mentee)):
+            messages.append((me.user, {"link": link, "me": me, "partner": partner,
+                                       "programme": scope.programme}))
+    mail.queue_templates("introduction", messages, kind="introduction",
+                         locale=scope.programme.default_locale)
+    db.session.execute(update(Pairing).where(Pairing.id.in_(ids)).values(
+        status=PairingStatus.ACTIVE, announced_at=utcnow()))
+    audit.record_many("pairing.announce", "pairing", ids, actor=actor,
+                      programme=scope.programme, before={"status": "approved"},
+                      after={"status": "active"})
+    return len(pairs)
