@@ -49,6 +49,10 @@ FIRST_PAUSE = timedelta(minutes=1)
 LONGEST_PAUSE = timedelta(hours=6)
 #: How long a sender holds the messages it claimed before another may take them.
 LEASE = timedelta(minutes=5)
+#: Messages a sender claims at a time: sent well within their lease at any usual pace.
+CLAIM_BATCH = 50
+#: A sender starts no message whose lease ends sooner than this (a send's longest time).
+LEASE_MARGIN = timedelta(minutes=1)
 #: Messages a person waits for on the page (priority 0) and bulk ones (priority 2).
 URGENT_KINDS = frozenset({"verify-email", "reset-password", "invitation", "confirm-new-email"})
 BULK_KINDS = frozenset({"reminder-silent", "reminder-never-met", "reminder-digest", "survey"})
@@ -273,11 +277,13 @@ def sender():
     return SMTPSender(current_app.config) if current_app.config["MAIL_SERVER"] else ConsoleSender()
 
 
-def _claim(session: Session, limit: int, ids=None, *, due_only: bool = True) -> list[int]:
+def _claim(session: Session, limit: int, ids=None, *, due_only: bool = True,
+           skip=()) -> list[int]:
     """Take up to ``limit`` messages to send (urgent first), so that no other sender takes them.
 
     One UPDATE ... RETURNING moves their next attempt past a lease: atomic on SQLite, and on
     PostgreSQL the rows another sender is claiming are skipped (``FOR UPDATE SKIP LOCKED``).
+    ``skip``: ids this sender already tried.
     """
     session.commit()  # start from a fresh transaction: nothing read earlier holds a lock
     now = utcnow()
@@ -289,6 +295,8 @@ def _claim(session: Session, limit: int, ids=None, *, due_only: bool = True) -> 
         waiting = waiting.where(OutboxEmail.next_attempt_at <= now)
     if ids is not None:
         waiting = waiting.where(OutboxEmail.id.in_(sorted(ids)))
+    if skip:
+        waiting = waiting.where(OutboxEmail.id.not_in(sorted(skip)))
     claimed = session.scalars(
         update(OutboxEmail).where(OutboxEmail.id.in_(waiting.scalar_subquery()))
         .values(next_attempt_at=now + LEASE).returning(OutboxEmail.id)
@@ -307,34 +315,60 @@ def deliver_pending(limit: int = 200, *, ids=None, session: Session | None = Non
                     due_only: bool = True) -> tuple[int, int]:
     """Send queued emails that are due (only ``ids`` when given; every waiting one with
     ``due_only=False``); returns (sent, failed). Commits its own bookkeeping in ``session``
-    (the app's by default), one message at a time."""
+    (the app's by default), one message at a time.
+
+    Messages are claimed :data:`CLAIM_BATCH` at a time, and none is started once its lease
+    is about to run out (another sender may then take it): thousands of messages (an
+    announcement) go out at the mail server's pace, each once, however slow it is.
+    """
     session = session or db.session
     transport = sender()
     sent = failed = 0
-    for email_id in _claim(session, limit, ids, due_only=due_only):
-        email = session.get(OutboxEmail, email_id)
-        email.attempts += 1
-        try:
-            transport.send(email)
-        except (OSError, smtplib.SMTPException) as error:
-            failed += 1
-            now = utcnow()
-            email.last_error = str(error)[:2000] or type(error).__name__
-            if now - email.created_at >= RETRY_FOR:
-                email.failed_at = now
-                log.error("email %s to %s given up after %d attempts: %s", email.id,
-                          email.recipient, email.attempts, email.last_error)
+    tried: set[int] = set()
+    failures: set[int] = set()  # tried once in this call is enough
+    while sent + failed < limit:
+        claimed_at = utcnow()
+        batch = _claim(session, min(CLAIM_BATCH, limit - sent - failed),
+                       None if ids is None else set(ids) - tried, due_only=due_only,
+                       skip=failures)
+        if not batch:
+            break
+        for email_id in batch:
+            if utcnow() >= claimed_at + LEASE - LEASE_MARGIN:
+                break  # the rest is not started: another sender may take it after the lease
+            tried.add(email_id)
+            if _deliver(session, transport, email_id):
+                sent += 1
             else:
-                email.next_attempt_at = now + _pause(email.attempts)
-                log.warning("email %s to %s failed (attempt %d), retried from %s: %s",
-                            email.id, email.recipient, email.attempts,
-                            email.next_attempt_at.isoformat(timespec="seconds"),
-                            email.last_error)
-        else:
-            email.sent_at = utcnow()
-            sent += 1
-        session.commit()
+                failed += 1
+                failures.add(email_id)
     return sent, failed
+
+
+def _deliver(session: Session, transport, email_id: int) -> bool:
+    """One attempt at one claimed message, committed; False when it failed."""
+    email = session.get(OutboxEmail, email_id)
+    email.attempts += 1
+    try:
+        transport.send(email)
+    except (OSError, smtplib.SMTPException) as error:
+        now = utcnow()
+        email.last_error = str(error)[:2000] or type(error).__name__
+        if now - email.created_at >= RETRY_FOR:
+            email.failed_at = now
+            log.error("email %s to %s given up after %d attempts: %s", email.id,
+                      email.recipient, email.attempts, email.last_error)
+        else:
+            email.next_attempt_at = now + _pause(email.attempts)
+            log.warning("email %s to %s failed (attempt %d), retried from %s: %s",
+                        email.id, email.recipient, email.attempts,
+                        email.next_attempt_at.isoformat(timespec="seconds"),
+                        email.last_error)
+        session.commit()
+        return False
+    email.sent_at = utcnow()
+    session.commit()
+    return True
 
 
 def retry_failed(actor, email_ids) -> int:
@@ -377,7 +411,8 @@ def _send_after_commit(session: Session) -> None:
         return
     try:
         with Session(bind=session.get_bind()) as own:
-            deliver_pending(len(ids), ids=ids, session=own, due_only=False)
+            # Only what is due: a message another sender holds (its lease) is left to it.
+            deliver_pending(len(ids), ids=ids, session=own)
     except Exception:  # the outbox keeps it; `flask send-emails` retries
         log.exception("sending queued emails failed")
 
