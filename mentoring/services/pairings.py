@@ -337,7 +337,7 @@ class Introduced:
     """What ``templates/emails/introduction.txt`` reads of an application (the names of
     :class:`Enrolment`'s), loaded for thousands with four plain queries instead of an ORM
     object, its user, languages and topics each. An attribute the template would read and
-    this lacks renders as nothing: add it here (``test_announce`` reads the whole email)."""
+    this lacks renders as nothing: add it here (``test_email_links`` reads a whole email)."""
 
     id: int
     role: Role
