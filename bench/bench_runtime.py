@@ -11,7 +11,8 @@ run in-process (no REDIS_URL), so each figure is the work itself, without a brok
 Name the measures to take (default all): ``python bench/bench_runtime.py large`` runs only the
 10,000 x 3,000 run; ``import``, ``flow`` (run, approve and announce at 3,000 x 1,000),
 ``small`` (the 3,000 x 1,000 run alone) and ``large`` may be combined.
-``BENCH_PROFILE=file`` writes a cProfile of the matching runs.
+``BENCH_PROFILE=file`` writes a cProfile of the matching runs and of the announce
+(``file.run.3000x1000``, ``file.announce``...).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import random
 import sys
 import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -110,6 +112,24 @@ def import_job(url: str) -> float:
     return elapsed
 
 
+@contextmanager
+def _timed(out: dict, key: str, name: str):
+    """Seconds the block takes, as ``out[key]``; with ``BENCH_PROFILE=file`` its cProfile is
+    written to ``file.name``."""
+    profile = os.environ.get("BENCH_PROFILE")
+    profiler = cProfile.Profile() if profile else None
+    started = time.perf_counter()
+    if profiler:
+        profiler.enable()
+    try:
+        yield
+    finally:
+        out[key] = time.perf_counter() - started
+        if profiler:
+            profiler.disable()
+            profiler.dump_stats(f"{profile}.{name}")
+
+
 def pairs_at_scale(url: str, mentees: int, mentors: int, *, whole_flow: bool) -> dict:
     """Run, approve all, announce through the pages; seconds for each."""
     import bench_pairs
@@ -122,16 +142,8 @@ def pairs_at_scale(url: str, mentees: int, mentors: int, *, whole_flow: bool) ->
         programme_id = bench_pairs.populate()
         slug = db.session.get(Programme, programme_id).slug
         client = _admin_client(app)
-        profile = os.environ.get("BENCH_PROFILE")
-        profiler = cProfile.Profile() if profile else None
-        started = time.perf_counter()
-        if profiler:
-            profiler.enable()
-        response = client.post(f"/coordinate/{slug}/matching/run", data={})
-        out["run"] = time.perf_counter() - started
-        if profiler:
-            profiler.disable()
-            profiler.dump_stats(f"{profile}.{mentees}x{mentors}")
+        with _timed(out, "run", f"run.{mentees}x{mentors}"):
+            response = client.post(f"/coordinate/{slug}/matching/run", data={})
         assert response.status_code == 302, response.status_code
         out["proposals"] = db.session.scalar(select(func.count()).select_from(Pairing).where(
             Pairing.status == PairingStatus.PROPOSED))
@@ -141,9 +153,8 @@ def pairs_at_scale(url: str, mentees: int, mentors: int, *, whole_flow: bool) ->
             out["approve"] = time.perf_counter() - started
             out["approved"] = db.session.scalar(select(func.count()).select_from(Pairing).where(
                 Pairing.status == PairingStatus.APPROVED))
-            started = time.perf_counter()
-            client.post(f"/coordinate/{slug}/pairs/announce", data={})
-            out["announce"] = time.perf_counter() - started
+            with _timed(out, "announce", "announce"):
+                client.post(f"/coordinate/{slug}/pairs/announce", data={})
             out["emails"] = db.session.scalar(select(func.count()).select_from(OutboxEmail)
                                               .where(OutboxEmail.kind == "introduction"))
         db.session.remove()

@@ -52,6 +52,7 @@ def country_codes() -> tuple[str, ...]:
     return tuple(sorted(country.alpha_2 for country in pycountry.countries))
 
 
+@cache  # pages and emails name the same few hundred (code, locale) pairs again and again
 def country_name(code: str, locale: str = "en") -> str:
     """The country's name in the interface language (Babel's CLDR names, else ISO's)."""
     name = Locale.parse(locale).territories.get(code)
@@ -67,6 +68,7 @@ def country_choices(locale: str = "en") -> list[tuple[str, str]]:
                   key=lambda item: item[1].casefold())
 
 
+@cache
 def language_name(code: str, locale: str = "en") -> str:
     """A language's own name in the interface language, e.g. "Arabic" for "ar"."""
     name = Locale.parse(locale).languages.get(code)

@@ -29,8 +29,9 @@ from email.utils import format_datetime, make_msgid
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app
-from flask_babel import force_locale
-from sqlalchemy import event, inspect, select, update
+from flask_babel import force_locale, get_translations
+from jinja2.ext import _make_new_gettext, _make_new_ngettext
+from sqlalchemy import event, func, insert, inspect, select, update
 from sqlalchemy.orm import Session
 
 from ..extensions import db
@@ -48,10 +49,15 @@ FIRST_PAUSE = timedelta(minutes=1)
 LONGEST_PAUSE = timedelta(hours=6)
 #: How long a sender holds the messages it claimed before another may take them.
 LEASE = timedelta(minutes=5)
+#: Messages a sender claims at a time: sent well within their lease at any usual pace.
+CLAIM_BATCH = 50
+#: A sender starts no message whose lease ends sooner than this (a send's longest time).
+LEASE_MARGIN = timedelta(minutes=1)
 #: Messages a person waits for on the page (priority 0) and bulk ones (priority 2).
 URGENT_KINDS = frozenset({"verify-email", "reset-password", "invitation", "confirm-new-email"})
 BULK_KINDS = frozenset({"reminder-silent", "reminder-never-met", "reminder-digest", "survey"})
-#: Key in the database session's ``info`` of the emails queued in its open transaction.
+#: Key in the database session's ``info`` of the emails queued in its open transaction
+#: (objects, or ids of those written in bulk).
 _QUEUED = "mentoring.outbox"
 
 
@@ -97,20 +103,81 @@ def queue_template(user: User, template: str, *, kind: str, locale: str | None =
     if getattr(user, "erased_at", None) is not None:
         return None
     language = recipient_locale(user, locale)
+    with force_locale(language):
+        row = _rendered(current_app.jinja_env.get_template(f"emails/{template}.txt"), user,
+                        kind, context)
+    return queue(to or user.email, row["subject"], row["body"], kind=kind, user=user,
+                 locale=language, unsubscribe_url=row["unsubscribe_url"])
+
+
+def queue_templates(template: str, messages, *, kind: str, locale: str | None = None) -> int:
+    """Queue many emails of one template at once: ``messages`` is a list of (recipient,
+    context); each is written exactly as :func:`queue_template` writes it (same subject,
+    body, language, link that stops it), and nothing goes to an erased account.
+
+    Made for thousands (announcing 2,500 pairs writes 5,000): the messages are rendered
+    language by language (one switch of locale for each language) and written with one
+    multi-row INSERT, not one ORM object and one flush each. Returns how many were queued.
+    """
+    languages: dict[str, list[int]] = {}
+    for index, (user, _context) in enumerate(messages):
+        if getattr(user, "erased_at", None) is None:
+            languages.setdefault(recipient_locale(user, locale), []).append(index)
+    source = current_app.jinja_env.get_template(f"emails/{template}.txt")
+    now = utcnow()
+    rows: dict[int, dict] = {}
+    for language, indexes in languages.items():
+        with force_locale(language):
+            words = _translators(get_translations())
+            for index in indexes:
+                user, context = messages[index]
+                rows[index] = {**_rendered(source, user, kind, {**context, **words}),
+                               "recipient": user.email,
+                               "user_id": user.id, "kind": kind, "priority": priority_of(kind),
+                               "next_attempt_at": now, "created_at": now, "locale": language,
+                               "attempts": 0, "last_error": "", "message_id": ""}
+    ids = _insert([rows[index] for index in sorted(rows)])
+    db.session.info.setdefault(_QUEUED, []).extend(ids)
+    return len(ids)
+
+
+def _translators(translations) -> dict:
+    """The template's ``gettext`` and ``ngettext`` bound to one language's catalogue: what
+    Flask-Babel installs, wrapped by Jinja's own new-style wrappers (named placeholders,
+    ``%(num)d``), without looking the locale up again for each of the ~10 strings of each of
+    thousands of emails."""
+    return {"gettext": _make_new_gettext(translations.ugettext),
+            "ngettext": _make_new_ngettext(translations.ungettext)}
+
+
+def _rendered(source, user: User, kind: str, context: dict) -> dict[str, str]:
+    """Subject, body and unsubscribe link of one email, in the locale in force."""
     unsubscribe = (email_choices.unsubscribe_url(user, kind)
                    if email_choices.can_stop(kind) and getattr(user, "id", None) else "")
-    with force_locale(language):
-        module = current_app.jinja_env.get_template(f"emails/{template}.txt").make_module(
-            {"user": user, **context}
-        )
-        # One line, but keep no-break spaces (French puts one before ":").
-        subject = re.sub(r"[ \t\r\n]+", " ", str(module.subject)).strip()
-        body = str(module).strip() + "\n"
-        if unsubscribe:
-            body += "\n" + current_app.jinja_env.get_template("emails/_unsubscribe.txt").render(
-                unsubscribe_link=unsubscribe).strip() + "\n"
-    return queue(to or user.email, subject, body, kind=kind, user=user, locale=language,
-                 unsubscribe_url=unsubscribe)
+    module = source.make_module({"user": user, **context})
+    # One line, but keep no-break spaces (French puts one before ":").
+    subject = re.sub(r"[ \t\r\n]+", " ", str(module.subject)).strip()
+    body = str(module).strip() + "\n"
+    if unsubscribe:
+        body += "\n" + current_app.jinja_env.get_template("emails/_unsubscribe.txt").render(
+            unsubscribe_link=unsubscribe).strip() + "\n"
+    return {"subject": subject, "body": body, "unsubscribe_url": unsubscribe}
+
+
+def _insert(rows: list[dict]) -> list[int]:
+    """Write outbox rows in one statement; their ids. On PostgreSQL the ids are drawn from
+    the table's sequence first and the rows sent as one pipelined executemany: an INSERT ...
+    RETURNING of thousands of rows spends seconds in the driver building its text."""
+    if not rows:
+        return []
+    if db.session.get_bind().dialect.name != "postgresql":
+        return list(db.session.scalars(insert(OutboxEmail).returning(OutboxEmail.id), rows))
+    ids = list(db.session.scalars(
+        select(func.nextval(func.pg_get_serial_sequence("outbox_email", "id")))
+        .select_from(func.generate_series(1, len(rows)))))
+    db.session.execute(insert(OutboxEmail), [{**row, "id": email_id}
+                                             for row, email_id in zip(rows, ids, strict=True)])
+    return ids
 
 
 #: A web address in a message's text, without the punctuation that may follow it.
@@ -210,11 +277,13 @@ def sender():
     return SMTPSender(current_app.config) if current_app.config["MAIL_SERVER"] else ConsoleSender()
 
 
-def _claim(session: Session, limit: int, ids=None, *, due_only: bool = True) -> list[int]:
+def _claim(session: Session, limit: int, ids=None, *, due_only: bool = True,
+           skip=()) -> list[int]:
     """Take up to ``limit`` messages to send (urgent first), so that no other sender takes them.
 
     One UPDATE ... RETURNING moves their next attempt past a lease: atomic on SQLite, and on
     PostgreSQL the rows another sender is claiming are skipped (``FOR UPDATE SKIP LOCKED``).
+    ``skip``: ids this sender already tried.
     """
     session.commit()  # start from a fresh transaction: nothing read earlier holds a lock
     now = utcnow()
@@ -226,6 +295,8 @@ def _claim(session: Session, limit: int, ids=None, *, due_only: bool = True) -> 
         waiting = waiting.where(OutboxEmail.next_attempt_at <= now)
     if ids is not None:
         waiting = waiting.where(OutboxEmail.id.in_(sorted(ids)))
+    if skip:
+        waiting = waiting.where(OutboxEmail.id.not_in(sorted(skip)))
     claimed = session.scalars(
         update(OutboxEmail).where(OutboxEmail.id.in_(waiting.scalar_subquery()))
         .values(next_attempt_at=now + LEASE).returning(OutboxEmail.id)
@@ -244,34 +315,60 @@ def deliver_pending(limit: int = 200, *, ids=None, session: Session | None = Non
                     due_only: bool = True) -> tuple[int, int]:
     """Send queued emails that are due (only ``ids`` when given; every waiting one with
     ``due_only=False``); returns (sent, failed). Commits its own bookkeeping in ``session``
-    (the app's by default), one message at a time."""
+    (the app's by default), one message at a time.
+
+    Messages are claimed :data:`CLAIM_BATCH` at a time, and none is started once its lease
+    is about to run out (another sender may then take it): thousands of messages (an
+    announcement) go out at the mail server's pace, each once, however slow it is.
+    """
     session = session or db.session
     transport = sender()
     sent = failed = 0
-    for email_id in _claim(session, limit, ids, due_only=due_only):
-        email = session.get(OutboxEmail, email_id)
-        email.attempts += 1
-        try:
-            transport.send(email)
-        except (OSError, smtplib.SMTPException) as error:
-            failed += 1
-            now = utcnow()
-            email.last_error = str(error)[:2000] or type(error).__name__
-            if now - email.created_at >= RETRY_FOR:
-                email.failed_at = now
-                log.error("email %s to %s given up after %d attempts: %s", email.id,
-                          email.recipient, email.attempts, email.last_error)
+    tried: set[int] = set()
+    failures: set[int] = set()  # tried once in this call is enough
+    while sent + failed < limit:
+        claimed_at = utcnow()
+        batch = _claim(session, min(CLAIM_BATCH, limit - sent - failed),
+                       None if ids is None else set(ids) - tried, due_only=due_only,
+                       skip=failures)
+        if not batch:
+            break
+        for email_id in batch:
+            if utcnow() >= claimed_at + LEASE - LEASE_MARGIN:
+                break  # the rest is not started: another sender may take it after the lease
+            tried.add(email_id)
+            if _deliver(session, transport, email_id):
+                sent += 1
             else:
-                email.next_attempt_at = now + _pause(email.attempts)
-                log.warning("email %s to %s failed (attempt %d), retried from %s: %s",
-                            email.id, email.recipient, email.attempts,
-                            email.next_attempt_at.isoformat(timespec="seconds"),
-                            email.last_error)
-        else:
-            email.sent_at = utcnow()
-            sent += 1
-        session.commit()
+                failed += 1
+                failures.add(email_id)
     return sent, failed
+
+
+def _deliver(session: Session, transport, email_id: int) -> bool:
+    """One attempt at one claimed message, committed; False when it failed."""
+    email = session.get(OutboxEmail, email_id)
+    email.attempts += 1
+    try:
+        transport.send(email)
+    except (OSError, smtplib.SMTPException) as error:
+        now = utcnow()
+        email.last_error = str(error)[:2000] or type(error).__name__
+        if now - email.created_at >= RETRY_FOR:
+            email.failed_at = now
+            log.error("email %s to %s given up after %d attempts: %s", email.id,
+                      email.recipient, email.attempts, email.last_error)
+        else:
+            email.next_attempt_at = now + _pause(email.attempts)
+            log.warning("email %s to %s failed (attempt %d), retried from %s: %s",
+                        email.id, email.recipient, email.attempts,
+                        email.next_attempt_at.isoformat(timespec="seconds"),
+                        email.last_error)
+        session.commit()
+        return False
+    email.sent_at = utcnow()
+    session.commit()
+    return True
 
 
 def retry_failed(actor, email_ids) -> int:
@@ -301,16 +398,21 @@ def _send_after_commit(session: Session) -> None:
     if session.get_nested_transaction() is not None:
         return  # a savepoint: the outer transaction may still roll back
     # The committed messages' ids, read from their identity (no SQL may run in this event);
-    # one added in a savepoint that rolled back has none and is skipped.
-    identities = (inspect(email).identity for email in session.info.pop(_QUEUED, ()))
-    ids = {identity[0] for identity in identities if identity}
+    # one added in a savepoint that rolled back has none and is skipped. Messages written in
+    # bulk (:func:`queue_templates`) are queued as their ids.
+    ids = set()
+    for email in session.info.pop(_QUEUED, ()):
+        identity = (email,) if isinstance(email, int) else inspect(email).identity
+        if identity:
+            ids.add(identity[0])
     if not ids or not current_app.config["MAIL_SEND_ON_COMMIT"]:
         return
     if _hand_to_workers():
         return
     try:
         with Session(bind=session.get_bind()) as own:
-            deliver_pending(len(ids), ids=ids, session=own, due_only=False)
+            # Only what is due: a message another sender holds (its lease) is left to it.
+            deliver_pending(len(ids), ids=ids, session=own)
     except Exception:  # the outbox keeps it; `flask send-emails` retries
         log.exception("sending queued emails failed")
 

@@ -80,6 +80,46 @@ def test_two_senders_at_once_send_every_message_exactly_once(app, server):
     assert sorted(server.sent) == sorted(ids)
 
 
+def test_a_backlog_larger_than_a_claim_goes_out_in_one_pass_each_message_once(
+        server, monkeypatch):
+    monkeypatch.setattr(mail, "CLAIM_BATCH", 2)
+    ids = [_queue("introduction", f"person{n}@example.org") for n in range(5)]
+    assert mail.deliver_pending() == (5, 0)
+    assert server.sent == ids
+
+
+def test_a_slow_server_gets_each_message_once_as_senders_take_over_after_leases(
+        app, monkeypatch):
+    """Four and a half minutes a message: a sender starts none whose five-minute lease is
+    nearly over, so whoever claims it after the lease is the only one to send it."""
+    ids = [_queue("introduction", f"person{n}@example.org") for n in range(3)]
+    clock = [timedelta()]
+    monkeypatch.setattr(mail, "utcnow", lambda: utcnow() + clock[0])
+    received = []
+
+    class SlowServer:
+        def send(self, email):
+            received.append(email.id)
+            clock[0] += timedelta(minutes=4, seconds=30)
+
+    monkeypatch.setattr(mail, "sender", lambda: SlowServer())
+    assert mail.deliver_pending() == (1, 0)  # the other two wait for the lease to end
+    clock[0] += timedelta(minutes=1)
+    with Session(bind=db.engine) as other:
+        assert mail.deliver_pending(session=other) == (1, 0)
+    clock[0] += timedelta(minutes=1)
+    assert mail.deliver_pending() == (1, 0)
+    assert received == ids
+
+
+def test_what_a_commit_queued_is_left_to_the_sender_that_claimed_it_first(app, server):
+    email_id = _queue("decision")
+    with Session(bind=db.engine) as other:
+        assert mail._claim(other, 10) == [email_id]
+    assert mail.deliver_pending(1, ids={email_id}) == (0, 0)  # what the commit hook does
+    assert server.sent == []
+
+
 def test_a_failure_is_retried_after_a_growing_pause_then_given_up_after_two_days(
         app, monkeypatch, caplog):
     refusing = Recorder(refuse=True)
