@@ -10,6 +10,7 @@ from flask_babel import format_date, format_datetime, format_decimal
 from flask_babel import gettext as _
 
 from .data import country_name, language_name
+from .forms import error_links
 from .i18n import current_locale, is_rtl, question_text, timezone_label
 from .labels import (
     confirmation_label,
@@ -71,7 +72,8 @@ def register(app: Flask) -> None:
 
     # Globals, unlike context variables, reach imported macros too.
     app.jinja_env.globals.update(
-        url_with=url_with, current_page=current_page, question_text=question_text,
+        url_with=url_with, current_page=current_page, error_links=error_links,
+        question_text=question_text,
         ProgrammeStatus=ProgrammeStatus, EnrolmentStatus=EnrolmentStatus,
         Role=Role, PairingStatus=PairingStatus, confirmation_label=confirmation_label,
     )

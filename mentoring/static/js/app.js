@@ -10,6 +10,24 @@
     }
   });
 
+  // After a failed submit, move focus to the error summary so it is read first; its links
+  // move focus to the field itself (the browser alone only scrolls to it).
+  document.addEventListener("DOMContentLoaded", function () {
+    var summary = document.querySelector(".error-summary");
+    if (!summary) { return; }
+    summary.focus();
+    summary.addEventListener("click", function (event) {
+      var link = event.target.closest && event.target.closest("a[href^='#']");
+      var field = link && document.getElementById(link.getAttribute("href").slice(1));
+      if (!field) { return; }
+      event.preventDefault();
+      var label = document.querySelector("label[for='" + field.id + "']");
+      var legend = field.closest("fieldset") && field.closest("fieldset").querySelector("legend");
+      (legend || label || field).scrollIntoView();
+      field.focus({preventScroll: true});
+    });
+  });
+
   // Pre-select the browser's time zone in an empty time zone list.
   document.addEventListener("DOMContentLoaded", function () {
     var select = document.getElementById("timezone");
