@@ -632,6 +632,22 @@ def test_notes_next_steps_and_comments_stay_within_the_pair(
     assert outsider.get(f"/sessions/{meeting.id}/feedback").status_code == 403
 
 
+def as_read(page: str) -> str:
+    """The page's words with a line break where a paragraph, cell or line ends."""
+    page = re.sub(r"</?(p|div|br|li|td|tr|dd|dt|h\d)\b[^>]*>", "\n", page)
+    return html.unescape(re.sub(r"<[^>]+>", "", page))
+
+
+def test_notes_and_next_steps_read_as_two_lines_on_the_pair_page(pair, mentor):
+    log_session(mentor, pair, notes="We did the drafting exercise.",
+                next_steps="Send the draft to the chair.")
+    page = as_read(mentor.get(f"/pairs/{pair.pairing.id}").get_data(as_text=True))
+    assert "exercise.Next" not in page
+    lines = [line.strip() for line in page.splitlines()]
+    assert "We did the drafting exercise." in lines
+    assert "Next: Send the draft to the chair." in lines
+
+
 def test_the_pair_page_needs_signing_in(app, pair):
     response = browser(app).get(f"/pairs/{pair.pairing.id}")
     assert response.status_code == 302
