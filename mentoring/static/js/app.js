@@ -28,6 +28,30 @@
     });
   });
 
+  // "Select all" on a list of checkboxes (#select-all, hidden without script): ticks or clears
+  // every box of its form, and shows "some" when only some are ticked.
+  document.addEventListener("DOMContentLoaded", function () {
+    var all = document.getElementById("select-all");
+    var form = all && all.form;
+    if (!form) { return; }
+    var boxes = form.querySelectorAll('input[type="checkbox"][name="ids"]');
+    all.hidden = false;
+    function update() {
+      var ticked = 0;
+      for (var i = 0; i < boxes.length; i++) { if (boxes[i].checked) { ticked++; } }
+      all.checked = ticked > 0 && ticked === boxes.length;
+      all.indeterminate = ticked > 0 && ticked < boxes.length;
+    }
+    all.addEventListener("change", function () {
+      for (var i = 0; i < boxes.length; i++) { boxes[i].checked = all.checked; }
+      update();
+    });
+    form.addEventListener("change", function (event) {
+      if (event.target !== all) { update(); }
+    });
+    update();
+  });
+
   // Pre-select the browser's time zone in an empty time zone list.
   document.addEventListener("DOMContentLoaded", function () {
     var select = document.getElementById("timezone");
