@@ -52,6 +52,23 @@
     update();
   });
 
+  // The region comes from the country: show its list only for a country no region holds
+  // (without script it is always shown, with its help); kept open while it has a value or
+  // an error.
+  document.addEventListener("DOMContentLoaded", function () {
+    var region = document.getElementById("region_id");
+    var country = document.getElementById("country");
+    var field = region && region.closest(".field");
+    if (!field || !country || !region.hasAttribute("data-countries-without-region")) { return; }
+    var unplaced = region.getAttribute("data-countries-without-region").split(" ");
+    var keep = (region.value && region.value !== "0") || field.classList.contains("has-error");
+    function update() {
+      field.hidden = !keep && unplaced.indexOf(country.value) === -1;
+    }
+    country.addEventListener("change", update);
+    update();
+  });
+
   // Pre-select the browser's time zone in an empty time zone list.
   document.addEventListener("DOMContentLoaded", function () {
     var select = document.getElementById("timezone");
