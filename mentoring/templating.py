@@ -17,6 +17,7 @@ from .labels import (
     enrolment_status_label,
     meeting_format_label,
     pairing_status_label,
+    programme_phase_label,
     programme_status_label,
     role_label,
 )
@@ -81,6 +82,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(lambda code: country_name(code, current_locale()), "country")
     app.add_template_filter(lambda code: language_name(code, current_locale()), "language")
     app.add_template_filter(programme_status_label, "programme_status")
+    app.add_template_filter(programme_phase_label, "programme_phase")
     app.add_template_filter(enrolment_status_label, "enrolment_status")
     app.add_template_filter(role_label, "role")
     app.add_template_filter(pairing_status_label, "pairing_status")
