@@ -68,3 +68,92 @@ def test_the_changed_pages_fit_a_phone(live_server, browser, make_programme, mak
         assert wide == {}, f"pages wider than the phone: {wide}"
     finally:
         context.close()
+
+
+def _fits(page, live_server, path: str, locale: str) -> int:
+    """How many pixels the page at ``path`` sticks out sideways (0 when it fits)."""
+    response = page.goto(live_server + path)
+    assert response.status == 200, path
+    assert page.locator("html").get_attribute("dir") == ("rtl" if locale == "ar" else "ltr")
+    return page.evaluate("document.documentElement.scrollWidth"
+                         " - document.documentElement.clientWidth")
+
+
+def _sign_in(page, live_server, user) -> None:
+    page.goto(live_server + "/login")
+    page.locator("#email").fill(user.email)
+    page.locator("#password").fill(PASSWORD)
+    page.locator("main form [type=submit]").first.click()
+    page.wait_for_url(lambda url: "/login" not in url)
+
+
+@pytest.mark.parametrize("locale", ["en", "ar"])
+def test_the_public_pair_and_review_pages_fit_a_phone_and_pass_axe(
+        live_server, browser, make_programme, make_enrolment, make_user, coordinator, shoot,
+        axe_check, locale):
+    """The pages of the usability findings (issue #15): the home and programme pages, the
+    sign-up form with its error summary, the emailed links (confirm, dispute, unsubscribe),
+    a pair's own page, and an application's review page."""
+    from urllib.parse import urlsplit
+
+    from mentoring.services import meetings as meetings_service
+    from mentoring.services.email_choices import unsubscribe_url
+
+    programme = make_programme(name="NOW4WRC27", slug="now4wrc27", description=(
+        "The Network of Women pairs new women delegates with experienced delegates."))
+    mentee = make_enrolment(programme, make_user(locale=locale),
+                            status=EnrolmentStatus.ACCEPTED)
+    mentor = make_enrolment(programme, make_user(locale=locale), role=Role.MENTOR,
+                            status=EnrolmentStatus.ACCEPTED)
+    waiting = make_enrolment(programme, make_user(name="Nadia Hassan"))
+    announced = utcnow() - timedelta(days=20)
+    pairing = Pairing(programme_id=programme.id, mentee_id=mentee.id, mentor_id=mentor.id,
+                      status=PairingStatus.ACTIVE, score=700, source="manual",
+                      decided_at=announced, announced_at=announced)
+    mentee.live_pairs = mentor.live_pairs = 1
+    db.session.add(pairing)
+    db.session.flush()
+    meeting = Meeting(pairing_id=pairing.id, author_id=mentor.user_id,
+                      held_on=(utcnow() - timedelta(days=5)).date(), duration_minutes=60,
+                      format=MeetingFormat.VIDEO, notes="We did the drafting exercise.",
+                      next_steps="Send the draft to the chair.")
+    db.session.add(meeting)
+    db.session.commit()
+    confirm = "/sessions/confirm/" + meetings_service.confirm_token(meeting, mentee.user)
+    unsubscribe = urlsplit(unsubscribe_url(mentee.user, "reminder-silent")).path
+    lead = coordinator(programme, locale=locale)
+
+    context = browser.new_context(locale=locale, viewport=PHONE)
+    page = context.new_page()
+    wide = {}
+
+    def visit(path: str, *, submit_empty: bool = False) -> None:
+        extra = _fits(page, live_server, path, locale)
+        if submit_empty:
+            page.locator("main form [type=submit]").first.click()
+            page.wait_for_selector(".error-summary")
+            extra = max(extra, page.evaluate("document.documentElement.scrollWidth"
+                                             " - document.documentElement.clientWidth"))
+        if extra > 0:
+            wide[path] = (extra, page.evaluate(
+                "[...document.querySelectorAll('main *')].filter(e => e.scrollWidth >"
+                " window.innerWidth && getComputedStyle(e).overflowX == 'visible')"
+                ".slice(-3).map(e => e.tagName + '.' + e.className + ' ' + e.scrollWidth"
+                " + ' ' + getComputedStyle(e).display)"))
+            shoot(page, f"{locale}-wide-{path.strip('/').replace('/', '-')[:40]}")
+        axe_check(page, f"{path} ({locale})")
+
+    try:
+        for path in ("/", "/programmes/now4wrc27", confirm, confirm + "/dispute", unsubscribe):
+            visit(path)
+        visit("/register", submit_empty=True)
+        _sign_in(page, live_server, mentee.user)
+        visit(f"/pairs/{pairing.id}")
+        page.context.clear_cookies()
+        _sign_in(page, live_server, lead)
+        c = "/coordinate/now4wrc27"
+        for path in (f"{c}/applications", f"{c}/applications/{waiting.id}", f"{c}/pairs"):
+            visit(path)
+        assert wide == {}, f"pages wider than the phone: {wide}"
+    finally:
+        context.close()
