@@ -224,6 +224,18 @@ WRC_TRANSLATIONS = {
 }
 
 
+#: How the NOW4WRC23 texts name their conference, in each language, and the next one.
+_CONFERENCE_2027 = {"WRC23": "WRC27", "WRC-23": "WRC-27", "CMR-23": "CMR-27",
+                    "ВКР-23": "ВКР-27", "2023": "2027"}
+
+
+def _next_cycle(words: str) -> str:
+    """A NOW4WRC23 text rewritten for the 2027 conference."""
+    for old, new in _CONFERENCE_2027.items():
+        words = words.replace(old, new)
+    return words
+
+
 def seed() -> list[tuple[str, str]]:
     """Create the demo programmes and people (flushes); returns (label, email) demo logins."""
     rng = random.Random(2023)
@@ -283,6 +295,11 @@ def seed() -> list[tuple[str, str]]:
     # The next cycle of NOW4WRC is open for applications.
     nxt = programmes.copy_to_new_cycle(admin, wrc, name="NOW4WRC27 mentoring programme",
                                        slug="now4wrc27")
+    # Its coordinators rewrote the copied texts for the 2027 conference.
+    nxt.network = _next_cycle(wrc.network)
+    nxt.description = _next_cycle(wrc.description)
+    nxt.translations = {locale: {field: _next_cycle(words) for field, words in texts.items()}
+                        for locale, texts in WRC_TRANSLATIONS.items()}
     nxt.applications_open = today - timedelta(days=3)
     nxt.applications_close = today + timedelta(days=45)
     nxt.starts_on = today + timedelta(days=75)

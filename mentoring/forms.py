@@ -67,3 +67,41 @@ def timezone_options() -> list[SelectChoice]:
     """The IANA time zones, each with its place in the page's language, after an empty choice."""
     locale = current_locale()
     return options([("", "—")] + [(tz, timezone_label(tz, locale)) for tz in timezones()])
+
+
+def error_links(form) -> list[tuple[str | None, str, str]]:
+    """Each error of ``form`` as (the id of the input to go to, the field's label, the
+    message), in the form's order, for the error summary's links. Radio buttons and checkbox
+    lists lead to their first choice, lists of rows to the row's own input; an error with no
+    field to show (the form's own, a missing CSRF token) has no id."""
+    found: list[tuple[str | None, str, str]] = []
+
+    def visit(field) -> None:
+        if field.type in ("FieldList",):
+            for message in field.errors:
+                if isinstance(message, str):
+                    found.append((f"{field.id}-group", field.label.text, message))
+            for entry in field.entries:
+                visit(entry)
+            return
+        if field.type == "FormField":
+            for sub in field:
+                visit(sub)
+            return
+        if not field.errors:
+            return
+        if field.type in ("CSRFTokenField", "HiddenField", "SubmitField"):
+            target = None
+        elif field.type in ("RadioField", "MultiCheckboxField"):
+            target = f"{field.id}-0"
+        else:
+            target = field.id
+        for message in field.errors:
+            if isinstance(message, str):
+                found.append((target, str(field.label.text), message))
+
+    for field in form:
+        visit(field)
+    for message in getattr(form, "form_errors", ()):
+        found.append((None, "", message))
+    return found

@@ -34,6 +34,19 @@ def programme_status_label(status) -> str:
     return labels[ProgrammeStatus(status)]
 
 
+def programme_phase_label(status) -> str:
+    """A programme's status as the public pages tell delegates (the coordinators' pages keep
+    the short workflow words)."""
+    labels = {
+        ProgrammeStatus.DRAFT: _("In preparation"),
+        ProgrammeStatus.OPEN: _("Open for applications"),
+        ProgrammeStatus.MATCHING: _("Applications closed — pairs being formed"),
+        ProgrammeStatus.RUNNING: _("Under way"),
+        ProgrammeStatus.CLOSED: _("Ended"),
+    }
+    return labels[ProgrammeStatus(status)]
+
+
 def enrolment_status_label(status) -> str:
     labels = {
         EnrolmentStatus.SUBMITTED: _("submitted"),

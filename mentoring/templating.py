@@ -9,12 +9,14 @@ from flask import Flask, request, url_for
 from flask_babel import format_date, format_datetime, format_decimal
 
 from .data import country_name, language_name
+from .forms import error_links
 from .i18n import current_locale, is_rtl, question_text, timezone_label
 from .labels import (
     confirmation_label,
     enrolment_status_label,
     meeting_format_label,
     pairing_status_label,
+    programme_phase_label,
     programme_status_label,
     role_label,
 )
@@ -70,7 +72,8 @@ def register(app: Flask) -> None:
 
     # Globals, unlike context variables, reach imported macros too.
     app.jinja_env.globals.update(
-        url_with=url_with, current_page=current_page, question_text=question_text,
+        url_with=url_with, current_page=current_page, error_links=error_links,
+        question_text=question_text,
         ProgrammeStatus=ProgrammeStatus, EnrolmentStatus=EnrolmentStatus,
         Role=Role, PairingStatus=PairingStatus, confirmation_label=confirmation_label,
     )
@@ -78,6 +81,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(lambda code: country_name(code, current_locale()), "country")
     app.add_template_filter(lambda code: language_name(code, current_locale()), "language")
     app.add_template_filter(programme_status_label, "programme_status")
+    app.add_template_filter(programme_phase_label, "programme_phase")
     app.add_template_filter(enrolment_status_label, "enrolment_status")
     app.add_template_filter(role_label, "role")
     app.add_template_filter(pairing_status_label, "pairing_status")

@@ -21,10 +21,10 @@ class DecisionForm(GoesBack, FlaskForm):
     #: The service checks every id against the coordinator's scope (all or nothing).
     ids = SelectMultipleField(_l("Applications"), coerce=int, validate_choice=False,
                               validators=[DataRequired(_l("Select at least one application."))])
+    DECISIONS = (("accepted", _l("Accept")), ("waitlisted", _l("Waitlist")),
+                 ("declined", _l("Decline")))
     decision = RadioField(
-        _l("Decision"),
-        choices=options([("accepted", _l("Accept")), ("waitlisted", _l("Waitlist")),
-                 ("declined", _l("Decline"))]),
+        _l("Decision"), choices=options(DECISIONS),
         validators=[DataRequired(_l("Choose a decision."))],
     )
     message = TextAreaField(_l("Message to the applicants (optional)"),
@@ -32,9 +32,12 @@ class DecisionForm(GoesBack, FlaskForm):
                             description=_l("Added to the email each applicant receives."))
     submit = SubmitField(_l("Apply decision"))
 
-    def __init__(self, *args, choices=(), **kwargs):
+    def __init__(self, *args, choices=(), single=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.ids.choices = options(choices)
+        if single:  # one application's page speaks of one applicant
+            self.message.label.text = _l("Message to the applicant (optional)")
+            self.message.description = _l("Added to the email the applicant receives.")
 
 
 class ImportForm(FlaskForm):

@@ -16,6 +16,13 @@ from ..services import exports, jobs
 from . import bp
 from .forms import DecisionForm, ImportForm
 
+#: The list's filters, carried from the list to an application's page and its neighbours.
+LIST_ARGS = ("role", "status", "region", "topic", "q")
+
+
+def _list_args() -> dict[str, str]:
+    return {name: request.args[name] for name in LIST_ARGS if request.args.get(name)}
+
 
 def _filters() -> service.Filters:
     def number(name):
@@ -39,7 +46,7 @@ def applications(scope: Scope):
     form = DecisionForm(choices=[(i, str(i)) for i in ids])
     return render_template("applications/applications.html", scope=scope,
                            programme=scope.programme, page=page, filters=filters, form=form,
-                           counts=service.status_counts(scope))
+                           counts=service.status_counts(scope), list_args=_list_args())
 
 
 @bp.route("/<slug>/applications/decide", methods=["POST"])
@@ -74,10 +81,14 @@ def decide(scope: Scope):
 @coordinator_required
 def application(scope: Scope, enrolment_id: int):
     enrolment = enrolment_in_scope(scope, enrolment_id)
-    form = DecisionForm(choices=[(enrolment.id, str(enrolment.id))],
-                        data={"ids": [enrolment.id]})
+    current = enrolment.status.value
+    form = DecisionForm(choices=[(enrolment.id, str(enrolment.id))], single=True,
+                        data={"ids": [enrolment.id], "decision": current if current in
+                              {value for value, _label in DecisionForm.DECISIONS} else None})
+    previous, following = service.neighbours(scope, _filters(), enrolment)
     return render_template("applications/application.html", scope=scope,
-                           programme=scope.programme, enrolment=enrolment, form=form)
+                           programme=scope.programme, enrolment=enrolment, form=form,
+                           previous=previous, following=following, list_args=_list_args())
 
 
 @bp.route("/<slug>/applications.csv")

@@ -29,6 +29,15 @@ _NAME = Checked(name_problem, maxlength=NAME_MAX)
 _EMAIL = Checked(email_problem, maxlength=EMAIL_MAX)
 
 
+class _NameAndEmail:
+    # Defined before the password fields: WTForms orders fields as they were created, and a
+    # person gives her name and address before choosing a password.
+    name = StringField(_l("Full name"), validators=[DataRequired(), _NAME],
+                       render_kw={"autocomplete": "name"})
+    email = EmailField(_l("Email address"), validators=[DataRequired(), _EMAIL],
+                       render_kw={"autocomplete": "email"})
+
+
 class _NewPassword:
     password = PasswordField(
         _l("Password"),
@@ -50,11 +59,7 @@ class _NewPassword:
             raise ValidationError(" ".join(problems))
 
 
-class RegisterForm(_NewPassword, FlaskForm):
-    name = StringField(_l("Full name"), validators=[DataRequired(), _NAME],
-                       render_kw={"autocomplete": "name"})
-    email = EmailField(_l("Email address"), validators=[DataRequired(), _EMAIL],
-                       render_kw={"autocomplete": "email"})
+class RegisterForm(_NameAndEmail, _NewPassword, FlaskForm):
     submit = SubmitField(_l("Create account"))
 
 

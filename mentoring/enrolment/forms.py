@@ -13,7 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
-from ..data import country_choices, language_name
+from ..data import country_choices, country_codes, language_name
 from ..forms import Checked, MultiCheckboxField, options, timezone_options
 from ..gender import LABELS, Gender
 from ..i18n import current_locale
@@ -43,8 +43,9 @@ class ApplicationForm(FlaskForm):
     country = SelectField(_l("Country"), validators=[DataRequired()],
                           description=_l("The member state you represent."))
     region_id = SelectField(_l("Region"), coerce=int, default=0,
-                            description=_l("Only needed when the programme does not place your "
-                                           "country in a region."))
+                            description=_l("We find your region from your country. Choose one "
+                                           "only if your country is in none of the programme's "
+                                           "regions: we ask you if so."))
     organisation = StringField(_l("Organisation or administration"),
                                validators=[_text("organisation")])
     languages = MultiCheckboxField(_l("Languages you can work in"),
@@ -90,8 +91,15 @@ class ApplicationForm(FlaskForm):
         self.programme, self.role = programme, role
         locale = current_locale()
         self.country.choices = options([("", "—")] + country_choices(locale))
-        self.region_id.choices = options(
-            [(0, "—")] + [(r.id, r.display_name) for r in programme.regions])
+        placed = set().union(*(region.country_codes for region in programme.regions))
+        unplaced = sorted(set(country_codes()) - placed)
+        if unplaced:
+            self.region_id.choices = options(
+                [(0, "—")] + [(r.id, r.display_name) for r in programme.regions])
+            # app.js shows the field only for these countries.
+            self.region_id.render_kw = {"data-countries-without-region": " ".join(unplaced)}
+        else:  # every country has its region: nothing to ask
+            del self.region_id
         self.languages.choices = options(
             [(c, language_name(c, locale)) for c in programme.language_codes])
         topics = [(str(t.id), t.display_label) for t in programme.topics]
@@ -107,6 +115,9 @@ class ApplicationForm(FlaskForm):
         self.consent.label.text = _l(
             "I agree that the coordinators of %(programme)s use this information to select and "
             "match participants.", programme=programme.display_name)
+        # Required by validators set here or by validate_*: marked like the others.
+        self.capacity.flags.required = self.expertise.flags.required = True
+        self.topic_1.flags.required = True
         if role == Role.MENTOR:
             for index in range(1, MENTEE_TOPIC_CHOICES + 1):
                 delattr(self, f"topic_{index}")
@@ -125,7 +136,8 @@ class ApplicationForm(FlaskForm):
 
     def _load(self, enrolment: Enrolment) -> None:
         self.country.data = enrolment.country
-        self.region_id.data = enrolment.region_id or 0
+        if "region_id" in self:
+            self.region_id.data = enrolment.region_id or 0
         self.organisation.data = enrolment.organisation
         self.languages.data = enrolment.language_codes
         topic_ids = [str(link.topic_id) for link in enrolment.topics]
@@ -177,7 +189,7 @@ class ApplicationForm(FlaskForm):
                                      "choose one."))
 
     def application(self) -> Application:
-        region_id = self.region_id.data or None
+        region_id = (self.region_id.data or None) if "region_id" in self else None
         return Application(
             country=self.country.data,
             region_id=region_id,

@@ -111,6 +111,21 @@ def confirm_by_link(token: str):
                            token=token)
 
 
+@bp.route("/sessions/confirm/<token>/dispute", methods=["GET", "POST"])
+def dispute_by_link(token: str):
+    """"It did not happen like this" from the emailed link: the same signed link is the
+    authority, as for confirming, so a signed-out partner can say so without signing in."""
+    try:
+        meeting, user = service.read_confirm_token(token)
+    except Refused as error:
+        return render_template("meetings/link_refused.html", message=error.message), 400
+    form = DisputeForm()
+    if form.validate_on_submit() and perform(
+            lambda: service.dispute(user, meeting, form.note.data), form=form):
+        return render_template("meetings/link_done.html", meeting=meeting, disputed=True)
+    return render_template("meetings/dispute.html", form=form, meeting=meeting)
+
+
 @bp.route("/sessions/<int:meeting_id>/dispute", methods=["GET", "POST"])
 @login_required
 def dispute_meeting(meeting_id: int):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -317,6 +317,22 @@ def applications_query(scope: Scope, filters: Filters) -> Select:
             )
         )
     return query.order_by(Enrolment.created_at.desc(), Enrolment.id.desc())
+
+
+def neighbours(scope: Scope, filters: Filters, enrolment: Enrolment
+               ) -> tuple[int | None, int | None]:
+    """The ids of the applications just before and just after ``enrolment`` in the list's
+    order (newest first) with these filters: two one-row queries at any size. The
+    application itself need not match the filters (a decision may have moved it out)."""
+    ids = applications_query(scope, filters).order_by(None).with_only_columns(Enrolment.id)
+    at, own = enrolment.created_at, enrolment.id
+    newer = or_(Enrolment.created_at > at, and_(Enrolment.created_at == at, Enrolment.id > own))
+    older = or_(Enrolment.created_at < at, and_(Enrolment.created_at == at, Enrolment.id < own))
+    before = db.session.scalar(ids.where(newer).order_by(
+        Enrolment.created_at.asc(), Enrolment.id.asc()).limit(1))
+    after = db.session.scalar(ids.where(older).order_by(
+        Enrolment.created_at.desc(), Enrolment.id.desc()).limit(1))
+    return before, after
 
 
 def with_details(query: Select) -> Select:

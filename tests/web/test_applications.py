@@ -1,5 +1,6 @@
 """Delegates apply to a programme as mentor or mentee, edit, withdraw, and follow the status."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -267,3 +268,64 @@ def test_draft_programme_is_hidden_from_the_public(client, make_programme):
     programme = make_programme(status=ProgrammeStatus.DRAFT, name="Secret draft")
     assert "Secret draft" not in client.get("/").text
     assert client.get(f"/programmes/{programme.slug}").status_code == 404
+
+
+# ---- the form as a delegate reads it ----------------------------------------------------------
+
+
+def field_html(page: str, field_id: str) -> str:
+    """The markup of one field: its wrapper (div or fieldset) up to the next field."""
+    start = page.index(f'id="{field_id}')
+    start = max(page.rfind('<div class="field', 0, start), page.rfind("<fieldset", 0, start))
+    end = min(i for i in (page.find('<div class="field', start + 10),
+                          page.find("<fieldset", start + 10), page.find("</form>", start))
+              if i != -1)
+    return page[start:end]
+
+
+@pytest.mark.parametrize("role, required, optional", [
+    ("mentee", ["country", "timezone", "languages", "topic_1", "years_experience"],
+     ["organisation", "topic_2", "itu_meetings", "goals"]),
+    ("mentor", ["country", "timezone", "languages", "expertise", "capacity",
+                "years_experience"], ["organisation", "itu_meetings"]),
+])
+def test_required_fields_are_marked_for_eyes_and_screen_readers(
+        client, auth, make_user, make_programme, role, required, optional):
+    programme = make_programme()
+    auth.login(make_user())
+    page = client.get(f"/programmes/{programme.slug}/apply/{role}").text
+    for name in required:
+        markup = field_html(page, name)
+        assert "(required)" in markup, name
+        if "<fieldset" not in markup:  # a single input or list says so itself
+            assert re.search(rf'<(input|select|textarea)[^>]* id="{name}"[^>]* required', markup) \
+                or re.search(rf'<(input|select|textarea)[^>]* required[^>]* id="{name}"', markup), \
+                name
+    for name in optional:
+        markup = field_html(page, name)
+        assert "(required)" not in markup and " required" not in markup, name
+
+
+def test_the_region_is_found_from_the_country_and_asked_only_when_it_cannot_be(
+        client, auth, make_user, make_programme):
+    programme = make_programme()
+    auth.login(make_user())
+    page = client.get(f"/programmes/{programme.slug}/apply/mentee").text
+    region = field_html(page, "region_id")
+    assert "Only needed when the programme does not place your country" not in region
+    assert "We find your region from your country" in region
+    # The countries no region holds (Israel among them) show the field; script hides it for
+    # the others.
+    unplaced = re.search(r'data-countries-without-region="([^"]*)"', region).group(1).split()
+    assert "IL" in unplaced and "KE" not in unplaced
+
+    # A programme whose regions hold every country does not ask at all.
+    for candidate in programme.regions[:1]:
+        candidate.countries += " " + " ".join(unplaced)
+    db.session.commit()
+    page = client.get(f"/programmes/{programme.slug}/apply/mentee").text
+    assert 'id="region_id"' not in page
+    response = client.post(f"/programmes/{programme.slug}/apply/mentee",
+                           data=mentee_form(programme, country="IL"))
+    assert response.status_code == 302
+    assert db.session.scalar(select(Enrolment)).region_id == programme.regions[0].id

@@ -1,5 +1,6 @@
 """Accounts: register, confirm the address, sign in and out, lock-out, passwords."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -232,3 +233,31 @@ def test_create_admin_refuses_a_weak_password(runner, app):
     assert result.exit_code != 0
     assert "Use at least 10 characters." in result.output
     assert user_count() == 0
+
+
+# ---- the sign-up form as a person meets it ------------------------------------------------------
+
+
+def test_sign_up_asks_for_the_name_and_email_before_the_password(client):
+    page = client.get("/register").text
+    fields = re.findall(r'<input[^>]* id="(name|email|password|confirm)"', page)
+    assert fields == ["name", "email", "password", "confirm"]
+
+
+def test_an_empty_sign_up_lists_each_error_as_a_link_to_its_field(client):
+    page = client.post("/register", data={}).text
+    summary = re.search(r'<div class="error-summary"[^>]*>(.*?)</div>', page, re.S)
+    assert summary, "no error summary"
+    assert 'role="alert"' in summary.group(0) and 'tabindex="-1"' in summary.group(0)
+    links = re.findall(r'<a href="#([\w-]+)">([^<]+)</a>', summary.group(1))
+    assert [target for target, _ in links] == ["name", "email", "password", "confirm"]
+    for target, words in links:
+        assert f'id="{target}"' in page  # each link leads to its field
+        assert words.strip()
+    assert "Full name" in links[0][1]  # the link says which field and what is wrong
+
+
+def test_a_form_without_its_own_summary_gets_one_too(client):
+    page = client.post("/password/forgot", data={"email": ""}).text
+    assert 'class="error-summary"' in page
+    assert '<a href="#email">' in page

@@ -31,8 +31,20 @@ def test_demo_programme_reads_in_each_un_language(runner, client):
     assert "NOW4WRC23 导师辅导计划" in chinese
     # The next cycle was copied with the description's versions, under its own name.
     spanish = client.get("/programmes/now4wrc27", headers={"Accept-Language": "es"}).text
-    assert "La Red de Mujeres para la CMR-23" in spanish
-    assert "NOW4WRC27 mentoring programme" in spanish
+    assert "La Red de Mujeres para la CMR-27" in spanish
+    assert "Programa de mentoría NOW4WRC27" in spanish
+
+
+def test_the_demos_next_cycle_speaks_of_its_own_conference(runner):
+    runner.invoke(args=["seed-demo"])
+    nxt = db.session.scalar(select(Programme).where(Programme.slug == "now4wrc27"))
+    texts = [nxt.name, nxt.network, nxt.description] + [
+        value for versions in nxt.translations.values() for value in versions.values()]
+    for words in texts:
+        for old in ("WRC-23", "WRC23", "CMR-23", "ВКР-23", "2023"):
+            assert old not in words, words
+    assert "WRC-27" in nxt.network and "WRC-27" in nxt.description
+    assert "CMR-27" in nxt.translations["fr"]["description"]
 
 
 def test_seed_demo_if_empty_leaves_an_existing_database_alone(runner, make_user):

@@ -4,6 +4,7 @@ link), disputed and rated; the calendar file; what stays private to the pair."""
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -485,6 +486,41 @@ def test_a_dispute_needs_a_note_and_reaches_the_coordinators(
     assert "No pair here." in page
 
 
+def test_the_emailed_link_disputes_without_signing_in(app, pair, logged):
+    link = link_in(emails(kind="meeting-logged")[0])
+    anonymous = browser(app)
+    page = text(anonymous.get(link))
+    dispute = re.search(r'<a class="button" href="([^"]+)">It did not happen like this</a>', page)
+    assert dispute, "no way to say it did not happen like this"
+    assert dispute.group(1) == link + "/dispute"  # the same signed link, no sign-in
+
+    response = anonymous.get(dispute.group(1))
+    assert response.status_code == 200
+    assert "Tell the coordinators what is not right." in text(response)
+    response = anonymous.post(dispute.group(1), data={"note": "  "})
+    assert response.status_code == 200
+    assert "Say briefly what is not right." in text(response)
+    assert only_meeting().confirmation == Confirmation.PENDING
+
+    response = anonymous.post(dispute.group(1), data={"note": "We only spoke for ten minutes."})
+    assert response.status_code == 200
+    assert "Your note is sent to the coordinators." in text(response)
+    meeting = only_meeting()
+    assert meeting.confirmation == Confirmation.DISPUTED
+    assert meeting.dispute_note == "We only spoke for ten minutes."
+    event = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.action == "meeting.dispute")).one()
+    assert event.actor_id == pair.mentee_user.id
+
+    # Used once, like the confirmation: the link now says what became of the session.
+    for method in (anonymous.get, anonymous.post):
+        response = method(dispute.group(1), data={"note": "Again."})
+        assert response.status_code == 400
+        assert "This link has already been used: the session is disputed." in text(response)
+    response = anonymous.get("/sessions/confirm/nonsense/dispute")
+    assert response.status_code == 400
+
+
 # ---- feedback ---------------------------------------------------------------------------------
 
 
@@ -594,6 +630,22 @@ def test_notes_next_steps_and_comments_stay_within_the_pair(
     assert outsider.get(f"/pairs/{pair.pairing.id}").status_code == 403
     assert outsider.get(f"/pairs/{pair.pairing.id}/next-session.ics").status_code == 403
     assert outsider.get(f"/sessions/{meeting.id}/feedback").status_code == 403
+
+
+def as_read(page: str) -> str:
+    """The page's words with a line break where a paragraph, cell or line ends."""
+    page = re.sub(r"</?(p|div|br|li|td|tr|dd|dt|h\d)\b[^>]*>", "\n", page)
+    return html.unescape(re.sub(r"<[^>]+>", "", page))
+
+
+def test_notes_and_next_steps_read_as_two_lines_on_the_pair_page(pair, mentor):
+    log_session(mentor, pair, notes="We did the drafting exercise.",
+                next_steps="Send the draft to the chair.")
+    page = as_read(mentor.get(f"/pairs/{pair.pairing.id}").get_data(as_text=True))
+    assert "exercise.Next" not in page
+    lines = [line.strip() for line in page.splitlines()]
+    assert "We did the drafting exercise." in lines
+    assert "Next: Send the draft to the chair." in lines
 
 
 def test_the_pair_page_needs_signing_in(app, pair):

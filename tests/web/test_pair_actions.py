@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import re
 
 import pytest
 from sqlalchemy import event, func, select, update
@@ -1103,3 +1104,66 @@ def test_an_approval_delivered_again_while_the_first_delivery_finished_it_does_n
     db.session.expire_all()
     job = db.session.get(Job, job_id)
     assert (job.status, job.result) == (JobStatus.DONE, {"approved": 3, "skipped": 0})
+
+
+# ---- the pairs page tells the coordinator what to do next ------------------------------------
+
+
+def announce_button(page: str) -> str | None:
+    """The announce link's class, or None when the page shows no such link."""
+    found = re.search(r'<a class="([^"]*)" href="[^"]*/pairs/announce">', page)
+    return found.group(1) if found else None
+
+
+def test_before_any_run_the_pairs_page_leads_to_matching_instead_of_empty_tools(
+        client, auth, matching_programme, coordinator):
+    programme = matching_programme()
+    auth.login(coordinator(programme))
+    page = client.get(url(programme, "pairs")).text
+    assert "No matching run yet." in page
+    assert f'<a class="button primary" href="/coordinate/{programme.slug}/matching">' in page
+    assert "approve-above" not in page  # nothing to approve yet
+    assert 'role="search"' not in page  # nothing to filter
+    assert announce_button(page) is None
+
+
+def test_a_cochair_before_any_run_is_told_who_runs_matching(
+        client, auth, matching_programme, coordinator):
+    programme = matching_programme()
+    auth.login(coordinator(programme, "ATU"))
+    page = html.unescape(client.get(url(programme, "pairs")).text)
+    assert "The programme's coordinators run matching" in page
+    assert "/matching/run" not in page
+
+
+def test_announce_is_the_main_action_only_when_approved_pairs_wait(client, two_pairs):
+    programme = two_pairs["programme"]
+    page = client.get(url(programme, "pairs")).text
+    assert announce_button(page) is None  # nothing approved: no button leading nowhere
+    assert "No approved pair to announce yet" in page
+    client.post(url(programme, f"pairs/{two_pairs['first'].id}/approve"))
+    page = client.get(url(programme, "pairs")).text
+    assert announce_button(page) == "button primary"
+    assert "Announce approved pairs (1)" in page
+
+
+def test_once_every_pair_is_announced_the_page_says_to_move_the_programme_on(
+        client, auth, two_pairs, make_user):
+    programme = two_pairs["programme"]
+    for pairing in (two_pairs["first"], two_pairs["second"]):
+        client.post(url(programme, f"pairs/{pairing.id}/approve"))
+    client.post(url(programme, "pairs/announce"))
+    page = html.unescape(client.get(url(programme, "pairs")).text)
+    assert "Every pair is announced." in page
+    assert "A site admin moves the programme to “running”" in page
+
+    auth.logout()
+    auth.login(make_user(admin=True))
+    page = client.get(url(programme, "pairs")).text
+    form = re.search(r'<form method="post" action="(/admin/programmes/[^"]+/status)".*?</form>',
+                     page, re.S)
+    assert form and 'name="status" value="running"' in form.group(0)
+    client.post(form.group(1), data={"status": "running"})
+    db.session.expire_all()
+    assert db.session.get(Programme, programme.id).status == ProgrammeStatus.RUNNING
+    assert "Every pair is announced." not in client.get(url(programme, "pairs")).text

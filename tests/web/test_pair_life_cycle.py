@@ -439,6 +439,29 @@ def test_participants_cannot_open_the_activity_page(app, pair):
 # ---- reminders ---------------------------------------------------------------------------------
 
 
+def test_the_weekly_digest_puts_each_pair_on_a_line_of_its_own(
+        app, runner, announce, make_programme, coordinator):
+    from mentoring.services.mail import html_body
+
+    programme = make_programme(status=ProgrammeStatus.RUNNING)
+    silent = announce(programme, mentee="Grace Wanjiru", mentor="Ivan Petrov", days_ago=90)
+    add_session(silent, 40)
+    announce(programme, mentee="Sophie Martin", mentor="Hanna Berg", days_ago=20)
+    announce(programme, mentee="Lina Haddad", mentor="Omar Aziz", days_ago=25)
+    coordinator(programme, email="lead@example.org")
+    assert runner.invoke(args=["send-reminders"]).exit_code == 0
+
+    [digest] = emails(kind="reminder-digest")
+    lines = digest.body.splitlines()
+    pairs = [line for line in lines if line.startswith("- ")]
+    assert len(pairs) == 3, digest.body
+    assert sorted(line.split(":")[0] for line in pairs) == [
+        "- Grace Wanjiru / Ivan Petrov", "- Lina Haddad / Omar Aziz",
+        "- Sophie Martin / Hanna Berg"]
+    # The HTML part shows them as a list of three, not one run-on line.
+    assert html_body(digest, app.config).count("<li>") == 3
+
+
 def test_send_reminders(app, runner, announce, make_programme, coordinator):
     programme = make_programme(status=ProgrammeStatus.RUNNING)
     silent = announce(programme, mentee="Grace Wanjiru", mentor="Ivan Petrov", days_ago=90)

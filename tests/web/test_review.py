@@ -395,3 +395,62 @@ def test_plain_participant_gets_403(client, auth, programme, cohort):
     assert client.get("/coordinate/").status_code == 403
     assert enrolment_status(amina.id) == SUBMITTED
     assert emails(kind="decision") == []
+
+
+# ---- one application's page -------------------------------------------------------------------
+
+
+def test_the_review_page_shows_one_decision_heading_for_one_applicant_with_hers_chosen(
+        client, auth, programme, cohort, coordinator):
+    auth.login(coordinator(programme))
+    lucia = cohort["Lucía García"]  # already accepted
+    page = client.get(path(programme, f"/applications/{lucia.id}")).text
+    visible = re.findall(r"<h2[^>]*>Decision</h2>|<legend>Decision</legend>", page)
+    assert len(visible) == 1, visible
+    assert "Message to the applicant (optional)" in page
+    assert "applicants" not in page
+    checked = re.findall(r'<input [^>]*name="decision"[^>]*>', page)
+    assert [tag for tag in checked if "checked" in tag] == [
+        tag for tag in checked if 'value="accepted"' in tag]
+
+
+def neighbour_links(page: str) -> dict[str, str]:
+    return {rel: href.replace("&amp;", "&") for href, rel in re.findall(
+        r'<a href="([^"]+)" rel="(prev|next)"', page)}
+
+
+def test_previous_and_next_applicant_follow_the_lists_order_and_filters(
+        client, auth, programme, cohort, coordinator):
+    auth.login(coordinator(programme))
+    ids = {name: enrolment.id for name, enrolment in cohort.items()}
+    base = path(programme, "/applications/")
+    # The list, newest first: Wei Chen, Lucía García, Claire Dubois, Amina Diallo.
+    page = client.get(path(programme, f"/applications/{ids['Lucía García']}")).text
+    assert neighbour_links(page) == {"prev": f"{base}{ids['Wei Chen']}",
+                                     "next": f"{base}{ids['Claire Dubois']}"}
+    page = client.get(path(programme, f"/applications/{ids['Wei Chen']}")).text
+    assert neighbour_links(page) == {"next": f"{base}{ids['Lucía García']}"}
+
+    # Opened from the list filtered to mentees, the links stay within mentees.
+    listing = client.get(path(programme, "/applications?role=mentee")).text
+    assert f'href="{base}{ids["Lucía García"]}?role=mentee"' in listing
+    page = client.get(path(programme, f"/applications/{ids['Lucía García']}?role=mentee")).text
+    assert neighbour_links(page) == {"next": f"{base}{ids['Amina Diallo']}?role=mentee"}
+    # After a decision the coordinator comes back to the same page, filters kept.
+    response = decide(client, programme, [ids["Amina Diallo"]], "declined",
+                      back=f"{base}{ids['Amina Diallo']}?role=mentee&status=submitted")
+    assert response.headers["Location"].endswith(
+        f"{base}{ids['Amina Diallo']}?role=mentee&status=submitted")
+    page = client.get(response.headers["Location"]).text  # no longer "submitted", still found
+    assert "Amina Diallo" in page
+    assert f'name="back" value="{base}{ids["Amina Diallo"]}?role=mentee&amp;status=submitted"' \
+        in page
+
+
+def test_the_list_has_a_select_all_box_that_script_reveals(
+        client, auth, programme, cohort, coordinator):
+    auth.login(coordinator(programme))
+    page = client.get(path(programme, "/applications")).text
+    box = re.search(r'<input type="checkbox" id="select-all"[^>]*>', page)
+    assert box and "hidden" in box.group(0)  # without script: the plain checkboxes
+    assert "select-all" in client.get("/static/js/app.js").text

@@ -10,6 +10,65 @@
     }
   });
 
+  // After a failed submit, move focus to the error summary so it is read first; its links
+  // move focus to the field itself (the browser alone only scrolls to it).
+  document.addEventListener("DOMContentLoaded", function () {
+    var summary = document.querySelector(".error-summary");
+    if (!summary) { return; }
+    summary.focus();
+    summary.addEventListener("click", function (event) {
+      var link = event.target.closest && event.target.closest("a[href^='#']");
+      var field = link && document.getElementById(link.getAttribute("href").slice(1));
+      if (!field) { return; }
+      event.preventDefault();
+      var label = document.querySelector("label[for='" + field.id + "']");
+      var legend = field.closest("fieldset") && field.closest("fieldset").querySelector("legend");
+      (legend || label || field).scrollIntoView();
+      field.focus({preventScroll: true});
+    });
+  });
+
+  // "Select all" on a list of checkboxes (#select-all, hidden without script): ticks or clears
+  // every box of its form, and shows "some" when only some are ticked.
+  document.addEventListener("DOMContentLoaded", function () {
+    var all = document.getElementById("select-all");
+    var form = all && all.form;
+    if (!form) { return; }
+    var boxes = form.querySelectorAll('input[type="checkbox"][name="ids"]');
+    all.hidden = false;
+    function update() {
+      var ticked = 0;
+      for (var i = 0; i < boxes.length; i++) { if (boxes[i].checked) { ticked++; } }
+      all.checked = ticked > 0 && ticked === boxes.length;
+      all.indeterminate = ticked > 0 && ticked < boxes.length;
+    }
+    all.addEventListener("change", function () {
+      for (var i = 0; i < boxes.length; i++) { boxes[i].checked = all.checked; }
+      update();
+    });
+    form.addEventListener("change", function (event) {
+      if (event.target !== all) { update(); }
+    });
+    update();
+  });
+
+  // The region comes from the country: show its list only for a country no region holds
+  // (without script it is always shown, with its help); kept open while it has a value or
+  // an error.
+  document.addEventListener("DOMContentLoaded", function () {
+    var region = document.getElementById("region_id");
+    var country = document.getElementById("country");
+    var field = region && region.closest(".field");
+    if (!field || !country || !region.hasAttribute("data-countries-without-region")) { return; }
+    var unplaced = region.getAttribute("data-countries-without-region").split(" ");
+    var keep = (region.value && region.value !== "0") || field.classList.contains("has-error");
+    function update() {
+      field.hidden = !keep && unplaced.indexOf(country.value) === -1;
+    }
+    country.addEventListener("change", update);
+    update();
+  });
+
   // Pre-select the browser's time zone in an empty time zone list.
   document.addEventListener("DOMContentLoaded", function () {
     var select = document.getElementById("timezone");
