@@ -35,14 +35,20 @@ Scores
 
 Solving
     solve(mentors, mentees, rules=None, locked=[(mentee_id, mentor_id)], forbidden=[...],
-          fair=False, method="auto") -> Result
+          fair=False, method="auto", stable=False) -> Result
         Maximum number of mentees matched, then maximum total score; with fair=True the
-        lowest free pair score is first raised as high as it can go (Result.threshold).
+        lowest free pair score is first raised as high as it can go (Result.threshold);
+        with stable=True the mentee-proposing stable matching instead (deferred acceptance
+        on the scores, ties to the lower id; method "stable").
         Locked pairs are kept (even if they break a hard rule; see Pair.broken) and use up
         places. Deterministic: same input, same output, whatever the input order.
     Result.pairs: tuple[Pair(mentee_id, mentor_id, score, parts, locked, broken)], by mentee id
     Result.unmatched: tuple[Unmatched(mentee_id, reason, params, text)]
-    Result.summary: Summary(matched, unmatched, total, lowest, mean)
+    Result.summary: Summary(matched, unmatched, total, lowest, mean, blocking)
+    Result.blocking: tuple[Blocking(mentee_id, mentor_id, score)], by mentee then mentor id:
+        allowed pairs not in the matching whose mentee scores that mentor higher than her
+        own (or is unmatched) and whose mentor has a free place or a mentee she scores
+        lower. Locked mentees and their places are left out (they cannot move).
     score_pair(mentor, mentee, rules=None, forbidden=False) -> Pair   # one manual pairing
 
 Explaining
@@ -61,7 +67,10 @@ Explaining
 
 Command line
     python -m mentoring.matching MENTORS.csv MENTEES.csv [--weights FILE.json] [--fair]
-        [--out PAIRS.csv] [--scores SCORES.csv]
+        [--stable] [--out PAIRS.csv] [--scores SCORES.csv]
+    The summary on standard error gives the counts and scores, then "blocking pairs: N";
+    with --stable, the optimum's figures beside the stable matching's and what stability
+    costs.
     Columns as the profiles' fields; `person` is optional in both files (a mentee and a mentor
     with the same person are never paired).
 """
@@ -77,7 +86,7 @@ from .explain import (
     render_rule,
 )
 from .profiles import Mentee, Mentor, is_woman
-from .result import Pair, Result, Summary, Unmatched
+from .result import Blocking, Pair, Result, Summary, Unmatched
 from .rules import Rules
 from .scoring import HARD_RULES, PART_CODES, ScoreModel
 from .solver import build_model, score_pair, solve
@@ -88,6 +97,7 @@ __all__ = [
     "PART_CODES",
     "REFERENCE_INSTANT",
     "Alternative",
+    "Blocking",
     "Mentee",
     "Mentor",
     "Pair",

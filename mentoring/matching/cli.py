@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .csvio import InputError, read_mentees, read_mentors, write_pairs, write_scores
+from .result import Result
 from .rules import Rules
 from .solver import solve
 
@@ -25,6 +26,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("mentees", help="mentees CSV (id, languages, topics, ...)")
     p.add_argument("--weights", help="JSON file of rules and weights (see Rules)")
     p.add_argument("--fair", action="store_true", help="first raise the lowest pair score")
+    p.add_argument("--stable", action="store_true",
+                   help="the stable matching (mentee-proposing deferred acceptance) instead "
+                        "of the optimum; the summary shows the optimum's figures beside it")
     p.add_argument("--out", help="write pairs here instead of standard output")
     p.add_argument("--scores", help="also write every pair's score and whether it is allowed")
     return p
@@ -57,7 +61,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         rules = _rules(args.weights)
         mentors = read_mentors(args.mentors)
         mentees = read_mentees(args.mentees)
-        result = solve(mentors, mentees, rules, fair=args.fair)
+        result = solve(mentors, mentees, rules, fair=args.fair, stable=args.stable)
+        optimum = solve(mentors, mentees, rules) if args.stable else None
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -72,13 +77,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.scores:
         with open(args.scores, "w", encoding="utf-8", newline="") as f:
             write_scores(result.model, f)
+    lines = summary_lines(result, optimum)
+    lines[0] += f", time {time.perf_counter() - started:.2f} s"
+    for line in lines:
+        print(line, file=sys.stderr)
+    return 0
+
+
+def summary_lines(result: Result, optimum: Result | None = None) -> list[str]:
+    """The run's summary for standard error: counts and scores, then the blocking pairs,
+    then (for a stable matching) the optimum's figures beside its own."""
     s = result.summary
     lowest = "-" if s.lowest is None else s.lowest
     mean = "-" if s.mean is None else f"{s.mean:.1f}"
-    print(
-        f"matched {s.matched}, unmatched {s.unmatched}, total {s.total}, lowest {lowest}, "
-        f"mean {mean}, time {time.perf_counter() - started:.2f} s"
-        + (f", fair threshold {result.threshold}" if args.fair else ""),
-        file=sys.stderr,
-    )
-    return 0
+    lines = [f"matched {s.matched}, unmatched {s.unmatched}, total {s.total}, lowest {lowest}, "
+             f"mean {mean}" + (f", fair threshold {result.threshold}" if result.fair else "")]
+    lines.append(f"blocking pairs: {s.blocking}")
+    if optimum is not None:
+        o = optimum.summary
+        lost = o.total - s.total
+        share = f" ({100 * lost / o.total:.1f} %)" if o.total else ""
+        lines.append(f"stable matching: matched {s.matched}, total {s.total}; optimum: matched "
+                     f"{o.matched}, total {o.total}, blocking pairs {o.blocking}; stability "
+                     f"costs {lost} points{share}")
+    return lines

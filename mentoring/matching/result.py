@@ -39,6 +39,16 @@ class Unmatched:
 
 
 @dataclass(frozen=True, slots=True)
+class Blocking:
+    """A blocking pair: a mentee and a mentor, allowed together and not paired, who would
+    both rather be together (see `stability`); `score` is the pair's score."""
+
+    mentee_id: Id
+    mentor_id: Id
+    score: int
+
+
+@dataclass(frozen=True, slots=True)
 class Summary:
     """Counts and score statistics of a match (lowest and mean are None when nothing matched)."""
 
@@ -47,6 +57,7 @@ class Summary:
     total: int
     lowest: int | None
     mean: float | None
+    blocking: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,9 +72,12 @@ class Result:
     method: str = "dense"
     rounds: int = 0
     model: Any = field(default=None, repr=False, compare=False)
+    #: The blocking pairs, by mentee id then mentor id (none for a stable matching).
+    blocking: tuple[Blocking, ...] = ()
     #: Seconds spent: "compile" (profiles to feature matrices), "score" (scoring every pair,
     #: with the sparse solver's choice of candidates), "solve" (exact assignment and its
-    #: certificate), "explain" (per-pair parts and unmatched reasons).
+    #: certificate), "explain" (per-pair parts and unmatched reasons), "audit" (the
+    #: blocking pairs).
     timings: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
 
     def mentor_of(self, mentee_id: Id) -> Id | None:

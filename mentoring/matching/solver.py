@@ -14,11 +14,11 @@ from datetime import datetime
 
 import numpy as np
 
-from . import dense, sparse
+from . import dense, sparse, stability
 from ._gc import paused
 from .explain import pair_parts, pairs_parts, render_reason, unmatched_reasons
 from .profiles import Id, Mentee, Mentor, id_key
-from .result import Pair, Result, Summary, Unmatched
+from .result import Blocking, Pair, Result, Summary, Unmatched
 from .rules import Rules
 from .scoring import ScoreModel
 from .timezones import REFERENCE_INSTANT
@@ -64,21 +64,27 @@ def solve(
     fair: bool = False,
     method: str = "auto",
     at: datetime = REFERENCE_INSTANT,
+    stable: bool = False,
 ) -> Result:
     """Match the cohort: as many mentees as possible, then the highest total score.
 
     `locked` (mentee_id, mentor_id) pairs are kept as they are and use up mentor places;
     `forbidden` pairs are never used. With `fair`, the lowest score among the free pairs is
     raised as far as possible (keeping the maximum number matched) before maximising the
-    total. `method` is "auto", "dense" or "sparse" (all exact). Raises ValueError on bad ids.
+    total. `method` is "auto", "dense" or "sparse" (all exact). With `stable`, the matching
+    is instead the mentee-proposing stable one (deferred acceptance on the scores; method
+    "stable"). Every result lists its blocking pairs (`Result.blocking`). Raises ValueError
+    on bad ids.
     """
     if method not in ("auto", "dense", "sparse"):
         raise ValueError("method must be auto, dense or sparse")
+    if stable and fair:
+        raise ValueError("a stable matching cannot also be fair")
     with paused():
-        return _solve(mentors, mentees, rules, locked, forbidden, fair, method, at)
+        return _solve(mentors, mentees, rules, locked, forbidden, fair, method, at, stable)
 
 
-def _solve(mentors, mentees, rules, locked, forbidden, fair, method, at) -> Result:
+def _solve(mentors, mentees, rules, locked, forbidden, fair, method, at, stable) -> Result:
     started = time.perf_counter()
     model = build_model(mentors, mentees, rules, forbidden, at)
     compiled = time.perf_counter()
@@ -101,7 +107,12 @@ def _solve(mentors, mentees, rules, locked, forbidden, fair, method, at) -> Resu
         method = "dense" if free.size * int(cap.sum()) <= DENSE_CELLS else "sparse"
     threshold = None
     rounds = 0
-    if method == "dense":
+    keys = None
+    if stable:
+        method = "stable"
+        match, scores = stability.deferred_acceptance(model, free, cap)
+        scoring = 0.0
+    elif method == "dense":
         score, allowed = model.dense()
         score, allowed = score[free], allowed[free]
         scoring = time.perf_counter() - compiled
@@ -117,6 +128,17 @@ def _solve(mentors, mentees, rules, locked, forbidden, fair, method, at) -> Resu
         match, threshold, rounds = outcome.match, outcome.threshold, outcome.rounds
         scores = outcome.scores
         scoring = outcome.scoring
+        keys = outcome.keys
+        del outcome
+
+    solved = time.perf_counter()
+    rows, cols, vals = stability.blocking_pairs(model, free, cap, match, scores, keys)
+    del keys
+    mentee_ids = [e.id for e in model.mentees]
+    mentor_ids = [p.id for p in model.mentors]
+    blocking = tuple(Blocking(mentee_ids[i], mentor_ids[j], s)
+                     for i, j, s in zip(rows.tolist(), cols.tolist(), vals.tolist(), strict=True))
+    audited = time.perf_counter()
 
     assigned = dict(lock_of)
     known = {}  # scores of the solver's pairs (locked pairs are scored in _result)
@@ -124,10 +146,12 @@ def _solve(mentors, mentees, rules, locked, forbidden, fair, method, at) -> Resu
         if j >= 0:
             assigned[i] = j
             known[i] = s
-    solved = time.perf_counter()
-    result = _result(model, assigned, set(lock_of), fair, threshold, method, rounds, known)
+    result = _result(model, assigned, set(lock_of), fair, threshold, method, rounds, known,
+                     blocking)
     result.timings.update(compile=compiled - started, score=scoring,
-                          solve=solved - compiled - scoring, explain=time.perf_counter() - solved)
+                          solve=solved - compiled - scoring,
+                          audit=audited - solved,
+                          explain=time.perf_counter() - audited)
     return result
 
 
@@ -140,6 +164,7 @@ def _result(
     method: str,
     rounds: int,
     known: dict[int, int],
+    blocking: tuple[Blocking, ...],
 ) -> Result:
     rows = np.array(sorted(assigned), np.int64)
     cols = np.array([assigned[i] for i in rows.tolist()], np.int64)
@@ -174,8 +199,10 @@ def _result(
         total=total,
         lowest=int(scores.min()) if rows.size else None,
         mean=round(total / len(pairs), 3) if pairs else None,
+        blocking=len(blocking),
     )
-    return Result(tuple(pairs), tuple(unmatched), summary, fair, threshold, method, rounds, model)
+    return Result(tuple(pairs), tuple(unmatched), summary, fair, threshold, method, rounds, model,
+                  blocking=blocking)
 
 
 def score_pair(

@@ -7,12 +7,15 @@ import random
 from dataclasses import replace
 
 import numpy as np
+from hypothesis import strategies as st
 
-from mentoring.matching import Mentee, Mentor
+from mentoring.matching import Mentee, Mentor, Rules
 
 LANGS = ["English", "French", "Arabic", "Spanish"]
 TOPICS = ["spectrum", "satellites", "negotiation", "drafting", "cyber", "policy"]
 REGIONS = ["CITEL", "APT", "ASMG", ""]
+RULES = [Rules(), Rules(min_experience_gap=2, forbid_same_organisation=False),
+         Rules(topics=100, region=0, language=0, timezone=0, experience=0, wishes=1)]
 ZONES = ["", "UTC", "+01:00", "Europe/Paris", "Asia/Tokyo", "-05:00", "+05:30", "America/Lima"]
 
 
@@ -90,3 +93,22 @@ def brute_force(score: np.ndarray, allowed: np.ndarray, cap: np.ndarray, fair: b
         if best is None or key > best:
             best = key
     return best
+
+
+@st.composite
+def problems(draw):
+    seed = draw(st.integers(0, 10**6))
+    n = draw(st.integers(0, 6))
+    m = draw(st.integers(0, 3))
+    mentors, mentees = random_cohort(seed, n, m, cap=(1, 2), people=draw(st.integers(0, 3)))
+    rnd = random.Random(seed)
+    forbidden = [(e.id, p.id) for e in mentees for p in mentors if rnd.random() < 0.15]
+    locked, room = [], {p.id: p.capacity for p in mentors}
+    for e in mentees:
+        if mentors and rnd.random() < 0.15:
+            p = rnd.choice(mentors)
+            if room[p.id] > 0 and (e.id, p.id) not in forbidden:
+                room[p.id] -= 1
+                locked.append((e.id, p.id))
+    rules = RULES[draw(st.integers(0, len(RULES) - 1))]
+    return mentors, mentees, rules, locked, forbidden

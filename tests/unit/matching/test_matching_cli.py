@@ -142,3 +142,44 @@ def test_headings_ignore_case_spaces_underscores_and_optional_columns(files):
     out = files / "pairs.csv"
     assert run(files, "--out", str(out)) == 0
     assert list(csv.DictReader(out.open()))[0]["mentor_id"] == "m1"
+
+
+WISHES_ONLY = {"topics": 0, "region": 0, "language": 0, "timezone": 0, "experience": 0,
+               "wishes": 100}
+
+
+@pytest.fixture
+def rivals(tmp_path: Path):
+    """A and B both wish for X; the optimum gives X to B (1334 in all), so A and X, who both
+    prefer each other, block it; the stable matching gives X to A (1333)."""
+    (tmp_path / "mentors.csv").write_text(
+        "id,languages,expertise\nX,English,a\nY,English,a\nQ,French,a\n", encoding="utf-8")
+    (tmp_path / "mentees.csv").write_text(
+        "id,languages,topics,preferred_mentors\nA,English,a,X;Y;Q\nB,English,a,Q;X;Y\n",
+        encoding="utf-8")
+    (tmp_path / "w.json").write_text(json.dumps(WISHES_ONLY), encoding="utf-8")
+    return tmp_path
+
+
+def test_summary_counts_blocking_pairs_and_stable_shows_its_cost(rivals, capsys):
+    out = rivals / "pairs.csv"
+    assert run(rivals, "--weights", str(rivals / "w.json"), "--out", str(out)) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith("matched 2, unmatched 0, total 1334,")
+    assert err[1] == "blocking pairs: 1"
+    assert {(r["mentee_id"], r["mentor_id"]) for r in csv.DictReader(out.open())} == {
+        ("A", "Y"), ("B", "X")}
+    assert run(rivals, "--weights", str(rivals / "w.json"), "--out", str(out), "--stable") == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err[1:] == ["blocking pairs: 0",
+                       "stable matching: matched 2, total 1333; optimum: matched 2, total 1334,"
+                       " blocking pairs 1; stability costs 1 points (0.1 %)"]
+    assert {(r["mentee_id"], r["mentor_id"]) for r in csv.DictReader(out.open())} == {
+        ("A", "X"), ("B", "Y")}
+
+
+def test_stable_and_fair_together_is_bad_input(rivals, capsys):
+    out = rivals / "pairs.csv"
+    assert run(rivals, "--stable", "--fair", "--out", str(out)) == 2
+    assert "cannot also be fair" in capsys.readouterr().err
+    assert not out.exists()
