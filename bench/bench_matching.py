@@ -178,6 +178,31 @@ def targets(repeats: int = 3) -> None:
           f"{result.summary.total - stable.summary.total} points)", flush=True)
 
 
+    for n, m in ((2000, 600), (10000, 3000)):
+        mentors, mentees = cohort(n, m, seed=42, cap=(1, 4))
+        plain, ranked = [], []
+        try:
+            for _ in range(repeats):
+                t0 = time.perf_counter()
+                by_score = solve(mentors, mentees)
+                plain.append(time.perf_counter() - t0)
+                t0 = time.perf_counter()
+                by_wish = solve(mentors, mentees, objective="wishes")
+                ranked.append(time.perf_counter() - t0)
+        except ValueError as exc:
+            target(f"wishes objective {n}x{m} / default objective", "refused",
+                   "<= 1.5 x", False)
+            print(f"  {exc}", flush=True)
+            continue
+        ratio = float(np.median(ranked)) / float(np.median(plain))
+        target(f"wishes objective {n}x{m} / default objective", f"{ratio:.2f} x", "<= 1.5 x",
+               ratio <= 1.5)
+        print(f"  {np.median(ranked):.2f} s against {np.median(plain):.2f} s; 1st wishes "
+              f"{by_score.summary.wishes[0]} -> {by_wish.summary.wishes[0]}, profile "
+              f"{by_wish.summary.wishes} none {by_wish.summary.wishes_none}, total "
+              f"{by_score.summary.total} -> {by_wish.summary.total}", flush=True)
+
+
 def main() -> int:
     print("Issue #16 targets")
     targets()

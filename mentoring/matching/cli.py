@@ -26,6 +26,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("mentees", help="mentees CSV (id, languages, topics, ...)")
     p.add_argument("--weights", help="JSON file of rules and weights (see Rules)")
     p.add_argument("--fair", action="store_true", help="first raise the lowest pair score")
+    p.add_argument("--objective", choices=("score", "wishes"), default="score",
+                   help="score: most mentees matched, then the best total (default); wishes: "
+                        "most matched, then most first wishes, then second, ..., then the "
+                        "best total")
     p.add_argument("--stable", action="store_true",
                    help="the stable matching (mentee-proposing deferred acceptance) instead "
                         "of the optimum; the summary shows the optimum's figures beside it")
@@ -60,8 +64,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         rules = _rules(args.weights)
         mentors = read_mentors(args.mentors)
-        mentees = read_mentees(args.mentees)
-        result = solve(mentors, mentees, rules, fair=args.fair, stable=args.stable)
+        mentees = read_mentees(args.mentees, {str(p.id) for p in mentors})
+        result = solve(mentors, mentees, rules, fair=args.fair, stable=args.stable,
+                       objective=args.objective)
         optimum = solve(mentors, mentees, rules) if args.stable else None
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -93,6 +98,10 @@ def summary_lines(result: Result, optimum: Result | None = None) -> list[str]:
     lines = [f"matched {s.matched}, unmatched {s.unmatched}, total {s.total}, lowest {lowest}, "
              f"mean {mean}" + (f", fair threshold {result.threshold}" if result.fair else "")]
     lines.append(f"blocking pairs: {s.blocking}")
+    if s.wishes or s.wishes_none:
+        lines.append("wishes: " + ", ".join(
+            [f"{_ordinal(r)} wish {n}" if r == 1 else f"{_ordinal(r)} {n}"
+             for r, n in enumerate(s.wishes, start=1)] + [f"none {s.wishes_none}"]))
     if optimum is not None:
         o = optimum.summary
         lost = o.total - s.total
@@ -101,3 +110,7 @@ def summary_lines(result: Result, optimum: Result | None = None) -> list[str]:
                      f"{o.matched}, total {o.total}, blocking pairs {o.blocking}; stability "
                      f"costs {lost} points{share}")
     return lines
+
+
+def _ordinal(n: int) -> str:
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"

@@ -58,6 +58,10 @@ class Summary:
     lowest: int | None
     mean: float | None
     blocking: int = 0
+    #: The rank profile: pairs at each mentee's 1st, 2nd, ... wish (up to the last rank
+    #: anyone wished), and how many mentees who made wishes got none of them.
+    wishes: tuple[int, ...] = ()
+    wishes_none: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from datetime import datetime
 
 import numpy as np
 
-from . import dense, sparse, stability
+from . import dense, sparse, stability, wishes
 from ._gc import paused
 from .explain import pair_parts, pairs_parts, render_reason, unmatched_reasons
 from .profiles import Id, Mentee, Mentor, id_key
@@ -65,6 +65,7 @@ def solve(
     method: str = "auto",
     at: datetime = REFERENCE_INSTANT,
     stable: bool = False,
+    objective: str = "score",
 ) -> Result:
     """Match the cohort: as many mentees as possible, then the highest total score.
 
@@ -73,18 +74,26 @@ def solve(
     raised as far as possible (keeping the maximum number matched) before maximising the
     total. `method` is "auto", "dense" or "sparse" (all exact). With `stable`, the matching
     is instead the mentee-proposing stable one (deferred acceptance on the scores; method
-    "stable"). Every result lists its blocking pairs (`Result.blocking`). Raises ValueError
-    on bad ids.
+    "stable"). `objective` "wishes" is the rank-maximal matching instead: as many mentees
+    matched as possible, then as many first wishes, then second wishes, ..., then the best
+    total (see `wishes`; method "wishes"). Every result lists its blocking pairs
+    (`Result.blocking`). Raises ValueError on bad ids and on options that do not combine.
     """
     if method not in ("auto", "dense", "sparse"):
         raise ValueError("method must be auto, dense or sparse")
+    if objective not in ("score", "wishes"):
+        raise ValueError("objective must be score or wishes")
     if stable and fair:
         raise ValueError("a stable matching cannot also be fair")
+    if objective == "wishes" and (stable or fair):
+        raise ValueError("the wishes objective cannot be combined with stable or fair")
     with paused():
-        return _solve(mentors, mentees, rules, locked, forbidden, fair, method, at, stable)
+        return _solve(mentors, mentees, rules, locked, forbidden, fair, method, at, stable,
+                      objective)
 
 
-def _solve(mentors, mentees, rules, locked, forbidden, fair, method, at, stable) -> Result:
+def _solve(mentors, mentees, rules, locked, forbidden, fair, method, at, stable,
+           objective) -> Result:
     started = time.perf_counter()
     model = build_model(mentors, mentees, rules, forbidden, at)
     compiled = time.perf_counter()
@@ -112,11 +121,22 @@ def _solve(mentors, mentees, rules, locked, forbidden, fair, method, at, stable)
         method = "stable"
         match, scores = stability.deferred_acceptance(model, free, cap)
         scoring = 0.0
-    elif method == "dense":
+    elif method == "dense" or objective == "wishes":
+        if objective == "wishes":
+            method = "wishes"
+            model.objective = "wishes"  # explanations then always say which wish a pair was
+            cells = free.size * int(cap.sum())
+            if cells > wishes.DENSE_CELLS:
+                raise ValueError(f"the wishes objective is solved for up to "
+                                 f"{wishes.DENSE_CELLS:,} mentee-place cells; this cohort "
+                                 f"has {cells:,}")
         score, allowed = model.dense()
         score, allowed = score[free], allowed[free]
         scoring = time.perf_counter() - compiled
-        if fair:
+        if objective == "wishes":
+            weight = wishes.weights(wishes.rank_matrix(model, free), score, allowed, cap)
+            match = dense.assign_weights(weight, allowed, cap)
+        elif fair:
             match, threshold = dense.assign_fair(score, allowed, cap)
         else:
             match = dense.assign(score, allowed, cap)
@@ -193,6 +213,11 @@ def _result(
     for i, (code, params) in zip(left, unmatched_reasons(model, left, full), strict=True):
         unmatched.append(Unmatched(model.mentees[i].id, code, params, render_reason(code, params)))
     total = int(scores.sum()) if rows.size else 0
+    ri, rj, rr = wishes.ranks(model)
+    rank_of = dict(zip(zip(ri.tolist(), rj.tolist(), strict=True), rr.tolist(), strict=True))
+    wish_counts, wish_none = wishes.profile(
+        [rank_of.get(ij, 0) for ij in zip(rows.tolist(), cols.tolist(), strict=True)],
+        sum(1 for e in model.mentees if e.preferred_mentors), int(rr.max()) if rr.size else 0)
     summary = Summary(
         matched=len(pairs),
         unmatched=len(unmatched),
@@ -200,6 +225,8 @@ def _result(
         lowest=int(scores.min()) if rows.size else None,
         mean=round(total / len(pairs), 3) if pairs else None,
         blocking=len(blocking),
+        wishes=wish_counts,
+        wishes_none=wish_none,
     )
     return Result(tuple(pairs), tuple(unmatched), summary, fair, threshold, method, rounds, model,
                   blocking=blocking)

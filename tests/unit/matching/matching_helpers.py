@@ -70,24 +70,22 @@ def _cohort(seed: int, n: int, m: int, cap: tuple[int, int]):
     return mentors, mentees
 
 
+def matchings(allowed: np.ndarray, cap: np.ndarray):
+    """Every matching of the rows of `allowed` (allowed pairs only, at most cap[j] rows per
+    column), as lists of (row, column)."""
+    n, m = allowed.shape
+    for choice in itertools.product(range(-1, m), repeat=n):
+        pairs = [(i, j) for i, j in enumerate(choice) if j >= 0]
+        if all(allowed[i, j] for i, j in pairs) and (
+                np.bincount([j for _, j in pairs], minlength=m) <= cap).all():
+            yield pairs
+
+
 def brute_force(score: np.ndarray, allowed: np.ndarray, cap: np.ndarray, fair: bool = False):
     """Best (matched, total) - or (matched, lowest, total) when fair - by trying everything."""
-    n, m = score.shape
     best = None
-    for choice in itertools.product(range(-1, m), repeat=n):
-        used = np.zeros(m, int)
-        ok = True
-        vals = []
-        for i, j in enumerate(choice):
-            if j < 0:
-                continue
-            if not allowed[i, j]:
-                ok = False
-                break
-            used[j] += 1
-            vals.append(int(score[i, j]))
-        if not ok or (used > cap).any():
-            continue
+    for pairs in matchings(allowed, cap):
+        vals = [int(score[i, j]) for i, j in pairs]
         low = min(vals) if vals else 10**9
         key = (len(vals), low, sum(vals)) if fair else (len(vals), sum(vals))
         if best is None or key > best:

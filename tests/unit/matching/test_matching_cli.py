@@ -171,7 +171,7 @@ def test_summary_counts_blocking_pairs_and_stable_shows_its_cost(rivals, capsys)
         ("A", "Y"), ("B", "X")}
     assert run(rivals, "--weights", str(rivals / "w.json"), "--out", str(out), "--stable") == 0
     err = capsys.readouterr().err.splitlines()
-    assert err[1:] == ["blocking pairs: 0",
+    assert err[1:] == ["blocking pairs: 0", "wishes: 1st wish 1, 2nd 0, 3rd 1, none 0",
                        "stable matching: matched 2, total 1333; optimum: matched 2, total 1334,"
                        " blocking pairs 1; stability costs 1 points (0.1 %)"]
     assert {(r["mentee_id"], r["mentor_id"]) for r in csv.DictReader(out.open())} == {
@@ -182,4 +182,42 @@ def test_stable_and_fair_together_is_bad_input(rivals, capsys):
     out = rivals / "pairs.csv"
     assert run(rivals, "--stable", "--fair", "--out", str(out)) == 2
     assert "cannot also be fair" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_wishes_objective_and_the_rank_profile(rivals, capsys):
+    # The `wishes` heading is another name for preferred_mentors. Both A and B get a wish
+    # either way; by wishes A gets her first (X) and B her third (Y) rather than B her second.
+    (rivals / "mentees.csv").write_text(
+        "id,languages,topics,Wishes\nA,English,a,X;Y;Q\nB,English,a,Q;X;Y\n", encoding="utf-8")
+    out = rivals / "pairs.csv"
+    assert run(rivals, "--weights", str(rivals / "w.json"), "--out", str(out),
+               "--objective", "wishes") == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err[2] == "wishes: 1st wish 1, 2nd 0, 3rd 1, none 0"
+    rows = {r["mentee_id"]: r for r in csv.DictReader(out.open())}
+    assert rows["A"]["mentor_id"] == "X" and rows["B"]["mentor_id"] == "Y"
+    assert rows["B"]["explanation"] == "the mentee's choice 3 of 3"
+    assert run(rivals, "--weights", str(rivals / "w.json"), "--out", str(out)) == 0
+    assert capsys.readouterr().err.splitlines()[2] == "wishes: 1st wish 0, 2nd 2, 3rd 0, none 0"
+
+
+def test_no_wishes_no_profile(files, capsys):
+    (files / "mentees.csv").write_text("id,languages,topics\ne1,English,a\n", encoding="utf-8")
+    assert run(files, "--out", str(files / "pairs.csv"), "--objective", "wishes") == 0
+    assert "wishes" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("cell, message", [
+    ("X;Y;Q;Z;W;V", "at most 5 wished mentors, not 6"),
+    ("X;Nobody", "unknown mentor id(s): 'Nobody'"),
+    ("X;X", "a mentor is wished twice"),
+])
+def test_bad_wishes_exit_2_naming_file_line_column(rivals, capsys, cell, message):
+    path = rivals / "mentees.csv"
+    path.write_text(f"id,languages,topics,wishes\nA,English,a,X\nB,English,a,{cell}\n",
+                    encoding="utf-8")
+    out = rivals / "pairs.csv"
+    assert run(rivals, "--out", str(out), "--objective", "wishes") == 2
+    assert f"{path}, line 3, column preferred_mentors: {message}" in capsys.readouterr().err
     assert not out.exists()
