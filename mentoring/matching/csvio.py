@@ -27,7 +27,7 @@ MENTOR_COLUMNS = ("id", "name", "region", "languages", "expertise", "years_exper
                   "timezone", "capacity", "organisation", "gender", "person")
 MENTEE_COLUMNS = ("id", "name", "region", "languages", "topics", "years_experience",
                   "timezone", "organisation", "region_preference", "preferred_mentors",
-                  "wants_woman_mentor", "person")
+                  "wants_woman_mentor", "person", "gender")
 _ALIASES = {"organization": "organisation", "years": "years_experience",
             "timezones": "timezone", "tz": "timezone", "wishes": "preferredmentors"}
 MAX_WISHES = 5
@@ -225,6 +225,7 @@ def read_mentees(path: str | Path, mentor_ids: set[str] | None = None) -> list[M
             preferred_mentors=conv("preferred_mentors",
                                    lambda t: _wishes(t, mentor_ids)),
             person=row.get("person", ""),
+            gender=conv("gender", _gender),
         ))
     return out
 

@@ -49,6 +49,15 @@ class Blocking:
 
 
 @dataclass(frozen=True, slots=True)
+class Price:
+    """The same run without quotas: how many matched, its total and its lowest score."""
+
+    matched: int
+    total: int
+    lowest: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class Summary:
     """Counts and score statistics of a match (lowest and mean are None when nothing matched)."""
 
@@ -76,6 +85,9 @@ class Result:
     method: str = "dense"
     rounds: int = 0
     model: Any = field(default=None, repr=False, compare=False)
+    #: With quotas: each rule's outcome (`quotas.QuotaOutcome`), and the run without them.
+    quotas: tuple[Any, ...] = ()
+    without_quotas: Price | None = None
     #: The blocking pairs, by mentee id then mentor id (none for a stable matching).
     blocking: tuple[Blocking, ...] = ()
     #: Seconds spent: "compile" (profiles to feature matrices), "score" (scoring every pair,

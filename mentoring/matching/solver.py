@@ -14,11 +14,11 @@ from datetime import datetime
 
 import numpy as np
 
-from . import dense, sparse, stability, wishes
+from . import dense, quotas, sparse, stability, wishes
 from ._gc import paused
 from .explain import pair_parts, pairs_parts, render_reason, unmatched_reasons
 from .profiles import Id, Mentee, Mentor, id_key
-from .result import Blocking, Pair, Result, Summary, Unmatched
+from .result import Blocking, Pair, Price, Result, Summary, Unmatched
 from .rules import Rules
 from .scoring import ScoreModel
 from .timezones import REFERENCE_INSTANT
@@ -66,6 +66,7 @@ def solve(
     at: datetime = REFERENCE_INSTANT,
     stable: bool = False,
     objective: str = "score",
+    quota_rules: Sequence[quotas.Rule] = (),
 ) -> Result:
     """Match the cohort: as many mentees as possible, then the highest total score.
 
@@ -76,7 +77,10 @@ def solve(
     is instead the mentee-proposing stable one (deferred acceptance on the scores; method
     "stable"). `objective` "wishes" is the rank-maximal matching instead: as many mentees
     matched as possible, then as many first wishes, then second wishes, ..., then the best
-    total (see `wishes`; method "wishes"). Every result lists its blocking pairs
+    total (see `wishes`; method "wishes"). `quota_rules` (`quotas.parse_rules`) must all be
+    met: then the most mentees matched, then the best total (a mixed-integer programme, see
+    `quotas`; method "quotas"; raises quotas.QuotaError for a rule that does not fit the
+    cohort, quotas.QuotasUnmet when they cannot all be met). Every result lists its blocking pairs
     (`Result.blocking`). Raises ValueError on bad ids and on options that do not combine.
     """
     if method not in ("auto", "dense", "sparse"):
@@ -87,13 +91,15 @@ def solve(
         raise ValueError("a stable matching cannot also be fair")
     if objective == "wishes" and (stable or fair):
         raise ValueError("the wishes objective cannot be combined with stable or fair")
+    if quota_rules and (stable or fair or objective != "score"):
+        raise ValueError("quotas cannot be combined with stable, fair or the wishes objective")
     with paused():
         return _solve(mentors, mentees, rules, locked, forbidden, fair, method, at, stable,
-                      objective)
+                      objective, list(quota_rules))
 
 
 def _solve(mentors, mentees, rules, locked, forbidden, fair, method, at, stable,
-           objective) -> Result:
+           objective, quota_rules) -> Result:
     started = time.perf_counter()
     model = build_model(mentors, mentees, rules, forbidden, at)
     compiled = time.perf_counter()
@@ -111,6 +117,7 @@ def _solve(mentors, mentees, rules, locked, forbidden, fair, method, at, stable,
         if cap[j] < 0:
             raise ValueError(f"mentor {mentor_id!r} has more locked mentees than places")
     free = np.array([i for i in range(model.n) if i not in lock_of], np.int64)
+    counter = quotas.Counter(model, quota_rules) if quota_rules else None
 
     if method == "auto":
         method = "dense" if free.size * int(cap.sum()) <= DENSE_CELLS else "sparse"
@@ -151,6 +158,15 @@ def _solve(mentors, mentees, rules, locked, forbidden, fair, method, at, stable,
         keys = outcome.keys
         del outcome
 
+    without = None
+    if counter is not None:
+        without = _price(model, free, match, scores, lock_of)
+        got = match >= 0
+        keys = None  # the programme's matching is audited by rescoring
+        match, scores = quotas.solve_quotas(model, counter, free, cap, lock_of,
+                                            (free[got], match[got]))
+        method = "quotas"
+
     solved = time.perf_counter()
     rows, cols, vals = stability.blocking_pairs(model, free, cap, match, scores, keys)
     del keys
@@ -167,7 +183,7 @@ def _solve(mentors, mentees, rules, locked, forbidden, fair, method, at, stable,
             assigned[i] = j
             known[i] = s
     result = _result(model, assigned, set(lock_of), fair, threshold, method, rounds, known,
-                     blocking)
+                     blocking, counter, without)
     result.timings.update(compile=compiled - started, score=scoring,
                           solve=solved - compiled - scoring,
                           audit=audited - solved,
@@ -185,6 +201,8 @@ def _result(
     rounds: int,
     known: dict[int, int],
     blocking: tuple[Blocking, ...],
+    counter: quotas.Counter | None = None,
+    without: Price | None = None,
 ) -> Result:
     rows = np.array(sorted(assigned), np.int64)
     cols = np.array([assigned[i] for i in rows.tolist()], np.int64)
@@ -228,8 +246,19 @@ def _result(
         wishes=wish_counts,
         wishes_none=wish_none,
     )
+    outcomes = () if counter is None else tuple(counter.outcomes(rows, cols))
     return Result(tuple(pairs), tuple(unmatched), summary, fair, threshold, method, rounds, model,
-                  blocking=blocking)
+                  blocking=blocking, quotas=outcomes, without_quotas=without)
+
+
+def _price(model: ScoreModel, free: np.ndarray, match: np.ndarray, scores: np.ndarray,
+           lock_of: dict[int, int]) -> Price:
+    """The figures of the matching without quotas, locked pairs included."""
+    lr = np.fromiter(lock_of, np.int64, len(lock_of))
+    lc = np.fromiter(lock_of.values(), np.int64, len(lock_of))
+    locked_scores = model.pairs(lr, lc)[0].astype(np.int64)
+    every = np.concatenate([scores[match >= 0], locked_scores])
+    return Price(int(every.size), int(every.sum()), int(every.min()) if every.size else None)
 
 
 def score_pair(
