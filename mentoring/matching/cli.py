@@ -10,11 +10,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .csvio import InputError, read_mentees, read_mentors, write_pairs, write_scores
+from .quotas import QuotaError, QuotasUnmet, Rule, parse_rules
 from .result import Result
 from .rules import Rules
 from .solver import solve
 
 EXIT_BAD_INPUT = 2
+EXIT_QUOTAS_UNMET = 3
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -30,6 +32,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="score: most mentees matched, then the best total (default); wishes: "
                         "most matched, then most first wishes, then second, ..., then the "
                         "best total")
+    p.add_argument("--quotas", help="JSON file of quota rules every matching must meet (see "
+                                    "mentoring.matching.quotas)")
     p.add_argument("--stable", action="store_true",
                    help="the stable matching (mentee-proposing deferred acceptance) instead "
                         "of the optimum; the summary shows the optimum's figures beside it")
@@ -38,9 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _rules(path: str | None) -> Rules:
-    if path is None:
-        return Rules()
+def _json(path: str):
     try:
         text = Path(path).read_bytes().decode("utf-8-sig")
     except OSError as exc:
@@ -48,29 +50,57 @@ def _rules(path: str | None) -> Rules:
     except UnicodeDecodeError as exc:
         raise InputError(path, None, None, "not valid UTF-8 text") from exc
     try:
-        data = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(path, exc.lineno, None, f"invalid JSON: {exc.msg}") from exc
+
+
+def _rules(path: str | None) -> Rules:
+    if path is None:
+        return Rules()
+    data = _json(path)
     try:
         return Rules.from_dict(data)
     except (TypeError, ValueError) as exc:
         raise InputError(path, None, None, str(exc)) from exc
 
 
+def _quotas(path: str | None) -> list[Rule]:
+    if path is None:
+        return []
+    try:
+        return parse_rules(_json(path))
+    except QuotaError as exc:
+        raise InputError(path, None, None, str(exc)) from exc
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status (0 ok, 2 bad input)."""
+    """Run the command line; returns the exit status (0 ok, 2 bad input, 3 quotas that
+    cannot all be met)."""
     args = _parser().parse_args(argv)
     started = time.perf_counter()
     try:
         rules = _rules(args.weights)
         mentors = read_mentors(args.mentors)
+        quota_rules = _quotas(args.quotas)
         mentees = read_mentees(args.mentees, {str(p.id) for p in mentors})
-        result = solve(mentors, mentees, rules, fair=args.fair, stable=args.stable,
-                       objective=args.objective)
+        try:
+            result = solve(mentors, mentees, rules, fair=args.fair, stable=args.stable,
+                           objective=args.objective, quota_rules=quota_rules)
+        except QuotaError as exc:  # a value the cohort does not have
+            raise InputError(args.quotas, None, None, str(exc)) from exc
         optimum = solve(mentors, mentees, rules) if args.stable else None
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except QuotasUnmet as exc:
+        print(f"error: {args.quotas}: the quotas cannot all be met"
+              + (" together" if exc.together else "") + "; no pairs written", file=sys.stderr)
+        for rule, count, base in exc.broken:
+            share = f" of {base} ({100 * count / base:.1f} %)" if rule.share and base else ""
+            print(f"  {rule.name} ({rule.describe_bound()}): best reachable {count}{share}",
+                  file=sys.stderr)
+        return EXIT_QUOTAS_UNMET
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -102,6 +132,15 @@ def summary_lines(result: Result, optimum: Result | None = None) -> list[str]:
         lines.append("wishes: " + ", ".join(
             [f"{_ordinal(r)} wish {n}" if r == 1 else f"{_ordinal(r)} {n}"
              for r, n in enumerate(s.wishes, start=1)] + [f"none {s.wishes_none}"]))
+    for q in result.quotas:
+        lines.append(f"quota {q.text}")
+    w = result.without_quotas
+    if w is not None:
+        lost = w.total - s.total
+        share = f" ({100 * lost / w.total:.1f} % of the total)" if w.total else ""
+        low = "-" if w.lowest is None else w.lowest
+        lines.append(f"the quotas cost {lost} points{share}; matched {w.matched} -> "
+                     f"{s.matched}; lowest score {low} -> {lowest}")
     if optimum is not None:
         o = optimum.summary
         lost = o.total - s.total

@@ -221,3 +221,52 @@ def test_bad_wishes_exit_2_naming_file_line_column(rivals, capsys, cell, message
     assert run(rivals, "--out", str(out), "--objective", "wishes") == 2
     assert f"{path}, line 3, column preferred_mentors: {message}" in capsys.readouterr().err
     assert not out.exists()
+
+
+def _quota_file(tmp_path, rules):
+    path = tmp_path / "quotas.json"
+    path.write_text(json.dumps(rules), encoding="utf-8")
+    return path
+
+
+def test_quotas_met_with_a_line_per_rule_and_their_price(files, capsys):
+    # Without quotas m1 (a woman) takes e1 and m2 (a man) takes e2; "every pair with a woman
+    # mentor" moves e2 to m1's second place, at a cost.
+    path = _quota_file(files, [{"name": "woman mentors", "mentor": {"gender": "woman"},
+                                "min_share": 1.0}])
+    out = files / "pairs.csv"
+    assert run(files, "--out", str(out), "--quotas", str(path)) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert "quota woman mentors: 2 of 2 (100.0 %), min_share 1 of pairs: met" in err
+    assert {(r["mentee_id"], r["mentor_id"]) for r in csv.DictReader(out.open())} == {
+        ("e1", "m1"), ("e2", "m1"), ("e3", "")}
+    price = [line for line in err if line.startswith("the quotas cost")]
+    assert price == ["the quotas cost 582 points (36.4 % of the total); matched 2 -> 2; "
+                     "lowest score 790 -> 208"]
+
+
+@pytest.mark.parametrize("rules, message", [
+    ([{"name": "typo", "mentee": {"region": "CITELL"}, "min": 1}],
+     "rule 1 ('typo'): mentee region 'CITELL' is nowhere in the cohort"),
+    ([{"name": "a", "min": 1}, {"name": "b", "mentor": {"shoe": "x"}, "min": 1}],
+     "rule 2 ('b'): unknown mentor filter 'shoe'"),
+    ({"name": "a"}, "the quotas must be a JSON list of rules"),
+])
+def test_bad_quotas_exit_2_naming_file_and_rule(files, capsys, rules, message):
+    path = _quota_file(files, rules)
+    out = files / "pairs.csv"
+    assert run(files, "--out", str(out), "--quotas", str(path)) == 2
+    assert f"error: {path}: {message}" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_quotas_that_cannot_be_met_exit_3_with_best_reachable_values(files, capsys):
+    path = _quota_file(files, [{"name": "APT pairs", "mentee": {"region": "APT"},
+                                "min": 2},
+                               {"name": "CITEL", "mentee": {"region": "CITEL"}, "min": 1}])
+    out = files / "pairs.csv"
+    assert run(files, "--out", str(out), "--quotas", str(path)) == 3
+    err = capsys.readouterr().err.splitlines()
+    assert err == [f"error: {path}: the quotas cannot all be met; no pairs written",
+                   "  APT pairs (min 2): best reachable 1"]
+    assert not out.exists()
