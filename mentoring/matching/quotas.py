@@ -42,6 +42,7 @@ BOUNDS = ("min", "max", "min_share", "max_share")
 ALL_PAIRS = 40_000  # up to this many free mentee x mentor cells every allowed pair is a candidate
 TOP = 16
 TOP_RULE = 8
+PRESOLVE = False  # HiGHS presolve spends longer on these programmes than it saves
 DISP = False  # HiGHS's log on standard output (for studying a slow programme)
 TIME_LIMIT: float | None = None  # seconds per programme; None = until solved (benches set it)
 
@@ -358,7 +359,7 @@ def _solve_milp(prog: Programme, objective: np.ndarray, rule_rows: list, slack: 
     upper = np.concatenate([np.ones(e), np.full(n_slack, np.inf)])
     res = milp(-objective.astype(np.float64), integrality=np.ones(e + n_slack),
                bounds=Bounds(np.zeros(e + n_slack), upper), constraints=constraints,
-               options={"mip_rel_gap": gap, "disp": DISP,
+               options={"mip_rel_gap": gap, "disp": DISP, "presolve": PRESOLVE,
                         **({} if TIME_LIMIT is None else {"time_limit": TIME_LIMIT})})
     if res.status == 2:  # infeasible
         return None
