@@ -35,14 +35,31 @@ Scores
 
 Solving
     solve(mentors, mentees, rules=None, locked=[(mentee_id, mentor_id)], forbidden=[...],
-          fair=False, method="auto") -> Result
+          fair=False, method="auto", stable=False, objective="score", quota_rules=())
+          -> Result
         Maximum number of mentees matched, then maximum total score; with fair=True the
-        lowest free pair score is first raised as high as it can go (Result.threshold).
+        lowest free pair score is first raised as high as it can go (Result.threshold);
+        with stable=True the mentee-proposing stable matching instead (deferred acceptance
+        on the scores, ties to the lower id; method "stable"); with objective="wishes" the
+        rank-maximal matching: most matched, then most 1st wishes, 2nd, ..., then the best
+        total (exact lexicographic integer weights, see `wishes`; solved densely, up to 5M
+        mentee-place cells; method "wishes"); with quota_rules (quotas.parse_rules(json))
+        every rule is met, then most matched, then the best total (a mixed-integer programme
+        on the candidate graph, see `quotas`; method "quotas"; QuotaError for a rule that
+        does not fit the cohort, QuotasUnmet with each broken rule's best reachable value).
         Locked pairs are kept (even if they break a hard rule; see Pair.broken) and use up
         places. Deterministic: same input, same output, whatever the input order.
     Result.pairs: tuple[Pair(mentee_id, mentor_id, score, parts, locked, broken)], by mentee id
     Result.unmatched: tuple[Unmatched(mentee_id, reason, params, text)]
-    Result.summary: Summary(matched, unmatched, total, lowest, mean)
+    Result.summary: Summary(matched, unmatched, total, lowest, mean, blocking)
+    Summary.wishes: pairs at each mentee's 1st, 2nd, ... wish; Summary.wishes_none: mentees
+        with wishes who got none of them.
+    Result.quotas: tuple[QuotaOutcome(name, count, base, bound, met)]; Result.without_quotas:
+        Price(matched, total, lowest) of the same run without them.
+    Result.blocking: tuple[Blocking(mentee_id, mentor_id, score)], by mentee then mentor id:
+        allowed pairs not in the matching whose mentee scores that mentor higher than her
+        own (or is unmatched) and whose mentor has a free place or a mentee she scores
+        lower. Locked mentees and their places are left out (they cannot move).
     score_pair(mentor, mentee, rules=None, forbidden=False) -> Pair   # one manual pairing
 
 Explaining
@@ -66,9 +83,16 @@ Memory
 
 Command line
     python -m mentoring.matching MENTORS.csv MENTEES.csv [--weights FILE.json] [--fair]
-        [--out PAIRS.csv] [--scores SCORES.csv]
+        [--objective score|wishes] [--quotas QUOTAS.json] [--stable] [--out PAIRS.csv]
+        [--scores SCORES.csv]
+    The summary on standard error gives the counts and scores, then "blocking pairs: N",
+    the rank profile when any mentee has wishes ("wishes: 1st wish 312, 2nd 41, none 120"),
+    with --quotas a line per rule and the price of the quotas, with --stable the optimum's
+    figures beside the stable matching's. Exit status 2: bad input (file, line, column; or
+    the quota file and rule); 3: quotas that cannot all be met (nothing written).
     Columns as the profiles' fields; `person` is optional in both files (a mentee and a mentor
-    with the same person are never paired).
+    with the same person are never paired). The mentees' `wishes` (or `preferred_mentors`)
+    ranks up to 5 mentor ids of the mentors file; `gender` is optional for mentees.
 """
 
 from ._gc import paused as gc_paused
@@ -83,7 +107,7 @@ from .explain import (
     render_rule,
 )
 from .profiles import Mentee, Mentor, is_woman
-from .result import Pair, Result, Summary, Unmatched
+from .result import Blocking, Pair, Result, Summary, Unmatched
 from .rules import Rules
 from .scoring import HARD_RULES, PART_CODES, ScoreModel
 from .solver import build_model, score_pair, solve
@@ -94,6 +118,7 @@ __all__ = [
     "PART_CODES",
     "REFERENCE_INSTANT",
     "Alternative",
+    "Blocking",
     "Mentee",
     "Mentor",
     "Pair",

@@ -27,9 +27,10 @@ MENTOR_COLUMNS = ("id", "name", "region", "languages", "expertise", "years_exper
                   "timezone", "capacity", "organisation", "gender", "person")
 MENTEE_COLUMNS = ("id", "name", "region", "languages", "topics", "years_experience",
                   "timezone", "organisation", "region_preference", "preferred_mentors",
-                  "wants_woman_mentor", "person")
+                  "wants_woman_mentor", "person", "gender")
 _ALIASES = {"organization": "organisation", "years": "years_experience",
-            "timezones": "timezone", "tz": "timezone"}
+            "timezones": "timezone", "tz": "timezone", "wishes": "preferredmentors"}
+MAX_WISHES = 5
 _TRUE = {"1", "yes", "y", "true", "t", "x"}
 _FALSE = {"", "0", "no", "n", "false", "f"}
 
@@ -191,8 +192,21 @@ def read_mentors(path: str | Path) -> list[Mentor]:
     return out
 
 
-def read_mentees(path: str | Path) -> list[Mentee]:
-    """Mentees from a CSV file; raises InputError on any bad cell."""
+def _wishes(text: str, mentor_ids: set[str] | None) -> str:
+    wished = [w.strip() for w in text.split(";") if w.strip()]
+    if len(wished) > MAX_WISHES:
+        raise ValueError(f"at most {MAX_WISHES} wished mentors, not {len(wished)}")
+    if len(set(wished)) < len(wished):
+        raise ValueError("a mentor is wished twice")
+    unknown = [w for w in wished if mentor_ids is not None and w not in mentor_ids]
+    if unknown:
+        raise ValueError(f"unknown mentor id(s): {', '.join(map(repr, unknown))}")
+    return text
+
+
+def read_mentees(path: str | Path, mentor_ids: set[str] | None = None) -> list[Mentee]:
+    """Mentees from a CSV file; raises InputError on any bad cell. `preferred_mentors` (or
+    `wishes`) ranks up to MAX_WISHES mentor ids, each of `mentor_ids` when given."""
     name, out, seen = str(path), [], {}
     for line, row in _rows(path, MENTEE_COLUMNS, ("id", "languages", "topics")):
         def conv(col, fn, row=row, line=line):
@@ -208,8 +222,10 @@ def read_mentees(path: str | Path) -> list[Mentee]:
             organisation=row.get("organisation", ""),
             region_preference=conv("region_preference", _preference),
             wants_woman_mentor=conv("wants_woman_mentor", _bool),
-            preferred_mentors=row.get("preferred_mentors", ""),
+            preferred_mentors=conv("preferred_mentors",
+                                   lambda t: _wishes(t, mentor_ids)),
             person=row.get("person", ""),
+            gender=conv("gender", _gender),
         ))
     return out
 

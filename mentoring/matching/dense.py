@@ -22,13 +22,22 @@ def big_weight(rows: int, places: int) -> int:
 def assign(score: np.ndarray, allowed: np.ndarray, cap: np.ndarray) -> np.ndarray:
     """Mentor column of each row (-1 if unmatched) of a max-cardinality, then max-total
     matching in which column j takes at most cap[j] rows."""
-    n, m = score.shape
+    n = score.shape[0]
+    big = big_weight(n, int(cap.sum()))
+    return assign_weights(score.astype(np.float64) + big, allowed, cap)
+
+
+def assign_weights(weight: np.ndarray, allowed: np.ndarray, cap: np.ndarray) -> np.ndarray:
+    """Mentor column of each row (-1 if unmatched) of a maximum-weight matching on the allowed
+    pairs in which column j takes at most cap[j] rows; every allowed weight must be above 0
+    (a pair not allowed weighs as much as no pair) and whole numbers below 2**51, so that
+    float64 sums stay exact."""
+    n, m = weight.shape
     match = np.full(n, -1, np.int64)
     cols = np.repeat(np.arange(m), cap)
     if n == 0 or cols.size == 0 or not allowed.any():
         return match
-    big = big_weight(n, cols.size)
-    weight = np.where(allowed, score.astype(np.float64) + big, 0.0)
+    weight = np.where(allowed, weight.astype(np.float64), 0.0)
     expanded = np.take(weight, cols, axis=1)
     del weight
     r, c = linear_sum_assignment(expanded, maximize=True)

@@ -120,7 +120,10 @@ assert set(_BUILDERS) == set(PART_CODES)  # noqa: S101 - one builder per part
 
 
 def _weighted(model: ScoreModel) -> list[tuple[int, str]]:
-    return [(k, c) for k, c in enumerate(PART_CODES) if getattr(model.rules, c) != 0]
+    # Under the wishes objective a pair always says which wish it was, whatever its weight.
+    wishes = getattr(model, "objective", "score") == "wishes"
+    return [(k, c) for k, c in enumerate(PART_CODES)
+            if getattr(model.rules, c) != 0 or (wishes and c == "wishes")]
 
 
 def _records(model: ScoreModel, rows: np.ndarray, cols: np.ndarray, values: np.ndarray,

@@ -108,6 +108,8 @@ class Mentee:
     preferred_mentors: tuple[Id, ...] = field(default_factory=tuple)
     name: str = ""
     person: Id | None = None
+    #: As a mentor's; only quotas read it (a rule on mentees' gender).
+    gender: str = ""
 
     def __post_init__(self) -> None:
         _set(self, "person", _person(self.person))

@@ -39,6 +39,25 @@ class Unmatched:
 
 
 @dataclass(frozen=True, slots=True)
+class Blocking:
+    """A blocking pair: a mentee and a mentor, allowed together and not paired, who would
+    both rather be together (see `stability`); `score` is the pair's score."""
+
+    mentee_id: Id
+    mentor_id: Id
+    score: int
+
+
+@dataclass(frozen=True, slots=True)
+class Price:
+    """The same run without quotas: how many matched, its total and its lowest score."""
+
+    matched: int
+    total: int
+    lowest: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class Summary:
     """Counts and score statistics of a match (lowest and mean are None when nothing matched)."""
 
@@ -47,6 +66,11 @@ class Summary:
     total: int
     lowest: int | None
     mean: float | None
+    blocking: int = 0
+    #: The rank profile: pairs at each mentee's 1st, 2nd, ... wish (up to the last rank
+    #: anyone wished), and how many mentees who made wishes got none of them.
+    wishes: tuple[int, ...] = ()
+    wishes_none: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,9 +85,15 @@ class Result:
     method: str = "dense"
     rounds: int = 0
     model: Any = field(default=None, repr=False, compare=False)
+    #: With quotas: each rule's outcome (`quotas.QuotaOutcome`), and the run without them.
+    quotas: tuple[Any, ...] = ()
+    without_quotas: Price | None = None
+    #: The blocking pairs, by mentee id then mentor id (none for a stable matching).
+    blocking: tuple[Blocking, ...] = ()
     #: Seconds spent: "compile" (profiles to feature matrices), "score" (scoring every pair,
     #: with the sparse solver's choice of candidates), "solve" (exact assignment and its
-    #: certificate), "explain" (per-pair parts and unmatched reasons).
+    #: certificate), "explain" (per-pair parts and unmatched reasons), "audit" (the
+    #: blocking pairs).
     timings: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
 
     def mentor_of(self, mentee_id: Id) -> Id | None:

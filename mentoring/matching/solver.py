@@ -14,11 +14,11 @@ from datetime import datetime
 
 import numpy as np
 
-from . import dense, sparse
+from . import dense, quotas, sparse, stability, wishes
 from ._gc import paused
 from .explain import pair_parts, pairs_parts, render_reason, unmatched_reasons
 from .profiles import Id, Mentee, Mentor, id_key
-from .result import Pair, Result, Summary, Unmatched
+from .result import Blocking, Pair, Price, Result, Summary, Unmatched
 from .rules import Rules
 from .scoring import ScoreModel
 from .timezones import REFERENCE_INSTANT
@@ -64,21 +64,42 @@ def solve(
     fair: bool = False,
     method: str = "auto",
     at: datetime = REFERENCE_INSTANT,
+    stable: bool = False,
+    objective: str = "score",
+    quota_rules: Sequence[quotas.Rule] = (),
 ) -> Result:
     """Match the cohort: as many mentees as possible, then the highest total score.
 
     `locked` (mentee_id, mentor_id) pairs are kept as they are and use up mentor places;
     `forbidden` pairs are never used. With `fair`, the lowest score among the free pairs is
     raised as far as possible (keeping the maximum number matched) before maximising the
-    total. `method` is "auto", "dense" or "sparse" (all exact). Raises ValueError on bad ids.
+    total. `method` is "auto", "dense" or "sparse" (all exact). With `stable`, the matching
+    is instead the mentee-proposing stable one (deferred acceptance on the scores; method
+    "stable"). `objective` "wishes" is the rank-maximal matching instead: as many mentees
+    matched as possible, then as many first wishes, then second wishes, ..., then the best
+    total (see `wishes`; method "wishes"). `quota_rules` (`quotas.parse_rules`) must all be
+    met: then the most mentees matched, then the best total (a mixed-integer programme, see
+    `quotas`; method "quotas"; raises quotas.QuotaError for a rule that does not fit the
+    cohort, quotas.QuotasUnmet when they cannot all be met). Every result lists its blocking pairs
+    (`Result.blocking`). Raises ValueError on bad ids and on options that do not combine.
     """
     if method not in ("auto", "dense", "sparse"):
         raise ValueError("method must be auto, dense or sparse")
+    if objective not in ("score", "wishes"):
+        raise ValueError("objective must be score or wishes")
+    if stable and fair:
+        raise ValueError("a stable matching cannot also be fair")
+    if objective == "wishes" and (stable or fair):
+        raise ValueError("the wishes objective cannot be combined with stable or fair")
+    if quota_rules and (stable or fair or objective != "score"):
+        raise ValueError("quotas cannot be combined with stable, fair or the wishes objective")
     with paused():
-        return _solve(mentors, mentees, rules, locked, forbidden, fair, method, at)
+        return _solve(mentors, mentees, rules, locked, forbidden, fair, method, at, stable,
+                      objective, list(quota_rules))
 
 
-def _solve(mentors, mentees, rules, locked, forbidden, fair, method, at) -> Result:
+def _solve(mentors, mentees, rules, locked, forbidden, fair, method, at, stable,
+           objective, quota_rules) -> Result:
     started = time.perf_counter()
     model = build_model(mentors, mentees, rules, forbidden, at)
     compiled = time.perf_counter()
@@ -96,16 +117,33 @@ def _solve(mentors, mentees, rules, locked, forbidden, fair, method, at) -> Resu
         if cap[j] < 0:
             raise ValueError(f"mentor {mentor_id!r} has more locked mentees than places")
     free = np.array([i for i in range(model.n) if i not in lock_of], np.int64)
+    counter = quotas.Counter(model, quota_rules) if quota_rules else None
 
     if method == "auto":
         method = "dense" if free.size * int(cap.sum()) <= DENSE_CELLS else "sparse"
     threshold = None
     rounds = 0
-    if method == "dense":
+    keys = None
+    if stable:
+        method = "stable"
+        match, scores = stability.deferred_acceptance(model, free, cap)
+        scoring = 0.0
+    elif method == "dense" or objective == "wishes":
+        if objective == "wishes":
+            method = "wishes"
+            model.objective = "wishes"  # explanations then always say which wish a pair was
+            cells = free.size * int(cap.sum())
+            if cells > wishes.DENSE_CELLS:
+                raise ValueError(f"the wishes objective is solved for up to "
+                                 f"{wishes.DENSE_CELLS:,} mentee-place cells; this cohort "
+                                 f"has {cells:,}")
         score, allowed = model.dense()
         score, allowed = score[free], allowed[free]
         scoring = time.perf_counter() - compiled
-        if fair:
+        if objective == "wishes":
+            weight = wishes.weights(wishes.rank_matrix(model, free), score, allowed, cap)
+            match = dense.assign_weights(weight, allowed, cap)
+        elif fair:
             match, threshold = dense.assign_fair(score, allowed, cap)
         else:
             match = dense.assign(score, allowed, cap)
@@ -117,6 +155,26 @@ def _solve(mentors, mentees, rules, locked, forbidden, fair, method, at) -> Resu
         match, threshold, rounds = outcome.match, outcome.threshold, outcome.rounds
         scores = outcome.scores
         scoring = outcome.scoring
+        keys = outcome.keys
+        del outcome
+
+    without = None
+    if counter is not None:
+        without = _price(model, free, match, scores, lock_of)
+        got = match >= 0
+        keys = None  # the programme's matching is audited by rescoring
+        match, scores = quotas.solve_quotas(model, counter, free, cap, lock_of,
+                                            (free[got], match[got]))
+        method = "quotas"
+
+    solved = time.perf_counter()
+    rows, cols, vals = stability.blocking_pairs(model, free, cap, match, scores, keys)
+    del keys
+    mentee_ids = [e.id for e in model.mentees]
+    mentor_ids = [p.id for p in model.mentors]
+    blocking = tuple(Blocking(mentee_ids[i], mentor_ids[j], s)
+                     for i, j, s in zip(rows.tolist(), cols.tolist(), vals.tolist(), strict=True))
+    audited = time.perf_counter()
 
     assigned = dict(lock_of)
     known = {}  # scores of the solver's pairs (locked pairs are scored in _result)
@@ -124,10 +182,12 @@ def _solve(mentors, mentees, rules, locked, forbidden, fair, method, at) -> Resu
         if j >= 0:
             assigned[i] = j
             known[i] = s
-    solved = time.perf_counter()
-    result = _result(model, assigned, set(lock_of), fair, threshold, method, rounds, known)
+    result = _result(model, assigned, set(lock_of), fair, threshold, method, rounds, known,
+                     blocking, counter, without)
     result.timings.update(compile=compiled - started, score=scoring,
-                          solve=solved - compiled - scoring, explain=time.perf_counter() - solved)
+                          solve=solved - compiled - scoring,
+                          audit=audited - solved,
+                          explain=time.perf_counter() - audited)
     return result
 
 
@@ -140,6 +200,9 @@ def _result(
     method: str,
     rounds: int,
     known: dict[int, int],
+    blocking: tuple[Blocking, ...],
+    counter: quotas.Counter | None = None,
+    without: Price | None = None,
 ) -> Result:
     rows = np.array(sorted(assigned), np.int64)
     cols = np.array([assigned[i] for i in rows.tolist()], np.int64)
@@ -168,14 +231,34 @@ def _result(
     for i, (code, params) in zip(left, unmatched_reasons(model, left, full), strict=True):
         unmatched.append(Unmatched(model.mentees[i].id, code, params, render_reason(code, params)))
     total = int(scores.sum()) if rows.size else 0
+    ri, rj, rr = wishes.ranks(model)
+    rank_of = dict(zip(zip(ri.tolist(), rj.tolist(), strict=True), rr.tolist(), strict=True))
+    wish_counts, wish_none = wishes.profile(
+        [rank_of.get(ij, 0) for ij in zip(rows.tolist(), cols.tolist(), strict=True)],
+        sum(1 for e in model.mentees if e.preferred_mentors), int(rr.max()) if rr.size else 0)
     summary = Summary(
         matched=len(pairs),
         unmatched=len(unmatched),
         total=total,
         lowest=int(scores.min()) if rows.size else None,
         mean=round(total / len(pairs), 3) if pairs else None,
+        blocking=len(blocking),
+        wishes=wish_counts,
+        wishes_none=wish_none,
     )
-    return Result(tuple(pairs), tuple(unmatched), summary, fair, threshold, method, rounds, model)
+    outcomes = () if counter is None else tuple(counter.outcomes(rows, cols))
+    return Result(tuple(pairs), tuple(unmatched), summary, fair, threshold, method, rounds, model,
+                  blocking=blocking, quotas=outcomes, without_quotas=without)
+
+
+def _price(model: ScoreModel, free: np.ndarray, match: np.ndarray, scores: np.ndarray,
+           lock_of: dict[int, int]) -> Price:
+    """The figures of the matching without quotas, locked pairs included."""
+    lr = np.fromiter(lock_of, np.int64, len(lock_of))
+    lc = np.fromiter(lock_of.values(), np.int64, len(lock_of))
+    locked_scores = model.pairs(lr, lc)[0].astype(np.int64)
+    every = np.concatenate([scores[match >= 0], locked_scores])
+    return Price(int(every.size), int(every.sum()), int(every.min()) if every.size else None)
 
 
 def score_pair(

@@ -67,6 +67,7 @@ class Outcome:
     rounds: int
     scores: np.ndarray
     scoring: float = 0.0  # seconds spent scoring every pair and choosing the candidates
+    keys: np.ndarray | None = None  # the free rows' int16 keys, when the pool kept them
 
 
 def _outcome(pool: _Pool, match: np.ndarray, threshold: int | None, rounds: int) -> Outcome:
@@ -74,7 +75,7 @@ def _outcome(pool: _Pool, match: np.ndarray, threshold: int | None, rounds: int)
     scores = np.full(match.size, -1, np.int64)
     scores[pool.rows[on]] = pool.scores[on]
     assert (scores[match >= 0] >= 0).all(), "a pair outside the candidates"  # noqa: S101
-    return Outcome(match, threshold, rounds, scores)
+    return Outcome(match, threshold, rounds, scores, keys=pool.cache)
 
 
 CACHE_CELLS = 40_000_000  # keep the whole int16 score matrix up to this many cells
@@ -152,6 +153,26 @@ def _key(score: np.ndarray, allowed: np.ndarray) -> np.ndarray:
     return key
 
 
+def key_blocks(model: ScoreModel, free: np.ndarray, usable: np.ndarray, step: int):
+    """(local rows, int16 keys) of the `free` mentee rows, `step` model rows at a time;
+    mentors not `usable` (no place to give) are not allowed."""
+    local = np.full(model.n, -1, np.int64)
+    local[free] = np.arange(free.size)
+    blocked = ~usable
+    for start in range(0, model.n if model.m else 0, step):
+        stop = min(model.n, start + step)
+        loc = local[start:stop]
+        keep = loc >= 0
+        if not keep.any():
+            continue
+        score, allowed = model.block(start, stop)
+        if blocked.any():
+            allowed &= usable[None, :]
+        if not keep.all():
+            score, allowed, loc = score[keep], allowed[keep], loc[keep]
+        yield loc, _key(score, allowed)
+
+
 class _Pool:
     """Free mentees' reserve pairs, row bounds and the current candidate pairs; with the whole
     score matrix kept (int16, NOT_ALLOWED where a pair may not be used) when it is small."""
@@ -161,8 +182,6 @@ class _Pool:
         self.model, self.free, self.cap = model, free, cap
         nf, m = free.size, model.m
         self.usable = cap > 0
-        local = np.full(model.n, -1, np.int64)
-        local[free] = np.arange(nf)
         cached = nf * m <= CACHE_CELLS
         # With the whole matrix kept, the certificate needs no reserve beyond the k best.
         reserve = k if cached else max(reserve, k)
@@ -181,21 +200,8 @@ class _Pool:
         sampled = blocks = 0
         col_r, col_c, col_s = [], [], []
         step = max(_ROWS, model.block_rows() // _ROWS * _ROWS)
-        blocked = ~self.usable
-        for start in range(0, model.n if m else 0, step):
-            stop = min(model.n, start + step)
-            loc = local[start:stop]
-            keep = loc >= 0
-            if not keep.any():
-                continue
-            score, allowed = model.block(start, stop)
-            if blocked.any():
-                allowed &= self.usable[None, :]
-            if not keep.all():
-                score, allowed, loc = score[keep], allowed[keep], loc[keep]
+        for loc, key in key_blocks(model, free, self.usable, step):
             rows = loc.size
-            key = _key(score, allowed)
-            del score, allowed
             tall = -(-rows // _ROWS) * _ROWS
             if width != m or tall != rows:
                 padded = np.full((tall, width), NOT_ALLOWED, np.int16)

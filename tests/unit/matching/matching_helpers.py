@@ -7,12 +7,15 @@ import random
 from dataclasses import replace
 
 import numpy as np
+from hypothesis import strategies as st
 
-from mentoring.matching import Mentee, Mentor
+from mentoring.matching import Mentee, Mentor, Rules
 
 LANGS = ["English", "French", "Arabic", "Spanish"]
 TOPICS = ["spectrum", "satellites", "negotiation", "drafting", "cyber", "policy"]
 REGIONS = ["CITEL", "APT", "ASMG", ""]
+RULES = [Rules(), Rules(min_experience_gap=2, forbid_same_organisation=False),
+         Rules(topics=100, region=0, language=0, timezone=0, experience=0, wishes=1)]
 ZONES = ["", "UTC", "+01:00", "Europe/Paris", "Asia/Tokyo", "-05:00", "+05:30", "America/Lima"]
 
 
@@ -67,26 +70,43 @@ def _cohort(seed: int, n: int, m: int, cap: tuple[int, int]):
     return mentors, mentees
 
 
+def matchings(allowed: np.ndarray, cap: np.ndarray):
+    """Every matching of the rows of `allowed` (allowed pairs only, at most cap[j] rows per
+    column), as lists of (row, column)."""
+    n, m = allowed.shape
+    for choice in itertools.product(range(-1, m), repeat=n):
+        pairs = [(i, j) for i, j in enumerate(choice) if j >= 0]
+        if all(allowed[i, j] for i, j in pairs) and (
+                np.bincount([j for _, j in pairs], minlength=m) <= cap).all():
+            yield pairs
+
+
 def brute_force(score: np.ndarray, allowed: np.ndarray, cap: np.ndarray, fair: bool = False):
     """Best (matched, total) - or (matched, lowest, total) when fair - by trying everything."""
-    n, m = score.shape
     best = None
-    for choice in itertools.product(range(-1, m), repeat=n):
-        used = np.zeros(m, int)
-        ok = True
-        vals = []
-        for i, j in enumerate(choice):
-            if j < 0:
-                continue
-            if not allowed[i, j]:
-                ok = False
-                break
-            used[j] += 1
-            vals.append(int(score[i, j]))
-        if not ok or (used > cap).any():
-            continue
+    for pairs in matchings(allowed, cap):
+        vals = [int(score[i, j]) for i, j in pairs]
         low = min(vals) if vals else 10**9
         key = (len(vals), low, sum(vals)) if fair else (len(vals), sum(vals))
         if best is None or key > best:
             best = key
     return best
+
+
+@st.composite
+def problems(draw):
+    seed = draw(st.integers(0, 10**6))
+    n = draw(st.integers(0, 6))
+    m = draw(st.integers(0, 3))
+    mentors, mentees = random_cohort(seed, n, m, cap=(1, 2), people=draw(st.integers(0, 3)))
+    rnd = random.Random(seed)
+    forbidden = [(e.id, p.id) for e in mentees for p in mentors if rnd.random() < 0.15]
+    locked, room = [], {p.id: p.capacity for p in mentors}
+    for e in mentees:
+        if mentors and rnd.random() < 0.15:
+            p = rnd.choice(mentors)
+            if room[p.id] > 0 and (e.id, p.id) not in forbidden:
+                room[p.id] -= 1
+                locked.append((e.id, p.id))
+    rules = RULES[draw(st.integers(0, len(RULES) - 1))]
+    return mentors, mentees, rules, locked, forbidden

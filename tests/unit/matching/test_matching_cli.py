@@ -142,3 +142,131 @@ def test_headings_ignore_case_spaces_underscores_and_optional_columns(files):
     out = files / "pairs.csv"
     assert run(files, "--out", str(out)) == 0
     assert list(csv.DictReader(out.open()))[0]["mentor_id"] == "m1"
+
+
+WISHES_ONLY = {"topics": 0, "region": 0, "language": 0, "timezone": 0, "experience": 0,
+               "wishes": 100}
+
+
+@pytest.fixture
+def rivals(tmp_path: Path):
+    """A and B both wish for X; the optimum gives X to B (1334 in all), so A and X, who both
+    prefer each other, block it; the stable matching gives X to A (1333)."""
+    (tmp_path / "mentors.csv").write_text(
+        "id,languages,expertise\nX,English,a\nY,English,a\nQ,French,a\n", encoding="utf-8")
+    (tmp_path / "mentees.csv").write_text(
+        "id,languages,topics,preferred_mentors\nA,English,a,X;Y;Q\nB,English,a,Q;X;Y\n",
+        encoding="utf-8")
+    (tmp_path / "w.json").write_text(json.dumps(WISHES_ONLY), encoding="utf-8")
+    return tmp_path
+
+
+def test_summary_counts_blocking_pairs_and_stable_shows_its_cost(rivals, capsys):
+    out = rivals / "pairs.csv"
+    assert run(rivals, "--weights", str(rivals / "w.json"), "--out", str(out)) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith("matched 2, unmatched 0, total 1334,")
+    assert err[1] == "blocking pairs: 1"
+    assert {(r["mentee_id"], r["mentor_id"]) for r in csv.DictReader(out.open())} == {
+        ("A", "Y"), ("B", "X")}
+    assert run(rivals, "--weights", str(rivals / "w.json"), "--out", str(out), "--stable") == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err[1:] == ["blocking pairs: 0", "wishes: 1st wish 1, 2nd 0, 3rd 1, none 0",
+                       "stable matching: matched 2, total 1333; optimum: matched 2, total 1334,"
+                       " blocking pairs 1; stability costs 1 points (0.1 %)"]
+    assert {(r["mentee_id"], r["mentor_id"]) for r in csv.DictReader(out.open())} == {
+        ("A", "X"), ("B", "Y")}
+
+
+def test_stable_and_fair_together_is_bad_input(rivals, capsys):
+    out = rivals / "pairs.csv"
+    assert run(rivals, "--stable", "--fair", "--out", str(out)) == 2
+    assert "cannot also be fair" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_wishes_objective_and_the_rank_profile(rivals, capsys):
+    # The `wishes` heading is another name for preferred_mentors. Both A and B get a wish
+    # either way; by wishes A gets her first (X) and B her third (Y) rather than B her second.
+    (rivals / "mentees.csv").write_text(
+        "id,languages,topics,Wishes\nA,English,a,X;Y;Q\nB,English,a,Q;X;Y\n", encoding="utf-8")
+    out = rivals / "pairs.csv"
+    assert run(rivals, "--weights", str(rivals / "w.json"), "--out", str(out),
+               "--objective", "wishes") == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err[2] == "wishes: 1st wish 1, 2nd 0, 3rd 1, none 0"
+    rows = {r["mentee_id"]: r for r in csv.DictReader(out.open())}
+    assert rows["A"]["mentor_id"] == "X" and rows["B"]["mentor_id"] == "Y"
+    assert rows["B"]["explanation"] == "the mentee's choice 3 of 3"
+    assert run(rivals, "--weights", str(rivals / "w.json"), "--out", str(out)) == 0
+    assert capsys.readouterr().err.splitlines()[2] == "wishes: 1st wish 0, 2nd 2, 3rd 0, none 0"
+
+
+def test_no_wishes_no_profile(files, capsys):
+    (files / "mentees.csv").write_text("id,languages,topics\ne1,English,a\n", encoding="utf-8")
+    assert run(files, "--out", str(files / "pairs.csv"), "--objective", "wishes") == 0
+    assert "wishes" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("cell, message", [
+    ("X;Y;Q;Z;W;V", "at most 5 wished mentors, not 6"),
+    ("X;Nobody", "unknown mentor id(s): 'Nobody'"),
+    ("X;X", "a mentor is wished twice"),
+])
+def test_bad_wishes_exit_2_naming_file_line_column(rivals, capsys, cell, message):
+    path = rivals / "mentees.csv"
+    path.write_text(f"id,languages,topics,wishes\nA,English,a,X\nB,English,a,{cell}\n",
+                    encoding="utf-8")
+    out = rivals / "pairs.csv"
+    assert run(rivals, "--out", str(out), "--objective", "wishes") == 2
+    assert f"{path}, line 3, column preferred_mentors: {message}" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def _quota_file(tmp_path, rules):
+    path = tmp_path / "quotas.json"
+    path.write_text(json.dumps(rules), encoding="utf-8")
+    return path
+
+
+def test_quotas_met_with_a_line_per_rule_and_their_price(files, capsys):
+    # Without quotas m1 (a woman) takes e1 and m2 (a man) takes e2; "every pair with a woman
+    # mentor" moves e2 to m1's second place, at a cost.
+    path = _quota_file(files, [{"name": "woman mentors", "mentor": {"gender": "woman"},
+                                "min_share": 1.0}])
+    out = files / "pairs.csv"
+    assert run(files, "--out", str(out), "--quotas", str(path)) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert "quota woman mentors: 2 of 2 (100.0 %), min_share 1 of pairs: met" in err
+    assert {(r["mentee_id"], r["mentor_id"]) for r in csv.DictReader(out.open())} == {
+        ("e1", "m1"), ("e2", "m1"), ("e3", "")}
+    price = [line for line in err if line.startswith("the quotas cost")]
+    assert price == ["the quotas cost 582 points (36.4 % of the total); matched 2 -> 2; "
+                     "lowest score 790 -> 208"]
+
+
+@pytest.mark.parametrize("rules, message", [
+    ([{"name": "typo", "mentee": {"region": "CITELL"}, "min": 1}],
+     "rule 1 ('typo'): mentee region 'CITELL' is nowhere in the cohort"),
+    ([{"name": "a", "min": 1}, {"name": "b", "mentor": {"shoe": "x"}, "min": 1}],
+     "rule 2 ('b'): unknown mentor filter 'shoe'"),
+    ({"name": "a"}, "the quotas must be a JSON list of rules"),
+])
+def test_bad_quotas_exit_2_naming_file_and_rule(files, capsys, rules, message):
+    path = _quota_file(files, rules)
+    out = files / "pairs.csv"
+    assert run(files, "--out", str(out), "--quotas", str(path)) == 2
+    assert f"error: {path}: {message}" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_quotas_that_cannot_be_met_exit_3_with_best_reachable_values(files, capsys):
+    path = _quota_file(files, [{"name": "APT pairs", "mentee": {"region": "APT"},
+                                "min": 2},
+                               {"name": "CITEL", "mentee": {"region": "CITEL"}, "min": 1}])
+    out = files / "pairs.csv"
+    assert run(files, "--out", str(out), "--quotas", str(path)) == 3
+    err = capsys.readouterr().err.splitlines()
+    assert err == [f"error: {path}: the quotas cannot all be met; no pairs written",
+                   "  APT pairs (min 2): best reachable 1"]
+    assert not out.exists()

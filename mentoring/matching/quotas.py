@@ -1,0 +1,454 @@
+"""Quotas: rules on how many matched pairs of a kind there must (or may) be, met exactly by a
+mixed-integer programme (SciPy's `milp`, HiGHS) on the candidate graph.
+
+A rule counts the matched pairs whose mentee passes every filter of `mentee` and whose mentor
+passes every filter of `mentor` (fields: region (equal), gender (the profile's answer),
+language (that side speaks it), topic (the mentee wants it / the mentor offers it)), with
+`cross_region` true / false keeping only pairs whose two known regions differ / are equal.
+Its bound is one of min / max (counts) or min_share / max_share (fractions 0-1) of all matched
+pairs, or with "of": "group" of the mentees (free and locked) who pass the mentee filters.
+
+Programme: a 0/1 variable per candidate pair; a mentee takes at most one, a mentor at most
+her free places; a rule is one linear row (a share F = p/q of the pairs is q x count - p x
+pairs >= 0 or <= 0, exact in integers); locked pairs are constants. The objective weighs a
+pair BIG + score (as `dense`), so the most mentees are matched, then the best total. HiGHS
+solves it with a relative gap of 0; the solution is rounded and every constraint re-checked
+in integers. Candidates: every allowed pair up to ALL_PAIRS cells; beyond, each free mentee's
+TOP best pairs, for each rule the TOP_RULE best pairs it counts of each mentee it may count,
+and the pairs of the matching without quotas (so that matching is always a candidate).
+
+When the rules cannot all be met, `QuotasUnmet` names, for each rule that cannot be met even
+on its own, the best value it can reach; if each can be met alone but not all together, the
+rules broken by the matching that breaks them least (the smallest sum of shortfalls).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.sparse import coo_matrix, vstack
+
+from .dense import big_weight
+from .profiles import GENDERS
+from .scoring import ScoreModel, _norm
+
+FIELDS = ("region", "gender", "language", "topic")
+BOUNDS = ("min", "max", "min_share", "max_share")
+ALL_PAIRS = 40_000  # up to this many free mentee x mentor cells every allowed pair is a candidate
+TOP = 16
+TOP_RULE = 8
+PRESOLVE = False  # HiGHS presolve spends longer on these programmes than it saves
+DISP = False  # HiGHS's log on standard output (for studying a slow programme)
+TIME_LIMIT: float | None = None  # seconds per programme; None = until solved (benches set it)
+
+
+class QuotaError(ValueError):
+    """A rule that cannot be read: names the rule (its position from 1 and name)."""
+
+    def __init__(self, index: int | None, name: str | None, message: str) -> None:
+        self.index, self.name, self.message = index, name, message
+        where = "" if index is None else f"rule {index}" + (f" ({name!r})" if name else "")
+        super().__init__(f"{where}: {message}" if where else message)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One quota: filters on each side, cross_region (None = either), its bound and what a
+    share is of ("pairs" or "group")."""
+
+    name: str
+    mentee: tuple[tuple[str, str], ...]
+    mentor: tuple[tuple[str, str], ...]
+    cross_region: bool | None
+    bound: str
+    value: float
+    of: str = "pairs"
+
+    @property
+    def share(self) -> bool:
+        """Whether the bound is a fraction."""
+        return self.bound.endswith("_share")
+
+    @property
+    def at_least(self) -> bool:
+        """Whether the bound is a minimum."""
+        return self.bound.startswith("min")
+
+    def describe_bound(self) -> str:
+        """E.g. "min 10" or "max_share 0.3 of group"."""
+        of = f" of {'the group' if self.of == 'group' else 'pairs'}" if self.share else ""
+        value = f"{self.value:g}" if self.share else f"{int(self.value)}"
+        return f"{self.bound} {value}{of}"
+
+
+@dataclass(frozen=True, slots=True)
+class QuotaOutcome:
+    """A rule's reached count, what it is counted against (all pairs or the group) and
+    whether its bound is met."""
+
+    name: str
+    count: int
+    base: int
+    bound: str
+    met: bool
+
+    @property
+    def text(self) -> str:
+        """E.g. "ATU mentees: 41 of 45 (91.1 %), min_share 0.9 of the group: met"."""
+        share = f" ({100 * self.count / self.base:.1f} %)" if self.base else ""
+        return (f"{self.name}: {self.count} of {self.base}{share}, {self.bound}: "
+                f"{'met' if self.met else 'NOT met'}")
+
+
+class QuotasUnmet(ValueError):  # noqa: N818 - reads as what happened, like the CLI's message
+    """The rules cannot all be met: `broken` holds (rule, best reachable count, base) for
+    each rule named."""
+
+    def __init__(self, broken: list[tuple[Rule, int, int]], together: bool) -> None:
+        self.broken, self.together = broken, together
+        lines = [f"{r.name} ({r.describe_bound()}): best reachable {c}"
+                 + (f" of {b} ({100 * c / b:.1f} %)" if r.share and b else "")
+                 for r, c, b in broken]
+        head = ("the quotas cannot all be met together" if together
+                else "some quotas cannot be met")
+        super().__init__(head + "; " + "; ".join(lines))
+
+
+def parse_rules(data: Any) -> list[Rule]:
+    """Rules from parsed JSON (a list of objects); raises QuotaError naming the rule."""
+    if not isinstance(data, list):
+        raise QuotaError(None, None, "the quotas must be a JSON list of rules")
+    rules = []
+    for k, item in enumerate(data, start=1):
+        if not isinstance(item, dict):
+            raise QuotaError(k, None, "a rule must be a JSON object")
+        name = item.get("name", f"rule {k}")
+        if not isinstance(name, str) or not name.strip():
+            raise QuotaError(k, None, "'name' must be a non-empty text")
+
+        def bad(message: str, k=k, name=name) -> QuotaError:
+            return QuotaError(k, name, message)
+
+        unknown = sorted(set(item) - {"name", "mentee", "mentor", "cross_region", "of",
+                                      *BOUNDS})
+        if unknown:
+            raise bad(f"unknown field(s): {', '.join(unknown)}")
+        sides = []
+        for side in ("mentee", "mentor"):
+            filters = item.get(side, {})
+            if not isinstance(filters, dict):
+                raise bad(f"'{side}' must be an object of filters")
+            for field, value in filters.items():
+                if field not in FIELDS:
+                    raise bad(f"unknown {side} filter {field!r} (one of {', '.join(FIELDS)})")
+                if not isinstance(value, str) or not value.strip():
+                    raise bad(f"{side} filter {field!r} must be a non-empty text")
+                if field == "gender" and value.strip().casefold() not in GENDERS:
+                    raise bad(f"{side} gender must be one of {', '.join(GENDERS[:-1])}, "
+                              f"not {value!r}")
+            sides.append(tuple(sorted((f, v.strip()) for f, v in filters.items())))
+        cross = item.get("cross_region")
+        if cross is not None and not isinstance(cross, bool):
+            raise bad("'cross_region' must be true or false")
+        given = [b for b in BOUNDS if b in item]
+        if len(given) != 1:
+            raise bad(f"give exactly one bound of {', '.join(BOUNDS)}")
+        bound = given[0]
+        value = item[bound]
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(
+                value):
+            raise bad(f"'{bound}' must be a number")
+        if bound.endswith("_share"):
+            if not 0 <= value <= 1:
+                raise bad(f"'{bound}' must be a fraction from 0 to 1")
+        elif value < 0 or value != int(value):
+            raise bad(f"'{bound}' must be a whole number, 0 or more")
+        of = item.get("of", "pairs")
+        if of not in ("pairs", "group"):
+            raise bad("'of' must be \"pairs\" or \"group\"")
+        if of == "group" and not bound.endswith("_share"):
+            raise bad("'of' only goes with min_share or max_share")
+        rules.append(Rule(name.strip(), sides[0], sides[1], cross, bound, float(value), of))
+    return rules
+
+
+def _side_pass(model: ScoreModel, filters, mentee: bool, rule: Rule, index: int) -> np.ndarray:
+    people = model.mentees if mentee else model.mentors
+    ok = np.ones(len(people), bool)
+    side = "mentee" if mentee else "mentor"
+    for field, value in filters:
+        want = _norm(value)
+        if field == "region":
+            have = [_norm(p.region) for p in people]
+            ok &= np.array([h == want for h in have], bool)
+            known = {_norm(p.region) for p in [*model.mentees, *model.mentors] if p.region}
+        elif field == "gender":
+            have = [_norm(getattr(p, "gender", "") or "") for p in people]
+            if mentee and not any(have):
+                raise QuotaError(index, rule.name, "no mentee states a gender (the mentees "
+                                 "file has no gender column, or it is empty)")
+            ok &= np.array([h == want for h in have], bool)
+            known = set(GENDERS)
+        elif field == "language":
+            ok &= np.array([want in {_norm(x) for x in p.languages} for p in people], bool)
+            known = {_norm(x) for p in [*model.mentees, *model.mentors] for x in p.languages}
+        else:
+            lists = [p.topics if mentee else p.expertise for p in people]
+            ok &= np.array([want in {_norm(t) for t in ts} for ts in lists], bool)
+            known = {_norm(t) for p in model.mentees for t in p.topics} | {
+                _norm(t) for p in model.mentors for t in p.expertise}
+        if want not in known:
+            raise QuotaError(index, rule.name, f"{side} {field} {value!r} is nowhere in the "
+                             "cohort")
+    return ok
+
+
+class Counter:
+    """Which pairs each rule counts, for a model: per rule, mentee and mentor pass masks, the
+    cross-region condition and the group size."""
+
+    def __init__(self, model: ScoreModel, rules: list[Rule]) -> None:
+        self.model, self.rules = model, rules
+        self.e_pass = [_side_pass(model, r.mentee, True, r, k) for k, r in
+                       enumerate(rules, start=1)]
+        self.p_pass = [_side_pass(model, r.mentor, False, r, k) for k, r in
+                       enumerate(rules, start=1)]
+        codes: dict[str, int] = {}
+        self.e_reg = np.array([codes.setdefault(_norm(e.region), len(codes)) if e.region
+                               else -1 for e in model.mentees], np.int64)
+        self.p_reg = np.array([codes.setdefault(_norm(p.region), len(codes)) if p.region
+                               else -2 for p in model.mentors], np.int64)
+        self.group = [int(p.sum()) for p in self.e_pass]
+
+    def counts(self, r: int, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """Whether rule r counts each pair (mentee rows, mentor columns)."""
+        ok = self.e_pass[r][rows] & self.p_pass[r][cols]
+        cross = self.rules[r].cross_region
+        if cross is not None:
+            a, b = self.e_reg[rows], self.p_reg[cols]
+            known = (a >= 0) & (b >= 0)
+            ok &= known & ((a != b) if cross else (a == b))
+        return ok
+
+    def counts_block(self, r: int, rows: np.ndarray) -> np.ndarray:
+        """Whether rule r counts each pair of the mentee rows x every mentor."""
+        ok = self.e_pass[r][rows][:, None] & self.p_pass[r][None, :]
+        cross = self.rules[r].cross_region
+        if cross is not None:
+            a, b = self.e_reg[rows][:, None], self.p_reg[None, :]
+            ok &= (a >= 0) & (b >= 0) & ((a != b) if cross else (a == b))
+        return ok
+
+    def outcomes(self, rows: np.ndarray, cols: np.ndarray) -> list[QuotaOutcome]:
+        """Each rule's count and whether it is met by the matching (all its pairs)."""
+        out = []
+        for r, rule in enumerate(self.rules):
+            count = int(self.counts(r, rows, cols).sum())
+            base = self.group[r] if rule.of == "group" else int(rows.size)
+            out.append(QuotaOutcome(rule.name, count, base, rule.describe_bound(),
+                                    _met(rule, count, base)))
+        return out
+
+
+def _met(rule: Rule, count: int, base: int) -> bool:
+    f = Fraction(str(rule.value))
+    if not rule.share:
+        return count >= rule.value if rule.at_least else count <= rule.value
+    return count >= f * base if rule.at_least else count <= f * base
+
+
+def candidates(model: ScoreModel, counter: Counter, free: np.ndarray, cap: np.ndarray,
+               extra: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray,
+                                                             np.ndarray]:
+    """Candidate pairs (mentee rows, mentor columns, scores), unique, sorted."""
+    from .explain import _top_columns
+
+    usable = cap > 0
+    out_r, out_c = [extra[0]], [extra[1]]
+    every = free.size * model.m <= ALL_PAIRS
+    step = model.block_rows()
+    for k in range(0, free.size, step):
+        rows = free[k:k + step]
+        score, allowed = model.rows(rows)
+        allowed &= usable[None, :]
+        masks = [allowed] if every else [allowed] + [
+            allowed & counter.counts_block(r, rows) for r in range(len(counter.rules))]
+        for n, mask in enumerate(masks):
+            if every:
+                r, c = np.nonzero(mask)
+            else:
+                key = np.where(mask, score + np.int16(1001), score)
+                top = _top_columns(key, min(TOP if n == 0 else TOP_RULE, model.m))
+                r = np.repeat(np.arange(rows.size), top.shape[1])
+                c = top.ravel()
+                keep = mask[r, c]
+                r, c = r[keep], c[keep]
+            out_r.append(rows[r])
+            out_c.append(c.astype(np.int64))
+    rows = np.concatenate(out_r).astype(np.int64)
+    cols = np.concatenate(out_c).astype(np.int64)
+    key = np.unique(rows * model.m + cols)
+    rows, cols = np.divmod(key, model.m)
+    scores, _ = model.pairs(rows, cols)
+    return rows, cols, scores.astype(np.int64)
+
+
+@dataclass
+class Programme:
+    """The pieces of the mixed-integer programme shared by every solve of one cohort."""
+
+    rows: np.ndarray
+    cols: np.ndarray
+    scores: np.ndarray
+    base: list  # per-pair constraint rows (mentees, mentors) with their upper bounds
+    counted: list  # per rule: whether each candidate pair counts
+    locked_counts: list  # per rule: locked pairs it counts
+    locked_pairs: int
+    group: list
+
+
+def _rule_row(rule: Rule, counted: np.ndarray, locked_count: int, locked_pairs: int,
+              group: int) -> tuple[np.ndarray, float, float]:
+    """The rule as coef . x in [lo, hi] (integers)."""
+    if not rule.share:
+        coef = counted.astype(np.int64)
+        target = int(rule.value) - locked_count
+    elif rule.of == "group":
+        coef = counted.astype(np.int64)
+        f = Fraction(str(rule.value)) * group
+        target = (math.ceil(f) if rule.at_least else math.floor(f)) - locked_count
+    else:
+        f = Fraction(str(rule.value))
+        p, q = f.numerator, f.denominator
+        coef = q * counted.astype(np.int64) - p
+        target = p * locked_pairs - q * locked_count
+    return (coef, target, np.inf) if rule.at_least else (coef, -np.inf, target)
+
+
+def _solve_milp(prog: Programme, objective: np.ndarray, rule_rows: list, slack: bool = False,
+                gap: float = 0.0):
+    """Maximise objective . x (plus, with `slack`, one shortfall variable per rule row whose
+    objective is in `objective`'s tail) within the relative `gap`; returns x (rounded) and
+    the solver's bound on the maximum, or None if infeasible."""
+    e = prog.rows.size
+    n_slack = len(rule_rows) if slack else 0
+    if e + n_slack == 0:  # no pair to choose: only the empty matching
+        if all(a <= 0 <= b for _, a, b in rule_rows):
+            return np.zeros(0, np.int64), 0.0
+        return None
+    blocks, lo, hi = [], [], []
+    for mat, ub in prog.base:
+        blocks.append(coo_matrix((mat.data, (mat.row, mat.col)), shape=(mat.shape[0],
+                                                                          e + n_slack)))
+        lo.append(np.full(mat.shape[0], -np.inf))
+        hi.append(ub)
+    for k, (coef, a, b) in enumerate(rule_rows):
+        data = np.append(coef, 1.0 if np.isfinite(a) else -1.0) if slack else coef
+        cols = np.append(np.arange(e), e + k) if slack else np.arange(e)
+        blocks.append(coo_matrix((data.astype(np.float64), (np.zeros(cols.size, int), cols)),
+                                 shape=(1, e + n_slack)))
+        lo.append(np.array([a], float))
+        hi.append(np.array([b], float))
+    constraints = [LinearConstraint(vstack(blocks).tocsr(), np.concatenate(lo),
+                                    np.concatenate(hi))] if blocks else []
+    upper = np.concatenate([np.ones(e), np.full(n_slack, np.inf)])
+    res = milp(-objective.astype(np.float64), integrality=np.ones(e + n_slack),
+               bounds=Bounds(np.zeros(e + n_slack), upper), constraints=constraints,
+               options={"mip_rel_gap": gap, "disp": DISP, "presolve": PRESOLVE,
+                        **({} if TIME_LIMIT is None else {"time_limit": TIME_LIMIT})})
+    if res.status == 2:  # infeasible
+        return None
+    if res.status != 0 or res.x is None:
+        raise RuntimeError(f"the quota programme was not solved: {res.message}")
+    return np.rint(res.x).astype(np.int64), -float(res.mip_dual_bound)
+
+
+def solve_quotas(model: ScoreModel, counter: Counter, free: np.ndarray, cap: np.ndarray,
+                 locked: dict[int, int], plain: tuple[np.ndarray, np.ndarray]
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """Best matching of the free rows meeting every rule (most matched, then best total):
+    (mentor column or -1 per free row, its score or -1). Raises QuotasUnmet."""
+    rows, cols, scores = candidates(model, counter, free, cap, plain)
+    local = np.full(model.n, -1, np.int64)
+    local[free] = np.arange(free.size)
+    e = rows.size
+    mentee_mat = coo_matrix((np.ones(e), (local[rows], np.arange(e))), shape=(free.size, e))
+    mentor_mat = coo_matrix((np.ones(e), (cols, np.arange(e))), shape=(model.m, e))
+    lock_r = np.fromiter(locked, np.int64, len(locked))
+    lock_c = np.fromiter(locked.values(), np.int64, len(locked))
+    prog = Programme(rows, cols, scores,
+                     [(mentee_mat, np.ones(free.size)), (mentor_mat, cap.astype(float))],
+                     [counter.counts(r, rows, cols) for r in range(len(counter.rules))],
+                     [int(counter.counts(r, lock_r, lock_c).sum())
+                      for r in range(len(counter.rules))],
+                     len(locked), counter.group)
+    rule_rows = [_rule_row(rule, prog.counted[r], prog.locked_counts[r], prog.locked_pairs,
+                           prog.group[r]) for r, rule in enumerate(counter.rules)]
+    # Two programmes. First the most pairs: weighing a pair BIG + score, a matching of t
+    # pairs is worth at least t BIG and one of t + 1 pairs at least (t + 1) BIG, so a solution
+    # of t pairs whose bound is below (t + 1) BIG has the most pairs. A relative gap of about
+    # one pair lets HiGHS stop there instead of proving the best total, which a share of the
+    # pairs makes slow (the relaxation keeps a fraction of a pair); the bound is checked
+    # here, and the gap narrowed until it proves it. Then, with exactly that many pairs, the
+    # best total at gap 0.
+    big = big_weight(free.size, int(cap.sum()))
+    most_pairs = min(free.size, int(cap.sum()))
+    for gap in (0.9 / (most_pairs + 1), 0.2 / (most_pairs + 1), 0.0):
+        first = _solve_milp(prog, big + scores, rule_rows, gap=gap)
+        if first is None:
+            raise _unmet(prog, counter, rule_rows)
+        most = int(first[0].sum())
+        if first[1] < (most + 1) * big:
+            break
+    x, _ = _solve_milp(prog, scores, rule_rows + [(np.ones(e, np.int64), most, most)])
+    _check(prog, x, rule_rows, cap, free.size, local)
+    match = np.full(free.size, -1, np.int64)
+    got = np.full(free.size, -1, np.int64)
+    on = np.flatnonzero(x[:e] == 1)
+    match[local[rows[on]]] = cols[on]
+    got[local[rows[on]]] = scores[on]
+    return match, got
+
+
+def _check(prog: Programme, x: np.ndarray, rule_rows: list, cap: np.ndarray, nf: int,
+           local: np.ndarray) -> None:
+    """Every constraint again, in integers (HiGHS works in floating point)."""
+    e = prog.rows.size
+    on = x[:e] == 1
+    ok = (np.bincount(local[prog.rows[on]], minlength=nf) <= 1).all()
+    ok &= (np.bincount(prog.cols[on], minlength=cap.size) <= cap).all()
+    for coef, a, b in rule_rows:
+        v = int(coef[on].sum())
+        ok &= a <= v <= b
+    if not ok:
+        raise RuntimeError("the quota programme's solution breaks a constraint")
+
+
+def _unmet(prog: Programme, counter: Counter, rule_rows: list) -> QuotasUnmet:
+    """Why the rules cannot all be met: each rule that cannot be met alone with its best
+    reachable count, else the rules the least-short matching breaks."""
+    broken = []
+    for r, rule in enumerate(counter.rules):
+        coef = rule_rows[r][0]
+        x, _ = _solve_milp(prog, coef if rule.at_least else -coef, [])
+        count = int(prog.counted[r][x == 1].sum()) + prog.locked_counts[r]
+        base = prog.group[r] if rule.of == "group" else int(x.sum()) + prog.locked_pairs
+        if not _met(rule, count, base):
+            broken.append((rule, count, base))
+    if broken:
+        return QuotasUnmet(broken, together=False)
+    e = prog.rows.size
+    weights = np.concatenate([np.zeros(e), -np.ones(len(rule_rows))])
+    x, _ = _solve_milp(prog, weights, rule_rows, slack=True)
+    on = x[:e] == 1
+    outcome = counter.outcomes(prog.rows[on], prog.cols[on])
+    for r, rule in enumerate(counter.rules):
+        if x[e + r] > 0:
+            broken.append((rule, outcome[r].count + prog.locked_counts[r], outcome[r].base
+                           + (prog.locked_pairs if rule.of != "group" else 0)))
+    return QuotasUnmet(broken, together=True)
