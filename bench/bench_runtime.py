@@ -6,13 +6,17 @@ approving all of about 2,500 proposals <= 2 s; announcing them <= 2 s to queue (
 then go out at the mail server's pace). With 10,000 mentees and 3,000 mentors a run <= 5 s.
 
 Runs on PostgreSQL (BENCH_DATABASE_URL or TEST_DATABASE_URL) in a schema of its own. The jobs
-run in-process (no REDIS_URL), so each figure is the work itself, without a broker's hop.
+run in-process (no REDIS_URL), so each figure is the work itself, without a broker's hop;
+the ``worker`` measure adds the hop.
 
 Name the measures to take (default all): ``python bench/bench_runtime.py large`` runs only the
 10,000 x 3,000 run; ``import``, ``flow`` (run, approve and announce at 3,000 x 1,000),
-``small`` (the 3,000 x 1,000 run alone) and ``large`` may be combined.
-``BENCH_PROFILE=file`` writes a cProfile of the matching runs and of the announce
-(``file.run.3000x1000``, ``file.announce``...).
+``small`` (the 3,000 x 1,000 run alone), ``large`` and ``worker`` may be combined. ``worker``
+(taken by default when BENCH_REDIS_URL or TEST_REDIS_URL names a Redis) is the flow again as in
+production: each page answers with its job's page and a Celery worker, fed through Redis, does
+the work; it prints the seconds from the click to the job done and how long the page took.
+``BENCH_PROFILE=file`` writes a cProfile of the matching runs, the approval and the announce
+(``file.run.3000x1000``, ``file.approve``, ``file.announce``...).
 """
 
 from __future__ import annotations
@@ -64,12 +68,16 @@ def _csv(rows: int, seed: int = 11) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-def _app(url: str):
+def _app(url: str, redis_url: str = ""):
+    """The site on ``url``; with ``redis_url`` its jobs go through Redis to a worker (on a
+    queue of this run's own, so nothing left in Redis by another run reaches it)."""
+    queue = {"REDIS_URL": redis_url,
+             "CELERY": {"task_default_queue": f"bench-{uuid.uuid4().hex}"}} if redis_url else {}
     return create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench",
                        "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False,
                        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "SERVER_NAME": "localhost",
                        "MAIL_SEND_ON_COMMIT": False, "TRUSTED_HOSTS": ["localhost"],
-                       "LOG_LEVEL": "WARNING"})
+                       "LOG_LEVEL": "WARNING", **queue})
 
 
 def _admin_client(app):
@@ -148,15 +156,63 @@ def pairs_at_scale(url: str, mentees: int, mentors: int, *, whole_flow: bool) ->
         out["proposals"] = db.session.scalar(select(func.count()).select_from(Pairing).where(
             Pairing.status == PairingStatus.PROPOSED))
         if whole_flow:
-            started = time.perf_counter()
-            client.post(f"/coordinate/{slug}/pairs/approve-above", data={"score": 0})
-            out["approve"] = time.perf_counter() - started
+            with _timed(out, "approve", "approve"):
+                client.post(f"/coordinate/{slug}/pairs/approve-above", data={"score": 0})
             out["approved"] = db.session.scalar(select(func.count()).select_from(Pairing).where(
                 Pairing.status == PairingStatus.APPROVED))
             with _timed(out, "announce", "announce"):
                 client.post(f"/coordinate/{slug}/pairs/announce", data={})
             out["emails"] = db.session.scalar(select(func.count()).select_from(OutboxEmail)
                                               .where(OutboxEmail.kind == "introduction"))
+        db.session.remove()
+        db.engine.dispose()
+    return out
+
+
+def _until_done(response, timeout: float = 120) -> Job:
+    """The job a page answered with (its redirect to the job's page), once a worker ended it."""
+    job_id = int(response.location.rstrip("/").rsplit("/", 1)[1])
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        db.session.rollback()  # a fresh look at what the worker committed
+        job = db.session.get(Job, job_id)
+        db.session.refresh(job)
+        if job.finished:
+            assert job.status == JobStatus.DONE, (job.status, job.errors)
+            return job
+        time.sleep(0.02)
+    raise TimeoutError(f"job {job_id} not done after {timeout} s")
+
+
+def flow_through_a_worker(url: str, redis_url: str) -> dict:
+    """Run, approve all and announce at 3,000 x 1,000 as a coordinator does in production: the
+    page answers with the job's page at once, a Celery worker fed through Redis does the work.
+    For each: how long the page took to answer, and seconds from the click to the job done."""
+    import bench_pairs
+    from celery.contrib.testing.worker import start_worker
+
+    bench_pairs.MENTEES, bench_pairs.MENTORS = 3000, 1000
+    app = _app(url, redis_url)
+    out = {}
+    with app.app_context():
+        db.create_all()
+        slug = db.session.get(Programme, bench_pairs.populate()).slug
+        client = _admin_client(app)
+        with start_worker(app.extensions["celery"], pool="solo", perform_ping_check=False,
+                          shutdown_timeout=60):
+            for key, path, data in (("run", "matching/run", {}),
+                                    ("approve", "pairs/approve-above", {"score": 0}),
+                                    ("announce", "pairs/announce", {})):
+                started = time.perf_counter()
+                response = client.post(f"/coordinate/{slug}/{path}", data=data)
+                out[f"{key} page"] = time.perf_counter() - started
+                assert response.status_code == 302 and "/jobs/" in response.location, (
+                    key, response.status_code, response.location)
+                job = _until_done(response)
+                out[key] = time.perf_counter() - started
+                out[f"{key} result"] = job.result
+        out["emails"] = db.session.scalar(select(func.count()).select_from(OutboxEmail)
+                                          .where(OutboxEmail.kind == "introduction"))
         db.session.remove()
         db.engine.dispose()
     return out
@@ -180,10 +236,14 @@ def main() -> None:
             with engine.begin() as connection:
                 connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
 
-    chosen = set(sys.argv[1:]) or {"import", "flow", "large"}
-    unknown = chosen - {"import", "flow", "small", "large"}
+    redis_url = os.environ.get("BENCH_REDIS_URL") or os.environ.get("TEST_REDIS_URL")
+    chosen = set(sys.argv[1:]) or {"import", "flow", "large"} | ({"worker"} if redis_url else set())
+    unknown = chosen - {"import", "flow", "small", "large", "worker"}
     if unknown:
-        sys.exit(f"unknown measures {sorted(unknown)}: choose from import, flow, small, large")
+        sys.exit(f"unknown measures {sorted(unknown)}: choose from import, flow, small, large, "
+                 "worker")
+    if "worker" in chosen and not redis_url:
+        sys.exit("the worker measure needs Redis: set BENCH_REDIS_URL or TEST_REDIS_URL")
     rows = []
     if "import" in chosen:
         imported = in_schema(import_job)
@@ -203,12 +263,31 @@ def main() -> None:
         large = in_schema(pairs_at_scale, 10000, 3000, whole_flow=False)
         rows.append(("matching run 10,000 x 3,000", large["run"], 5,
                      f"{large['proposals']} proposals"))
+    queued = []
+    if "worker" in chosen:
+        worker = in_schema(flow_through_a_worker, redis_url)
+        queued = [
+            ("matching run 3,000 x 1,000", "run", 3,
+             f"{worker['run result']['matched']} matched"),
+            ("approve all proposals", "approve", 2,
+             f"{worker['approve result']['approved']} approved"),
+            ("announce them (emails queued)", "announce", 2, f"{worker['emails']} emails"),
+        ]
     engine.dispose()
-    print("\nLong work through the pages, on PostgreSQL (jobs in-process)")
-    print(f"{'what':<44} {'seconds':>8} {'target':>7}  note")
-    for label, seconds, target, note in rows:
-        verdict = "met" if seconds <= target else "NOT met"
-        print(f"{label:<44} {seconds:>8.2f} {target:>7}  {verdict} {note}")
+    if rows:
+        print("\nLong work through the pages, on PostgreSQL (jobs in-process)")
+        print(f"{'what':<44} {'seconds':>8} {'target':>7}  note")
+        for label, seconds, target, note in rows:
+            verdict = "met" if seconds <= target else "NOT met"
+            print(f"{label:<44} {seconds:>8.2f} {target:>7}  {verdict} {note}")
+    if queued:
+        print("\nThe same through Redis and a Celery worker: click to job done (page answered in)")
+        print(f"{'what':<44} {'seconds':>8} {'target':>7}  note")
+        for label, key, target, note in queued:
+            seconds = worker[key]
+            verdict = "met" if seconds <= target else "NOT met"
+            print(f"{label:<44} {seconds:>8.2f} {target:>7}  {verdict} {note} "
+                  f"(page {worker[f'{key} page'] * 1000:.0f} ms)")
 
 
 if __name__ == "__main__":

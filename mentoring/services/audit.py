@@ -35,13 +35,19 @@ def record(
 
 
 def record_many(action: str, target_type: str, target_ids, *, actor=None, programme=None,
-                before: dict[str, Any] | None = None, after: dict[str, Any] | None = None) -> None:
-    """Add one event per target id, all alike, in one multi-row INSERT (thousands of pairs
-    announced at once); each is the row :func:`record` would write."""
+                before: dict[str, Any] | None = None, after: dict[str, Any] | None = None,
+                changes: dict[int, tuple[dict, dict]] | None = None) -> None:
+    """Add one event per target id in one multi-row INSERT (thousands of pairs approved or
+    announced at once); each is the row :func:`record` would write. ``changes`` gives a target
+    its own (before, after) in place of the common ones."""
     now = utcnow()
     common = {"action": action, "target_type": target_type, "before": before, "after": after,
               "actor_id": actor.id if actor is not None and actor.is_authenticated else None,
               "programme_id": getattr(programme, "id", None), "created_at": now}
-    rows = [{**common, "target_id": target_id} for target_id in target_ids]
+    changes = changes or {}
+    rows = [{**common, "target_id": target_id,
+             **({"before": changes[target_id][0], "after": changes[target_id][1]}
+                if target_id in changes else {})}
+            for target_id in target_ids]
     if rows:
         db.session.execute(insert(AuditEvent), rows)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import defer
 
 from ..extensions import db
 from ..matching import score_pair
@@ -151,6 +152,8 @@ def approve_above(actor, scope: Scope, threshold: int) -> tuple[int, int]:
              .where(Pairing.run_id == run_.id, Pairing.status == PairingStatus.PROPOSED,
                     Pairing.score >= threshold)
              .order_by(Pairing.score.desc(), Pairing.id)
+             # The explanation and alternatives are not needed to approve.
+             .options(defer(Pairing.parts), defer(Pairing.alternatives))
              .with_for_update(of=Pairing).execution_options(populate_existing=True))
     if scope.region is not None:
         query = query.where(Enrolment.region_id == scope.region.id)
@@ -159,7 +162,8 @@ def approve_above(actor, scope: Scope, threshold: int) -> tuple[int, int]:
     # places are counted here: thousands of approvals are one flush, not one each.
     people = _lock_people(*(pid for p in proposals for pid in (p.mentee_id, p.mentor_id)))
     now = utcnow()
-    approved = skipped = 0
+    skipped = 0
+    changes: dict[int, tuple[dict, dict]] = {}
     for pairing in proposals:
         mentee, mentor = people[pairing.mentee_id], people[pairing.mentor_id]
         if pairing.broken or mentee.live_pairs >= 1 or \
@@ -172,11 +176,11 @@ def approve_above(actor, scope: Scope, threshold: int) -> tuple[int, int]:
         pairing.status = PairingStatus.APPROVED
         pairing.decided_at = now
         pairing.decided_by_id = actor.id
-        audit.record("pairing.approve", actor=actor, programme=scope.programme, target=pairing,
-                     before=before, after=_state(pairing))
-        approved += 1
+        changes[pairing.id] = (before, _state(pairing))
     _flush_or_explain()
-    return approved, skipped
+    audit.record_many("pairing.approve", "pairing", list(changes), actor=actor,
+                      programme=scope.programme, changes=changes)
+    return len(changes), skipped
 
 
 def reject(actor, scope: Scope, pairing_id: int, reason: str = "") -> None:

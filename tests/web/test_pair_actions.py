@@ -354,6 +354,30 @@ def test_approve_above_approves_only_proposals_at_or_above_the_score(
     assert state() == before
 
 
+def test_approving_all_above_a_score_leaves_each_pair_in_the_audit_log(
+        client, auth, coordinator, three_scores):
+    programme = three_scores["programme"]
+    claire = coordinator(programme)
+    auth.login(claire)
+    run_matching(client, programme)
+    client.post(url(programme, "pairs/approve-above"), data={"score": "0"})
+    approved = {pairing_of(three_scores[key], PairingStatus.APPROVED)
+                for key in ("high", "middle", "low")}
+    events = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.action == "pairing.approve")).all()
+    assert sorted(e.target_id for e in events) == sorted(p.id for p in approved)
+    for event_ in events:
+        pairing = db.session.get(Pairing, event_.target_id)
+        assert (event_.actor_id, event_.programme_id, event_.target_type) == (
+            claire.id, programme.id, "pairing")
+        assert event_.before == {"status": "proposed", "mentee": pairing.mentee_id,
+                                 "mentor": pairing.mentor_id, "locked": False,
+                                 "score": pairing.score}
+        assert event_.after == {**event_.before, "status": "approved"}
+    page = client.get(url(programme, "audit")).text
+    assert all(f"pairing.approve</code> #{p.id}<" in page for p in approved)
+
+
 def test_approve_above_by_a_regional_co_chair_stays_in_her_region(
         client, auth, coordinator, three_scores):
     programme = three_scores["programme"]
