@@ -181,7 +181,8 @@ def test_a_worker_runs_the_import_while_the_page_shows_its_progress(app, make_us
     assert browser.post("/login", data={"email": claire.email,
                                         "password": PASSWORD}).status_code == 302
 
-    response = post_file(browser, programme.slug, rows(250))
+    # The issue's size: 3,000 applications, more than a request may take.
+    response = post_file(browser, programme.slug, rows(3000))
     assert response.status_code == 302 and JOB_PAGE.search(response.location)
     waiting = browser.get(response.location)
     assert "Waiting to start." in waiting.text and "<progress" in waiting.text
@@ -189,19 +190,19 @@ def test_a_worker_runs_the_import_while_the_page_shows_its_progress(app, make_us
 
     seen = set()
     with start_worker(celery, pool="solo", perform_ping_check=False, shutdown_timeout=30):
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 240
         while time.monotonic() < deadline:
             page = browser.get(response.location)
             if "data-refresh" not in page.text:
                 break
             seen.add(re.search(r'value="(\d+)"', page.text).group(1))
             time.sleep(0.1)
-    assert imported_count(page) == 250, page.text
-    assert applications() == 250
+    assert imported_count(page) == 3000, page.text
+    assert applications() == 3000
     assert seen, "the page showed the job before it was done"
     db.session.expire_all()
     [job] = db.session.scalars(select(Job)).all()
-    assert (job.status, job.done, job.total) == (JobStatus.DONE, 250, 250)
+    assert (job.status, job.done, job.total) == (JobStatus.DONE, 3000, 3000)
 
 
 # ---- a matching run is a job too -------------------------------------------------------------
