@@ -34,6 +34,10 @@ SECRET = "served bench"  # noqa: S105
 #: Flask-Login's strong session protection ties the cookie to the browser's User-Agent.
 AGENT = "bench-served"
 TARGET = 5.0
+#: gunicorn's sync workers, and as many wrk connections: each request is served as soon as it
+#: comes, so a median is a page's time and not a queue's (with more connections than workers
+#: the medians add waiting in line, which on a shared machine grows with the page's time).
+WORKERS = 2
 #: page, its path, its bare page's path.
 PAGES = [
     ("dashboard", "/coordinate/bench/dashboard", "/group-by"),
@@ -53,7 +57,7 @@ def _serve(factory: str, url: str) -> tuple[subprocess.Popen, int]:
     env = {**os.environ, "SERVED_DATABASE_URL": url, "SERVED_SECRET_KEY": SECRET}
     process = subprocess.Popen(
         [str(Path(sys.executable).with_name("gunicorn")), "--chdir", str(HERE), "--bind",
-         f"127.0.0.1:{port}", "--workers", "2", "--worker-class", "sync", "--log-level",
+         f"127.0.0.1:{port}", "--workers", str(WORKERS), "--worker-class", "sync", "--log-level",
          "warning", f"served_apps:{factory}()"], env=env)
     for _ in range(300):
         try:
@@ -67,7 +71,7 @@ def _serve(factory: str, url: str) -> tuple[subprocess.Popen, int]:
 
 
 def _median_ms(url: str, cookie: str | None) -> float:
-    command = ["wrk", "-t1", "-c4", "-d5s", "--latency", url]
+    command = ["wrk", "-t1", f"-c{WORKERS}", "-d5s", "--latency", url]
     if cookie:
         command[1:1] = ["-H", f"Cookie: {cookie}", "-H", f"User-Agent: {AGENT}"]
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
@@ -137,9 +141,9 @@ def main() -> None:
         with engine.begin() as connection:
             connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
         engine.dispose()
-    print("\nPages served by gunicorn (2 sync workers) on PostgreSQL, 10,000 participants and "
-          "50,000 sessions;\nwrk -t1 -c4 -d5s, median latency; the bare page is Flask + "
-          "SQLAlchemy on the same database")
+    print(f"\nPages served by gunicorn ({WORKERS} sync workers) on PostgreSQL, 10,000 "
+          f"participants and 50,000 sessions;\nwrk -t1 -c{WORKERS} -d5s, median latency; the "
+          "bare page is Flask + SQLAlchemy on the same database")
     print(f"{'page':<18} {'median ms':>9}  {'bare page':<10} {'bare ms':>7} {'ratio':>6} "
           f"{'target':>6}")
     for label, page, bare_path, yardstick in rows:
