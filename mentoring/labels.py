@@ -3,11 +3,14 @@
 Forms, templates (as filters and globals, registered in ``templating.py``), flash messages and
 services all take their labels from here, so a value reads the same everywhere. The CSV exports
 carry the stored values (``active``, ``video``), which stay the same in every language.
+
+Each table holds lazy strings, so a label is translated when it is read, and only the one read:
+a list of 50 pairs reads 50 labels, not 50 tables of seven.
 """
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from .models import (
     Confirmation,
@@ -18,69 +21,72 @@ from .models import (
     Role,
 )
 
+ROLES = {Role.MENTOR: _l("mentor"), Role.MENTEE: _l("mentee")}
+PROGRAMME_STATUSES = {
+    ProgrammeStatus.DRAFT: _l("draft"),
+    ProgrammeStatus.OPEN: _l("open for applications"),
+    ProgrammeStatus.MATCHING: _l("matching"),
+    ProgrammeStatus.RUNNING: _l("running"),
+    ProgrammeStatus.CLOSED: _l("closed"),
+}
+#: A programme's status in the words of the public pages.
+PROGRAMME_PHASES = {
+    ProgrammeStatus.DRAFT: _l("In preparation"),
+    ProgrammeStatus.OPEN: _l("Open for applications"),
+    ProgrammeStatus.MATCHING: _l("Applications closed — pairs being formed"),
+    ProgrammeStatus.RUNNING: _l("Under way"),
+    ProgrammeStatus.CLOSED: _l("Ended"),
+}
+ENROLMENT_STATUSES = {
+    EnrolmentStatus.SUBMITTED: _l("submitted"),
+    EnrolmentStatus.ACCEPTED: _l("accepted"),
+    EnrolmentStatus.WAITLISTED: _l("waitlisted"),
+    EnrolmentStatus.DECLINED: _l("declined"),
+    EnrolmentStatus.WITHDRAWN: _l("withdrawn"),
+}
+PAIRING_STATUSES = {
+    PairingStatus.PROPOSED: _l("proposed"), PairingStatus.APPROVED: _l("approved"),
+    PairingStatus.ACTIVE: _l("active"), PairingStatus.REJECTED: _l("rejected"),
+    PairingStatus.SUPERSEDED: _l("replaced"), PairingStatus.COMPLETED: _l("completed"),
+    PairingStatus.ENDED: _l("ended early"),
+}
+MEETING_FORMATS = {
+    MeetingFormat.VIDEO: _l("Video call"), MeetingFormat.PHONE: _l("Phone"),
+    MeetingFormat.IN_PERSON: _l("In person"),
+    MeetingFormat.CONFERENCE: _l("At a conference or meeting"),
+}
+CONFIRMATIONS = {
+    Confirmation.PENDING: _l("waiting for confirmation"),
+    Confirmation.CONFIRMED: _l("confirmed"),
+    Confirmation.DISPUTED: _l("disputed"),
+}
+
 
 def role_label(role) -> str:
-    return {Role.MENTOR: _("mentor"), Role.MENTEE: _("mentee")}[Role(role)]
+    return str(ROLES[Role(role)])
 
 
 def programme_status_label(status) -> str:
-    labels = {
-        ProgrammeStatus.DRAFT: _("draft"),
-        ProgrammeStatus.OPEN: _("open for applications"),
-        ProgrammeStatus.MATCHING: _("matching"),
-        ProgrammeStatus.RUNNING: _("running"),
-        ProgrammeStatus.CLOSED: _("closed"),
-    }
-    return labels[ProgrammeStatus(status)]
+    return str(PROGRAMME_STATUSES[ProgrammeStatus(status)])
 
 
 def programme_phase_label(status) -> str:
     """A programme's status as the public pages tell delegates (the coordinators' pages keep
     the short workflow words)."""
-    labels = {
-        ProgrammeStatus.DRAFT: _("In preparation"),
-        ProgrammeStatus.OPEN: _("Open for applications"),
-        ProgrammeStatus.MATCHING: _("Applications closed — pairs being formed"),
-        ProgrammeStatus.RUNNING: _("Under way"),
-        ProgrammeStatus.CLOSED: _("Ended"),
-    }
-    return labels[ProgrammeStatus(status)]
+    return str(PROGRAMME_PHASES[ProgrammeStatus(status)])
 
 
 def enrolment_status_label(status) -> str:
-    labels = {
-        EnrolmentStatus.SUBMITTED: _("submitted"),
-        EnrolmentStatus.ACCEPTED: _("accepted"),
-        EnrolmentStatus.WAITLISTED: _("waitlisted"),
-        EnrolmentStatus.DECLINED: _("declined"),
-        EnrolmentStatus.WITHDRAWN: _("withdrawn"),
-    }
-    return labels[EnrolmentStatus(status)]
+    return str(ENROLMENT_STATUSES[EnrolmentStatus(status)])
 
 
 def pairing_status_label(status) -> str:
-    labels = {
-        PairingStatus.PROPOSED: _("proposed"), PairingStatus.APPROVED: _("approved"),
-        PairingStatus.ACTIVE: _("active"), PairingStatus.REJECTED: _("rejected"),
-        PairingStatus.SUPERSEDED: _("replaced"), PairingStatus.COMPLETED: _("completed"),
-        PairingStatus.ENDED: _("ended early"),
-    }
-    return labels[PairingStatus(status)]
+    return str(PAIRING_STATUSES[PairingStatus(status)])
 
 
 def meeting_format_label(value) -> str:
-    labels = {
-        MeetingFormat.VIDEO: _("Video call"), MeetingFormat.PHONE: _("Phone"),
-        MeetingFormat.IN_PERSON: _("In person"),
-        MeetingFormat.CONFERENCE: _("At a conference or meeting"),
-    }
-    return labels[MeetingFormat(value)]
+    return str(MEETING_FORMATS[MeetingFormat(value)])
 
 
 def confirmation_label(state) -> str:
-    labels = {
-        Confirmation.PENDING: _("waiting for confirmation"),
-        Confirmation.CONFIRMED: _("confirmed"),
-        Confirmation.DISPUTED: _("disputed"),
-    }
-    return labels[Confirmation(state)]
+    return str(CONFIRMATIONS[Confirmation(state)])

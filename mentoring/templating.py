@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 
 from babel import numbers as babel_numbers
 from flask import Flask, request, url_for
-from flask_babel import format_date, format_datetime, format_decimal
+from flask_babel import format_date, format_datetime
 
 from .data import country_name, language_name
 from .forms import error_links
@@ -39,10 +40,19 @@ def amount(value, unit: str = "") -> str:
     given out of 100, placed and spaced as the locale writes it."""
     if value is None:
         return ""
-    if unit == "%":
-        return babel_numbers.format_percent(Decimal(str(value)) / 100, locale=current_locale(),
+    return _formatted(value, type(value), unit == "%", current_locale()) + (
+        "" if unit == "%" else unit)
+
+
+@lru_cache(maxsize=4096)
+def _formatted(value, _kind: type, percent: bool, locale: str) -> str:
+    """Babel's formatting, remembered: a dashboard writes some 150 numbers, most of them small
+    counts it wrote before, and Babel reads the locale's patterns again for each one (the
+    type is in the key so that 1, 1.0 and True stay apart)."""
+    if percent:
+        return babel_numbers.format_percent(Decimal(str(value)) / 100, locale=locale,
                                             decimal_quantization=False)
-    return format_decimal(value) + unit
+    return babel_numbers.format_decimal(value, locale=locale)
 
 
 def current_page() -> str:

@@ -38,10 +38,9 @@ def _filters() -> service.Filters:
 @coordinator_required
 def applications(scope: Scope):
     filters = _filters()
-    page = paginate(service.with_details(service.applications_query(scope, filters)),
-                       per_page=request.args.get("per_page", type=int)
-                       or current_app.config["APPLICATIONS_PER_PAGE"],
-                       max_per_page=200)
+    page = paginate(service.applications_query(scope, filters), service.with_details,
+                    per_page=request.args.get("per_page", type=int)
+                    or current_app.config["APPLICATIONS_PER_PAGE"], max_per_page=200)
     ids = [enrolment.id for enrolment in page.items]
     form = DecisionForm(choices=[(i, str(i)) for i in ids])
     return render_template("applications/applications.html", scope=scope,

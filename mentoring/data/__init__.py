@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 from zoneinfo import available_timezones
 
 import pycountry
@@ -52,9 +52,10 @@ def country_codes() -> tuple[str, ...]:
     return tuple(sorted(country.alpha_2 for country in pycountry.countries))
 
 
-@cache  # pages and emails name the same few hundred (code, locale) pairs again and again
+@lru_cache(maxsize=8192)
 def country_name(code: str, locale: str = "en") -> str:
-    """The country's name in the interface language (Babel's CLDR names, else ISO's)."""
+    """The country's name in the interface language (Babel's CLDR names, else ISO's);
+    remembered, as lists name the same few countries on every row."""
     name = Locale.parse(locale).territories.get(code)
     if name:
         return name
@@ -68,9 +69,10 @@ def country_choices(locale: str = "en") -> list[tuple[str, str]]:
                   key=lambda item: item[1].casefold())
 
 
-@cache
+@lru_cache(maxsize=8192)
 def language_name(code: str, locale: str = "en") -> str:
-    """A language's own name in the interface language, e.g. "Arabic" for "ar"."""
+    """A language's own name in the interface language, e.g. "Arabic" for "ar"
+    (remembered, like country names)."""
     name = Locale.parse(locale).languages.get(code)
     return name[:1].upper() + name[1:] if name else code
 

@@ -76,7 +76,8 @@ def _filters() -> pair_views.PairFilters:
 @coordinator_required
 def pairs(scope: Scope):
     filters = _filters()
-    page = paginate(pair_views.pairs_query(scope, filters), per_page=50, max_per_page=200)
+    page = paginate(pair_views.pairs_query(scope, filters), pair_views.with_people, per_page=50,
+                    max_per_page=200)
     last_run = matching_service.latest_run(scope.programme)
     unmatched = pair_views.unmatched(scope, last_run)
     alternative_ids = {alt["mentor"] for pairing in page.items

@@ -29,7 +29,6 @@ from ..models import (
     Pairing,
     PairingStatus,
     ProgrammeStatus,
-    Region,
     Role,
 )
 from . import activity as pair_activity
@@ -73,6 +72,18 @@ def _in_scope(query, scope: Scope, enrolment=Enrolment):
     return query
 
 
+def _pairs_in_scope(query, scope: Scope):
+    """Pairs of the scope: the programme's, and for a co-chair those of her region's mentees.
+    The mentee is joined only for a region: the whole programme's figures read the pairs
+    alone."""
+    query = query.where(Pairing.programme_id == scope.programme.id)
+    if scope.region is not None:
+        mentee = aliased(Enrolment)
+        query = query.join(mentee, Pairing.mentee_id == mentee.id).where(
+            mentee.region_id == scope.region.id)
+    return query
+
+
 @dataclass
 class Funnel:
     """applied -> accepted -> matched -> active -> completed, per role."""
@@ -105,11 +116,13 @@ def funnel(scope: Scope) -> Funnel:
               func.count(distinct(case((mentor_in, Pairing.mentor_id)))))
 
     def pairs(*columns):
-        return (select(*columns, *people)
-                .join(mentee, Pairing.mentee_id == mentee.id)
+        query = select(*columns, *people).where(Pairing.programme_id == scope.programme.id,
+                                                Pairing.status.in_(MATCHED))
+        if scope.region is None:  # every pair counts: no need to read the people
+            return query
+        return (query.join(mentee, Pairing.mentee_id == mentee.id)
                 .join(mentor, Pairing.mentor_id == mentor.id)
-                .where(mentee.programme_id == scope.programme.id,
-                       Pairing.status.in_(MATCHED), or_(mentee_in, mentor_in)))
+                .where(or_(mentee_in, mentor_in)))
 
     by_status = {str(s): (n_mentees, n_mentors) for s, n_mentees, n_mentors
                  in db.session.execute(pairs(Pairing.status).group_by(Pairing.status))}
@@ -321,23 +334,33 @@ def _participants(scope: Scope, *columns):
                      .group_by(*columns, Enrolment.role), scope)
 
 
-def by_region(scope: Scope) -> Breakdown:
-    rows = db.session.execute(_participants(scope, Region.code)
-                              .join(Region, Enrolment.region_id == Region.id)).all()
-    counts: dict = defaultdict(dict)
-    for code, role, count in rows:
-        counts[code][str(role)] = count
-    labels = [r.code for r in scope.programme.regions if r.code in counts]
-    return Breakdown("region", labels, dict(counts))
+def accepted(scope: Scope) -> list[tuple]:
+    """Accepted participants per region id, country, gender answer and role: the rows the
+    region, country and gender breakdowns all add up, read once (at most regions x
+    countries x answers x 2 rows, whatever the number of people)."""
+    return db.session.execute(_participants(
+        scope, Enrolment.region_id, Enrolment.country, Enrolment.gender)).all()
 
 
-def by_country(scope: Scope, locale: str = "en", top: int = 15) -> Breakdown:
+def _summed(rows, column: int):
+    counts: dict = defaultdict(lambda: defaultdict(int))
+    for row in rows:
+        counts[row[column]][str(row[3])] += row[4]
+    return counts
+
+
+def by_region(scope: Scope, rows: list[tuple] | None = None) -> Breakdown:
+    counts = _summed(accepted(scope) if rows is None else rows, 0)
+    labels = [r.code for r in scope.programme.regions if r.id in counts]
+    named = {r.code: dict(counts[r.id]) for r in scope.programme.regions if r.id in counts}
+    return Breakdown("region", labels, named)
+
+
+def by_country(scope: Scope, locale: str = "en", top: int = 15,
+               rows: list[tuple] | None = None) -> Breakdown:
     """The ``top`` countries whose count can be shown, most first; every other country
     counts in one OTHER line (``grouped`` says how many)."""
-    rows = db.session.execute(_participants(scope, Enrolment.country)).all()
-    counts: dict = defaultdict(lambda: defaultdict(int))
-    for code, role, count in rows:
-        counts[code][str(role)] += count
+    counts = _summed(accepted(scope) if rows is None else rows, 1)
     ranked = sorted((code for code in counts if not is_small(sum(counts[code].values()))),
                     key=lambda c: (-sum(counts[c].values()), c))[:top]
     named = {country_name(code, locale): dict(counts[code]) for code in ranked}
@@ -360,11 +383,10 @@ def by_language(scope: Scope, locale: str = "en") -> Breakdown:
     return Breakdown("language", labels, dict(counts))
 
 
-def by_gender(scope: Scope) -> Breakdown:
+def by_gender(scope: Scope, rows: list[tuple] | None = None) -> Breakdown:
     """Accepted participants per gender group (`gender.statistics_group`) and role."""
-    rows = db.session.execute(_participants(scope, Enrolment.gender)).all()
     counts: dict = defaultdict(lambda: defaultdict(int))
-    for answer, role, count in rows:
+    for _region, _country, answer, role, count in accepted(scope) if rows is None else rows:
         counts[statistics_group(answer)][str(role)] += count
     counts = {label: dict(by_role) for label, by_role in counts.items()}
     # Every group takes part in the sums (a group nobody is in is a shown 0); a group shows
@@ -425,18 +447,20 @@ class Quality:
 
 
 def quality(scope: Scope) -> Quality:
-    mentee = aliased(Enrolment)
+    """The score histogram and the lowest and mean scores, from one query grouped by band."""
     band = case((Pairing.score >= 1000, 9), else_=Pairing.score / 100).label("band")
-    base = (select(band, func.count()).join(mentee, Pairing.mentee_id == mentee.id)
-            .where(Pairing.status.in_(MATCHED)).group_by(band))
+    rows = db.session.execute(_pairs_in_scope(
+        select(band, func.count(), func.min(Pairing.score), func.sum(Pairing.score))
+        .where(Pairing.status.in_(MATCHED)).group_by(band), scope)).all()
     histogram = [0] * 10
-    for value, count in db.session.execute(_in_scope(base, scope, mentee)):
+    for value, count, _lowest, _total in rows:
         histogram[min(int(value), 9)] += count
-    lowest, mean, pairs = db.session.execute(_in_scope(
-        select(func.min(Pairing.score), func.avg(Pairing.score), func.count())
-        .join(mentee, Pairing.mentee_id == mentee.id).where(Pairing.status.in_(MATCHED)),
-        scope, mentee)).one()
-    return Quality(histogram, lowest, round(float(mean), 1) if mean is not None else None, pairs)
+    pairs = sum(count for _band, count, _lowest, _total in rows)
+    if not pairs:
+        return Quality(histogram, None, None, 0)
+    lowest = min(low for _band, _count, low, _total in rows)
+    total = sum(int(total) for _band, _count, _low, total in rows)
+    return Quality(histogram, lowest, round(total / pairs, 1), pairs)
 
 
 @dataclass
@@ -459,16 +483,12 @@ class Activity:
         return round(100 * self.confirmed / self.sessions, 1) if self.sessions else None
 
 
-def _month(column):
-    if db.engine.dialect.name == "postgresql":
-        return func.to_char(column, "YYYY-MM")
-    return func.strftime("%Y-%m", column)
-
-
-def _every_month(rows, until: date | None) -> list[tuple[str, int, float]]:
+def _every_month(rows: dict[str, tuple[int, int]], until: date | None
+                 ) -> list[tuple[str, int, float]]:
     """Every month from the first session's to the last's (or to ``until``'s, if later),
     a month without sessions as 0 sessions and 0 hours."""
-    found = {month: (count, round((minutes or 0) / 60, 1)) for month, count, minutes in rows}
+    found = {month: (count, round((minutes or 0) / 60, 1)) for month, (count, minutes)
+             in rows.items()}
     if not found:
         return []
     year, month = (int(part) for part in min(found).split("-"))
@@ -483,43 +503,42 @@ def _every_month(rows, until: date | None) -> list[tuple[str, int, float]]:
 
 
 def activity(scope: Scope, today: date) -> Activity:
-    mentee = aliased(Enrolment)
-    meetings = (select(Meeting).join(Pairing, Meeting.pairing_id == Pairing.id)
-                .join(mentee, Pairing.mentee_id == mentee.id))
-    month = _month(Meeting.held_on).label("month")
-    months = db.session.execute(_in_scope(
-        select(month, func.count(), func.sum(Meeting.duration_minutes))
-        .join(Pairing, Meeting.pairing_id == Pairing.id)
-        .join(mentee, Pairing.mentee_id == mentee.id).group_by(month).order_by(month),
-        scope, mentee)).all()
-    sessions, confirmed = db.session.execute(_in_scope(
-        select(func.count(), func.sum(case((Meeting.confirmation == Confirmation.CONFIRMED, 1),
-                                           else_=0)))
-        .join(Pairing, Meeting.pairing_id == Pairing.id)
-        .join(mentee, Pairing.mentee_id == mentee.id), scope, mentee)).one()
-    rating = db.session.scalar(_in_scope(
+    pairs = _pairs_in_scope(select(Pairing.id), scope)
+    # Sessions, minutes and confirmations per day (a few hundred rows a year, whatever the
+    # number of sessions), summed into months here: grouping by the stored day costs the
+    # database no function call per session, and one reading gives every total.
+    days = db.session.execute(
+        select(Meeting.held_on, func.count(), func.sum(Meeting.duration_minutes),
+               func.sum(case((Meeting.confirmation == Confirmation.CONFIRMED, 1), else_=0)))
+        .where(Meeting.pairing_id.in_(pairs)).group_by(Meeting.held_on)).all()
+    months: dict[str, tuple[int, int]] = {}
+    sessions = confirmed = 0
+    for day, count, minutes, confirmations in days:
+        key = f"{day.year:04d}-{day.month:02d}"
+        before = months.get(key, (0, 0))
+        months[key] = (before[0] + count, before[1] + (minutes or 0))
+        sessions += count
+        confirmed += confirmations or 0
+    rating = db.session.scalar(
         select(func.avg(Feedback.rating)).join(Meeting, Feedback.meeting_id == Meeting.id)
-        .join(Pairing, Meeting.pairing_id == Pairing.id)
-        .join(mentee, Pairing.mentee_id == mentee.id), scope, mentee))
-    del meetings
+        .where(Meeting.pairing_id.in_(pairs)))
     # Per active pair: its last session (or none), in one grouped subquery.
     last = (select(Meeting.pairing_id, func.max(Meeting.held_on).label("last"))
-            .group_by(Meeting.pairing_id).subquery())
-    active, met, never, silent = db.session.execute(_in_scope(
+            .where(Meeting.pairing_id.in_(pairs)).group_by(Meeting.pairing_id).subquery())
+    active, met, never, silent = db.session.execute(_pairs_in_scope(
         select(func.count(),
                func.sum(case((last.c.last >= today - timedelta(days=30), 1), else_=0)),
                func.sum(pair_activity.flag(pair_activity.never_met(last.c.last, today))),
                func.sum(pair_activity.flag(pair_activity.silent(
                    last.c.last, today, scope.programme.reminder_interval_days))))
-        .join(mentee, Pairing.mentee_id == mentee.id)
         .outerjoin(last, last.c.pairing_id == Pairing.id)
-        .where(Pairing.status == PairingStatus.ACTIVE), scope, mentee)).one()
+        .where(Pairing.status == PairingStatus.ACTIVE), scope)).one()
     return Activity(
         # While the programme runs, the months up to this one: a recent silence shows.
         months=_every_month(months, today if scope.programme.status == ProgrammeStatus.RUNNING
                             else None),
         active_pairs=active or 0, met_last_30=met or 0, never_met=never or 0,
-        silent=silent or 0, sessions=sessions or 0, confirmed=confirmed or 0,
+        silent=silent or 0, sessions=sessions, confirmed=confirmed,
         rating=round(float(rating), 2) if rating is not None else None)
 
 
@@ -535,6 +554,7 @@ class Dashboard:
 
 
 def build(scope: Scope, today: date, locale: str = "en") -> Dashboard:
-    return Dashboard(funnel(scope), by_region(scope), by_country(scope, locale),
-                     by_language(scope, locale), by_gender(scope), quality(scope),
+    rows = accepted(scope)
+    return Dashboard(funnel(scope), by_region(scope, rows), by_country(scope, locale, rows=rows),
+                     by_language(scope, locale), by_gender(scope, rows), quality(scope),
                      activity(scope, today))

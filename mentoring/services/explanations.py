@@ -12,7 +12,7 @@ from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 
 from ..data import language_name
-from ..locales import current_locale
+from ..locales import current_locale, localized
 
 
 def _hours(minutes: int) -> str:
@@ -97,8 +97,17 @@ def parts_text(parts: list[dict[str, Any]], programme=None) -> str:
     is given."""
     names = None
     if programme is not None:
-        names = {topic.label: topic.display_label for topic in programme.topics}
-        names |= {str(topic.id): topic.display_label for topic in programme.topics}
+        # Only the topics the parts name, and the reader's language asked once: this runs for
+        # every row of a list of pairs.
+        wanted = {name for part in parts if part.get("code") == "topics"
+                  for name in part["names"]}
+        locale = current_locale()
+        names = {}
+        for topic in programme.topics if wanted else ():
+            for key in (topic.label, str(topic.id)):
+                if key in wanted:
+                    names[key] = localized(topic.label, topic.translations,
+                                           programme.default_locale, locale)
     return "; ".join(text for text in (part_text(part, names) for part in parts) if text)
 
 

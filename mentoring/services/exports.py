@@ -45,7 +45,8 @@ def pairs_csv(scope: Scope, filters: pair_views.PairFilters) -> bytes:
               "mentor_email", "mentor_region", "score", "reasons", "locked", "source",
               "override_reason"]
     rows = []
-    for pairing in db.session.scalars(pair_views.pairs_query(scope, filters)).unique():
+    query = pair_views.with_people(pair_views.pairs_query(scope, filters))
+    for pairing in db.session.scalars(query).unique():
         rows.append([pairing.id, str(pairing.status), pairing.mentee.user.name,
                      pairing.mentee.user.email,
                      pairing.mentee.region.code if pairing.mentee.region else "",

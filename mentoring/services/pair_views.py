@@ -37,42 +37,50 @@ class PairFilters:
 
 
 def pairs_query(scope: Scope, filters: PairFilters) -> Select:
-    """Pairs in the coordinator's scope, filtered and sorted, with both people loaded."""
-    mentee = aliased(Enrolment)
-    mentee_user = aliased(User)
-    query = (
-        select(Pairing)
-        .join(mentee, Pairing.mentee_id == mentee.id)
-        .join(mentee_user, mentee.user_id == mentee_user.id)
-        .where(Pairing.programme_id == scope.programme.id)
-        .options(
-            joinedload(Pairing.mentee).joinedload(Enrolment.user),
-            joinedload(Pairing.mentee).joinedload(Enrolment.region),
-            joinedload(Pairing.mentor).joinedload(Enrolment.user),
-            joinedload(Pairing.mentor).joinedload(Enrolment.region),
-            joinedload(Pairing.mentee).selectinload(Enrolment.topics),
-            joinedload(Pairing.mentor).selectinload(Enrolment.languages),
-        )
-    )
+    """Pairs in the coordinator's scope, filtered and sorted (``with_people`` loads both
+    people). The mentee is joined only when a filter or the order needs her, so that a page's
+    keys are sorted over the pairs alone."""
+    query = select(Pairing).where(Pairing.programme_id == scope.programme.id)
     if filters.status in {s.value for s in PairingStatus}:
         query = query.where(Pairing.status == PairingStatus(filters.status))
     else:
         query = query.where(Pairing.status.in_(CURRENT))
-    if scope.region is not None:
-        query = query.where(mentee.region_id == scope.region.id)
-    if filters.region_id:
-        query = query.where(mentee.region_id == filters.region_id)
+    sort = SORTS.get(filters.sort, "score")
+    region_ids = {r for r in (scope.region.id if scope.region is not None else None,
+                              filters.region_id) if r}
+    if region_ids or sort == "name":
+        mentee = aliased(Enrolment)
+        query = query.join(mentee, Pairing.mentee_id == mentee.id)
+        for region_id in region_ids:
+            query = query.where(mentee.region_id == region_id)
     if filters.below is not None:
         query = query.where(Pairing.score < filters.below)
     if filters.topic_id:
-        query = query.where(mentee.id.in_(select(EnrolmentTopic.enrolment_id).where(
+        query = query.where(Pairing.mentee_id.in_(select(EnrolmentTopic.enrolment_id).where(
             EnrolmentTopic.topic_id == filters.topic_id)))
-    order = {
-        "score": (Pairing.score.asc(), Pairing.id),
-        "-score": (Pairing.score.desc(), Pairing.id),
-        "name": (mentee_user.name.asc(), Pairing.id),
-    }[SORTS.get(filters.sort, "score")]
-    return query.order_by(*order)
+    if sort == "name":
+        mentee_user = aliased(User)
+        query = query.join(mentee_user, mentee.user_id == mentee_user.id)
+        return query.order_by(mentee_user.name.asc(), Pairing.id)
+    if sort == "-score":
+        return query.order_by(Pairing.score.desc(), Pairing.id)
+    return query.order_by(Pairing.score.asc(), Pairing.id)
+
+
+def with_people(query: Select) -> Select:
+    """Load both people of each pair, their regions, the mentee's topics and the mentor's
+    languages, in a fixed number of queries. Every pair has both people (inner joins): with
+    outer joins PostgreSQL walked thousands of applications to find a page's 50 mentors."""
+    mentee = joinedload(Pairing.mentee, innerjoin=True)
+    mentor = joinedload(Pairing.mentor, innerjoin=True)
+    return query.options(
+        mentee.joinedload(Enrolment.user, innerjoin=True),
+        mentee.joinedload(Enrolment.region),
+        mentor.joinedload(Enrolment.user, innerjoin=True),
+        mentor.joinedload(Enrolment.region),
+        mentee.selectinload(Enrolment.topics),
+        mentor.selectinload(Enrolment.languages),
+    )
 
 
 def names(enrolment_ids) -> dict[int, str]:
@@ -131,11 +139,12 @@ def unmatched(scope: Scope, run: MatchingRun | None) -> list[dict]:
 
 
 def status_counts(scope: Scope) -> dict[str, int]:
-    mentee = aliased(Enrolment)
-    query = (select(Pairing.status, func.count()).join(mentee, Pairing.mentee_id == mentee.id)
+    query = (select(Pairing.status, func.count())
              .where(Pairing.programme_id == scope.programme.id).group_by(Pairing.status))
-    if scope.region is not None:
-        query = query.where(mentee.region_id == scope.region.id)
+    if scope.region is not None:  # the mentee is read only for a co-chair's region
+        mentee = aliased(Enrolment)
+        query = query.join(mentee, Pairing.mentee_id == mentee.id).where(
+            mentee.region_id == scope.region.id)
     return {str(status): count for status, count in db.session.execute(query)}
 
 

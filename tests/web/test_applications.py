@@ -329,3 +329,51 @@ def test_the_region_is_found_from_the_country_and_asked_only_when_it_cannot_be(
                            data=mentee_form(programme, country="IL"))
     assert response.status_code == 302
     assert db.session.scalar(select(Enrolment)).region_id == programme.regions[0].id
+
+
+def _list_queries(client, path: str) -> tuple[int, str]:
+    from sqlalchemy import event
+
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    db.session.expire_all()
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        response = client.get(path)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert response.status_code == 200
+    return len(statements), response.text
+
+
+def test_the_applications_list_asks_as_many_queries_for_8_applications_as_for_24(
+        client, auth, make_programme, make_enrolment, coordinator):
+    small, large = make_programme(), make_programme()
+    for programme, size in ((small, 8), (large, 24)):
+        topics = [topic.id for topic in programme.topics]
+        for number in range(size):
+            make_enrolment(programme, role=Role.MENTOR if number % 3 == 0 else Role.MENTEE,
+                           country="KE" if number % 2 else "FR", languages=["en", "fr"],
+                           topic_ids=topics[number % 3:number % 3 + 2])
+    from mentoring.services import programmes
+
+    lead = coordinator(small, email="lead@example.org")
+    cochair = coordinator(small, region_code="ATU", email="cochair@example.org")
+    programmes.assign_coordinator(None, large, lead.email, None)
+    programmes.assign_coordinator(None, large, cochair.email, next(
+        r.id for r in large.regions if r.code == "ATU"))
+    db.session.commit()
+    for email, shown in ((lead.email, (8, 24)), (cochair.email, (4, 12))):
+        auth.login(email)
+        counts = []
+        for programme, rows in zip((small, large), shown, strict=True):
+            path = f"/coordinate/{programme.slug}/applications"
+            client.get(path)  # warm up
+            queries, page = _list_queries(client, path)
+            assert page.count('name="ids"') == rows
+            counts.append(queries)
+        assert counts[0] == counts[1], (email, counts)
+        auth.logout()

@@ -624,8 +624,8 @@ def test_the_number_of_queries_does_not_grow_with_the_data(data, coordinator, au
     auth.login("cochair@example.org")
     large_regional = _count_queries(client, url)
     assert (large, large_regional) == (small, small_regional)
-    # The figures alone take 13 aggregate queries per scope (14 with the months): counting works.
-    assert small >= 13 and small_regional >= small + 13
+    # The figures alone take 10 aggregate queries per scope: counting works.
+    assert small >= 10 and small_regional >= small + 10
 
 
 def test_never_met_and_silent_count_from_the_announcement_day(make_programme, make_user,
