@@ -36,6 +36,15 @@ def sql_statements():
         event.remove(db.engine, "before_cursor_execute", count)
 
 
+def statements_of_page(client, path: str) -> tuple[int, str]:
+    """How many SQL statements a page sends (read afresh), and its text."""
+    db.session.expire_all()
+    with sql_statements() as statements:
+        response = client.get(path)
+    assert response.status_code == 200, (path, response.status_code)
+    return len(statements), response.text
+
+
 def job_page(client, response):
     """An import answers with a redirect to its job's page: that page, where the result is
     (without REDIS_URL the job ran inside the request). Any other answer as it is."""

@@ -16,7 +16,7 @@ from mentoring.models import (
     Role,
 )
 from mentoring.models._types import utcnow
-from tests.helpers import enrolment_status
+from tests.helpers import enrolment_status, statements_of_page
 
 
 def mentee_form(programme, **overrides):
@@ -331,24 +331,6 @@ def test_the_region_is_found_from_the_country_and_asked_only_when_it_cannot_be(
     assert db.session.scalar(select(Enrolment)).region_id == programme.regions[0].id
 
 
-def _list_queries(client, path: str) -> tuple[int, str]:
-    from sqlalchemy import event
-
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    db.session.expire_all()
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        response = client.get(path)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-    assert response.status_code == 200
-    return len(statements), response.text
-
-
 def test_the_applications_list_asks_as_many_queries_for_8_applications_as_for_24(
         client, auth, make_programme, make_enrolment, coordinator):
     small, large = make_programme(), make_programme()
@@ -372,7 +354,7 @@ def test_the_applications_list_asks_as_many_queries_for_8_applications_as_for_24
         for programme, rows in zip((small, large), shown, strict=True):
             path = f"/coordinate/{programme.slug}/applications"
             client.get(path)  # warm up
-            queries, page = _list_queries(client, path)
+            queries, page = statements_of_page(client, path)
             assert page.count('name="ids"') == rows
             counts.append(queries)
         assert counts[0] == counts[1], (email, counts)

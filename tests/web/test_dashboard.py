@@ -11,7 +11,6 @@ from html.parser import HTMLParser
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import event
 
 from mentoring.extensions import db
 from mentoring.gender import Gender, from_words
@@ -29,6 +28,7 @@ from mentoring.models import (
     Role,
     User,
 )
+from tests.helpers import statements_of_page
 
 #: The dashboard's "today" for every test here (the real clock is patched).
 TODAY = date(2026, 6, 15)
@@ -547,19 +547,7 @@ def test_a_long_run_of_months_writes_every_other_month_under_the_columns(app):
 # ---- the number of queries ----------------------------------------------------------------
 
 def _count_queries(client, url) -> int:
-    statements = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    db.session.expire_all()
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        response = client.get(url)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-    assert response.status_code == 200
-    return len(statements)
+    return statements_of_page(client, url)[0]
 
 
 COUNTRIES = ["KE", "NG", "EG", "FR", "BR", "IN", "RU", "GH", "SN", "MA", "DE", "IT", "AR",

@@ -12,7 +12,7 @@ import io
 import re
 
 import pytest
-from sqlalchemy import event, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from mentoring.extensions import db
@@ -31,7 +31,7 @@ from mentoring.models import (
 )
 from mentoring.permissions import Scope
 from mentoring.services import Refused, pairings
-from tests.helpers import emails
+from tests.helpers import emails, statements_of_page
 
 TOPICS = ["Negotiation", "Drafting contributions", "Chairing meetings",
           "IMT and mobile broadband", "Satellite regulatory procedures"]
@@ -948,18 +948,7 @@ def _cohort(programme, person, size: int) -> None:
 
 
 def _queries(client, path: str) -> int:
-    statements: list[str] = []
-
-    def count_statement(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count_statement)
-    try:
-        response = client.get(path)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count_statement)
-    assert response.status_code == 200
-    return len(statements)
+    return statements_of_page(client, path)[0]
 
 
 def test_pairs_page_issues_the_same_number_of_queries_for_5_and_30_pairs(
