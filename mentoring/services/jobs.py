@@ -186,7 +186,8 @@ def _as_starter(job: Job, work):
     scope = coordinator_scope(job.programme, actor) if actor is not None else None
     if scope is None:
         raise JobFailed([{"line": 0, "column": "", "message": _(
-            "The person who started this run no longer coordinates the programme.")}], 1)
+            "Nothing was changed: the person who started this no longer coordinates the "
+            "programme.")}], 1)
     try:
         return work(actor, scope)
     except Refused as refusal:

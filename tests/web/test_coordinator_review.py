@@ -367,7 +367,8 @@ def test_a_decision_whose_starter_stopped_coordinating_before_it_ran_fails_and_s
     auth.logout()
     auth.login(claire)
     page = client.get(job_page).text
-    assert "The person who started this run no longer coordinates the programme." in page
+    assert ("Nothing was changed: the person who started this no longer coordinates the "
+            "programme.") in page
     assert [enrolment_status(a.id) for a in applicants] == [EnrolmentStatus.SUBMITTED] * 2
     assert emails(kind="decision") == []
 

@@ -1075,7 +1075,8 @@ def test_an_approval_whose_starter_stopped_coordinating_before_it_ran_fails_and_
     auth.logout()
     auth.login(claire)
     page = client.get(job_page).text
-    assert "The person who started this run no longer coordinates the programme." in page
+    assert ("Nothing was changed: the person who started this no longer coordinates the "
+            "programme.") in page
     assert count(Pairing, Pairing.status == PairingStatus.APPROVED) == 0
 
 
