@@ -30,7 +30,7 @@ from fractions import Fraction
 from typing import Any
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 from scipy.sparse import coo_matrix, vstack
 
 from .dense import big_weight
@@ -44,6 +44,7 @@ TOP = 16
 TOP_RULE = 8
 PRESOLVE = False  # HiGHS presolve spends longer on these programmes than it saves
 DISP = False  # HiGHS's log on standard output (for studying a slow programme)
+PAIRS_SLACK = 1e-3  # added to the relaxation's most pairs before rounding down
 TIME_LIMIT: float | None = None  # seconds per programme; None = until solved (benches set it)
 
 
@@ -341,21 +342,7 @@ def _solve_milp(prog: Programme, objective: np.ndarray, rule_rows: list, slack: 
         if all(a <= 0 <= b for _, a, b in rule_rows):
             return np.zeros(0, np.int64), 0.0
         return None
-    blocks, lo, hi = [], [], []
-    for mat, ub in prog.base:
-        blocks.append(coo_matrix((mat.data, (mat.row, mat.col)), shape=(mat.shape[0],
-                                                                          e + n_slack)))
-        lo.append(np.full(mat.shape[0], -np.inf))
-        hi.append(ub)
-    for k, (coef, a, b) in enumerate(rule_rows):
-        data = np.append(coef, 1.0 if np.isfinite(a) else -1.0) if slack else coef
-        cols = np.append(np.arange(e), e + k) if slack else np.arange(e)
-        blocks.append(coo_matrix((data.astype(np.float64), (np.zeros(cols.size, int), cols)),
-                                 shape=(1, e + n_slack)))
-        lo.append(np.array([a], float))
-        hi.append(np.array([b], float))
-    constraints = [LinearConstraint(vstack(blocks).tocsr(), np.concatenate(lo),
-                                    np.concatenate(hi))] if blocks else []
+    constraints = _constraints(prog, rule_rows, n_slack)
     upper = np.concatenate([np.ones(e), np.full(n_slack, np.inf)])
     res = milp(-objective.astype(np.float64), integrality=np.ones(e + n_slack),
                bounds=Bounds(np.zeros(e + n_slack), upper), constraints=constraints,
@@ -366,6 +353,46 @@ def _solve_milp(prog: Programme, objective: np.ndarray, rule_rows: list, slack: 
     if res.status != 0 or res.x is None:
         raise RuntimeError(f"the quota programme was not solved: {res.message}")
     return np.rint(res.x).astype(np.int64), -float(res.mip_dual_bound)
+
+
+def _pairs_bound(prog: Programme, rule_rows: list) -> float | None:
+    """The most pairs of the linear relaxation (every x between 0 and 1), by HiGHS's
+    interior point method (with crossover to a vertex): an upper bound on the pairs of any
+    matching that meets the rules, or None when even the relaxation cannot meet them."""
+    e = prog.rows.size
+    if e == 0:
+        return None if not all(a <= 0 <= b for _, a, b in rule_rows) else 0.0
+    (con,) = _constraints(prog, rule_rows, 0)
+    a, lo, hi = con.A, con.lb, con.ub
+    up, down = np.isfinite(hi), np.isfinite(lo)
+    res = linprog(-np.ones(e), A_ub=vstack([a[up], -a[down]]).tocsr(),
+                  b_ub=np.concatenate([hi[up], -lo[down]]), bounds=(0, 1), method="highs-ipm")
+    if res.status == 2:
+        return None
+    if res.status != 0:
+        raise RuntimeError(f"the quota programme's relaxation was not solved: {res.message}")
+    return -float(res.fun)
+
+
+def _constraints(prog: Programme, rule_rows: list, n_slack: int) -> list:
+    """The programme's rows (mentees, mentors, then each rule, with its shortfall variable
+    when `n_slack`) as one LinearConstraint, or none."""
+    e = prog.rows.size
+    blocks, lo, hi = [], [], []
+    for mat, ub in prog.base:
+        blocks.append(coo_matrix((mat.data, (mat.row, mat.col)), shape=(mat.shape[0],
+                                                                          e + n_slack)))
+        lo.append(np.full(mat.shape[0], -np.inf))
+        hi.append(ub)
+    for k, (coef, a, b) in enumerate(rule_rows):
+        data = np.append(coef, 1.0 if np.isfinite(a) else -1.0) if n_slack else coef
+        cols = np.append(np.arange(e), e + k) if n_slack else np.arange(e)
+        blocks.append(coo_matrix((data.astype(np.float64), (np.zeros(cols.size, int), cols)),
+                                 shape=(1, e + n_slack)))
+        lo.append(np.array([a], float))
+        hi.append(np.array([b], float))
+    return [LinearConstraint(vstack(blocks).tocsr(), np.concatenate(lo),
+                             np.concatenate(hi))] if blocks else []
 
 
 def solve_quotas(model: ScoreModel, counter: Counter, free: np.ndarray, cap: np.ndarray,
@@ -389,23 +416,23 @@ def solve_quotas(model: ScoreModel, counter: Counter, free: np.ndarray, cap: np.
                      len(locked), counter.group)
     rule_rows = [_rule_row(rule, prog.counted[r], prog.locked_counts[r], prog.locked_pairs,
                            prog.group[r]) for r, rule in enumerate(counter.rules)]
-    # Two programmes. First the most pairs: weighing a pair BIG + score, a matching of t
-    # pairs is worth at least t BIG and one of t + 1 pairs at least (t + 1) BIG, so a solution
-    # of t pairs whose bound is below (t + 1) BIG has the most pairs. A relative gap of about
-    # one pair lets HiGHS stop there instead of proving the best total, which a share of the
-    # pairs makes slow (the relaxation keeps a fraction of a pair); the bound is checked
-    # here, and the gap narrowed until it proves it. Then, with exactly that many pairs, the
-    # best total at gap 0.
-    big = big_weight(free.size, int(cap.sum()))
-    most_pairs = min(free.size, int(cap.sum()))
-    for gap in (0.9 / (most_pairs + 1), 0.2 / (most_pairs + 1), 0.0):
-        first = _solve_milp(prog, big + scores, rule_rows, gap=gap)
-        if first is None:
-            raise _unmet(prog, counter, rule_rows)
-        most = int(first[0].sum())
-        if first[1] < (most + 1) * big:
-            break
-    x, _ = _solve_milp(prog, scores, rule_rows + [(np.ones(e, np.int64), most, most)])
+    # The most pairs first, then the best total with exactly that many (at gap 0). The
+    # linear relaxation's most pairs z (a cheap interior-point solve) bounds the pairs t* of
+    # every matching that meets the rules, so t* <= floor(z) (HiGHS solves to tolerances of
+    # about 1e-7; PAIRS_SLACK keeps a z computed a hair below a whole number from being
+    # rounded down). If the best-total programme with exactly floor(z) pairs is feasible,
+    # floor(z) = t* and its solution is the answer: one MILP. On these cohorts the
+    # relaxation's fractions come from the shares of the pairs (805 pairs with a woman
+    # mentor allow 1341.67 pairs at 60 %), and floor(z) is reached.
+    bound = _pairs_bound(prog, rule_rows)
+    if bound is None:
+        raise _unmet(prog, counter, rule_rows)
+    most = min(free.size, int(cap.sum()), math.floor(bound + PAIRS_SLACK))
+    solved = _solve_milp(prog, scores, rule_rows + [(np.ones(e, np.int64), most, most)])
+    if solved is None:
+        most = _most_pairs(prog, counter, rule_rows, scores, free.size, int(cap.sum()))
+        solved = _solve_milp(prog, scores, rule_rows + [(np.ones(e, np.int64), most, most)])
+    x = solved[0]
     _check(prog, x, rule_rows, cap, free.size, local)
     match = np.full(free.size, -1, np.int64)
     got = np.full(free.size, -1, np.int64)
@@ -413,6 +440,27 @@ def solve_quotas(model: ScoreModel, counter: Counter, free: np.ndarray, cap: np.
     match[local[rows[on]]] = cols[on]
     got[local[rows[on]]] = scores[on]
     return match, got
+
+
+def _most_pairs(prog: Programme, counter: Counter, rule_rows: list, scores: np.ndarray,
+                nf: int, places: int) -> int:
+    """The most pairs of a matching meeting the rules, when the relaxation's bound is not
+    reached. Weighing a pair BIG + score, a matching of t pairs is worth at least t BIG and
+    one of t + 1 pairs at least (t + 1) BIG, so a solution of t pairs whose bound is below
+    (t + 1) BIG has the most pairs. A relative gap of about one pair lets HiGHS stop there
+    instead of proving the best total, which a share of the pairs makes slow (the relaxation
+    keeps a fraction of a pair); the bound is checked here, and the gap narrowed until it
+    proves it."""
+    big = big_weight(nf, places)
+    most_pairs = min(nf, places)
+    for gap in (0.9 / (most_pairs + 1), 0.2 / (most_pairs + 1), 0.0):
+        first = _solve_milp(prog, big + scores, rule_rows, gap=gap)
+        if first is None:
+            raise _unmet(prog, counter, rule_rows)
+        most = int(first[0].sum())
+        if first[1] < (most + 1) * big:
+            break
+    return most
 
 
 def _check(prog: Programme, x: np.ndarray, rule_rows: list, cap: np.ndarray, nf: int,

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from mentoring.matching import Mentee, Mentor, build_model, solve
+from mentoring.matching import Mentee, Mentor, Rules, build_model, quotas, solve
 from mentoring.matching.profiles import id_key
 from mentoring.matching.quotas import QuotaError, QuotasUnmet, parse_rules
-from tests.unit.matching.matching_helpers import matchings, problems
+from tests.unit.matching.matching_helpers import matchings, problems, random_cohort
 
 POOL = [
     {"name": "CITEL mentees", "mentee": {"region": "CITEL"}, "mentor": {}, "min": 1},
@@ -84,8 +84,26 @@ def _passes_mentee(rule, model, i):
 @given(problems(), st.lists(st.integers(0, len(POOL) - 1), min_size=1, max_size=3,
                             unique=True))
 def test_quotas_are_met_and_the_matching_is_the_best_that_meets_them(problem, picks):
+    check_best_meeting(problem, [POOL[k] for k in picks])
+
+
+def test_when_the_relaxation_promises_a_pair_too_many_the_most_pairs_are_searched(
+        monkeypatch):
+    # In this cohort the relaxation's most pairs round down to one more pair than any
+    # matching meeting the rules has: the programme with that many pairs is infeasible and
+    # the most pairs are found by the branch and bound of `_most_pairs`.
+    mentors, mentees = random_cohort(2382, 5, 3, cap=(1, 2))
+    calls = []
+    real = quotas._most_pairs
+    monkeypatch.setattr(quotas, "_most_pairs", lambda *a: calls.append(1) or real(*a))
+    check_best_meeting((mentors, mentees, Rules(), [], []), [POOL[k] for k in (1, 5, 4)])
+    assert calls == [1]
+
+
+def check_best_meeting(problem, chosen):
+    """The solve meets the rules `chosen` (dicts) and is the best matching that does, found
+    by trying every matching; never better than the run without quotas."""
     mentors, mentees, rules, locked, forbidden = problem
-    chosen = [POOL[k] for k in picks]
     try:
         quota_rules = parse_rules(chosen)
         result = solve(mentors, mentees, rules, locked, forbidden, quota_rules=quota_rules)
