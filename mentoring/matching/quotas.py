@@ -44,6 +44,7 @@ TOP = 16
 TOP_RULE = 8
 PRESOLVE = False  # HiGHS presolve spends longer on these programmes than it saves
 DISP = False  # HiGHS's log on standard output (for studying a slow programme)
+FIX_START = 100.0  # reduced cost above which pairs are first left out (see _best_total)
 PAIRS_SLACK = 1e-3  # added to the relaxation's most pairs before rounding down
 TIME_LIMIT: float | None = None  # seconds per programme; None = until solved (benches set it)
 
@@ -356,22 +357,78 @@ def _solve_milp(prog: Programme, objective: np.ndarray, rule_rows: list, slack: 
 
 
 def _pairs_bound(prog: Programme, rule_rows: list) -> float | None:
-    """The most pairs of the linear relaxation (every x between 0 and 1), by HiGHS's
-    interior point method (with crossover to a vertex): an upper bound on the pairs of any
-    matching that meets the rules, or None when even the relaxation cannot meet them."""
-    e = prog.rows.size
-    if e == 0:
+    """The most pairs of the linear relaxation (every x between 0 and 1): an upper bound on
+    the pairs of any matching that meets the rules, or None when even the relaxation cannot
+    meet them."""
+    if prog.rows.size == 0:
         return None if not all(a <= 0 <= b for _, a, b in rule_rows) else 0.0
+    relaxed = _relaxation(prog, np.ones(prog.rows.size), rule_rows)
+    return None if relaxed is None else relaxed[0]
+
+
+def _relaxation(prog: Programme, objective: np.ndarray, rule_rows: list
+                ) -> tuple[float, np.ndarray] | None:
+    """The linear relaxation's maximum of objective . x and each variable's reduced cost at
+    0 (how much the maximum falls per unit of it), by HiGHS's interior point method with
+    crossover (several times faster than its dual simplex here); None if infeasible."""
     (con,) = _constraints(prog, rule_rows, 0)
     a, lo, hi = con.A, con.lb, con.ub
     up, down = np.isfinite(hi), np.isfinite(lo)
-    res = linprog(-np.ones(e), A_ub=vstack([a[up], -a[down]]).tocsr(),
+    res = linprog(-objective.astype(np.float64), A_ub=vstack([a[up], -a[down]]).tocsr(),
                   b_ub=np.concatenate([hi[up], -lo[down]]), bounds=(0, 1), method="highs-ipm")
     if res.status == 2:
         return None
     if res.status != 0:
         raise RuntimeError(f"the quota programme's relaxation was not solved: {res.message}")
-    return -float(res.fun)
+    return -float(res.fun), np.asarray(res.lower.marginals, np.float64)
+
+
+def _best_total(prog: Programme, scores: np.ndarray, rule_rows: list) -> np.ndarray | None:
+    """The 0/1 solution of the most total score meeting `rule_rows` (gap 0), or None if
+    there is none; solved on the pairs the relaxation does not rule out.
+
+    Reduced-cost fixing: the relaxation's maximum z and its duals give, for every feasible
+    x, total(x) <= z - d_j x_j for each pair j with reduced cost d_j >= 0 (the other terms
+    of the dual bound are all on the same side). Solve the programme on the pairs with
+    d_j <= G only; if its best total I has z - I <= G - 1, a solution using a left-out pair
+    would total below z - G <= I - 1, so I is the best of the whole programme (the margin of
+    a whole point is far above HiGHS's tolerances of about 1e-7). Else G grows and the
+    programme is solved again on more pairs (at most on all of them, then exact as is)."""
+    e = prog.rows.size
+    if e == 0:
+        solved = _solve_milp(prog, scores, rule_rows)
+        return None if solved is None else solved[0]
+    relaxed = _relaxation(prog, scores, rule_rows)
+    if relaxed is None:
+        return None
+    z, reduced = relaxed
+    limit = FIX_START
+    while True:
+        keep = reduced <= limit
+        every = bool(keep.all())
+        sub = _subset(prog, keep)
+        solved = _solve_milp(sub, scores[keep], [(c[keep], a, b) for c, a, b in rule_rows])
+        if solved is not None:
+            x = np.zeros(e, np.int64)
+            x[keep] = solved[0]
+            if every or z - float(scores[keep] @ solved[0]) <= limit - 1:
+                return x
+            limit = max(4 * limit, z - float(scores[keep] @ solved[0]) + 1)
+        elif every:
+            return None
+        else:
+            limit = max(4 * limit, 1.0)
+
+
+def _subset(prog: Programme, keep: np.ndarray) -> Programme:
+    """The programme on the pairs `keep` only."""
+    base = []
+    for mat, ub in prog.base:
+        mat = mat.tocsc()[:, np.flatnonzero(keep)].tocoo()
+        base.append((mat, ub))
+    return Programme(prog.rows[keep], prog.cols[keep], prog.scores[keep], base,
+                     [c[keep] for c in prog.counted], prog.locked_counts, prog.locked_pairs,
+                     prog.group)
 
 
 def _constraints(prog: Programme, rule_rows: list, n_slack: int) -> list:
@@ -428,11 +485,11 @@ def solve_quotas(model: ScoreModel, counter: Counter, free: np.ndarray, cap: np.
     if bound is None:
         raise _unmet(prog, counter, rule_rows)
     most = min(free.size, int(cap.sum()), math.floor(bound + PAIRS_SLACK))
-    solved = _solve_milp(prog, scores, rule_rows + [(np.ones(e, np.int64), most, most)])
+    solved = _best_total(prog, scores, rule_rows + [(np.ones(e, np.int64), most, most)])
     if solved is None:
         most = _most_pairs(prog, counter, rule_rows, scores, free.size, int(cap.sum()))
-        solved = _solve_milp(prog, scores, rule_rows + [(np.ones(e, np.int64), most, most)])
-    x = solved[0]
+        solved = _best_total(prog, scores, rule_rows + [(np.ones(e, np.int64), most, most)])
+    x = solved
     _check(prog, x, rule_rows, cap, free.size, local)
     match = np.full(free.size, -1, np.int64)
     got = np.full(free.size, -1, np.int64)

@@ -87,6 +87,20 @@ def test_quotas_are_met_and_the_matching_is_the_best_that_meets_them(problem, pi
     check_best_meeting(problem, [POOL[k] for k in picks])
 
 
+@settings(max_examples=60, deadline=None)
+@given(problems(), st.lists(st.integers(0, len(POOL) - 1), min_size=1, max_size=3,
+                            unique=True))
+def test_pairs_left_out_by_their_reduced_cost_come_back_until_the_bound_proves_it(problem,
+                                                                                   picks):
+    # With a first limit of 0 only the pairs of reduced cost 0 are kept at first: the
+    # programme on them is infeasible or not proven best, and the limit grows.
+    first, quotas.FIX_START = quotas.FIX_START, 0.0
+    try:
+        check_best_meeting(problem, [POOL[k] for k in picks])
+    finally:
+        quotas.FIX_START = first
+
+
 def test_when_the_relaxation_promises_a_pair_too_many_the_most_pairs_are_searched(
         monkeypatch):
     # In this cohort the relaxation's most pairs round down to one more pair than any
