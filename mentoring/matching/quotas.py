@@ -11,9 +11,12 @@ pairs, or with "of": "group" of the mentees (free and locked) who pass the mente
 Programme: a 0/1 variable per candidate pair; a mentee takes at most one, a mentor at most
 her free places; a rule is one linear row (a share F = p/q of the pairs is q x count - p x
 pairs >= 0 or <= 0, exact in integers); locked pairs are constants. The objective weighs a
-pair BIG + score (as `dense`), so the most mentees are matched, then the best total. HiGHS
-solves it with a relative gap of 0; the solution is rounded and every constraint re-checked
-in integers. Candidates: every allowed pair up to ALL_PAIRS cells; beyond, each free mentee's
+pair BIG + score (as `dense`), so the most mentees are matched, then the best total, in two
+steps: the most pairs from the linear relaxation's bound (reached on these cohorts; else a
+branch and bound, `_most_pairs`), then the best total with exactly that many pairs at a
+relative gap of 0, on the pairs whose reduced cost in the relaxation does not rule them out
+(`_best_total` holds the proof). The solution is rounded and every constraint re-checked in
+integers. Candidates: every allowed pair up to ALL_PAIRS cells; beyond, each free mentee's
 TOP best pairs, for each rule the TOP_RULE best pairs it counts of each mentee it may count,
 and the pairs of the matching without quotas (so that matching is always a candidate).
 
