@@ -101,6 +101,26 @@ def test_pairs_left_out_by_their_reduced_cost_come_back_until_the_bound_proves_i
         quotas.FIX_START = first
 
 
+def test_a_programme_left_without_enough_pairs_grows_to_every_pair(monkeypatch):
+    # Reduced costs all far above the limit: at first no pair is kept, the programme on none
+    # is infeasible (it needs pairs), and the limit grows until every pair is back.
+    real = quotas._relaxation
+    kept = []
+
+    def dear(prog, objective, rule_rows):
+        z, reduced = real(prog, objective, rule_rows)
+        return z, np.full(reduced.size, 1e4)
+
+    real_subset = quotas._subset
+    monkeypatch.setattr(quotas, "_relaxation", dear)
+    monkeypatch.setattr(quotas, "FIX_START", 0.0)
+    monkeypatch.setattr(quotas, "_subset", lambda p, k: kept.append(int(k.sum()))
+                        or real_subset(p, k))
+    mentors, mentees = random_cohort(7, 6, 3, cap=(1, 2))
+    check_best_meeting((mentors, mentees, Rules(), [], []), [POOL[1]])
+    assert kept[0] == 0 and kept[-1] > 0 and len(kept) > 2
+
+
 def test_when_the_relaxation_promises_a_pair_too_many_the_most_pairs_are_searched(
         monkeypatch):
     # In this cohort the relaxation's most pairs round down to one more pair than any
