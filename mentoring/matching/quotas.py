@@ -11,9 +11,12 @@ pairs, or with "of": "group" of the mentees (free and locked) who pass the mente
 Programme: a 0/1 variable per candidate pair; a mentee takes at most one, a mentor at most
 her free places; a rule is one linear row (a share F = p/q of the pairs is q x count - p x
 pairs >= 0 or <= 0, exact in integers); locked pairs are constants. The objective weighs a
-pair BIG + score (as `dense`), so the most mentees are matched, then the best total. HiGHS
-solves it with a relative gap of 0; the solution is rounded and every constraint re-checked
-in integers. Candidates: every allowed pair up to ALL_PAIRS cells; beyond, each free mentee's
+pair BIG + score (as `dense`), so the most mentees are matched, then the best total, in two
+steps: the most pairs from the linear relaxation's bound (reached on these cohorts; else a
+branch and bound, `_most_pairs`), then the best total with exactly that many pairs at a
+relative gap of 0, on the pairs whose reduced cost in the relaxation does not rule them out
+(`_best_total` holds the proof). The solution is rounded and every constraint re-checked in
+integers. Candidates: every allowed pair up to ALL_PAIRS cells; beyond, each free mentee's
 TOP best pairs, for each rule the TOP_RULE best pairs it counts of each mentee it may count,
 and the pairs of the matching without quotas (so that matching is always a candidate).
 
@@ -30,7 +33,7 @@ from fractions import Fraction
 from typing import Any
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 from scipy.sparse import coo_matrix, vstack
 
 from .dense import big_weight
@@ -44,6 +47,8 @@ TOP = 16
 TOP_RULE = 8
 PRESOLVE = False  # HiGHS presolve spends longer on these programmes than it saves
 DISP = False  # HiGHS's log on standard output (for studying a slow programme)
+FIX_START = 100.0  # reduced cost above which pairs are first left out (see _best_total)
+PAIRS_SLACK = 1e-3  # added to the relaxation's most pairs before rounding down
 TIME_LIMIT: float | None = None  # seconds per programme; None = until solved (benches set it)
 
 
@@ -341,21 +346,7 @@ def _solve_milp(prog: Programme, objective: np.ndarray, rule_rows: list, slack: 
         if all(a <= 0 <= b for _, a, b in rule_rows):
             return np.zeros(0, np.int64), 0.0
         return None
-    blocks, lo, hi = [], [], []
-    for mat, ub in prog.base:
-        blocks.append(coo_matrix((mat.data, (mat.row, mat.col)), shape=(mat.shape[0],
-                                                                          e + n_slack)))
-        lo.append(np.full(mat.shape[0], -np.inf))
-        hi.append(ub)
-    for k, (coef, a, b) in enumerate(rule_rows):
-        data = np.append(coef, 1.0 if np.isfinite(a) else -1.0) if slack else coef
-        cols = np.append(np.arange(e), e + k) if slack else np.arange(e)
-        blocks.append(coo_matrix((data.astype(np.float64), (np.zeros(cols.size, int), cols)),
-                                 shape=(1, e + n_slack)))
-        lo.append(np.array([a], float))
-        hi.append(np.array([b], float))
-    constraints = [LinearConstraint(vstack(blocks).tocsr(), np.concatenate(lo),
-                                    np.concatenate(hi))] if blocks else []
+    constraints = _constraints(prog, rule_rows, n_slack)
     upper = np.concatenate([np.ones(e), np.full(n_slack, np.inf)])
     res = milp(-objective.astype(np.float64), integrality=np.ones(e + n_slack),
                bounds=Bounds(np.zeros(e + n_slack), upper), constraints=constraints,
@@ -366,6 +357,102 @@ def _solve_milp(prog: Programme, objective: np.ndarray, rule_rows: list, slack: 
     if res.status != 0 or res.x is None:
         raise RuntimeError(f"the quota programme was not solved: {res.message}")
     return np.rint(res.x).astype(np.int64), -float(res.mip_dual_bound)
+
+
+def _pairs_bound(prog: Programme, rule_rows: list) -> float | None:
+    """The most pairs of the linear relaxation (every x between 0 and 1): an upper bound on
+    the pairs of any matching that meets the rules, or None when even the relaxation cannot
+    meet them."""
+    if prog.rows.size == 0:
+        return None if not all(a <= 0 <= b for _, a, b in rule_rows) else 0.0
+    relaxed = _relaxation(prog, np.ones(prog.rows.size), rule_rows)
+    return None if relaxed is None else relaxed[0]
+
+
+def _relaxation(prog: Programme, objective: np.ndarray, rule_rows: list
+                ) -> tuple[float, np.ndarray] | None:
+    """The linear relaxation's maximum of objective . x and each variable's reduced cost at
+    0 (how much the maximum falls per unit of it), by HiGHS's interior point method with
+    crossover (several times faster than its dual simplex here); None if infeasible."""
+    (con,) = _constraints(prog, rule_rows, 0)
+    a, lo, hi = con.A, con.lb, con.ub
+    up, down = np.isfinite(hi), np.isfinite(lo)
+    res = linprog(-objective.astype(np.float64), A_ub=vstack([a[up], -a[down]]).tocsr(),
+                  b_ub=np.concatenate([hi[up], -lo[down]]), bounds=(0, 1), method="highs-ipm")
+    if res.status == 2:
+        return None
+    if res.status != 0:
+        raise RuntimeError(f"the quota programme's relaxation was not solved: {res.message}")
+    return -float(res.fun), np.asarray(res.lower.marginals, np.float64)
+
+
+def _best_total(prog: Programme, scores: np.ndarray, rule_rows: list) -> np.ndarray | None:
+    """The 0/1 solution of the most total score meeting `rule_rows` (gap 0), or None if
+    there is none; solved on the pairs the relaxation does not rule out.
+
+    Reduced-cost fixing: the relaxation's maximum z and its duals give, for every feasible
+    x, total(x) <= z - d_j x_j for each pair j with reduced cost d_j >= 0 (the other terms
+    of the dual bound are all on the same side). Solve the programme on the pairs with
+    d_j <= G only; if its best total I has z - I <= G - 1, a solution using a left-out pair
+    would total below z - G <= I - 1, so I is the best of the whole programme (the margin of
+    a whole point is far above HiGHS's tolerances of about 1e-7). Else G grows and the
+    programme is solved again on more pairs (at most on all of them, then exact as is)."""
+    e = prog.rows.size
+    if e == 0:
+        solved = _solve_milp(prog, scores, rule_rows)
+        return None if solved is None else solved[0]
+    relaxed = _relaxation(prog, scores, rule_rows)
+    if relaxed is None:
+        return None
+    z, reduced = relaxed
+    limit = FIX_START
+    while True:
+        keep = reduced <= limit
+        every = bool(keep.all())
+        sub = _subset(prog, keep)
+        solved = _solve_milp(sub, scores[keep], [(c[keep], a, b) for c, a, b in rule_rows])
+        if solved is not None:
+            x = np.zeros(e, np.int64)
+            x[keep] = solved[0]
+            if every or z - float(scores[keep] @ solved[0]) <= limit - 1:
+                return x
+            limit = max(4 * limit, z - float(scores[keep] @ solved[0]) + 1)
+        elif every:
+            return None
+        else:
+            limit = max(4 * limit, 1.0)
+
+
+def _subset(prog: Programme, keep: np.ndarray) -> Programme:
+    """The programme on the pairs `keep` only."""
+    base = []
+    for mat, ub in prog.base:
+        mat = mat.tocsc()[:, np.flatnonzero(keep)].tocoo()
+        base.append((mat, ub))
+    return Programme(prog.rows[keep], prog.cols[keep], prog.scores[keep], base,
+                     [c[keep] for c in prog.counted], prog.locked_counts, prog.locked_pairs,
+                     prog.group)
+
+
+def _constraints(prog: Programme, rule_rows: list, n_slack: int) -> list:
+    """The programme's rows (mentees, mentors, then each rule, with its shortfall variable
+    when `n_slack`) as one LinearConstraint, or none."""
+    e = prog.rows.size
+    blocks, lo, hi = [], [], []
+    for mat, ub in prog.base:
+        blocks.append(coo_matrix((mat.data, (mat.row, mat.col)), shape=(mat.shape[0],
+                                                                          e + n_slack)))
+        lo.append(np.full(mat.shape[0], -np.inf))
+        hi.append(ub)
+    for k, (coef, a, b) in enumerate(rule_rows):
+        data = np.append(coef, 1.0 if np.isfinite(a) else -1.0) if n_slack else coef
+        cols = np.append(np.arange(e), e + k) if n_slack else np.arange(e)
+        blocks.append(coo_matrix((data.astype(np.float64), (np.zeros(cols.size, int), cols)),
+                                 shape=(1, e + n_slack)))
+        lo.append(np.array([a], float))
+        hi.append(np.array([b], float))
+    return [LinearConstraint(vstack(blocks).tocsr(), np.concatenate(lo),
+                             np.concatenate(hi))] if blocks else []
 
 
 def solve_quotas(model: ScoreModel, counter: Counter, free: np.ndarray, cap: np.ndarray,
@@ -389,23 +476,23 @@ def solve_quotas(model: ScoreModel, counter: Counter, free: np.ndarray, cap: np.
                      len(locked), counter.group)
     rule_rows = [_rule_row(rule, prog.counted[r], prog.locked_counts[r], prog.locked_pairs,
                            prog.group[r]) for r, rule in enumerate(counter.rules)]
-    # Two programmes. First the most pairs: weighing a pair BIG + score, a matching of t
-    # pairs is worth at least t BIG and one of t + 1 pairs at least (t + 1) BIG, so a solution
-    # of t pairs whose bound is below (t + 1) BIG has the most pairs. A relative gap of about
-    # one pair lets HiGHS stop there instead of proving the best total, which a share of the
-    # pairs makes slow (the relaxation keeps a fraction of a pair); the bound is checked
-    # here, and the gap narrowed until it proves it. Then, with exactly that many pairs, the
-    # best total at gap 0.
-    big = big_weight(free.size, int(cap.sum()))
-    most_pairs = min(free.size, int(cap.sum()))
-    for gap in (0.9 / (most_pairs + 1), 0.2 / (most_pairs + 1), 0.0):
-        first = _solve_milp(prog, big + scores, rule_rows, gap=gap)
-        if first is None:
-            raise _unmet(prog, counter, rule_rows)
-        most = int(first[0].sum())
-        if first[1] < (most + 1) * big:
-            break
-    x, _ = _solve_milp(prog, scores, rule_rows + [(np.ones(e, np.int64), most, most)])
+    # The most pairs first, then the best total with exactly that many (at gap 0). The
+    # linear relaxation's most pairs z (a cheap interior-point solve) bounds the pairs t* of
+    # every matching that meets the rules, so t* <= floor(z) (HiGHS solves to tolerances of
+    # about 1e-7; PAIRS_SLACK keeps a z computed a hair below a whole number from being
+    # rounded down). If the best-total programme with exactly floor(z) pairs is feasible,
+    # floor(z) = t* and its solution is the answer: one MILP. On these cohorts the
+    # relaxation's fractions come from the shares of the pairs (805 pairs with a woman
+    # mentor allow 1341.67 pairs at 60 %), and floor(z) is reached.
+    bound = _pairs_bound(prog, rule_rows)
+    if bound is None:
+        raise _unmet(prog, counter, rule_rows)
+    most = min(free.size, int(cap.sum()), math.floor(bound + PAIRS_SLACK))
+    solved = _best_total(prog, scores, rule_rows + [(np.ones(e, np.int64), most, most)])
+    if solved is None:
+        most = _most_pairs(prog, counter, rule_rows, scores, free.size, int(cap.sum()))
+        solved = _best_total(prog, scores, rule_rows + [(np.ones(e, np.int64), most, most)])
+    x = solved
     _check(prog, x, rule_rows, cap, free.size, local)
     match = np.full(free.size, -1, np.int64)
     got = np.full(free.size, -1, np.int64)
@@ -413,6 +500,27 @@ def solve_quotas(model: ScoreModel, counter: Counter, free: np.ndarray, cap: np.
     match[local[rows[on]]] = cols[on]
     got[local[rows[on]]] = scores[on]
     return match, got
+
+
+def _most_pairs(prog: Programme, counter: Counter, rule_rows: list, scores: np.ndarray,
+                nf: int, places: int) -> int:
+    """The most pairs of a matching meeting the rules, when the relaxation's bound is not
+    reached. Weighing a pair BIG + score, a matching of t pairs is worth at least t BIG and
+    one of t + 1 pairs at least (t + 1) BIG, so a solution of t pairs whose bound is below
+    (t + 1) BIG has the most pairs. A relative gap of about one pair lets HiGHS stop there
+    instead of proving the best total, which a share of the pairs makes slow (the relaxation
+    keeps a fraction of a pair); the bound is checked here, and the gap narrowed until it
+    proves it."""
+    big = big_weight(nf, places)
+    most_pairs = min(nf, places)
+    for gap in (0.9 / (most_pairs + 1), 0.2 / (most_pairs + 1), 0.0):
+        first = _solve_milp(prog, big + scores, rule_rows, gap=gap)
+        if first is None:
+            raise _unmet(prog, counter, rule_rows)
+        most = int(first[0].sum())
+        if first[1] < (most + 1) * big:
+            break
+    return most
 
 
 def _check(prog: Programme, x: np.ndarray, rule_rows: list, cap: np.ndarray, nf: int,

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from mentoring.matching import Mentee, Mentor, build_model, solve
+from mentoring.matching import Mentee, Mentor, Rules, build_model, quotas, solve
 from mentoring.matching.profiles import id_key
 from mentoring.matching.quotas import QuotaError, QuotasUnmet, parse_rules
-from tests.unit.matching.matching_helpers import matchings, problems
+from tests.unit.matching.matching_helpers import matchings, problems, random_cohort
 
 POOL = [
     {"name": "CITEL mentees", "mentee": {"region": "CITEL"}, "mentor": {}, "min": 1},
@@ -84,8 +84,60 @@ def _passes_mentee(rule, model, i):
 @given(problems(), st.lists(st.integers(0, len(POOL) - 1), min_size=1, max_size=3,
                             unique=True))
 def test_quotas_are_met_and_the_matching_is_the_best_that_meets_them(problem, picks):
+    check_best_meeting(problem, [POOL[k] for k in picks])
+
+
+@settings(max_examples=60, deadline=None)
+@given(problems(), st.lists(st.integers(0, len(POOL) - 1), min_size=1, max_size=3,
+                            unique=True))
+def test_pairs_left_out_by_their_reduced_cost_come_back_until_the_bound_proves_it(problem,
+                                                                                   picks):
+    # With a first limit of 0 only the pairs of reduced cost 0 are kept at first: the
+    # programme on them is infeasible or not proven best, and the limit grows.
+    first, quotas.FIX_START = quotas.FIX_START, 0.0
+    try:
+        check_best_meeting(problem, [POOL[k] for k in picks])
+    finally:
+        quotas.FIX_START = first
+
+
+def test_a_programme_left_without_enough_pairs_grows_to_every_pair(monkeypatch):
+    # Reduced costs all far above the limit: at first no pair is kept, the programme on none
+    # is infeasible (it needs pairs), and the limit grows until every pair is back.
+    real = quotas._relaxation
+    kept = []
+
+    def dear(prog, objective, rule_rows):
+        z, reduced = real(prog, objective, rule_rows)
+        return z, np.full(reduced.size, 1e4)
+
+    real_subset = quotas._subset
+    monkeypatch.setattr(quotas, "_relaxation", dear)
+    monkeypatch.setattr(quotas, "FIX_START", 0.0)
+    monkeypatch.setattr(quotas, "_subset", lambda p, k: kept.append(int(k.sum()))
+                        or real_subset(p, k))
+    mentors, mentees = random_cohort(7, 6, 3, cap=(1, 2))
+    check_best_meeting((mentors, mentees, Rules(), [], []), [POOL[1]])
+    assert kept[0] == 0 and kept[-1] > 0 and len(kept) > 2
+
+
+def test_when_the_relaxation_promises_a_pair_too_many_the_most_pairs_are_searched(
+        monkeypatch):
+    # In this cohort the relaxation's most pairs round down to one more pair than any
+    # matching meeting the rules has: the programme with that many pairs is infeasible and
+    # the most pairs are found by the branch and bound of `_most_pairs`.
+    mentors, mentees = random_cohort(2382, 5, 3, cap=(1, 2))
+    calls = []
+    real = quotas._most_pairs
+    monkeypatch.setattr(quotas, "_most_pairs", lambda *a: calls.append(1) or real(*a))
+    check_best_meeting((mentors, mentees, Rules(), [], []), [POOL[k] for k in (1, 5, 4)])
+    assert calls == [1]
+
+
+def check_best_meeting(problem, chosen):
+    """The solve meets the rules `chosen` (dicts) and is the best matching that does, found
+    by trying every matching; never better than the run without quotas."""
     mentors, mentees, rules, locked, forbidden = problem
-    chosen = [POOL[k] for k in picks]
     try:
         quota_rules = parse_rules(chosen)
         result = solve(mentors, mentees, rules, locked, forbidden, quota_rules=quota_rules)
