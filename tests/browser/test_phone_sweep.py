@@ -10,7 +10,9 @@ on the database); each role signs in once per screen size and keeps its browser 
 
 from __future__ import annotations
 
+import os
 import threading
+from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import urlsplit
 
@@ -235,3 +237,69 @@ def test_every_page_of_every_role_fits_a_phone(demo_site, pages_of, axe_check, l
 def test_the_densest_pages_fit_the_smallest_phones(demo_site, pages_of, axe_check, locale,
                                                    viewport, role, path):
     _visit(pages_of(role, viewport, locale), demo_site, path, locale, axe_check)
+
+
+#: The README's screenshots: (file name, role, page), each on a desktop and a phone, in English
+#: and Arabic.
+README_SHOTS = [
+    ("programmes", "visitor", "/"), ("pair", "mentee", "/pairs/{pair}"),
+    ("applications", "coordinator", f"{C23}/applications"),
+    ("dashboard", "coordinator", f"{CYBER}/dashboard"),
+]
+SCREENS = {"desktop": {"width": 1280, "height": 800}, "phone": PHONE}
+
+
+@pytest.mark.skipif(not os.environ.get("README_SCREENSHOTS"),
+                    reason="writes docs/screenshots/ (README_SCREENSHOTS=1 to refresh them)")
+@pytest.mark.parametrize("locale", ["en", "ar"])
+def test_readme_screenshots(demo_site, pages_of, locale):
+    folder = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, role, path in README_SHOTS:
+        for screen, viewport in SCREENS.items():
+            page = pages_of(role, viewport, locale)
+            page.goto(demo_site.url + path.format(**demo_site.ids))
+            page.screenshot(path=str(folder / f"{name}-{screen}-{locale}.png"))
+
+
+@pytest.mark.parametrize("locale", ["en", "ar"])
+def test_on_a_phone_the_header_is_one_bar_the_tabs_scroll_and_names_stay_in_view(
+        demo_site, pages_of, locale):
+    page = pages_of("coordinator", PHONE, locale)
+    page.goto(f"{demo_site.url}{C23}/applications?q=Oluwatobi")
+    assert page.locator(".site-header").bounding_box()["height"] < 110  # was 176
+
+    # The six languages are one control: a menu that opens on a tap.
+    choices = page.locator(".languages li")
+    assert choices.count() == 6 and not choices.first.is_visible()
+    page.locator(".languages summary").click()
+    assert all(choices.nth(i).is_visible() for i in range(6))
+    page.keyboard.press("Escape")
+    assert not choices.first.is_visible()
+
+    # The tab bar keeps one line and scrolls inside itself.
+    tabs = page.locator(".tabs ul")
+    tops = {round(box["y"]) for box in
+            (item.bounding_box() for item in tabs.locator("li").all())}
+    assert len(tops) == 1
+    assert tabs.evaluate("e => e.scrollWidth > e.clientWidth")
+
+    # Scrolled to its far end, the applications table still shows who each row is.
+    table = page.locator("table", has_text=LONG_NAME[:20])
+    table.evaluate("e => e.scrollIntoView({block: 'start', inline: 'nearest'})")
+    table.evaluate("e => { e.scrollLeft = (getComputedStyle(e).direction == 'rtl' ? -1 : 1)"
+                   " * e.scrollWidth; }")
+    assert table.evaluate("e => Math.abs(e.scrollLeft) > 100")
+    name = page.get_by_role("link", name=LONG_NAME)
+    box = name.bounding_box()
+    assert 0 <= box["x"] and box["x"] + box["width"] <= PHONE["width"]
+    assert page.evaluate("p => document.elementFromPoint(p.x, p.y).closest('a')?.textContent",
+                         {"x": box["x"] + box["width"] / 2, "y": box["y"] + 5}) == LONG_NAME
+
+
+def test_a_very_long_name_breaks_instead_of_widening_the_table_on_a_desktop(demo_site,
+                                                                            pages_of):
+    page = pages_of("coordinator", {"width": 1280, "height": 800}, "en")
+    page.goto(f"{demo_site.url}{C23}/applications?q=Oluwatobi")
+    table = page.locator("table", has_text=LONG_NAME[:20])
+    assert table.bounding_box()["width"] <= page.locator("main").bounding_box()["width"]
