@@ -46,12 +46,13 @@ PAGES = {
     "visitor": [
         "/", "/programmes/now4wrc23", "/programmes/now4wrc27", "/login", "/register",
         "/password/forgot", "/privacy", "{confirm}", "{confirm}/dispute", "{unsubscribe}",
+        "/password/reset/{reset}", "/invitation/{invitation}", "/password/reset/not-a-token",
         "/no-such-page",
     ],
     "applicant": [
         "/me/programmes", "/applications/{own}/edit", "/applications/{own}/withdraw",
         "/programmes/now4wrc27/apply/mentor", "/account", "/account/password",
-        "/account/erase",
+        "/account/erase", f"{C23}/dashboard",
     ],
     "mentor": [
         "/me/programmes", "/pairs/{pair}", "/pairs/{pair}/sessions/new",
@@ -65,7 +66,8 @@ PAGES = {
     "coordinator": [
         "/coordinate/", f"{C23}/applications", f"{C23}/applications/{{application}}",
         f"{C23}/import", f"{C23}/matching", f"{C23}/pairs", f"{C23}/pairs/manual",
-        f"{C23}/pairs/load", f"{C23}/pairs/{{proposal}}/swap", f"{C23}/jobs/{{job}}",
+        f"{C23}/pairs/load", f"{C23}/pairs/{{proposal}}/swap", f"{C23}/pairs/announce",
+        f"{C23}/jobs/{{job}}",
         f"{C23}/dashboard", f"{C23}/report", f"{C23}/audit", f"{C23}/translations?lang=ar",
         f"{CYBER}/pairs", f"{CYBER}/activity", f"{CYBER}/pairs/{{pair}}/sessions",
         f"{CYBER}/surveys", f"{CYBER}/dashboard",
@@ -81,6 +83,9 @@ PAGES = {
         "/admin/users/{someone}/erase",
     ],
 }
+#: The error pages among them (the others answer 200).
+STATUS = {"/no-such-page": 404, f"{C23}/dashboard": 403}
+
 #: The densest pages, also on the smallest phones in the languages with the longest words.
 DENSE = [
     ("visitor", "/"), ("visitor", "/register"), ("applicant", "/applications/{own}/edit"),
@@ -94,7 +99,7 @@ DENSE = [
 def _demo_world() -> tuple[dict[str, str], dict[str, object]]:
     """The demo data plus a matching run with proposals, a job, a sent survey and an applicant
     with a very long name; returns the roles' emails and the ids the pages need."""
-    from mentoring.services import jobs, surveys
+    from mentoring.services import jobs, surveys, tokens
     from mentoring.services import meetings as meetings_service
     from mentoring.services.email_choices import unsubscribe_url
     from mentoring.services.programmes import assign_coordinator
@@ -105,6 +110,8 @@ def _demo_world() -> tuple[dict[str, str], dict[str, object]]:
     wrc = db.session.scalar(select(Programme).where(Programme.slug == "now4wrc23"))
     cyber = db.session.scalar(select(Programme).where(Programme.slug == "women-in-cyber"))
     assign_coordinator(admin, cyber, logins["coordinator"], None)
+    invited = User(email="new.cochair@demo.example", name="Grace Mensah")
+    db.session.add(invited)
     job = jobs.claim(jobs.start_matching(admin, Scope(wrc)).id)
     jobs.run(job)
     survey = surveys.stored(surveys.survey_for(cyber, "mid"))
@@ -137,6 +144,8 @@ def _demo_world() -> tuple[dict[str, str], dict[str, object]]:
             Enrolment.programme_id == wrc.id).order_by(Enrolment.id).limit(1)),
         "asmg_application": asmg_application, "proposal": proposal, "job": job.id,
         "someone": mentee.id, "confirm": confirm,
+        "reset": tokens.make_token(mentee, tokens.RESET_PASSWORD),
+        "invitation": tokens.make_token(invited, tokens.INVITATION),
         "unsubscribe": urlsplit(unsubscribe_url(mentee, "reminder-silent")).path,
     }
     db.session.commit()
@@ -211,10 +220,10 @@ def _overflow(page) -> str | None:
     return f"{extra} px too wide: {culprits}"
 
 
-def _visit(page, demo_site, path: str, locale: str, axe_check) -> None:
+def _visit(page, demo_site, role: str, path: str, locale: str, axe_check) -> None:
+    expected = STATUS.get(path, 200) if role in ("visitor", "applicant") else 200
     path = path.format(**demo_site.ids)
     response = page.goto(demo_site.url + path)
-    expected = 404 if path == "/no-such-page" else 200
     assert response.status == expected, f"{path}: {response.status}"
     assert page.locator("html").get_attribute("lang") == locale, path
     assert page.locator("html").get_attribute("dir") == ("rtl" if locale == "ar" else "ltr")
@@ -227,7 +236,7 @@ def _visit(page, demo_site, path: str, locale: str, axe_check) -> None:
     for path in paths])
 def test_every_page_of_every_role_fits_a_phone(demo_site, pages_of, axe_check, locale, role,
                                                path):
-    _visit(pages_of(role, PHONE, locale), demo_site, path, locale, axe_check)
+    _visit(pages_of(role, PHONE, locale), demo_site, role, path, locale, axe_check)
 
 
 @pytest.mark.parametrize(("locale", "viewport", "role", "path"), [
@@ -236,7 +245,7 @@ def test_every_page_of_every_role_fits_a_phone(demo_site, pages_of, axe_check, l
         f"{value['width']}" if isinstance(value, dict) else None))
 def test_the_densest_pages_fit_the_smallest_phones(demo_site, pages_of, axe_check, locale,
                                                    viewport, role, path):
-    _visit(pages_of(role, viewport, locale), demo_site, path, locale, axe_check)
+    _visit(pages_of(role, viewport, locale), demo_site, role, path, locale, axe_check)
 
 
 #: The README's screenshots: (file name, role, page), each on a desktop and a phone, in English
