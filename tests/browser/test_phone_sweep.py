@@ -315,3 +315,17 @@ def test_a_very_long_name_breaks_instead_of_widening_the_table_on_a_desktop(demo
     page.goto(f"{demo_site.url}{C23}/applications?q=Oluwatobi")
     table = page.locator("table", has_text=LONG_NAME[:20])
     assert table.bounding_box()["width"] <= page.locator("main").bounding_box()["width"]
+
+
+def test_the_language_menu_works_without_script(browser, demo_site):
+    context = browser.new_context(viewport=PHONE, locale="en", java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(demo_site.url + "/programmes/now4wrc27")
+        page.locator(".languages summary").click()
+        page.get_by_role("button", name="العربية").click()
+        page.wait_for_url("**/programmes/now4wrc27")
+        assert page.locator("html").get_attribute("dir") == "rtl"
+        assert page.locator(".languages summary [lang]").inner_text() == "العربية"
+    finally:
+        context.close()
