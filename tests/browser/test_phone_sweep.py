@@ -295,6 +295,11 @@ def test_on_a_phone_the_header_is_one_bar_the_tabs_scroll_and_names_stay_in_view
             (item.bounding_box() for item in tabs.locator("li").all())}
     assert len(tops) == 1
     assert tabs.evaluate("e => e.scrollWidth > e.clientWidth")
+    # A tab at the far end of the bar is brought into view when it is the current one.
+    page.goto(f"{demo_site.url}{C23}/audit")
+    current = page.locator(".tabs [aria-current=page]").bounding_box()
+    assert 0 <= current["x"] and current["x"] + current["width"] <= PHONE["width"]
+    page.goto(f"{demo_site.url}{C23}/applications?q=Oluwatobi")
 
     # Scrolled to its far end, the applications table still shows who each row is.
     table = page.locator("table", has_text=LONG_NAME[:20])

@@ -140,6 +140,16 @@
   document.addEventListener("DOMContentLoaded", focusableScrollers);
   window.addEventListener("resize", focusableScrollers);
 
+  // On a narrow screen the tab bar scrolls: bring the current tab into its view.
+  document.addEventListener("DOMContentLoaded", function () {
+    var current = document.querySelector(".tabs [aria-current=page]");
+    var bar = current && current.closest("ul");
+    if (!bar || bar.scrollWidth <= bar.clientWidth) { return; }
+    var barBox = bar.getBoundingClientRect();
+    var tabBox = current.getBoundingClientRect();
+    bar.scrollLeft += (tabBox.left + tabBox.width / 2) - (barBox.left + barBox.width / 2);
+  });
+
   // The language menu closes with Escape or a click elsewhere, like other menus.
   document.addEventListener("DOMContentLoaded", function () {
     var menu = document.querySelector(".languages details");
