@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
 FLASK  := $(VENV)/bin/flask --app app
 
-.PHONY: run test bench lint translations compile-translations install install-test install-bench \
+.PHONY: run test screenshots bench lint translations compile-translations install install-test install-bench \
 	constraints clean
 
 $(PY):
@@ -47,6 +47,10 @@ run: $(VENV)/.installed compile-translations
 
 test: $(VENV)/.installed-test compile-translations
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The README's pictures of the demo, on a desktop and a phone, in English and Arabic.
+screenshots: $(VENV)/.installed-test compile-translations
+	README_SCREENSHOTS=1 $(PY) -m pytest -q tests/browser/test_phone_sweep.py -k readme_screenshots
 
 
 bench: $(VENV)/.installed-bench

@@ -124,4 +124,45 @@
     window.setTimeout(poll, delay);
   });
 
+  // A table wider than its screen scrolls inside itself: let the keyboard reach it too (a
+  // focusable region named after its caption or heading).
+  function focusableScrollers() {
+    var tables = document.querySelectorAll(".table, .table-scroll");
+    for (var i = 0; i < tables.length; i++) {
+      var table = tables[i];
+      if (table.scrollWidth > table.clientWidth + 1) {
+        table.setAttribute("tabindex", "0");
+      } else if (table.getAttribute("tabindex") === "0") {
+        table.removeAttribute("tabindex");
+      }
+    }
+  }
+  document.addEventListener("DOMContentLoaded", focusableScrollers);
+  window.addEventListener("resize", focusableScrollers);
+
+  // On a narrow screen the tab bar scrolls: bring the current tab into its view.
+  document.addEventListener("DOMContentLoaded", function () {
+    var current = document.querySelector(".tabs [aria-current=page]");
+    var bar = current && current.closest("ul");
+    if (!bar || bar.scrollWidth <= bar.clientWidth) { return; }
+    var barBox = bar.getBoundingClientRect();
+    var tabBox = current.getBoundingClientRect();
+    bar.scrollLeft += (tabBox.left + tabBox.width / 2) - (barBox.left + barBox.width / 2);
+  });
+
+  // The language menu closes with Escape or a click elsewhere, like other menus.
+  document.addEventListener("DOMContentLoaded", function () {
+    var menu = document.querySelector(".languages details");
+    if (!menu) { return; }
+    document.addEventListener("click", function (event) {
+      if (menu.open && !menu.contains(event.target)) { menu.open = false; }
+    });
+    menu.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && menu.open) {
+        menu.open = false;
+        menu.querySelector("summary").focus();
+      }
+    });
+  });
+
 })();

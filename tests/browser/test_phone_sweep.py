@@ -1,0 +1,336 @@
+"""Every page of every role on a phone (issue #15): the demo's programmes (one forming its pairs,
+one with pairs at work, one open for applications), visited by a visitor, an applicant, a mentor,
+a mentee, a coordinator, a regional co-chair and the site admin at 390 x 844 in English and
+Arabic, and the densest pages at 360 x 740 and 320 x 640 in the other four languages.
+Nothing may scroll the page sideways and axe may find nothing serious.
+
+The app is served once for the module on its own SQLite database (the layout does not depend
+on the database); each role signs in once per screen size and keeps its browser page.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from types import SimpleNamespace
+from urllib.parse import urlsplit
+
+import pytest
+from sqlalchemy import select
+from werkzeug.serving import make_server
+
+from mentoring import create_app
+from mentoring.demo import DEMO_PASSWORD, seed
+from mentoring.extensions import db
+from mentoring.models import (
+    Confirmation,
+    Enrolment,
+    EnrolmentStatus,
+    Meeting,
+    Pairing,
+    PairingStatus,
+    Programme,
+    User,
+)
+from tests.conftest import _config
+
+PHONE = {"width": 390, "height": 844}
+#: The other four languages, each on one of the smallest phones: long French, Russian and
+#: Spanish words, and Chinese without spaces.
+SMALL_SCREENS = [("fr", {"width": 360, "height": 740}), ("zh", {"width": 360, "height": 740}),
+                 ("ru", {"width": 320, "height": 640}), ("es", {"width": 320, "height": 640})]
+#: A name without a space, as long as the one that pushed the applications table to 1,788 px.
+LONG_NAME = "Oluwatobilobaoluwadamilareayomideoluwaseunfunmilayo" * 2 + "Adeyemi-Okonkwo"
+
+C23 = "/coordinate/now4wrc23"
+CYBER = "/coordinate/women-in-cyber"
+PAGES = {
+    "visitor": [
+        "/", "/programmes/now4wrc23", "/programmes/now4wrc27", "/login", "/register",
+        "/password/forgot", "/privacy", "{confirm}", "{confirm}/dispute", "{unsubscribe}",
+        "/password/reset/{reset}", "/invitation/{invitation}", "/password/reset/not-a-token",
+        "/no-such-page",
+    ],
+    "applicant": [
+        "/me/programmes", "/applications/{own}/edit", "/applications/{own}/withdraw",
+        "/programmes/now4wrc27/apply/mentor", "/account", "/account/password",
+        "/account/erase", f"{C23}/dashboard",
+    ],
+    "mentor": [
+        "/me/programmes", "/pairs/{pair}", "/pairs/{pair}/sessions/new",
+        "/sessions/{mentor_meeting}/edit", "/sessions/{mentor_meeting}/delete",
+        "/pairs/{pair}/end", "/surveys/{survey}",
+    ],
+    "mentee": [
+        "/me/programmes", "/pairs/{pair}", "/sessions/{mentor_meeting}/feedback",
+        "/sessions/{mentor_meeting}/dispute", "/surveys/{survey}",
+    ],
+    "coordinator": [
+        "/coordinate/", f"{C23}/applications", f"{C23}/applications/{{application}}",
+        f"{C23}/import", f"{C23}/matching", f"{C23}/pairs", f"{C23}/pairs/manual",
+        f"{C23}/pairs/load", f"{C23}/pairs/{{proposal}}/swap", f"{C23}/pairs/announce",
+        f"{C23}/jobs/{{job}}",
+        f"{C23}/dashboard", f"{C23}/report", f"{C23}/audit", f"{C23}/translations?lang=ar",
+        f"{CYBER}/pairs", f"{CYBER}/activity", f"{CYBER}/pairs/{{pair}}/sessions",
+        f"{CYBER}/surveys", f"{CYBER}/dashboard",
+    ],
+    "co-chair": [
+        "/coordinate/", f"{C23}/applications", f"{C23}/applications/{{asmg_application}}",
+        f"{C23}/pairs", f"{C23}/dashboard", f"{C23}/report",
+    ],
+    "admin": [
+        "/admin/", "/admin/dashboard", "/admin/users", "/admin/emails", "/admin/programmes/new",
+        "/admin/programmes/now4wrc23", "/admin/programmes/now4wrc23/edit",
+        "/admin/programmes/now4wrc23/coordinators", "/admin/programmes/now4wrc23/copy",
+        "/admin/users/{someone}/erase",
+    ],
+}
+#: The error pages among them (the others answer 200).
+STATUS = {"/no-such-page": 404, f"{C23}/dashboard": 403}
+
+#: The densest pages, also on the smallest phones in the languages with the longest words.
+DENSE = [
+    ("visitor", "/"), ("visitor", "/register"), ("applicant", "/applications/{own}/edit"),
+    ("mentee", "/pairs/{pair}"), ("coordinator", f"{C23}/applications"),
+    ("coordinator", f"{C23}/pairs"), ("coordinator", f"{C23}/dashboard"),
+    ("coordinator", f"{CYBER}/activity"), ("coordinator", f"{C23}/audit"),
+    ("admin", "/admin/programmes/now4wrc23/edit"),
+]
+
+
+def _demo_world() -> tuple[dict[str, str], dict[str, object]]:
+    """The demo data plus a matching run with proposals, a job, a sent survey and an applicant
+    with a very long name; returns the roles' emails and the ids the pages need."""
+    from mentoring.services import jobs, surveys, tokens
+    from mentoring.services import meetings as meetings_service
+    from mentoring.services.email_choices import unsubscribe_url
+    from mentoring.services.programmes import assign_coordinator
+    from mentoring.services.scope import Scope
+
+    logins = dict(seed())
+    admin = db.session.scalar(select(User).where(User.email == logins["admin"]))
+    wrc = db.session.scalar(select(Programme).where(Programme.slug == "now4wrc23"))
+    cyber = db.session.scalar(select(Programme).where(Programme.slug == "women-in-cyber"))
+    assign_coordinator(admin, cyber, logins["coordinator"], None)
+    invited = User(email="new.cochair@demo.example", name="Grace Mensah")
+    db.session.add(invited)
+    job = jobs.claim(jobs.start_matching(admin, Scope(wrc)).id)
+    jobs.run(job)
+    survey = surveys.stored(surveys.survey_for(cyber, "mid"))
+    surveys.send(admin, survey)
+    applicant = db.session.scalar(select(User).where(
+        User.email == logins["applicant (NOW4WRC23)"]))
+    applicant.name = LONG_NAME
+    own = db.session.scalar(select(Enrolment).where(Enrolment.user_id == applicant.id,
+                                                    Enrolment.programme_id == wrc.id))
+    own.status = EnrolmentStatus.SUBMITTED
+    mentee = db.session.scalar(select(User).where(
+        User.email == logins["mentee (pair at work)"]))
+    pair = db.session.scalar(select(Pairing).join(Enrolment, Pairing.mentee_id == Enrolment.id)
+                             .where(Enrolment.user_id == mentee.id))
+    meeting = db.session.scalar(select(Meeting).where(
+        Meeting.pairing_id == pair.id, Meeting.author_id == pair.mentor.user_id)
+        .order_by(Meeting.held_on.desc()))
+    meeting.confirmation = Confirmation.PENDING
+    meeting.feedback = []
+    asmg = next(region for region in wrc.regions if region.code == "ASMG")
+    asmg_application = db.session.scalar(select(Enrolment.id).where(
+        Enrolment.programme_id == wrc.id, Enrolment.region_id == asmg.id).limit(1))
+    proposal = db.session.scalar(select(Pairing.id).where(
+        Pairing.programme_id == wrc.id, Pairing.status == PairingStatus.PROPOSED).limit(1))
+    db.session.flush()
+    confirm = "/sessions/confirm/" + meetings_service.confirm_token(meeting, mentee)
+    ids = {
+        "own": own.id, "pair": pair.id, "mentor_meeting": meeting.id, "survey": survey.id,
+        "application": db.session.scalar(select(Enrolment.id).where(
+            Enrolment.programme_id == wrc.id).order_by(Enrolment.id).limit(1)),
+        "asmg_application": asmg_application, "proposal": proposal, "job": job.id,
+        "someone": mentee.id, "confirm": confirm,
+        "reset": tokens.make_token(mentee, tokens.RESET_PASSWORD),
+        "invitation": tokens.make_token(invited, tokens.INVITATION),
+        "unsubscribe": urlsplit(unsubscribe_url(mentee, "reminder-silent")).path,
+    }
+    db.session.commit()
+    emails = {"applicant": logins["applicant (NOW4WRC23)"], "admin": logins["admin"],
+              "mentor": logins["mentor (pair at work)"], "mentee": logins["mentee (pair at work)"],
+              "coordinator": logins["coordinator"], "co-chair": logins["regional co-chair"]}
+    return emails, ids
+
+
+@pytest.fixture(scope="module")
+def demo_site(tmp_path_factory):
+    url = "sqlite:///" + str(tmp_path_factory.mktemp("phone") / "phone.sqlite")
+    app = create_app({**_config(url), "WTF_CSRF_ENABLED": True, "SERVER_NAME": None})
+    with app.app_context():
+        db.create_all()
+        emails, ids = _demo_world()
+        db.session.remove()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield SimpleNamespace(url=f"http://127.0.0.1:{server.server_port}", emails=emails, ids=ids)
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def pages_of(browser, demo_site):
+    """One browser page per (role, screen size), signed in once; the language is the person's
+    own choice (the header's switcher), changed when a test asks for another."""
+    opened: dict[tuple[str, str], tuple] = {}
+
+    def page_for(role: str, viewport: dict, locale: str):
+        key = (role, f"{viewport['width']}x{viewport['height']}")
+        if key not in opened:
+            context = browser.new_context(viewport=viewport, locale="en")
+            page = context.new_page()
+            if role != "visitor":
+                page.goto(demo_site.url + "/login")
+                page.locator("#email").fill(demo_site.emails[role])
+                page.locator("#password").fill(DEMO_PASSWORD)
+                page.locator("main form [type=submit]").first.click()
+                page.wait_for_url(lambda url: "/login" not in url)
+            opened[key] = [context, page, "en"]
+        entry = opened[key]
+        context, page, current = entry
+        if current != locale:
+            page.goto(demo_site.url + "/privacy")
+            token = page.locator("input[name=csrf_token]").first.get_attribute("value")
+            answer = page.request.post(demo_site.url + "/language", form={
+                "csrf_token": token, "locale": locale, "next": "/privacy"})
+            assert answer.ok, answer.status
+            entry[2] = locale
+        return page
+
+    yield page_for
+    for context, _page, _locale in opened.values():
+        context.close()
+
+
+def _overflow(page) -> str | None:
+    """None when the page fits its screen, else how far it sticks out and what pushes it."""
+    width = page.evaluate("window.innerWidth")
+    extra = page.evaluate("document.documentElement.scrollWidth") - width
+    if extra <= 0:
+        return None
+    culprits = page.evaluate(
+        "w => [...document.querySelectorAll('body *')].filter(e => {"
+        " const r = e.getBoundingClientRect(); return r.right > w + 1 || r.left < -1; })"
+        ".filter(e => !e.closest('.table-scroll, .table, .tabs'))"
+        ".slice(0, 4).map(e => e.tagName + '.' + e.className + ' '"
+        " + Math.round(e.getBoundingClientRect().width))", width)
+    return f"{extra} px too wide: {culprits}"
+
+
+def _visit(page, demo_site, role: str, path: str, locale: str, axe_check) -> None:
+    expected = STATUS.get(path, 200) if role in ("visitor", "applicant") else 200
+    path = path.format(**demo_site.ids)
+    response = page.goto(demo_site.url + path)
+    assert response.status == expected, f"{path}: {response.status}"
+    assert page.locator("html").get_attribute("lang") == locale, path
+    assert page.locator("html").get_attribute("dir") == ("rtl" if locale == "ar" else "ltr")
+    assert (wide := _overflow(page)) is None, f"{path} ({locale}): {wide}"
+    axe_check(page, f"{path} ({locale})")
+
+
+@pytest.mark.parametrize(("locale", "role", "path"), [
+    (locale, role, path) for locale in ("en", "ar") for role, paths in PAGES.items()
+    for path in paths])
+def test_every_page_of_every_role_fits_a_phone(demo_site, pages_of, axe_check, locale, role,
+                                               path):
+    _visit(pages_of(role, PHONE, locale), demo_site, role, path, locale, axe_check)
+
+
+@pytest.mark.parametrize(("locale", "viewport", "role", "path"), [
+    (locale, viewport, role, path) for locale, viewport in SMALL_SCREENS
+    for role, path in DENSE], ids=lambda value: (
+        f"{value['width']}" if isinstance(value, dict) else None))
+def test_the_densest_pages_fit_the_smallest_phones(demo_site, pages_of, axe_check, locale,
+                                                   viewport, role, path):
+    _visit(pages_of(role, viewport, locale), demo_site, role, path, locale, axe_check)
+
+
+#: The README's screenshots: (file name, role, page), each on a desktop and a phone, in English
+#: and Arabic.
+README_SHOTS = [
+    ("programmes", "visitor", "/"), ("pair", "mentee", "/pairs/{pair}"),
+    ("applications", "coordinator", f"{C23}/applications"),
+    ("dashboard", "coordinator", f"{CYBER}/dashboard"),
+]
+SCREENS = {"desktop": {"width": 1280, "height": 800}, "phone": PHONE}
+
+
+@pytest.mark.skipif(not os.environ.get("README_SCREENSHOTS"),
+                    reason="writes docs/screenshots/ (README_SCREENSHOTS=1 to refresh them)")
+@pytest.mark.parametrize("locale", ["en", "ar"])
+def test_readme_screenshots(demo_site, pages_of, locale):
+    folder = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, role, path in README_SHOTS:
+        for screen, viewport in SCREENS.items():
+            page = pages_of(role, viewport, locale)
+            page.goto(demo_site.url + path.format(**demo_site.ids))
+            page.screenshot(path=str(folder / f"{name}-{screen}-{locale}.png"))
+
+
+@pytest.mark.parametrize("locale", ["en", "ar"])
+def test_on_a_phone_the_header_is_one_bar_the_tabs_scroll_and_names_stay_in_view(
+        demo_site, pages_of, locale):
+    page = pages_of("coordinator", PHONE, locale)
+    page.goto(f"{demo_site.url}{C23}/applications?q=Oluwatobi")
+    assert page.locator(".site-header").bounding_box()["height"] < 110  # was 176
+
+    # The six languages are one control: a menu that opens on a tap.
+    choices = page.locator(".languages li")
+    assert choices.count() == 6 and not choices.first.is_visible()
+    page.locator(".languages summary").click()
+    assert all(choices.nth(i).is_visible() for i in range(6))
+    page.keyboard.press("Escape")
+    assert not choices.first.is_visible()
+
+    # The tab bar keeps one line and scrolls inside itself.
+    tabs = page.locator(".tabs ul")
+    tops = {round(box["y"]) for box in
+            (item.bounding_box() for item in tabs.locator("li").all())}
+    assert len(tops) == 1
+    assert tabs.evaluate("e => e.scrollWidth > e.clientWidth")
+    # A tab at the far end of the bar is brought into view when it is the current one.
+    page.goto(f"{demo_site.url}{C23}/audit")
+    current = page.locator(".tabs [aria-current=page]").bounding_box()
+    assert 0 <= current["x"] and current["x"] + current["width"] <= PHONE["width"]
+    page.goto(f"{demo_site.url}{C23}/applications?q=Oluwatobi")
+
+    # Scrolled to its far end, the applications table still shows who each row is.
+    table = page.locator("table", has_text=LONG_NAME[:20])
+    table.evaluate("e => e.scrollIntoView({block: 'start', inline: 'nearest'})")
+    table.evaluate("e => { e.scrollLeft = (getComputedStyle(e).direction == 'rtl' ? -1 : 1)"
+                   " * e.scrollWidth; }")
+    assert table.evaluate("e => Math.abs(e.scrollLeft) > 100")
+    name = page.get_by_role("link", name=LONG_NAME)
+    box = name.bounding_box()
+    assert 0 <= box["x"] and box["x"] + box["width"] <= PHONE["width"]
+    assert page.evaluate("p => document.elementFromPoint(p.x, p.y).closest('a')?.textContent",
+                         {"x": box["x"] + box["width"] / 2, "y": box["y"] + 5}) == LONG_NAME
+
+
+def test_a_very_long_name_breaks_instead_of_widening_the_table_on_a_desktop(demo_site,
+                                                                            pages_of):
+    page = pages_of("coordinator", {"width": 1280, "height": 800}, "en")
+    page.goto(f"{demo_site.url}{C23}/applications?q=Oluwatobi")
+    table = page.locator("table", has_text=LONG_NAME[:20])
+    assert table.bounding_box()["width"] <= page.locator("main").bounding_box()["width"]
+
+
+def test_the_language_menu_works_without_script(browser, demo_site):
+    context = browser.new_context(viewport=PHONE, locale="en", java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(demo_site.url + "/programmes/now4wrc27")
+        page.locator(".languages summary").click()
+        page.get_by_role("button", name="العربية").click()
+        page.wait_for_url("**/programmes/now4wrc27")
+        assert page.locator("html").get_attribute("dir") == "rtl"
+        assert page.locator(".languages summary [lang]").inner_text() == "العربية"
+    finally:
+        context.close()
