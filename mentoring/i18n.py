@@ -45,6 +45,14 @@ def _programme_locale() -> str | None:
     from .extensions import db
     from .models import Programme
 
+    # A coordinator's page has read its programme before it first needs the locale: use
+    # that row (the same transaction's) rather than asking the database a second time. Only
+    # values already loaded are read: an expired row would be read again, one query each.
+    for row in db.session.identity_map.values():
+        loaded = row.__dict__
+        if (isinstance(row, Programme) and loaded.get("slug") == slug
+                and "default_locale" in loaded):
+            return loaded["default_locale"]
     return db.session.scalar(select(Programme.default_locale).where(Programme.slug == slug))
 
 

@@ -38,7 +38,7 @@ def _filters() -> service.Filters:
 @coordinator_required
 def applications(scope: Scope):
     filters = _filters()
-    page = paginate(service.applications_query(scope, filters), service.with_details,
+    page = paginate(service.applications_query(scope, filters), service.listed,
                     per_page=request.args.get("per_page", type=int)
                     or current_app.config["APPLICATIONS_PER_PAGE"], max_per_page=200)
     ids = [enrolment.id for enrolment in page.items]

@@ -9,6 +9,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -109,6 +110,9 @@ class Enrolment(db.Model):
 
     __table_args__ = (
         UniqueConstraint("programme_id", "user_id", "role"),
+        # The applications list sorts a programme's applications newest first and keeps 25:
+        # read in this index's order instead of sorting thousands of rows.
+        Index("ix_enrolment_programme_newest", "programme_id", "created_at", "id"),
         CheckConstraint("years_experience >= 0 AND years_experience <= 80", name="years_range"),
         CheckConstraint(
             "(role = 'mentor' AND capacity >= 1) OR (role = 'mentee' AND capacity IS NULL)",

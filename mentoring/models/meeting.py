@@ -10,6 +10,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -70,6 +71,9 @@ class Meeting(db.Model):
     __table_args__ = (
         CheckConstraint(f"duration_minutes > 0 AND duration_minutes <= {MAX_MINUTES}",
                         name="duration_range"),
+        # A pair's last session is one step down this index (the dashboard asks it of every
+        # active pair) instead of a grouping of all the programme's sessions.
+        Index("ix_meeting_pairing_held_on", "pairing_id", "held_on"),
     )
 
 

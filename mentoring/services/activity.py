@@ -20,26 +20,27 @@ from .scope import Scope
 NEVER_MET_DAYS = 14
 
 
-def _began_by(day: date) -> ColumnElement[bool]:
+def _began_by(day: date, pairing=Pairing) -> ColumnElement[bool]:
     # Announced on or before that day (UTC), compared as timestamps: SQLite's CAST(... AS
     # DATE) yields the year as a number, which sorts below every date.
-    began = func.coalesce(Pairing.announced_at, Pairing.created_at)
+    began = func.coalesce(pairing.announced_at, pairing.created_at)
     return began < datetime.combine(day + timedelta(days=1), time.min, UTC)
 
 
-def never_met(last, today: date) -> ColumnElement[bool]:
+def never_met(last, today: date, pairing=Pairing) -> ColumnElement[bool]:
     """An active pair without a session (``last``, its last session's day, is NULL) that was
-    announced at least NEVER_MET_DAYS days before ``today``."""
-    return ((Pairing.status == PairingStatus.ACTIVE) & last.is_(None)
-            & _began_by(today - timedelta(days=NEVER_MET_DAYS)))
+    announced at least NEVER_MET_DAYS days before ``today``. ``pairing`` has the pair's
+    columns: the table, or a subquery's ``c``."""
+    return ((pairing.status == PairingStatus.ACTIVE) & last.is_(None)
+            & _began_by(today - timedelta(days=NEVER_MET_DAYS), pairing))
 
 
-def silent(last, today: date, interval_days: int) -> ColumnElement[bool]:
+def silent(last, today: date, interval_days: int, pairing=Pairing) -> ColumnElement[bool]:
     """An active pair whose last session, or announcement if it never met, is at least the
-    programme's reminder interval before ``today``."""
+    programme's reminder interval before ``today`` (``pairing`` as for ``never_met``)."""
     cutoff = today - timedelta(days=interval_days)
-    return ((Pairing.status == PairingStatus.ACTIVE)
-            & or_(last <= cutoff, last.is_(None) & _began_by(cutoff)))
+    return ((pairing.status == PairingStatus.ACTIVE)
+            & or_(last <= cutoff, last.is_(None) & _began_by(cutoff, pairing)))
 
 
 def flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
