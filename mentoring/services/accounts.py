@@ -8,7 +8,7 @@ import unicodedata
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
@@ -115,7 +115,9 @@ def _check_name_and_email(name: str, email: str) -> None:
 
 
 def user_by_email(email: str) -> User | None:
-    return db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
+    """The account of an address. Addresses are stored normalised (migration 0010 brought the
+    old ones to that form), so they compare as stored, on the unique index."""
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
 def register(name: str, email: str, password: str, locale: str = "") -> User | None:

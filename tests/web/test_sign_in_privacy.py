@@ -183,3 +183,30 @@ def test_registering_a_taken_address_with_a_weak_password_is_refused_like_any_ot
     new = register(app.test_client(), "bea@example.org", password="short")
     assert seen(taken, "amina@example.org") == seen(new, "bea@example.org")
     assert taken.status_code == 200 and emails() == []
+
+
+def test_finding_an_account_by_its_address_reads_the_unique_index(app, make_user):
+    """Addresses are stored in their one normal form, so a look-up compares them as stored and
+    PostgreSQL reads the unique index: with ten thousand people, a sign-in or each row of an
+    import no longer reads the whole table (lower(email) could not use the index)."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        pytest.skip("a PostgreSQL query plan: the test runs on PostgreSQL")
+    amina = make_user(email="amina@example.org")
+    statements = []
+    from sqlalchemy import event
+
+    def keep(conn, cursor, statement, parameters, context, executemany):
+        if "FROM \"user\"" in statement and "email" in statement.split("WHERE", 1)[-1]:
+            statements.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", keep)
+    try:
+        assert accounts.user_by_email("  AMINA@example.org ") == amina
+    finally:
+        event.remove(db.engine, "before_cursor_execute", keep)
+    [(statement, parameters)] = statements
+    connection = db.session.connection()
+    connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+    plan = "\n".join(row[0] for row in connection.exec_driver_sql(
+        "EXPLAIN " + statement, parameters))
+    assert "uq_user_email" in plan, plan
