@@ -120,6 +120,17 @@ def user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
+def users_by_email(emails) -> dict[str, User]:
+    """The accounts of many addresses (already normalised) at once, by address: one query per
+    thousand addresses instead of one each (a CSV import of thousands of rows)."""
+    emails = sorted(set(emails))
+    found: dict[str, User] = {}
+    for start in range(0, len(emails), 1000):
+        found.update((user.email, user) for user in db.session.scalars(
+            select(User).where(User.email.in_(emails[start:start + 1000]))))
+    return found
+
+
 def register(name: str, email: str, password: str, locale: str = "") -> User | None:
     """Create an account and send the email-verification link.
 

@@ -18,7 +18,7 @@ from ..extensions import db
 from ..gender import from_words
 from ..models import Enrolment, RegionPreference, Role, User
 from . import Refused, audit
-from .accounts import email_problem, invite, name_problem, normalise_email, user_by_email
+from .accounts import email_problem, invite, name_problem, normalise_email, users_by_email
 from .csvfiles import column_separator, heading_key, match_headings, split_list
 from .enrolments import Application, application_problems, apply
 from .scope import Scope
@@ -149,6 +149,16 @@ def import_applications(actor: User, scope: Scope, raw: bytes, *,
     seen: dict[tuple[str, Role], int] = {}
 
     total = len(rows) - 1
+    # The accounts the file names and their applications here, read once (not twice a row).
+    email_column = columns.get("email")
+    known = users_by_email(
+        normalise_email(row[email_column]) for row in rows[1:]
+        if email_column is not None and email_column < len(row))
+    applied = set(db.session.execute(
+        select(Enrolment.user_id, Enrolment.role).where(
+            Enrolment.programme_id == programme.id,
+            Enrolment.user_id.in_([user.id for user in known.values()]))).all()) \
+        if known else set()
     for line, row in enumerate(rows[1:], start=2):
         if progress is not None and (line - 2) % PROGRESS_EVERY == 0:
             progress(line - 2, total)
@@ -235,7 +245,7 @@ def import_applications(actor: User, scope: Scope, raw: bytes, *,
             error("email", _("Duplicate of line %(line)d (same email and role).", line=seen[key]))
             continue
         seen[key] = line
-        existing = user_by_email(email)
+        existing = known.get(email)
         if existing is not None and existing.has_password and not existing.is_verified:
             # Someone chose a password for this address without proving she holds it: the
             # application (and the person's data) must not go to that account. An account
@@ -243,10 +253,7 @@ def import_applications(actor: User, scope: Scope, raw: bytes, *,
             error("email", _("This person has not confirmed this email address yet: ask them "
                              "to open the link we sent them, then import this row again."))
             continue
-        if existing is not None and db.session.scalar(
-            select(Enrolment.id).where(Enrolment.programme_id == programme.id,
-                                       Enrolment.user_id == existing.id, Enrolment.role == role)
-        ):
+        if existing is not None and (existing.id, role) in applied:
             error("email", _("This person has already applied to this programme in this role."))
             continue
         parsed.append((line, name, email, role, application))
@@ -258,21 +265,25 @@ def import_applications(actor: User, scope: Scope, raw: bytes, *,
     if errors:
         raise ImportFailed(errors, len(errors) + unlisted)
 
+    # New people's accounts in one flush; then each application, without the flush a query
+    # would otherwise make first (the rows were checked against each other above).
+    for _line, name, email, _role, _application in parsed:
+        if email not in known:
+            known[email] = User(name=name, email=email)
+            db.session.add(known[email])
+    db.session.flush()
     created = []
     invited: set[str] = set()
-    for line, name, email, role, application in parsed:
-        user = user_by_email(email)
-        if user is None:
-            user = User(name=name, email=email)
-            db.session.add(user)
-            db.session.flush()
-        if not user.has_password and email not in invited:
-            invite(user, programme)
-            invited.add(email)
-        try:
-            created.append(apply(user, programme, role, application, source="import"))
-        except Refused as failure:
-            raise ImportFailed([ImportError_(line, "", failure.message)]) from failure
+    with db.session.no_autoflush:
+        for line, _name, email, role, application in parsed:
+            user = known[email]
+            if not user.has_password and email not in invited:
+                invite(user, programme)
+                invited.add(email)
+            try:
+                created.append(apply(user, programme, role, application, source="import"))
+            except Refused as failure:
+                raise ImportFailed([ImportError_(line, "", failure.message)]) from failure
     audit.record("enrolment.import", actor=actor, programme=programme,
                  after={"rows": len(created)})
     return created
