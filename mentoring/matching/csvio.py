@@ -28,7 +28,8 @@ MENTOR_COLUMNS = ("id", "name", "region", "languages", "expertise", "years_exper
 MENTEE_COLUMNS = ("id", "name", "region", "languages", "topics", "years_experience",
                   "timezone", "organisation", "region_preference", "preferred_mentors",
                   "wants_woman_mentor", "person", "gender")
-_ALIASES = {"organization": "organisation", "years": "years_experience",
+# Keys as _key makes them (no spaces or underscores), so an alias names the column's key.
+_ALIASES = {"organization": "organisation", "years": "yearsexperience",
             "timezones": "timezone", "tz": "timezone", "wishes": "preferredmentors"}
 MAX_WISHES = 5
 _TRUE = {"1", "yes", "y", "true", "t", "x"}

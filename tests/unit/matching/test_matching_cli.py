@@ -144,6 +144,22 @@ def test_headings_ignore_case_spaces_underscores_and_optional_columns(files):
     assert list(csv.DictReader(out.open()))[0]["mentor_id"] == "m1"
 
 
+def test_a_years_heading_and_the_other_short_names_are_read(tmp_path: Path):
+    from mentoring.matching.csvio import read_mentees, read_mentors
+
+    (tmp_path / "mentors.csv").write_text(
+        "id,languages,expertise,Years,Organization,TZ\nm1,English,a,12,ITU,Europe/Paris\n",
+        encoding="utf-8")
+    (tmp_path / "mentees.csv").write_text(
+        "id,languages,topics,years,timezones\ne1,English,a,3,Africa/Nairobi\n",
+        encoding="utf-8")
+    [mentor] = read_mentors(tmp_path / "mentors.csv")
+    [mentee] = read_mentees(tmp_path / "mentees.csv")
+    assert (mentor.years_experience, mentor.organisation, mentor.timezone) == (
+        12, "ITU", "Europe/Paris")
+    assert (mentee.years_experience, mentee.timezone) == (3, "Africa/Nairobi")
+
+
 WISHES_ONLY = {"topics": 0, "region": 0, "language": 0, "timezone": 0, "experience": 0,
                "wishes": 100}
 
