@@ -476,6 +476,46 @@ def solve_quotas(model: ScoreModel, counter: Counter, free: np.ndarray, cap: np.
                      len(locked), counter.group)
     rule_rows = [_rule_row(rule, prog.counted[r], prog.locked_counts[r], prog.locked_pairs,
                            prog.group[r]) for r, rule in enumerate(counter.rules)]
+    # The matching without quotas, when it meets every rule, is the answer with no programme
+    # at all: it has the most pairs, then the best total, of every matching of the allowed
+    # pairs within the places (the exact unconstrained optimum); the matchings meeting the
+    # rules are some of those, so none has more pairs, or as many with a better total, and
+    # it is one of them. Its pairs are always candidates, and the rule rows are read in
+    # integers here (the same rows _check reads), locked pairs included.
+    x = _plain_if_met(prog, plain, rule_rows, model.m)
+    if x is None:
+        x = _quota_solve(prog, counter, rule_rows, scores, free.size, cap)
+    _check(prog, x, rule_rows, cap, free.size, local)
+    match = np.full(free.size, -1, np.int64)
+    got = np.full(free.size, -1, np.int64)
+    on = np.flatnonzero(x[:e] == 1)
+    match[local[rows[on]]] = cols[on]
+    got[local[rows[on]]] = scores[on]
+    return match, got
+
+
+def _plain_if_met(prog: Programme, plain: tuple[np.ndarray, np.ndarray], rule_rows: list,
+                  m: int) -> np.ndarray | None:
+    """The 0/1 vector of the matching without quotas over the candidates, if it meets every
+    rule row (counted in integers); else None."""
+    key = prog.rows * m + prog.cols  # sorted and unique (see candidates)
+    want = np.asarray(plain[0], np.int64) * m + np.asarray(plain[1], np.int64)
+    at = np.searchsorted(key, want)
+    if want.size and (at.max() >= key.size or (key[at] != want).any()):
+        return None  # not all candidates (never: candidates take them all)
+    x = np.zeros(key.size, np.int64)
+    x[at] = 1
+    for coef, a, b in rule_rows:
+        v = int(np.asarray(coef, np.int64)[x == 1].sum())
+        if not a <= v <= b:
+            return None
+    return x
+
+
+def _quota_solve(prog: Programme, counter: Counter, rule_rows: list, scores: np.ndarray,
+                 nf: int, cap: np.ndarray) -> np.ndarray:
+    """The best 0/1 solution meeting the rules by the programmes (raises QuotasUnmet)."""
+    e = prog.rows.size
     # The most pairs first, then the best total with exactly that many (at gap 0). The
     # linear relaxation's most pairs z (a cheap interior-point solve) bounds the pairs t* of
     # every matching that meets the rules, so t* <= floor(z) (HiGHS solves to tolerances of
@@ -487,19 +527,12 @@ def solve_quotas(model: ScoreModel, counter: Counter, free: np.ndarray, cap: np.
     bound = _pairs_bound(prog, rule_rows)
     if bound is None:
         raise _unmet(prog, counter, rule_rows)
-    most = min(free.size, int(cap.sum()), math.floor(bound + PAIRS_SLACK))
+    most = min(nf, int(cap.sum()), math.floor(bound + PAIRS_SLACK))
     solved = _best_total(prog, scores, rule_rows + [(np.ones(e, np.int64), most, most)])
     if solved is None:
-        most = _most_pairs(prog, counter, rule_rows, scores, free.size, int(cap.sum()))
+        most = _most_pairs(prog, counter, rule_rows, scores, nf, int(cap.sum()))
         solved = _best_total(prog, scores, rule_rows + [(np.ones(e, np.int64), most, most)])
-    x = solved
-    _check(prog, x, rule_rows, cap, free.size, local)
-    match = np.full(free.size, -1, np.int64)
-    got = np.full(free.size, -1, np.int64)
-    on = np.flatnonzero(x[:e] == 1)
-    match[local[rows[on]]] = cols[on]
-    got[local[rows[on]]] = scores[on]
-    return match, got
+    return solved
 
 
 def _most_pairs(prog: Programme, counter: Counter, rule_rows: list, scores: np.ndarray,

@@ -250,3 +250,29 @@ def test_quotas_cost_points_and_the_price_is_reported():
     assert r.quotas[0].text.startswith(f"home: {r.summary.matched} of {r.summary.matched}")
     assert (r.summary.matched, r.summary.total) <= (plain.summary.matched, plain.summary.total)
 
+
+
+LOOSE = [
+    {"name": "any share", "mentor": {"gender": "woman"}, "min_share": 0},
+    {"name": "all abroad", "cross_region": True, "max_share": 1},
+    {"name": "no floor", "mentee": {"region": "CITEL"}, "min": 0},
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(problems(), st.lists(st.integers(0, len(POOL + LOOSE) - 1), min_size=1, max_size=3,
+                            unique=True))
+def test_the_matching_without_quotas_is_kept_only_when_it_meets_every_rule(problem, picks):
+    # The shortcut (no programme when the matching without quotas meets the rules) against
+    # every matching: loose rules always take it, the pool's rules sometimes.
+    pool = POOL + LOOSE
+    chosen = [pool[k] for k in picks]
+    taken = []
+    real = quotas._quota_solve
+    quotas._quota_solve = lambda *a: taken.append(1) or real(*a)
+    try:
+        check_best_meeting(problem, chosen)
+    finally:
+        quotas._quota_solve = real
+    if all(k >= len(POOL) for k in picks):
+        assert taken == []
