@@ -27,12 +27,15 @@ from mentoring.models import (
     Confirmation,
     Enrolment,
     EnrolmentStatus,
+    JobKind,
+    JobStatus,
     Meeting,
     Pairing,
     PairingStatus,
     Programme,
     User,
 )
+from mentoring.models._types import utcnow
 from tests.conftest import _config
 
 PHONE = {"width": 390, "height": 844}
@@ -70,7 +73,7 @@ PAGES = {
         "/coordinate/", f"{C23}/applications", f"{C23}/applications/{{application}}",
         f"{C23}/import", f"{C23}/matching", f"{C23}/pairs", f"{C23}/pairs/manual",
         f"{C23}/pairs/load", f"{C23}/pairs/{{proposal}}/swap", f"{C23}/pairs/announce",
-        f"{C23}/jobs/{{job}}",
+        f"{C23}/jobs/{{job}}", f"{C23}/jobs/{{approve_job}}", f"{C23}/jobs/{{decide_job}}",
         f"{C23}/dashboard", f"{C23}/report", f"{C23}/audit", f"{C23}/translations?lang=ar",
         f"{CYBER}/pairs", f"{CYBER}/activity", f"{CYBER}/pairs/{{pair}}/sessions",
         f"{CYBER}/surveys", f"{CYBER}/dashboard",
@@ -117,6 +120,13 @@ def _demo_world() -> tuple[dict[str, str], dict[str, object]]:
     db.session.add(invited)
     job = jobs.claim(jobs.start_matching(admin, Scope(wrc)).id)
     jobs.run(job)
+    # The other kinds' pages, as they read once done.
+    done = {}
+    for kind, result in ((JobKind.APPROVE_ABOVE, {"approved": 12, "skipped": 3}),
+                         (JobKind.DECIDE_APPLICATIONS, {"decided": 5, "unchanged": 1})):
+        finished = jobs.start(admin, Scope(wrc), kind)
+        finished.status, finished.result, finished.finished_at = JobStatus.DONE, result, utcnow()
+        done[kind] = finished
     survey = surveys.stored(surveys.survey_for(cyber, "mid"))
     surveys.send(admin, survey)
     applicant = db.session.scalar(select(User).where(
@@ -146,6 +156,8 @@ def _demo_world() -> tuple[dict[str, str], dict[str, object]]:
         "application": db.session.scalar(select(Enrolment.id).where(
             Enrolment.programme_id == wrc.id).order_by(Enrolment.id).limit(1)),
         "asmg_application": asmg_application, "proposal": proposal, "job": job.id,
+        "approve_job": done[JobKind.APPROVE_ABOVE].id,
+        "decide_job": done[JobKind.DECIDE_APPLICATIONS].id,
         "someone": mentee.id, "confirm": confirm,
         "reset": tokens.make_token(mentee, tokens.RESET_PASSWORD),
         "invitation": tokens.make_token(invited, tokens.INVITATION),
