@@ -120,3 +120,21 @@ def end_coordinator_role(user, programme) -> None:
         Coordinator.user_id == user.id, Coordinator.programme_id == programme.id))
     programmes.remove_coordinator(None, programme, role.id)
     db.session.commit()
+
+
+#: What a job's page says when its starter stopped coordinating before a worker ran it.
+STARTER_GONE = ("Nothing was changed: the person who started this no longer coordinates the "
+                "programme.")
+
+
+def job_page_after_its_starter_left(client, auth, worker_queue, programme, starter, reader,
+                                    start) -> str:
+    """The page of the job `start()` queues as `starter` (it returns the job page's address),
+    as `reader` sees it once a worker ran it after the starter's role had ended."""
+    auth.login(starter)
+    job_page = start()
+    end_coordinator_role(starter, programme)
+    worker_queue.work()
+    auth.logout()
+    auth.login(reader)
+    return client.get(job_page).text

@@ -355,20 +355,14 @@ def test_a_cochairs_decision_fails_whole_when_an_application_left_her_region_bef
 
 def test_a_decision_whose_starter_stopped_coordinating_before_it_ran_fails_and_says_why(
         client, auth, programme, make_enrolment, coordinator, worker_queue):
-    from tests.helpers import end_coordinator_role
+    from tests.helpers import STARTER_GONE, job_page_after_its_starter_left
 
     applicants = [make_enrolment(programme, country="KE") for _ in range(2)]
-    claire = coordinator(programme)
-    amal = coordinator(programme, "ATU")
-    auth.login(amal)
-    job_page = decide_many(client, programme, applicants, "declined").location
-    end_coordinator_role(amal, programme)
-    worker_queue.work()
-    auth.logout()
-    auth.login(claire)
-    page = client.get(job_page).text
-    assert ("Nothing was changed: the person who started this no longer coordinates the "
-            "programme.") in page
+    page = job_page_after_its_starter_left(
+        client, auth, worker_queue, programme, coordinator(programme, "ATU"),
+        coordinator(programme),
+        lambda: decide_many(client, programme, applicants, "declined").location)
+    assert STARTER_GONE in page
     assert [enrolment_status(a.id) for a in applicants] == [EnrolmentStatus.SUBMITTED] * 2
     assert emails(kind="decision") == []
 

@@ -969,6 +969,18 @@ def test_pairs_page_issues_the_same_number_of_queries_for_5_and_30_pairs(
     assert client.get(url(large, "pairs")).text.count('class="pair"') == 30
 
 
+def _propose(programme, *pairs):
+    """A run proposing each (mentee, mentor, score), as an engine would; committed."""
+    run = MatchingRun(programme_id=programme.id)
+    db.session.add(run)
+    db.session.flush()
+    db.session.add_all(
+        Pairing(programme_id=programme.id, run_id=run.id, mentee_id=mentee.id,
+                mentor_id=mentor.id, status=PairingStatus.PROPOSED, score=score)
+        for mentee, mentor, score in pairs)
+    db.session.commit()
+
+
 def test_approve_above_skips_a_proposal_whose_mentee_or_mentor_is_already_taken(
         make_programme, make_enrolment, make_user):
     programme = make_programme(status=ProgrammeStatus.MATCHING)
@@ -977,14 +989,7 @@ def test_approve_above_skips_a_proposal_whose_mentee_or_mentor_is_already_taken(
                             capacity=1)
     ana = make_enrolment(programme, role=Role.MENTOR, status=EnrolmentStatus.ACCEPTED,
                          capacity=2)
-    run = MatchingRun(programme_id=programme.id)
-    db.session.add(run)
-    db.session.flush()
-    for mentee, mentor, score in ((amina, claire, 900), (amina, ana, 800), (leila, claire, 700)):
-        db.session.add(Pairing(programme_id=programme.id, run_id=run.id, mentee_id=mentee.id,
-                               mentor_id=mentor.id, status=PairingStatus.PROPOSED,
-                               score=score))
-    db.session.commit()
+    _propose(programme, (amina, claire, 900), (amina, ana, 800), (leila, claire, 700))
     admin = make_user(admin=True)
     assert pairings.approve_above(admin, Scope(programme), 0) == (1, 2)
     db.session.commit()
@@ -1042,14 +1047,7 @@ def test_approve_above_says_how_many_proposals_it_skipped(client, auth, coordina
     amina, leila = person(programme, "Amina"), person(programme, "Leila")
     claire = person(programme, "Claire", Role.MENTOR)
     ana = person(programme, "Ana", Role.MENTOR, capacity=2)
-    run = MatchingRun(programme_id=programme.id)
-    db.session.add(run)
-    db.session.flush()
-    for mentee, mentor, score in ((amina, claire, 900), (amina, ana, 800), (leila, claire, 700)):
-        db.session.add(Pairing(programme_id=programme.id, run_id=run.id, mentee_id=mentee.id,
-                               mentor_id=mentor.id, status=PairingStatus.PROPOSED,
-                               score=score))
-    db.session.commit()
+    _propose(programme, (amina, claire, 900), (amina, ana, 800), (leila, claire, 700))
     auth.login(coordinator(programme))
     flashes(client)
     response = client.post(url(programme, "pairs/approve-above"), data={"score": "0"})
@@ -1060,23 +1058,18 @@ def test_approve_above_says_how_many_proposals_it_skipped(client, auth, coordina
 
 def test_an_approval_whose_starter_stopped_coordinating_before_it_ran_fails_and_says_why(
         client, auth, coordinator, three_scores, worker_queue):
-    from tests.helpers import end_coordinator_role
+    from tests.helpers import STARTER_GONE, job_page_after_its_starter_left
 
     programme = three_scores["programme"]
     claire = coordinator(programme)
     auth.login(claire)
     run_matching(client, programme)
     auth.logout()
-    amal = coordinator(programme, "ATU")
-    auth.login(amal)
-    job_page = client.post(url(programme, "pairs/approve-above"), data={"score": "0"}).location
-    end_coordinator_role(amal, programme)
-    worker_queue.work()
-    auth.logout()
-    auth.login(claire)
-    page = client.get(job_page).text
-    assert ("Nothing was changed: the person who started this no longer coordinates the "
-            "programme.") in page
+    page = job_page_after_its_starter_left(
+        client, auth, worker_queue, programme, coordinator(programme, "ATU"), claire,
+        lambda: client.post(url(programme, "pairs/approve-above"),
+                            data={"score": "0"}).location)
+    assert STARTER_GONE in page
     assert count(Pairing, Pairing.status == PairingStatus.APPROVED) == 0
 
 
