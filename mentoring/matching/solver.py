@@ -121,6 +121,9 @@ def _solve(mentors, mentees, rules, locked, forbidden, fair, method, at, stable,
 
     if method == "auto":
         method = "dense" if free.size * int(cap.sum()) <= DENSE_CELLS else "sparse"
+        if objective == "wishes" and method == "dense" and not wishes.dense_fits(model, free,
+                                                                                  cap):
+            method = "sparse"  # the staged solve stays exact where one set of weights cannot
     threshold = None
     rounds = 0
     keys = None
@@ -128,6 +131,19 @@ def _solve(mentors, mentees, rules, locked, forbidden, fair, method, at, stable,
         method = "stable"
         match, scores = stability.deferred_acceptance(model, free, cap)
         scoring = 0.0
+    elif objective == "wishes" and method == "sparse":
+        method = "wishes"
+        model.objective = "wishes"  # explanations then always say which wish a pair was
+        cells = free.size * model.m
+        if cells > sparse.CACHE_CELLS:
+            raise ValueError(f"the wishes objective is solved for up to "
+                             f"{sparse.CACHE_CELLS:,} mentee-mentor cells; this cohort has "
+                             f"{cells:,}")
+        outcome = wishes.staged(model, free, cap)
+        match, scores, scoring, keys = outcome.match, outcome.scores, outcome.scoring, \
+            outcome.keys
+        rounds = outcome.rounds
+        del outcome
     elif method == "dense" or objective == "wishes":
         if objective == "wishes":
             method = "wishes"
