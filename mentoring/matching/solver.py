@@ -77,7 +77,8 @@ def solve(
     is instead the mentee-proposing stable one (deferred acceptance on the scores; method
     "stable"). `objective` "wishes" is the rank-maximal matching instead: as many mentees
     matched as possible, then as many first wishes, then second wishes, ..., then the best
-    total (see `wishes`; method "wishes"). `quota_rules` (`quotas.parse_rules`) must all be
+    total (see `wishes`; method "wishes"; "dense" is one set of lexicographic weights,
+    "sparse" the staged solve). `quota_rules` (`quotas.parse_rules`) must all be
     met: then the most mentees matched, then the best total (a mixed-integer programme, see
     `quotas`; method "quotas"; raises quotas.QuotaError for a rule that does not fit the
     cohort, quotas.QuotasUnmet when they cannot all be met). Every result lists its blocking pairs

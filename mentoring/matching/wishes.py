@@ -160,8 +160,10 @@ def profile(rank_of_pair: list[int], wishing: int, top: int) -> tuple[tuple[int,
     return tuple(counts), wishing - sum(counts)
 
 
-_LIM = 1 << 20  # mentor prices clipped to +-_LIM in the int32 screen (beyond: exact)
-_NONE = -(1 << 24)  # int32 key of a pair that may not be used, in the screen
+#: A pair set aside (a wish, or ruled out by a chunk) has its int16 key lowered by _MARK, below
+#: every key of a pair not allowed (-30000..-29000) and still screened in int16
+#: (`sparse._doubtful_rows`); adding it back restores the key.
+_MARK = 31767
 
 
 def _chunk(bounds: list[int], first: int, sat: int) -> tuple[int, list[int], int]:
@@ -215,11 +217,6 @@ class _Stage:
         nf, m = work.shape
         q = v - self.h * self.tau - self.big  # pair (i, j) breaks it iff g - q_j > r_i
         r = u - self.h * self.sigma
-        cheap = np.flatnonzero(q < -_LIM)  # mentors with room: checked exactly
-        qc = np.minimum(q, _LIM)
-        qc[cheap] = _LIM
-        qc = qc.astype(np.int32)
-        rc = np.clip(r, -2 * _LIM, 2 * _LIM).astype(np.int32)
         found = []
 
         def exact(rows, cols):
@@ -231,20 +228,8 @@ class _Stage:
                 a, b = np.nonzero((key >= 0) & (profit > r[sub][:, None]))
                 found.append((sub[a], cols[b], key[a, b], profit[a, b]))
 
-        if not self.flat:  # the sparse solver's int16 screen (prices above 2000 clear all)
-            doubt = sparse._doubtful_rows(work, np.minimum(q, 2000), r)
-            exact(np.union1d(doubt, np.flatnonzero(r < -1)), np.arange(m))
-        else:
-            step = max(1, (1 << 21) // max(1, m))
-            for a in range(0, nf, step):
-                key = work[a:a + step]
-                val = np.where(key >= 0, 0, _NONE).astype(np.int32)
-                val -= qc[None, :]
-                doubt = np.flatnonzero(val.max(axis=1) > rc[a:a + step]) + a
-                if doubt.size:
-                    exact(doubt, np.arange(m))
-            if cheap.size:
-                exact(np.arange(nf), cheap)
+        doubt = sparse._doubtful_rows(work, q, r, self.flat)
+        exact(np.union1d(doubt, np.flatnonzero(r < -1)), np.arange(m))
         rows, cols, keys, profit = (np.concatenate(x) for x in zip(*found, strict=True)) \
             if found else [np.zeros(0, np.int64)] * 4
         if rows.size == 0:
@@ -253,15 +238,16 @@ class _Stage:
         return rows[first], cols[first], keys[first], profit[first]
 
     def ban(self, work, u, v):
-        """Drop from `work` the pairs of positive reduced cost (g = 0 for them all)."""
+        """Set aside in `work` the pairs of positive reduced cost (g = 0 for them all):
+        a_i + b_j > 0."""
+        nf, m = work.shape
         a = u - self.h * self.sigma - self.big
         b = v - self.h * self.tau
-        rows = np.flatnonzero(a + b.max(initial=0) > 0) if b.size else np.zeros(0, np.int64)
-        for k in range(0, rows.size, 256):
-            sub = rows[k:k + 256]
-            key = work[sub]
-            key[(a[sub][:, None] + b[None, :] > 0) & (key >= 0)] = sparse.NOT_ALLOWED
-            work[sub] = key
+        rows = np.flatnonzero(a + b.max(initial=0) > 0) if m else np.zeros(0, np.int64)
+        step = max(1, (1 << 20) // max(1, m))
+        for k in np.unique(rows // step) * step:
+            block = work[k:k + step]  # a view: marked in place
+            block[(b[None, :] > -a[k:k + step, None]) & (block >= 0)] -= _MARK
 
 
 class _Candidates:
@@ -310,13 +296,28 @@ def staged(model: ScoreModel, free: np.ndarray, cap: np.ndarray) -> sparse.Outco
     ws = pool.cache[wr, wc].astype(np.int64)
     ok = ws >= 0  # allowed, and the mentor has a free place
     wr, wc, wk, ws = wr[ok], wc[ok], wk[ok], ws[ok]
-    work = pool.cache.copy()  # the pairs that are not wishes, dropped as chunks rule them out
-    work[wr, wc] = sparse.NOT_ALLOWED
+    work = pool.cache  # set aside: the wishes, and pairs as chunks rule them out (restored)
+    work[wr, wc] -= _MARK
     cand = _Candidates(m, wr, wc, ws, wk)
     on = work[pool.rows, pool.cols] >= 0
     cand.add(pool.rows[on], pool.cols[on], pool.scores[on])
+    try:
+        match, rounds = _chunks(cand, work, cap, nf, m, int(wk.max()) if wk.size else 0)
+    finally:
+        for k in range(0, nf, 1024):
+            block = work[k:k + 1024]
+            block[block < sparse.NOT_ALLOWED] += _MARK
+    on = cand.cols == match[cand.rows]
+    scores = np.full(nf, -1, np.int64)
+    scores[cand.rows[on]] = cand.scores[on]
+    return sparse.Outcome(match, None, rounds, scores, scoring, pool.cache)
+
+
+def _chunks(cand: _Candidates, work: np.ndarray, cap: np.ndarray, nf: int, m: int,
+            top_rank: int) -> tuple[np.ndarray, int]:
+    """Solve the chunks in order (module docstring); the last one's matching and the rounds
+    of candidate growth in all."""
     k_pairs = min(nf, int(cap.sum()))
-    top_rank = int(wk.max()) if wk.size else 0
     sigma = np.zeros(nf, bool)
     tau = np.zeros(m, bool)
     first, rounds = 1, 0
@@ -335,15 +336,11 @@ def staged(model: ScoreModel, free: np.ndarray, cap: np.ndarray) -> sparse.Outco
         match, u, v, r = _certified(stage, cand, work)
         rounds += r
         if not flat:
-            break
+            return match, rounds
         cand.keep(u[cand.rows] + v[cand.cols] - stage.big - stage.weights(cand) == 0)
         stage.ban(work, u, v)
         sigma, tau = u > 0, v > 0
         first = last + 1
-    on = cand.cols == match[cand.rows]
-    scores = np.full(nf, -1, np.int64)
-    scores[cand.rows[on]] = cand.scores[on]
-    return sparse.Outcome(match, None, rounds, scores, scoring, pool.cache)
 
 
 def _certified(stage: _Stage, cand: _Candidates, work: np.ndarray):

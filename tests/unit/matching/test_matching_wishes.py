@@ -11,9 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mentoring.matching import Mentee, Mentor, Rules, build_model, solve
+from mentoring.matching import Mentee, Mentor, Rules, build_model, solve, sparse, wishes
 from mentoring.matching.profiles import id_key
-from mentoring.matching import sparse, wishes
 from mentoring.matching.wishes import rank_matrix, weights
 from tests.unit.matching.matching_helpers import matchings, problems, random_cohort
 
@@ -109,6 +108,23 @@ def test_the_staged_solve_finds_the_dense_optimum_on_larger_cohorts(seed):
             _profile(dense, model, rank, free.tolist())
         assert (staged.summary.wishes, staged.summary.wishes_none) == \
             (dense.summary.wishes, dense.summary.wishes_none)
+
+
+def test_the_staged_solve_hands_the_audit_every_score_as_it_found_it():
+    # Pairs set aside while solving are marked in the kept score matrix, which the blocking
+    # pairs audit then reads: every mark must be gone.
+    rnd = random.Random(7)
+    mentors, mentees = random_cohort(7, 80, 25, cap=(1, 2))
+    mentees = [replace(e, preferred_mentors=rnd.sample([p.id for p in mentors[:6]], 3))
+               for e in mentees]
+    model = build_model(mentors, mentees)
+    cap = np.array([p.capacity for p in model.mentors], np.int64)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(wishes, "CHUNK_LEVELS", 1)
+        out = wishes.staged(model, np.arange(model.n), cap)
+    score, allowed = model.dense()
+    assert out.rounds >= 4  # three ranks and the score, one chunk each
+    assert (out.keys == sparse._key(score, allowed)).all()
 
 
 def test_a_cohort_too_large_for_one_set_of_weights_is_solved_by_stages():
