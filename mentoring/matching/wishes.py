@@ -39,15 +39,18 @@ are dropped for good, and the next chunk weighs a pair
 
     BIG + H ([u_i > 0] + [v_j > 0]) + g_ij,
 
-with g its own lexicographic weights of total at most G and H = G + 1, BIG above any total.
-Proof: the previous chunk's optimum keeps only pairs left and saturates those mentees and
-mentors, so it reaches the most H terms; a matching that misses one of them loses at least
-H > G, more than g can give back. So the next optimum saturates them all and uses only
-pairs of reduced cost 0: it is optimal for the previous chunk (and, by induction, for every
-chunk before), and among those it is the best for its own levels. The last chunk holds the
-score, so the result is the rank-maximal matching with the best total. The weights now grow
-only within a chunk: at 10,000 x 3,000 the ranks make one chunk (about 2**34) and the score
-another (2**37), two certified solves on the scores already computed.
+with g its own lexicographic weights of total at most G and H = G + 1, BIG above any total
+(so the most pairs come first: in the first chunk that is the first level; later, no
+matching of the pairs left has more pairs than the previous optimum, which is among them).
+Proof: the previous chunk's optimum uses only pairs left and saturates those mentees and
+mentors, so it reaches the most H terms; a matching with as many pairs that misses one of
+them loses at least H > G, more than g can give back. So the next optimum saturates them all
+and uses only pairs of reduced cost 0: it is optimal for the previous chunk (and, by
+induction, for every chunk before), and among those it is the best for its own levels.
+The last chunk holds the score, so the result is the rank-maximal matching with the best
+total. The weights now grow only within a chunk: at 10,000 x 3,000 (three ranks) the
+ranks make one chunk (weights below 2**31) and the score another (below 2**36), two
+certified solves on the scores computed once.
 """
 
 from __future__ import annotations
@@ -365,8 +368,9 @@ def _certified(stage: _Stage, cand: _Candidates, work: np.ndarray):
         cand.add(rows, cols, keys)
         wt = stage.weights(cand)
         rounds += 1
-        # The repair's float64 distances stay exact while BIG times the nodes is small.
-        if bad.size > sparse.REPAIR_SHARE * nf or big * (nf + m + 1) >= 2**52:
+        # The repair's float64 distances (sums of reduced costs along paths) stay exact while
+        # BIG times the nodes stays below 2**51.
+        if bad.size > sparse.REPAIR_SHARE * nf or big * (nf + m + 1) >= EXACT:
             match = sparse._assign(nf, cap, cand.rows, cand.cols, wt, top, big)
             v = np.minimum(sparse._prices(m, cap, cand.rows, cand.cols, wt, match, big),
                            ceiling)
