@@ -178,29 +178,39 @@ def targets(repeats: int = 3) -> None:
           f"{result.summary.total - stable.summary.total} points)", flush=True)
 
 
+    # The wishes objective against the default at the same size, by CPU time (process_time,
+    # every thread of this process): the machine is shared, so wall-clock time says more
+    # about the neighbours than about the solver. Runs alternate; medians of `repeats`.
     for n, m in ((2000, 600), (10000, 3000)):
         mentors, mentees = cohort(n, m, seed=42, cap=(1, 4))
         plain, ranked = [], []
         try:
             for _ in range(repeats):
-                t0 = time.perf_counter()
+                t0 = time.process_time()
                 by_score = solve(mentors, mentees)
-                plain.append(time.perf_counter() - t0)
-                t0 = time.perf_counter()
+                plain.append(time.process_time() - t0)
+                t0 = time.process_time()
                 by_wish = solve(mentors, mentees, objective="wishes")
-                ranked.append(time.perf_counter() - t0)
+                ranked.append(time.process_time() - t0)
         except ValueError as exc:
-            target(f"wishes objective {n}x{m} / default objective", "refused",
+            target(f"wishes objective {n}x{m} / default objective (CPU)", "refused",
                    "<= 1.5 x", False)
             print(f"  {exc}", flush=True)
             continue
         ratio = float(np.median(ranked)) / float(np.median(plain))
-        target(f"wishes objective {n}x{m} / default objective", f"{ratio:.2f} x", "<= 1.5 x",
-               ratio <= 1.5)
-        print(f"  {np.median(ranked):.2f} s against {np.median(plain):.2f} s; 1st wishes "
-              f"{by_score.summary.wishes[0]} -> {by_wish.summary.wishes[0]}, profile "
-              f"{by_wish.summary.wishes} none {by_wish.summary.wishes_none}, total "
+        target(f"wishes objective {n}x{m} / default objective (CPU)", f"{ratio:.2f} x",
+               "<= 1.5 x", ratio <= 1.5)
+        print(f"  CPU {np.median(ranked):.2f} s against {np.median(plain):.2f} s (process_time,"
+              f" medians of {repeats}); solved by {by_wish.method}/{by_wish.rounds} rounds; "
+              f"1st wishes {by_score.summary.wishes[0]} -> {by_wish.summary.wishes[0]}, "
+              f"profile {by_wish.summary.wishes} none {by_wish.summary.wishes_none}, total "
               f"{by_score.summary.total} -> {by_wish.summary.total}", flush=True)
+        if n * m <= 2000 * 600:  # one set of lexicographic weights on the dense solver
+            ref = solve(mentors, mentees, objective="wishes", method="dense")
+            same = (ref.summary.matched, ref.summary.wishes, ref.summary.total) == (
+                by_wish.summary.matched, by_wish.summary.wishes, by_wish.summary.total)
+            print(f"  dense reference (one set of exact weights): "
+                  f"{'equal' if same else 'DIFFERENT'}", flush=True)
 
 
 def main() -> int:

@@ -42,8 +42,9 @@ Solving
         with stable=True the mentee-proposing stable matching instead (deferred acceptance
         on the scores, ties to the lower id; method "stable"); with objective="wishes" the
         rank-maximal matching: most matched, then most 1st wishes, 2nd, ..., then the best
-        total (exact lexicographic integer weights, see `wishes`; solved densely, up to 5M
-        mentee-place cells; method "wishes"); with quota_rules (quotas.parse_rules(json))
+        total (exact: lexicographic integer weights in chunks of levels, each chunk solved
+        on the optimal face of the one before, see `wishes`; up to 40M mentee-mentor cells;
+        method "wishes"); with quota_rules (quotas.parse_rules(json))
         every rule is met, then most matched, then the best total (a mixed-integer programme
         on the candidate graph, see `quotas`; method "quotas"; QuotaError for a rule that
         does not fit the cohort, QuotasUnmet with each broken rule's best reachable value).

@@ -51,10 +51,12 @@ def _ranges(starts: np.ndarray, stops: np.ndarray) -> np.ndarray:
 
 class Network:
     """Residual network of a matching of `nf` mentees to mentors with places `cap` on the given
-    pairs (weights big + score), with potentials `p` (nf + m + 1 int64 values, T last)."""
+    pairs (weights big + score, scores below `top`), with potentials `p` (nf + m + 1 int64
+    values, T last)."""
 
     def __init__(self, nf: int, cap: np.ndarray, rows: np.ndarray, cols: np.ndarray,
-                 scores: np.ndarray, big: int, match: np.ndarray, p: np.ndarray) -> None:
+                 scores: np.ndarray, big: int, match: np.ndarray, p: np.ndarray,
+                 top: int = 1001) -> None:
         m = cap.size
         self.nf, self.m, self.t = nf, m, nf + m
         self.cap = cap.astype(np.int64)
@@ -93,7 +95,7 @@ class Network:
         self.src = np.repeat(np.arange(t + 1, dtype=np.int32), deg)
         self.dst = np.empty(size, np.int32)
         # Costs are +-(big + score); int32 holds them for up to two million places.
-        self.cost = np.zeros(size, np.int32 if big + 1001 < 2**31 else np.int64)
+        self.cost = np.zeros(size, np.int32 if big + top < 2**31 else np.int64)
         self.kind = np.empty(size, np.int8)
         self.who = np.empty(size, np.int32)
         self.rev = np.empty(size, np.int32)

@@ -77,7 +77,8 @@ def solve(
     is instead the mentee-proposing stable one (deferred acceptance on the scores; method
     "stable"). `objective` "wishes" is the rank-maximal matching instead: as many mentees
     matched as possible, then as many first wishes, then second wishes, ..., then the best
-    total (see `wishes`; method "wishes"). `quota_rules` (`quotas.parse_rules`) must all be
+    total (see `wishes`; method "wishes"; "dense" is one set of lexicographic weights,
+    "sparse" the staged solve). `quota_rules` (`quotas.parse_rules`) must all be
     met: then the most mentees matched, then the best total (a mixed-integer programme, see
     `quotas`; method "quotas"; raises quotas.QuotaError for a rule that does not fit the
     cohort, quotas.QuotasUnmet when they cannot all be met). Every result lists its blocking pairs
@@ -121,6 +122,9 @@ def _solve(mentors, mentees, rules, locked, forbidden, fair, method, at, stable,
 
     if method == "auto":
         method = "dense" if free.size * int(cap.sum()) <= DENSE_CELLS else "sparse"
+        if objective == "wishes" and method == "dense" and not wishes.dense_fits(model, free,
+                                                                                  cap):
+            method = "sparse"  # the staged solve stays exact where one set of weights cannot
     threshold = None
     rounds = 0
     keys = None
@@ -128,6 +132,19 @@ def _solve(mentors, mentees, rules, locked, forbidden, fair, method, at, stable,
         method = "stable"
         match, scores = stability.deferred_acceptance(model, free, cap)
         scoring = 0.0
+    elif objective == "wishes" and method == "sparse":
+        method = "wishes"
+        model.objective = "wishes"  # explanations then always say which wish a pair was
+        cells = free.size * model.m
+        if cells > sparse.CACHE_CELLS:
+            raise ValueError(f"the wishes objective is solved for up to "
+                             f"{sparse.CACHE_CELLS:,} mentee-mentor cells; this cohort has "
+                             f"{cells:,}")
+        outcome = wishes.staged(model, free, cap)
+        match, scores, scoring, keys = outcome.match, outcome.scores, outcome.scoring, \
+            outcome.keys
+        rounds = outcome.rounds
+        del outcome
     elif method == "dense" or objective == "wishes":
         if objective == "wishes":
             method = "wishes"

@@ -307,15 +307,16 @@ def _lapjvsp(graph: csr_matrix, other: int) -> tuple[np.ndarray, np.ndarray]:
     return row_ind[real], col_ind[real]
 
 
-def _expanded(nf: int, cap: np.ndarray, rows, cols, scores, dummy: float | None
-              ) -> tuple[csr_matrix, int, bool, np.ndarray]:
+def _expanded(nf: int, cap: np.ndarray, rows, cols, scores, dummy: float | None,
+              top: int = 1001) -> tuple[csr_matrix, int, bool, np.ndarray]:
     """The capacity-expanded cost graph (one node per mentor place) of the pairs (sorted by
     mentee, then mentor) as CSR, with the smaller side as rows; `dummy` adds one "unmatched"
     column per row at that cost. Returns the graph, the number of real columns, whether the
     rows are places, and the mentor of each place node."""
     places = int(cap.sum())
     by_place = places < nf
-    cost = 1002.0 - scores.astype(np.float64)  # (big + 1002) - (big + s): all positive
+    # (big + top + 1) - (big + s): all positive
+    cost = float(top + 1) - scores.astype(np.float64)
     if by_place:  # rows are places: each place of mentor j gets all of j's pairs
         # Pairs come sorted by (mentee, mentor): a stable sort by mentor orders them by
         # (mentor, mentee) (radix sort of small integers).
@@ -359,25 +360,29 @@ def _expanded(nf: int, cap: np.ndarray, rows, cols, scores, dummy: float | None
     return graph, other, by_place, owner
 
 
-def _assign(nf: int, cap: np.ndarray, rows, cols, scores) -> np.ndarray:
+def _assign(nf: int, cap: np.ndarray, rows, cols, scores, top: int = 1001,
+            big: int | None = None) -> np.ndarray:
     """Max-cardinality, then max-score matching of nf rows on the given pairs (sorted by
-    mentee, then mentor; exact).
+    mentee, then mentor; exact). Scores are whole numbers 0..top-1 (`top` and `big`, above
+    the total of any matching, are given when they are not the 0-1000 of a pair's score;
+    big + top must stay below 2**51 so that float64 sums stay exact).
 
-    A pair weighs big + score; LAPJVsp minimises (big + 1002) - weight, and an "unmatched"
-    column costs big + 1002. LAPJVsp handles every row with a search that first resets all
-    columns, so the smaller side (mentees or places) becomes the rows, and the "unmatched"
-    columns are only added when the rows cannot all be matched (then every optimum leaves
-    some row unmatched)."""
+    A pair weighs big + score; LAPJVsp minimises (big + top + 1) - weight, and an
+    "unmatched" column costs big + top + 1. LAPJVsp handles every row with a search that
+    first resets all columns, so the smaller side (mentees or places) becomes the rows, and
+    the "unmatched" columns are only added when the rows cannot all be matched (then every
+    optimum leaves some row unmatched)."""
     match = np.full(nf, -1, np.int64)
     if nf == 0 or rows.size == 0:
         return match
-    big = big_weight(nf, int(cap.sum()))
+    if big is None:
+        big = big_weight(nf, int(cap.sum()))
     try:
-        graph, other, by_place, owner = _expanded(nf, cap, rows, cols, scores, None)
+        graph, other, by_place, owner = _expanded(nf, cap, rows, cols, scores, None, top)
         row_ind, col_ind = _lapjvsp(graph, other)
     except ValueError:  # no full matching of the rows: some must stay unmatched
         graph, other, by_place, owner = _expanded(nf, cap, rows, cols, scores,
-                                                  float(big + 1002))
+                                                  float(big + top + 1), top)
         row_ind, col_ind = _lapjvsp(graph, other)
     del graph
     if by_place:
@@ -456,26 +461,34 @@ def _best_per_row(rows, cols, scores, profit, grow: int):
     return rows[keep], cols[keep], scores[keep]
 
 
-def _doubtful_rows(cache: np.ndarray, vp: np.ndarray, up: np.ndarray) -> np.ndarray:
+def _doubtful_rows(cache: np.ndarray, vp: np.ndarray, up: np.ndarray,
+                  flat: bool = False) -> np.ndarray:
     """Rows of the cached key matrix that may hold a pair with key - vp[j] > up[i] (a superset,
     computed in int16: every mentor price that matters lies in -1001..1001, and the few
-    mentors priced below that, which have room, are checked exactly)."""
+    mentors priced below that, which have room, are checked exactly; rows with up < -1 are
+    not screened). With `flat`, every allowed pair's key counts as 0."""
     nf, m = cache.shape
     if nf == 0 or m == 0:
         return np.zeros(0, np.int64)
     cheap = vp < -1001
-    q = np.where(cheap, 2000, vp).astype(np.int16)
+    # A price of 1001 or more clears every pair of a row with up >= -1.
+    q = np.where(cheap, 1001, np.minimum(vp, 1001)).astype(np.int16)
     ucl = np.clip(up, -1, 3000).astype(np.int16)
     out = []
     step = max(1, (1 << 21) // max(1, m))
     for k in range(0, nf, step):
-        # key >= -30000 and -1001 <= q <= 2000, so key - q stays inside int16.
-        worst = (cache[k:k + step] - q[None, :]).max(axis=1)
+        # key >= -31767 and -1001 <= q <= 1001, so key - q stays inside int16.
+        block = cache[k:k + step]
+        if flat:
+            block = np.where(block >= 0, np.int16(0), np.int16(NOT_ALLOWED))
+        worst = (block - q[None, :]).max(axis=1)
         out.append(np.flatnonzero(worst > ucl[k:k + step]) + k)
     if cheap.any():
         cols = np.flatnonzero(cheap)
         for k in range(0, nf, step):
             sub = cache[k:k + step, cols].astype(np.int64)
+            if flat:
+                sub = np.where(sub >= 0, 0, -1)
             over = ((sub >= 0) & (sub - vp[cols][None, :] > up[k:k + step, None])).any(axis=1)
             out.append(np.flatnonzero(over) + k)
     return np.unique(np.concatenate(out)) if out else np.zeros(0, np.int64)

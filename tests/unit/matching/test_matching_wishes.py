@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mentoring.matching import Mentee, Mentor, Rules, build_model, solve
+from mentoring.matching import Mentee, Mentor, Rules, build_model, solve, sparse, wishes
 from mentoring.matching.profiles import id_key
 from mentoring.matching.wishes import rank_matrix, weights
-from tests.unit.matching.matching_helpers import matchings, problems
+from tests.unit.matching.matching_helpers import matchings, problems, random_cohort
 
 
 @st.composite
@@ -43,11 +43,32 @@ def best_profile(score, allowed, free, cap, rank):
     return best
 
 
+def _profile(result, model, rank, free):
+    """(matched, 1st wishes, 2nd, ..., total) of the result's free pairs."""
+    got = [0] * (max(4, int(rank.max()) if rank.size else 0) + 2)
+    local = {i: k for k, i in enumerate(free)}
+    for p in result.pairs:
+        i, j = model.mentee_index[id_key(p.mentee_id)], model.mentor_index[id_key(p.mentor_id)]
+        if p.locked:
+            continue
+        got[0] += 1
+        if rank[local[i], j]:
+            got[rank[local[i], j]] += 1
+        got[-1] += p.score
+    return got
+
+
 @settings(max_examples=150, deadline=None)
-@given(wish_problems())
-def test_the_wishes_objective_is_rank_maximal(problem):
+@given(wish_problems(), st.sampled_from(["auto", "sparse", "sparse by levels"]))
+def test_the_wishes_objective_is_rank_maximal(problem, method):
+    # "sparse" is the staged solve on the certified candidate graph; "by levels" cuts it into
+    # one chunk per level (pairs and 1st wishes, 2nd, ..., score), each on the last one's face.
     mentors, mentees, rules, locked, forbidden = problem
-    result = solve(mentors, mentees, rules, locked, forbidden, objective="wishes")
+    with pytest.MonkeyPatch.context() as patch:
+        if method == "sparse by levels":
+            patch.setattr(wishes, "CHUNK_LEVELS", 1)
+        result = solve(mentors, mentees, rules, locked, forbidden, objective="wishes",
+                       method=method.split()[0])
     model = build_model(mentors, mentees, rules, forbidden)
     score, allowed = model.dense()
     cap = np.array([p.capacity for p in model.mentors], int)
@@ -57,19 +78,77 @@ def test_the_wishes_objective_is_rank_maximal(problem):
     free = [i for i in range(model.n) if i not in lock_rows]
     rank = rank_matrix(model, np.array(free, np.int64))
     want = best_profile(score, allowed, free, cap, rank)
-    got = [0] * len(want)
-    local = {i: k for k, i in enumerate(free)}
-    for p in result.pairs:
-        i, j = model.mentee_index[id_key(p.mentee_id)], model.mentor_index[id_key(p.mentor_id)]
-        if p.locked:
-            continue
-        assert allowed[i, j]
-        got[0] += 1
-        if rank[local[i], j]:
-            got[rank[local[i], j]] += 1
-        got[-1] += p.score
-    assert got == want
+    assert all(allowed[model.mentee_index[id_key(p.mentee_id)],
+                       model.mentor_index[id_key(p.mentor_id)]]
+               for p in result.pairs if not p.locked)
+    assert _profile(result, model, rank, free) == want
     assert result.method == "wishes"
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_staged_solve_finds_the_dense_optimum_on_larger_cohorts(seed):
+    # Up to five ranked wishes, among a few popular mentors so that wishes compete; the dense
+    # solve (one set of lexicographic weights) is the reference.
+    rnd = random.Random(seed)
+    mentors, mentees = random_cohort(seed, 90, 30, cap=(1, 3))
+    popular = [p.id for p in mentors[:10]]
+    mentees = [replace(e, preferred_mentors=rnd.sample(popular, rnd.randint(0, 5)))
+               for e in mentees]
+    locked = [(mentees[0].id, mentors[-1].id)]
+    dense = solve(mentors, mentees, locked=locked, objective="wishes", method="dense")
+    model = build_model(mentors, mentees)
+    free = np.arange(1, model.n)
+    rank = rank_matrix(model, free)
+    for levels in (0, 1, 2):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(wishes, "CHUNK_LEVELS", levels)
+            staged = solve(mentors, mentees, locked=locked, objective="wishes",
+                           method="sparse")
+        assert _profile(staged, model, rank, free.tolist()) == \
+            _profile(dense, model, rank, free.tolist())
+        assert (staged.summary.wishes, staged.summary.wishes_none) == \
+            (dense.summary.wishes, dense.summary.wishes_none)
+
+
+def test_the_staged_solve_hands_the_audit_every_score_as_it_found_it():
+    # Pairs set aside while solving are marked in the kept score matrix, which the blocking
+    # pairs audit then reads: every mark must be gone.
+    rnd = random.Random(7)
+    mentors, mentees = random_cohort(7, 80, 25, cap=(1, 2))
+    mentees = [replace(e, preferred_mentors=rnd.sample([p.id for p in mentors[:6]], 3))
+               for e in mentees]
+    model = build_model(mentors, mentees)
+    cap = np.array([p.capacity for p in model.mentors], np.int64)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(wishes, "CHUNK_LEVELS", 1)
+        out = wishes.staged(model, np.arange(model.n), cap)
+    score, allowed = model.dense()
+    assert out.rounds >= 4  # three ranks and the score, one chunk each
+    assert (out.keys == sparse._key(score, allowed)).all()
+
+
+def test_a_cohort_too_large_for_one_set_of_weights_is_solved_by_stages():
+    # 300 mentees each ranking five of 300 single-place mentors: one set of exact weights
+    # would need about 2**59, so the dense solve refuses; the staged one gives everyone her
+    # first wish (the only way: the first wishes are all different mentors).
+    n = 300
+    mentors = [Mentor(f"m{j:03d}", ["English"], ["a"], capacity=1) for j in range(n)]
+    mentees = [Mentee(f"e{i:03d}", ["English"], ["a"],
+                      preferred_mentors=[f"m{(i + r) % n:03d}" for r in range(1, 6)])
+               for i in range(n)]
+    with pytest.raises(ValueError, match="cannot be solved exactly"):
+        solve(mentors, mentees, objective="wishes", method="dense")
+    result = solve(mentors, mentees, objective="wishes")
+    assert result.summary.wishes == (n, 0, 0, 0, 0)
+    assert {(p.mentee_id, p.mentor_id) for p in result.pairs} == {
+        (f"e{i:03d}", f"m{(i + 1) % n:03d}") for i in range(n)}
+
+
+def test_a_cohort_whose_scores_are_not_kept_is_refused_with_its_size(monkeypatch):
+    mentors, mentees = random_cohort(3, 20, 10)
+    monkeypatch.setattr(sparse, "CACHE_CELLS", 100)
+    with pytest.raises(ValueError, match="up to 100 mentee-mentor cells; this cohort has 200"):
+        solve(mentors, mentees, objective="wishes", method="sparse")
 
 
 def _two_rivals():
