@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField, TimeField
+from wtforms import (
+    DateField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
 from wtforms.validators import Optional
 
-from ..forms import options, timezone_options
+from ..forms import MultiCheckboxField, options, timezone_options
 from ..labels import ACTIVITY_KINDS, AUDIENCES
 from ..services.activities import Plan
 
@@ -73,3 +81,23 @@ class ActivityForm(FlaskForm):
         if activity.registration_closes_at:
             closes = activity.registration_closes_at.astimezone(zone)
             self.closes_day.data, self.closes_at.data = closes.date(), closes.time()
+
+
+class AttendanceForm(FlaskForm):
+    """One box per person registered: ticked when she came."""
+
+    came = MultiCheckboxField(_l("Who came"), coerce=int)
+
+    def __init__(self, registered, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.came.choices = options((r.id, r.user.name) for r in registered)
+        if not self.is_submitted():
+            self.came.data = [r.id for r in registered if r.attended]
+
+
+class FeedbackForm(FlaskForm):
+    rating = RadioField(_l("How useful was it for you?"), coerce=int, validators=[Needed()],
+                        validate_choice=False,
+                        choices=options([(5, _l("5 — very useful")), (4, "4"), (3, "3"),
+                                         (2, "2"), (1, _l("1 — not useful"))]))
+    comment = TextAreaField(_l("Comment (optional)"), validators=[Optional()])

@@ -16,7 +16,7 @@ from ..models import RegistrationStatus
 from ..permissions import Scope, coordinator_required
 from ..services import activities as service
 from . import bp
-from .forms import ActivityForm
+from .forms import ActivityForm, AttendanceForm, FeedbackForm
 
 
 def _calendar(data: bytes, filename: str) -> Response:
@@ -59,12 +59,38 @@ def new_activity(scope: Scope):
 @coordinator_required
 def coordinator_activity(scope: Scope, activity_id: int):
     activity = service.activity_in_scope(scope, activity_id)
+    return _detail(scope, activity)
+
+
+def _detail(scope: Scope, activity, attendance: AttendanceForm | None = None):
     people = service.registrations(scope, activity)
+    registered = [r for r in people if r.status == RegistrationStatus.REGISTERED]
     return render_template(
         "activities/detail.html", scope=scope, programme=scope.programme, activity=activity,
-        registered=[r for r in people if r.status == RegistrationStatus.REGISTERED],
+        registered=registered,
         waiting=[r for r in people if r.status == RegistrationStatus.WAITING],
-        manages=service.may_manage(scope, activity), when=service.when(activity, current_user))
+        manages=service.may_manage(scope, activity), when=service.when(activity, current_user),
+        started=service.has_started(activity), results=service.results(people),
+        attendance=attendance or AttendanceForm(registered))
+
+
+@bp.route("/coordinate/<slug>/activities/<int:activity_id>/attendance", methods=["POST"])
+@coordinator_required
+def attendance(scope: Scope, activity_id: int):
+    activity = service.activity_in_scope(scope, activity_id)
+    service.check_can_manage(scope, activity)
+    registered = [r for r in service.registrations(scope, activity)
+                  if r.status == RegistrationStatus.REGISTERED]
+    form = AttendanceForm(registered)
+    if not form.validate_on_submit():
+        return _detail(scope, activity, form), 400
+    done = perform(lambda: service.record_attendance(current_user, scope, activity,
+                                                     set(form.came.data or [])))
+    if done:
+        flash(_("Attendance saved: %(came)d came, %(missed)d did not.", came=done.value[0],
+                missed=done.value[1]), "success")
+    return redirect(url_for("activities.coordinator_activity", slug=scope.programme.slug,
+                            activity_id=activity.id))
 
 
 @bp.route("/coordinate/<slug>/activities/<int:activity_id>/edit", methods=["GET", "POST"])
@@ -105,17 +131,23 @@ def cancel_activity(scope: Scope, activity_id: int):
 
 # ---- participants -------------------------------------------------------------------------
 
-@bp.route("/activities/<int:activity_id>")
+@bp.route("/activities/<int:activity_id>", methods=["GET", "POST"])
 @login_required
 def activity(activity_id: int):
     item = service.activity_for(current_user, activity_id)
+    registration = service.registration_of(current_user, item)
+    feedback = FeedbackForm(obj=registration if registration and registration.rating else None)
+    if feedback.validate_on_submit() and perform(lambda: service.give_feedback(
+            current_user, activity_id, feedback.rating.data, feedback.comment.data), form=feedback):
+        flash(_("Thank you for your feedback."), "success")
+        return redirect(url_for("activities.activity", activity_id=activity_id))
     return render_template("activities/activity.html", activity=item,
-                           programme=item.programme,
-                           registration=service.registration_of(current_user, item),
+                           programme=item.programme, registration=registration,
                            is_open=service.registration_open(item),
+                           started=service.has_started(item),
                            when=service.when(item, current_user),
                            organiser_when=service.when(item, None),
-                           form=ConfirmForm())
+                           form=ConfirmForm(), feedback=feedback)
 
 
 @bp.route("/activities/<int:activity_id>/register", methods=["POST"])

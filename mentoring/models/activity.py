@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     ForeignKey,
     Index,
@@ -116,11 +117,18 @@ class Registration(db.Model):
     status: Mapped[RegistrationStatus] = mapped_column(
         enum_type(RegistrationStatus, "registration_status", 16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: Recorded by a coordinator after the activity: came (True), did not (False), not yet.
+    attended: Mapped[bool | None] = mapped_column(Boolean)
+    #: Her feedback after the activity: 1 to 5 and a comment.
+    rating: Mapped[int | None] = mapped_column(Integer)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    feedback_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     activity: Mapped[Activity] = relationship()
     user: Mapped[User] = relationship()  # noqa: F821
 
     __table_args__ = (
         UniqueConstraint("activity_id", "user_id"),
+        CheckConstraint("rating IS NULL OR (rating >= 1 AND rating <= 5)", name="rating_range"),
         Index("ix_activity_registration_queue", "activity_id", "status", "created_at", "id"),
     )

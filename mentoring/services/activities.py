@@ -435,3 +435,83 @@ def calendar_feed(user: User) -> bytes:
             .order_by(Activity.starts_at)):
         calendar.add_component(_event(activity))
     return calendar.to_ical()
+
+
+# ---- after the activity: attendance and feedback ------------------------------------------
+
+#: The longest feedback comment.
+COMMENT_MAX = 2000
+
+
+def has_started(activity: Activity) -> bool:
+    return activity.starts_at <= utcnow()
+
+
+def record_attendance(actor, scope: Scope, activity: Activity, came: set[int]) -> tuple[int, int]:
+    """Who came, among the people registered (registration ids in ``came``; the others did
+    not). Returns (came, did not come)."""
+    check_can_manage(scope, activity)
+    if not has_started(activity):
+        raise Refused(_("Attendance is recorded once the activity has started."))
+    people = registrations(scope, activity)
+    known = {r.id for r in people if r.status == RegistrationStatus.REGISTERED}
+    if not came <= known:
+        raise NotFound("a registration of another activity")
+    before = {r.id: r.attended for r in people if r.id in known}
+    for registration in people:
+        if registration.id in known:
+            registration.attended = registration.id in came
+    db.session.flush()
+    audit.record("activity.attendance", actor=actor, programme=scope.programme, target=activity,
+                 before={"attended": sorted(i for i, v in before.items() if v)},
+                 after={"attended": sorted(came)})
+    return len(came), len(known) - len(came)
+
+
+def give_feedback(user: User, activity_id: int, rating: int | None, comment: str) -> Registration:
+    """Her rating (1 to 5) and comment once the activity has started; she may change them."""
+    activity = activity_for(user, activity_id)
+    registration = registration_of(user, activity)
+    if registration is None or registration.status != RegistrationStatus.REGISTERED \
+            or registration.attended is False:
+        raise Refused(_("Only the people who took part can give feedback."))
+    if not has_started(activity):
+        raise Refused(_("You can give feedback once the activity has taken place."))
+    comment = (comment or "").strip()
+    errors = {}
+    if rating is None or not 1 <= rating <= 5:
+        errors["rating"] = _("Choose a rating from 1 to 5.")
+    if len(comment) > COMMENT_MAX:
+        errors["comment"] = _("At most %(max)d characters.", max=COMMENT_MAX)
+    if errors:
+        first = next(iter(errors))
+        raise Refused(errors[first], first, errors)
+    registration.rating, registration.comment = rating, comment
+    registration.feedback_at = utcnow()
+    db.session.flush()
+    return registration
+
+
+@dataclass
+class Results:
+    """What a coordinator reads after an activity."""
+
+    registered: int
+    came: int
+    recorded: bool
+    ratings: list[int]
+    comments: list[str]
+
+    @property
+    def mean(self) -> float | None:
+        return sum(self.ratings) / len(self.ratings) if self.ratings else None
+
+
+def results(people: list[Registration]) -> Results:
+    """Attendance and feedback of the registrations a coordinator may read."""
+    registered = [r for r in people if r.status == RegistrationStatus.REGISTERED]
+    return Results(
+        registered=len(registered), came=sum(1 for r in registered if r.attended),
+        recorded=any(r.attended is not None for r in registered),
+        ratings=[r.rating for r in registered if r.rating is not None],
+        comments=[r.comment for r in registered if r.comment])

@@ -285,3 +285,107 @@ def test_activities_pages_ask_for_a_coordinator(client, auth, programme, make_en
     auth.login(mentee.user)
     assert client.get(url(programme)).status_code == 403
     assert client.post(url(programme, "/new"), data=plan(programme)).status_code == 403
+
+
+def test_the_day_before_each_person_registered_is_reminded_once_in_her_language(
+        client, auth, coordinator, programme, make_enrolment, make_user):
+    from mentoring.services import activities
+    from mentoring.services.reminders import send_reminders
+
+    french = make_enrolment(programme, make_user(locale="fr"), status=ACCEPTED)
+    waiting = make_enrolment(programme, status=ACCEPTED)
+    auth.login(coordinator(programme))
+    today = utcnow().date()
+    talk = planned(client, programme, capacity="1",
+                   day=(today + timedelta(days=1)).isoformat(), at="10:00", timezone="UTC")
+    later = planned(client, programme, title="Next week",
+                    day=(today + timedelta(days=8)).isoformat())
+    for person in (french, waiting):
+        activities.register(person.user, talk.id)
+        activities.register(person.user, later.id)
+    db.session.commit()
+    assert send_reminders(today).activities == 1
+    db.session.commit()
+    (email,) = emails(kind="activity")
+    assert email.recipient == french.user.email and email.locale == "fr"
+    assert email.subject.startswith("Demain")
+    assert link_in(email) == f"/activities/{talk.id}"
+    assert send_reminders(today).activities == 0  # a second run sends nothing twice
+    # Moved to another hour of the same day: she is told again.
+    talk = db.session.get(Activity, talk.id)
+    talk.starts_at += timedelta(hours=2)
+    db.session.commit()
+    assert send_reminders(today).activities == 1
+
+
+def _held(activity_id: int) -> Activity:
+    """The activity, moved to yesterday (it has taken place)."""
+    activity = db.session.get(Activity, activity_id)
+    activity.starts_at = utcnow() - timedelta(days=1)
+    db.session.commit()
+    return activity
+
+
+def test_after_the_activity_the_coordinator_ticks_who_came(client, auth, coordinator,
+                                                          programme, make_enrolment):
+    from mentoring.services import activities
+
+    came, missed = (make_enrolment(programme, status=ACCEPTED) for _ in range(2))
+    auth.login(coordinator(programme))
+    talk = planned(client, programme)
+    regs = {p.user_id: activities.register(p.user, talk.id).id for p in (came, missed)}
+    db.session.commit()
+    flashes(client)
+    early = client.post(url(programme, f"/{talk.id}/attendance"),
+                        data={"came": [str(regs[came.user_id])]})
+    assert early.status_code == 302
+    assert flashes(client) == ["Attendance is recorded once the activity has started."]
+    _held(talk.id)
+    page = client.get(url(programme, f"/{talk.id}")).text
+    assert "Save attendance" in page and came.user.name in page
+    client.post(url(programme, f"/{talk.id}/attendance"),
+                data={"came": [str(regs[came.user_id])]})
+    assert flashes(client) == ["Attendance saved: 1 came, 1 did not."]
+    assert "1 of 2 registered came." in client.get(url(programme, f"/{talk.id}")).text
+    db.session.expire_all()
+    assert {r.user_id: r.attended for r in db.session.scalars(select(Registration))} == {
+        came.user_id: True, missed.user_id: False}
+    # A registration of another activity is not hers to tick.
+    assert client.post(url(programme, f"/{talk.id}/attendance"),
+                       data={"came": ["999999"]}).status_code == 400
+
+
+def test_after_the_activity_those_who_came_give_feedback_the_coordinator_reads_it(
+        client, auth, coordinator, programme, make_enrolment):
+    from mentoring.services import activities
+
+    came, missed = (make_enrolment(programme, status=ACCEPTED) for _ in range(2))
+    claire = coordinator(programme)
+    auth.login(claire)
+    talk = planned(client, programme)
+    for person in (came, missed):
+        activities.register(person.user, talk.id)
+    db.session.commit()
+    auth.logout()
+    auth.login(came.user)
+    assert "Your feedback" not in client.get(f"/activities/{talk.id}").text  # not yet
+    _held(talk.id)
+    missing = client.post(f"/activities/{talk.id}", data={"comment": "Great speaker."})
+    assert missing.status_code == 200
+    assert "Choose a rating from 1 to 5." in missing.text
+    assert "Great speaker." in missing.text  # what she wrote is kept
+    client.post(f"/activities/{talk.id}", data={"rating": "4", "comment": "Great speaker."})
+    assert flashes(client) == ["Thank you for your feedback."]
+    auth.logout()
+    missed_registration = db.session.scalar(select(Registration).where(
+        Registration.user_id == missed.user_id))
+    missed_registration.attended = False
+    db.session.commit()
+    auth.login(missed.user)
+    refused = client.post(f"/activities/{talk.id}", data={"rating": "1"}).text
+    assert "Only the people who took part can give feedback." in refused
+    assert "Your feedback" not in refused
+    auth.logout()
+    auth.login(claire)
+    page = client.get(url(programme, f"/{talk.id}")).text
+    assert "Mean 4 out of 5 from 1 answers" in page and "Great speaker." in page

@@ -331,6 +331,8 @@ def post_requests(w: World) -> dict[str, list[tuple[str, dict]]]:
                                       {"title": "Mine", "capacity": "1"})],
         "activities.cancel_activity": [(f"{c}/activities/{w.b_activity.id}/cancel", {}),
                                        (f"{c}/activities/{w.wide_activity.id}/cancel", {})],
+        "activities.attendance": [(f"{c}/activities/{w.b_activity.id}/attendance", {}),
+                                  (f"{c}/activities/{w.wide_activity.id}/attendance", {})],
         # A plan with no title: the form comes back (her own region's activities are hers).
         "activities.new_activity": [(f"{c}/activities/new", {})],
     }
@@ -359,7 +361,8 @@ def state(w: World) -> dict:
             select(surveys.Survey))],
         "activities": sorted((a.id, a.title, a.capacity) for a in db.session.scalars(
             select(Activity))),
-        "registrations": db.session.scalar(select(func.count()).select_from(Registration)),
+        "registrations": sorted((r.id, r.attended) for r in db.session.scalars(
+            select(Registration))),
     }
 
 
