@@ -367,3 +367,31 @@ def test_the_language_menu_works_without_script(browser, demo_site):
         assert page.locator(".languages summary [lang]").inner_text() == "العربية"
     finally:
         context.close()
+
+
+def test_on_a_phone_a_mentee_joins_the_waiting_list_of_a_full_activity_and_leaves_it(
+        demo_site, pages_of):
+    """The circle has 6 places and 5 taken; the coordinator makes it 5, so the mentee who
+    registers waits for a place, and can leave the waiting list."""
+    circle = "Mentoring circle: threat intelligence"
+    coordinator = pages_of("coordinator", PHONE, "en")
+    coordinator.goto(f"{demo_site.url}{CYBER}/activities")
+    coordinator.get_by_role("link", name=circle).click()
+    coordinator.get_by_role("link", name="Change").click()
+    coordinator.get_by_label("Places (empty: no limit)").fill("5")
+    coordinator.get_by_role("button", name="Save the activity").click()
+    assert "5 of 5 taken" in coordinator.locator("main").inner_text()
+
+    mentee = pages_of("mentee", PHONE, "en")
+    mentee.goto(demo_site.url + "/me/programmes")
+    card = mentee.locator(".card", has_text=circle)
+    assert "Full: register to join the waiting list." in card.inner_text()
+    card.get_by_role("link", name=circle).click()
+    mentee.get_by_role("button", name="Register").click()
+    assert "You are on the waiting list." in mentee.locator("#your-place + *").inner_text()
+    assert _overflow(mentee) is None
+    mentee.once("dialog", lambda dialog: dialog.accept())
+    mentee.get_by_role("button", name="Leave the waiting list").click()
+    mentee.wait_for_load_state()
+    assert "You are no longer registered." in mentee.content()
+    assert mentee.get_by_role("button", name="Register").is_visible()
