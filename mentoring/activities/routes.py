@@ -185,6 +185,12 @@ def my_calendar():
     return _calendar(service.calendar_feed(current_user), "my-activities.ics")
 
 
+@bp.route("/calendar/<token>.ics")
+def calendar_feed(token: str):
+    """Her activities for a calendar app that subscribes (no cookies: the link is signed)."""
+    return _calendar(service.calendar_feed(service.user_of_feed(token)), "my-activities.ics")
+
+
 @bp.app_template_global("activity_when")
 def activity_when(item) -> str:
     """An activity's start in the reader's own time zone, in her language."""

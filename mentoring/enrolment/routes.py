@@ -88,4 +88,5 @@ def my_programmes():
     return render_template("enrolment/mine.html", enrolments=enrolments,
                            pairs=pair_views.my_pairs(current_user),
                            activities=activities.upcoming_for(current_user),
+                           feed_url=activities.feed_url(current_user),
                            resend_form=ConfirmForm())

@@ -13,8 +13,10 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_date, format_time, get_datetime_format
+from flask import current_app
 from flask_babel import gettext as _
 from icalendar import Calendar, Event
+from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, select
 
 from ..extensions import db
@@ -33,7 +35,7 @@ from ..models import (
 )
 from ..models._types import utcnow
 from ..models.activity import MAX_ACTIVITY_MINUTES, MAX_CAPACITY
-from . import Forbidden, NotFound, Refused, audit, found, mail
+from . import Forbidden, NotFound, Refused, audit, found, mail, tokens
 from .links import external_url
 from .scope import Scope
 
@@ -420,6 +422,35 @@ def _event(activity: Activity) -> Event:
         event.add("location", activity.location)
     event.add("url", link)
     return event
+
+
+#: The signer's purpose (salt) of calendar feed links.
+CALENDAR_FEED = "calendar-feed"
+
+
+def _feed_signer() -> URLSafeSerializer:
+    # Not timed: the address stays the same, so a calendar app keeps following it.
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=CALENDAR_FEED)
+
+
+def feed_url(user: User) -> str:
+    """The address of her calendar feed, for a calendar app to subscribe to: signed, it needs
+    no sign-in; it stops working when her password changes (as a reset link does)."""
+    token = _feed_signer().dumps({"uid": user.id, "fp": tokens.fingerprint(user)})
+    return external_url("activities.calendar_feed", token=token)
+
+
+def user_of_feed(token: str) -> User:
+    """The person a feed link names; NotFound for a forged or outdated one."""
+    try:
+        payload = _feed_signer().loads(token)
+    except BadSignature as error:
+        raise NotFound("calendar feed") from error
+    user = db.session.get(User, payload.get("uid")) if isinstance(payload, dict) else None
+    if user is None or user.erased_at is not None \
+            or payload.get("fp") != tokens.fingerprint(user):
+        raise NotFound("calendar feed")
+    return user
 
 
 def calendar_feed(user: User) -> bytes:

@@ -389,3 +389,27 @@ def test_after_the_activity_those_who_came_give_feedback_the_coordinator_reads_i
     auth.login(claire)
     page = client.get(url(programme, f"/{talk.id}")).text
     assert "Mean 4 out of 5 from 1 answers" in page and "Great speaker." in page
+
+
+def test_a_calendar_app_follows_her_activities_through_a_private_address(
+        client, auth, coordinator, programme, make_enrolment):
+    from mentoring.services import activities
+
+    mentee = make_enrolment(programme, status=ACCEPTED)
+    auth.login(coordinator(programme))
+    talk = planned(client, programme)
+    activities.register(mentee.user, talk.id)
+    db.session.commit()
+    auth.logout()
+    auth.login(mentee.user)
+    page = client.get("/me/programmes").text
+    address = activities.feed_url(mentee.user)
+    assert address in page
+    auth.logout()
+    path = address.split("5000", 1)[1]
+    feed = Calendar.from_ical(client.get(path).data)  # no sign-in
+    assert [str(e["summary"]) for e in feed.walk("VEVENT")] == [talk.title]
+    assert client.get(path.replace(".ics", "x.ics")).status_code == 404
+    mentee.user.set_password("A whole new passphrase 2026")
+    db.session.commit()
+    assert client.get(path).status_code == 404  # a new password ends the old address
