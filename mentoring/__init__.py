@@ -59,6 +59,7 @@ def create_app(config: dict | None = None) -> Flask:
     security.bound_numbers(app)  # before the blueprints add their routes
 
     from . import (
+        activities,
         admin,
         applications,
         auth,
@@ -79,7 +80,7 @@ def create_app(config: dict | None = None) -> Flask:
     # One folder per feature, each with its blueprint (routes, forms; templates/<name>/).
     for feature in (programmes, auth, enrolment, coordination, applications, pairing,
                     pairs_at_work, surveys, dashboard, content, meetings, admin, ops,
-                    privacy, jobs):
+                    privacy, jobs, activities):
         app.register_blueprint(feature.bp)
 
     from . import cli, errors, templating

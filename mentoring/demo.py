@@ -3,12 +3,26 @@
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from .extensions import db
-from .models import EnrolmentStatus, Gender, ProgrammeStatus, RegionPreference, Role, User
+from .models import (
+    Activity,
+    ActivityKind,
+    Audience,
+    Enrolment,
+    EnrolmentStatus,
+    Gender,
+    ProgrammeStatus,
+    RegionPreference,
+    Registration,
+    RegistrationStatus,
+    Role,
+    User,
+)
 from .models._types import utcnow
 from .services import programmes
 from .services.enrolments import Application, apply
@@ -291,6 +305,7 @@ def seed() -> list[tuple[str, str]]:
     cyber.starts_on = today - timedelta(days=125)
     cyber.ends_on = today + timedelta(days=55)
     _run_programme(admin, cyber, rng, today)
+    _activities(cyber, cyber_coordinator, today)
 
     # The next cycle of NOW4WRC is open for applications.
     nxt = programmes.copy_to_new_cycle(admin, wrc, name="NOW4WRC27 mentoring programme",
@@ -320,3 +335,50 @@ def seed() -> list[tuple[str, str]]:
         ("mentee (pair at work)", working.mentee.user.email),
         ("applicant (NOW4WRC23)", f"wrc.mentee31@{DOMAIN}"),
     ]
+
+
+#: Women in Cyber's group activities: (kind, title, days from today, hour in Geneva, minutes,
+#: places, audience, how many register).
+CYBER_ACTIVITIES = [
+    (ActivityKind.TALK, "Inspirational talk: from SOC analyst to CISO", -40, 14, 60, None,
+     Audience.EVERYONE, 24),
+    (ActivityKind.TRAINING, "Incident response tabletop exercise", -12, 10, 180, 20,
+     Audience.MENTEES, 18),
+    (ActivityKind.TALK, "Women leading national CERTs", 9, 15, 60, None, Audience.EVERYONE, 17),
+    (ActivityKind.TRAINING, "Negotiation skills for technical experts", 16, 13, 120, 12,
+     Audience.MENTEES, 15),
+    (ActivityKind.CIRCLE, "Mentoring circle: threat intelligence", 23, 16, 90, 6,
+     Audience.EVERYONE, 5),
+    (ActivityKind.NETWORKING, "Online networking hour", 30, 17, 60, 40, Audience.EVERYONE, 9),
+]
+
+
+def _activities(programme, coordinator: User, today) -> None:
+    """Women in Cyber's talks, trainings, a circle and a networking hour, past and coming,
+    with their registrations (one training is full and has a waiting list)."""
+    people = db.session.scalars(
+        select(Enrolment).where(Enrolment.programme_id == programme.id,
+                                Enrolment.status == EnrolmentStatus.ACCEPTED)
+        .order_by(Enrolment.id)).all()
+    geneva = ZoneInfo("Europe/Zurich")
+    for kind, title, days, hour, minutes, places, audience, coming in CYBER_ACTIVITIES:
+        activity = Activity(
+            programme_id=programme.id, kind=kind, title=title,
+            description="Open to the programme's participants; ask questions in any UN "
+                        "language.",
+            starts_at=datetime.combine(today + timedelta(days=days), time(hour), geneva),
+            timezone="Europe/Zurich", duration_minutes=minutes,
+            location="https://meet.example.org/women-in-cyber", capacity=places,
+            audience=audience, created_by_id=coordinator.id)
+        db.session.add(activity)
+        db.session.flush()
+        allowed = [e for e in people if audience == Audience.EVERYONE
+                   or (audience == Audience.MENTEES) == (e.role == Role.MENTEE)]
+        # The pair at work the demo signs in as comes first, so she sees her places.
+        for number, enrolment in enumerate(allowed[:coming]):
+            full = places is not None and number >= places
+            db.session.add(Registration(
+                activity_id=activity.id, user_id=enrolment.user_id,
+                status=RegistrationStatus.WAITING if full else RegistrationStatus.REGISTERED,
+                created_at=utcnow() - timedelta(days=20, minutes=-number)))
+    db.session.flush()

@@ -13,6 +13,8 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from .models import (
+    ActivityKind,
+    Audience,
     Confirmation,
     EnrolmentStatus,
     MeetingFormat,
@@ -55,6 +57,15 @@ MEETING_FORMATS = {
     MeetingFormat.IN_PERSON: _l("In person"),
     MeetingFormat.CONFERENCE: _l("At a conference or meeting"),
 }
+ACTIVITY_KINDS = {
+    ActivityKind.TALK: _l("Talk"), ActivityKind.TRAINING: _l("Training"),
+    ActivityKind.GROUP_SESSION: _l("Group session"),
+    ActivityKind.CIRCLE: _l("Mentoring circle"), ActivityKind.NETWORKING: _l("Networking"),
+}
+AUDIENCES = {
+    Audience.EVERYONE: _l("Mentees and mentors"), Audience.MENTEES: _l("Mentees"),
+    Audience.MENTORS: _l("Mentors"),
+}
 CONFIRMATIONS = {
     Confirmation.PENDING: _l("waiting for confirmation"),
     Confirmation.CONFIRMED: _l("confirmed"),
@@ -90,3 +101,11 @@ def meeting_format_label(value) -> str:
 
 def confirmation_label(state) -> str:
     return str(CONFIRMATIONS[Confirmation(state)])
+
+
+def activity_kind_label(kind) -> str:
+    return str(ACTIVITY_KINDS[ActivityKind(kind)])
+
+
+def audience_label(audience) -> str:
+    return str(AUDIENCES[Audience(audience)])

@@ -13,6 +13,8 @@ from .data import country_name, language_name
 from .forms import error_links
 from .i18n import current_locale, is_rtl, question_text, timezone_label
 from .labels import (
+    activity_kind_label,
+    audience_label,
     confirmation_label,
     enrolment_status_label,
     meeting_format_label,
@@ -96,6 +98,8 @@ def register(app: Flask) -> None:
     app.add_template_filter(role_label, "role")
     app.add_template_filter(pairing_status_label, "pairing_status")
     app.add_template_filter(meeting_format_label, "meeting_format")
+    app.add_template_filter(activity_kind_label, "activity_kind")
+    app.add_template_filter(audience_label, "audience")
     app.add_template_filter(amount, "amount")
     app.add_template_filter(lambda tz: timezone_label(tz, current_locale()), "timezone")
     app.add_template_filter(lambda d: format_date(d, "medium") if d else "", "date")

@@ -1,6 +1,7 @@
 """Typed SQLAlchemy 2 models, one module per aggregate."""
 
 from ..gender import Gender
+from .activity import Activity, ActivityKind, Audience, Registration, RegistrationStatus
 from .audit import AuditEvent
 from .enrolment import (
     DECISIONS,
@@ -37,6 +38,11 @@ from .survey import DEFAULT_QUESTIONS, Survey, SurveyResponse
 from .user import User
 
 __all__ = [
+    "Activity",
+    "ActivityKind",
+    "Audience",
+    "Registration",
+    "RegistrationStatus",
     "FINISHED",
     "Job",
     "JobKind",

@@ -1,4 +1,5 @@
-"""Reminders: pairs gone silent, pairs that never met, and the coordinators' weekly digest.
+"""Reminders: pairs gone silent, pairs that never met, the coordinators' weekly digest, and
+the activities of tomorrow for the people registered.
 
 ``flask send-reminders`` is safe to run every day from cron: each reminder is recorded in
 ``reminder_sent`` under a key for the period it covers, so a second run sends nothing twice.
@@ -8,14 +9,23 @@ Nobody gets a reminder or digest she stopped (:mod:`.email_choices`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
-from ..models import Coordinator, Programme, ProgrammeStatus, ReminderSent, User
-from . import email_choices, mail, surveys
+from ..models import (
+    Activity,
+    Coordinator,
+    Programme,
+    ProgrammeStatus,
+    Registration,
+    RegistrationStatus,
+    ReminderSent,
+    User,
+)
+from . import activities, email_choices, mail, surveys
 from .activity import activity
 from .links import external_url
 from .scope import Scope
@@ -27,6 +37,7 @@ class Sent:
     never_met: int = 0
     digests: int = 0
     surveys: int = 0
+    activities: int = 0
 
 
 def _claim(kind: str, subject_id: int, period: str) -> bool:
@@ -96,4 +107,25 @@ def send_reminders(today: date) -> Sent:
                                                       slug=programme.slug),
                                     programme=programme, rows=quiet, region=role.region)
                 sent.digests += 1
+    sent.activities = _activities_of_tomorrow(today)
     return sent
+
+
+def _activities_of_tomorrow(today: date) -> int:
+    """Tell each person registered for an activity that starts tomorrow (a UTC day; the
+    scheduler runs at 06:00 UTC). The key is the start, so a moved activity is told again."""
+    start = datetime.combine(today + timedelta(days=1), time(0), UTC)
+    rows = db.session.execute(
+        select(Registration, Activity).join(Activity, Registration.activity_id == Activity.id)
+        .where(Activity.starts_at >= start, Activity.starts_at < start + timedelta(days=1),
+               Registration.status == RegistrationStatus.REGISTERED)
+        .order_by(Activity.id, Registration.id)).all()
+    count = 0
+    for registration, item in rows:
+        if _claim("activity", registration.id, item.starts_at.strftime("%Y-%m-%dT%H:%M")):
+            user = registration.user
+            mail.queue_template(user, "activity_reminder", kind="activity", activity=item,
+                                programme=item.programme, when=activities.when(item, user),
+                                link=external_url("activities.activity", activity_id=item.id))
+            count += 1
+    return count

@@ -28,7 +28,7 @@ def signer(purpose: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=purpose)
 
 
-def _fingerprint(user: User) -> str:
+def fingerprint(user: User) -> str:
     # Binding a reset link to the current password hash makes it single use: once the
     # password changes, every earlier link for it stops working.
     return hashlib.sha256(f"{user.id}:{user.password_hash}".encode()).hexdigest()[:24]
@@ -42,7 +42,7 @@ def make_token(user: User, purpose: str) -> str:
     elif purpose == NEW_EMAIL:
         payload["email"] = user.pending_email
     else:
-        payload["fp"] = _fingerprint(user)
+        payload["fp"] = fingerprint(user)
     return signer(purpose).dumps(payload)
 
 
@@ -71,6 +71,6 @@ def read_token(token: str, purpose: str, max_age: int) -> User:
                                  or payload.get("email") != user.pending_email):
         # Already confirmed, or replaced by a later request.
         raise TokenError("used")
-    if purpose not in (VERIFY_EMAIL, NEW_EMAIL) and payload.get("fp") != _fingerprint(user):
+    if purpose not in (VERIFY_EMAIL, NEW_EMAIL) and payload.get("fp") != fingerprint(user):
         raise TokenError("used")
     return user

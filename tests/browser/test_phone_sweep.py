@@ -24,6 +24,7 @@ from mentoring import create_app
 from mentoring.demo import DEMO_PASSWORD, seed
 from mentoring.extensions import db
 from mentoring.models import (
+    Activity,
     Confirmation,
     Enrolment,
     EnrolmentStatus,
@@ -69,7 +70,7 @@ PAGES = {
     ],
     "mentee": [
         "/me/programmes", "/pairs/{pair}", "/sessions/{mentor_meeting}/feedback",
-        "/sessions/{mentor_meeting}/dispute", "/surveys/{survey}",
+        "/sessions/{mentor_meeting}/dispute", "/surveys/{survey}", "/activities/{activity}",
     ],
     "coordinator": [
         "/coordinate/", f"{C23}/applications", f"{C23}/applications/{{application}}",
@@ -78,11 +79,14 @@ PAGES = {
         f"{C23}/jobs/{{job}}", f"{C23}/jobs/{{approve_job}}", f"{C23}/jobs/{{decide_job}}",
         f"{C23}/dashboard", f"{C23}/report", f"{C23}/audit", f"{C23}/translations?lang=ar",
         f"{CYBER}/pairs", f"{CYBER}/activity", f"{CYBER}/pairs/{{pair}}/sessions",
-        f"{CYBER}/surveys", f"{CYBER}/dashboard",
+        f"{CYBER}/surveys", f"{CYBER}/dashboard", f"{CYBER}/activities",
+        f"{CYBER}/activities/new", f"{CYBER}/activities/{{activity}}",
+        f"{CYBER}/activities/{{activity}}/edit", f"{CYBER}/activities/{{activity}}/cancel",
     ],
     "co-chair": [
         "/coordinate/", f"{C23}/applications", f"{C23}/applications/{{asmg_application}}",
         f"{C23}/pairs", f"{C23}/activity", f"{C23}/dashboard", f"{C23}/report", f"{C23}/audit",
+        f"{C23}/activities",
     ],
     "admin": [
         "/admin/", "/admin/dashboard", "/admin/users", "/admin/emails", "/admin/programmes/new",
@@ -100,6 +104,7 @@ DENSE = [
     ("mentee", "/pairs/{pair}"), ("coordinator", f"{C23}/applications"),
     ("coordinator", f"{C23}/pairs"), ("coordinator", f"{C23}/dashboard"),
     ("coordinator", f"{CYBER}/activity"), ("coordinator", f"{C23}/audit"),
+    ("coordinator", f"{CYBER}/activities/{{activity}}"), ("mentee", "/activities/{activity}"),
     ("admin", "/admin/programmes/now4wrc23/edit"),
 ]
 
@@ -151,6 +156,8 @@ def _demo_world() -> tuple[dict[str, str], dict[str, object]]:
         Enrolment.programme_id == wrc.id, Enrolment.region_id == asmg.id).limit(1))
     proposal = db.session.scalar(select(Pairing.id).where(
         Pairing.programme_id == wrc.id, Pairing.status == PairingStatus.PROPOSED).limit(1))
+    training = db.session.scalar(select(Activity.id).where(
+        Activity.title == "Negotiation skills for technical experts"))
     db.session.flush()
     confirm = "/sessions/confirm/" + meetings_service.confirm_token(meeting, mentee)
     ids = {
@@ -160,7 +167,7 @@ def _demo_world() -> tuple[dict[str, str], dict[str, object]]:
         "asmg_application": asmg_application, "proposal": proposal, "job": job.id,
         "approve_job": done[JobKind.APPROVE_ABOVE].id,
         "decide_job": done[JobKind.DECIDE_APPLICATIONS].id,
-        "someone": mentee.id, "confirm": confirm,
+        "someone": mentee.id, "confirm": confirm, "activity": training,
         "reset": tokens.make_token(mentee, tokens.RESET_PASSWORD),
         "invitation": tokens.make_token(invited, tokens.INVITATION),
         "unsubscribe": urlsplit(unsubscribe_url(mentee, "reminder-silent")).path,
@@ -360,3 +367,31 @@ def test_the_language_menu_works_without_script(browser, demo_site):
         assert page.locator(".languages summary [lang]").inner_text() == "العربية"
     finally:
         context.close()
+
+
+def test_on_a_phone_a_mentee_joins_the_waiting_list_of_a_full_activity_and_leaves_it(
+        demo_site, pages_of):
+    """The circle has 6 places and 5 taken; the coordinator makes it 5, so the mentee who
+    registers waits for a place, and can leave the waiting list."""
+    circle = "Mentoring circle: threat intelligence"
+    coordinator = pages_of("coordinator", PHONE, "en")
+    coordinator.goto(f"{demo_site.url}{CYBER}/activities")
+    coordinator.get_by_role("link", name=circle).click()
+    coordinator.get_by_role("link", name="Change").click()
+    coordinator.get_by_label("Places (empty: no limit)").fill("5")
+    coordinator.get_by_role("button", name="Save the activity").click()
+    assert "5 of 5 taken" in coordinator.locator("main").inner_text()
+
+    mentee = pages_of("mentee", PHONE, "en")
+    mentee.goto(demo_site.url + "/me/programmes")
+    card = mentee.locator(".card", has_text=circle)
+    assert "Full: register to join the waiting list." in card.inner_text()
+    card.get_by_role("link", name=circle).click()
+    mentee.get_by_role("button", name="Register").click()
+    assert "You are on the waiting list." in mentee.locator("#your-place + *").inner_text()
+    assert _overflow(mentee) is None
+    mentee.once("dialog", lambda dialog: dialog.accept())
+    mentee.get_by_role("button", name="Leave the waiting list").click()
+    mentee.wait_for_load_state()
+    assert "You are no longer registered." in mentee.content()
+    assert mentee.get_by_role("button", name="Register").is_visible()

@@ -22,6 +22,8 @@ from sqlalchemy import func, select
 
 from mentoring.extensions import db
 from mentoring.models import (
+    Activity,
+    ActivityKind,
     AuditEvent,
     Confirmation,
     Enrolment,
@@ -36,6 +38,8 @@ from mentoring.models import (
     Pairing,
     PairingStatus,
     ProgrammeStatus,
+    Registration,
+    RegistrationStatus,
     Role,
     SurveyResponse,
 )
@@ -45,7 +49,7 @@ from mentoring.services.exports import DASHBOARD_TABLES
 
 #: The blueprints whose /coordinate/ routes make the coordinators' side of the site.
 COORDINATOR_BLUEPRINTS = {"coordination", "applications", "pairing", "pairs_at_work", "surveys",
-                          "dashboard", "content", "jobs"}
+                          "dashboard", "content", "jobs", "activities"}
 
 
 def coordinator_rules(app, method: str) -> set[str]:
@@ -72,6 +76,9 @@ class World:
     b_meeting: Meeting
     #: An import another coordinator started (its problems name region B's people).
     b_job: Job
+    #: A CEPT activity, and a programme-wide one, each with a CEPT mentee registered.
+    b_activity: Activity
+    wide_activity: Activity
     #: Words no page of the ATU co-chair may show.
     secrets: tuple[str, ...]
 
@@ -153,15 +160,28 @@ def world(make_programme, make_enrolment, make_user, coordinator) -> World:
                 errors=[{"line": 2, "column": "E-mail", "message": "Bravo import problem"}],
                 error_count=1)
     db.session.add(b_job)
+    cept = next(region for region in programme.regions if region.code == "CEPT")
+    b_activity, wide_activity = (
+        Activity(programme_id=programme.id, kind=ActivityKind.TALK, title=title,
+                 starts_at=utcnow() + timedelta(days=5), timezone="UTC", duration_minutes=60,
+                 region_id=region_id)
+        for title, region_id in (("Bravo circle", cept.id), ("Everyone's talk", None)))
+    db.session.add_all([b_activity, wide_activity])
+    db.session.flush()
+    db.session.add_all(
+        Registration(activity_id=activity.id, user_id=person.user_id,
+                     status=RegistrationStatus.REGISTERED)
+        for activity, person in ((b_activity, b_mentee), (wide_activity, b_mentee),
+                                 (wide_activity, a_mentee)))
     db.session.commit()
 
     secrets = ("Bravo dispute note", "Bravo import problem", "Bravo feedback comment",
-               "Bravo survey comment")
+               "Bravo survey comment", "Bravo circle")
     for enrolment in (b_mentee, b_second_mentee, b_applicant, b_mentor_applicant, declined):
         secrets += (enrolment.user.name, enrolment.user.email)
     return World(programme.slug, a_mentee, a_mentor, a_applicant, a_pair, a_meeting, b_mentee,
                  b_second_mentee, b_mentor, b_applicant, b_mentor_applicant, b_pair, b_proposal,
-                 b_meeting, b_job, secrets)
+                 b_meeting, b_job, b_activity, wide_activity, secrets)
 
 
 @pytest.fixture
@@ -217,6 +237,14 @@ def get_requests(w: World) -> dict[str, list[tuple[str, int]]]:
         "pairs_at_work.sessions": [(f"{c}/pairs/{w.a_pair.id}/sessions", 200),
                                    (f"{c}/pairs/{w.b_pair.id}/sessions", 403)],
         "surveys.surveys_page": [(f"{c}/surveys", 200)],
+        "activities.activities": [(f"{c}/activities", 200)],
+        "activities.new_activity": [(f"{c}/activities/new", 200)],
+        "activities.coordinator_activity": [(f"{c}/activities/{w.wide_activity.id}", 200),
+                                            (f"{c}/activities/{w.b_activity.id}", 403)],
+        "activities.edit_activity": [(f"{c}/activities/{w.wide_activity.id}/edit", 403),
+                                     (f"{c}/activities/{w.b_activity.id}/edit", 403)],
+        "activities.cancel_activity": [(f"{c}/activities/{w.wide_activity.id}/cancel", 403),
+                                       (f"{c}/activities/{w.b_activity.id}/cancel", 403)],
     }
 
 
@@ -297,11 +325,22 @@ def post_requests(w: World) -> dict[str, list[tuple[str, dict]]]:
         "pairing.approve_above": [(f"{c}/pairs/approve-above", {"score": "0"})],
         "pairing.announce": [(f"{c}/pairs/announce", {})],
         "applications.import_csv": [(f"{c}/import", {})],
+        "activities.edit_activity": [(f"{c}/activities/{w.b_activity.id}/edit",
+                                      {"title": "Mine", "capacity": "1"}),
+                                     (f"{c}/activities/{w.wide_activity.id}/edit",
+                                      {"title": "Mine", "capacity": "1"})],
+        "activities.cancel_activity": [(f"{c}/activities/{w.b_activity.id}/cancel", {}),
+                                       (f"{c}/activities/{w.wide_activity.id}/cancel", {})],
+        "activities.attendance": [(f"{c}/activities/{w.b_activity.id}/attendance", {}),
+                                  (f"{c}/activities/{w.wide_activity.id}/attendance", {})],
+        # A plan with no title: the form comes back (her own region's activities are hers).
+        "activities.new_activity": [(f"{c}/activities/new", {})],
     }
 
 
 #: The POST endpoints that act only within the co-chair's scope (no object id to refuse).
-WITHIN_SCOPE = {"pairing.approve_above", "pairing.announce", "applications.import_csv"}
+WITHIN_SCOPE = {"pairing.approve_above", "pairing.announce", "applications.import_csv",
+                "activities.new_activity"}
 
 
 def state(w: World) -> dict:
@@ -320,6 +359,10 @@ def state(w: World) -> dict:
         "forbidden": db.session.scalar(select(func.count()).select_from(ForbiddenPair)),
         "surveys": [(s.id, s.sent_at is not None) for s in db.session.scalars(
             select(surveys.Survey))],
+        "activities": sorted((a.id, a.title, a.capacity) for a in db.session.scalars(
+            select(Activity))),
+        "registrations": sorted((r.id, r.attended) for r in db.session.scalars(
+            select(Registration))),
     }
 
 
