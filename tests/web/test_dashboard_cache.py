@@ -246,3 +246,15 @@ def test_the_page_shows_a_new_session_at_once(data, coordinator, auth, client, m
     _new_session(*data[:4])
     db.session.commit()
     assert at_a_glance(page(client, url))["Sessions logged"] == ["5"]
+
+
+def test_a_cache_that_does_not_answer_only_costs_time(data, monkeypatch):
+    programme, *_ = data
+
+    def down(*_args, **_kwargs):
+        raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr(cache, "get", down)
+    monkeypatch.setattr(cache, "set", down)
+    scope = Scope(programme)
+    assert figures.build(scope, TODAY) == figures.compute(scope, TODAY)
