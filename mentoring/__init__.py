@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import logs
 from .config import configure
-from .extensions import babel, csrf, db, limiter, login_manager, migrate
+from .extensions import babel, cache, csrf, db, limiter, login_manager, migrate
 from .i18n import select_locale
 
 
@@ -40,6 +40,11 @@ def create_app(config: dict | None = None) -> Flask:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
+    cache_url = app.config["CACHE_REDIS_URL"] or app.config["REDIS_URL"]
+    cache.init_app(app, config={
+        "CACHE_TYPE": "RedisCache" if cache_url else "SimpleCache",
+        "CACHE_REDIS_URL": cache_url, "CACHE_KEY_PREFIX": "mentoring:",
+        "CACHE_DEFAULT_TIMEOUT": app.config["DASHBOARD_CACHE_SECONDS"]})
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in to see this page.")

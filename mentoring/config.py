@@ -38,6 +38,7 @@ ENV_SETTINGS = {
     "RETENTION_DAYS": int,
     "JOB_RETENTION_DAYS": int,
     "REDIS_URL": str,
+    "CACHE_REDIS_URL": str,
     "SENTRY_DSN": str,
     "SENTRY_ENVIRONMENT": str,
     "SENTRY_RELEASE": str,
@@ -124,6 +125,11 @@ class DefaultConfig:
     #: Redis for background jobs (Celery's broker and result backend), e.g.
     #: redis://127.0.0.1:6379/0. Empty: a job runs at once inside the request that starts it.
     REDIS_URL = ""
+    #: Redis for the dashboard's cached figures. Empty: ``REDIS_URL``; without either, each
+    #: worker process keeps its own (the figures are exact either way).
+    CACHE_REDIS_URL = ""
+    #: Seconds a dashboard's cached figures live (they are keyed on the day as well).
+    DASHBOARD_CACHE_SECONDS = 86400
     #: Sentry's address for error reports (needs sentry-sdk: pip install '.[ops]'). Empty:
     #: nothing is reported. The environment defaults to MENTORING_ENV, the release to
     #: mentoring@<installed version>.

@@ -14,7 +14,15 @@ from sqlalchemy import create_engine, inspect, text
 from mentoring import create_app
 from mentoring.extensions import db
 from mentoring.models._types import render_item
+from mentoring.models.revision import trigger_names
 from tests.conftest import need
+
+#: A programme row as the schema has it from migration 0005 on.
+PROGRAMME_SINCE_0005 = (
+    "INSERT INTO programme (slug, name, description, network, status, mentor_capacity_default,"
+    " mentor_capacity_max, min_sessions_per_month, default_locale, created_at,"
+    " women_target_percent, translations) VALUES ('p', 'P', '', '', 'open', 1, 2, 1, 'en',"
+    " '2026-01-01', 30, '{}')")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -109,11 +117,7 @@ def test_upgrade_turns_free_text_genders_into_answers_and_keeps_other_words(empt
     with app.app_context():
         upgrade(revision="5a1c7e2b9d40")
         with db.engine.begin() as connection:
-            connection.execute(text(
-                "INSERT INTO programme (slug, name, description, network, status,"
-                " mentor_capacity_default, mentor_capacity_max, min_sessions_per_month,"
-                " default_locale, created_at, women_target_percent, translations) VALUES ('p',"
-                " 'P', '', '', 'open', 1, 2, 1, 'en', '2026-01-01', 30, '{}')"))
+            connection.execute(text(PROGRAMME_SINCE_0005))
             for email, gender in written.items():
                 connection.execute(text(
                     "INSERT INTO \"user\" (email, name, password_hash, is_admin, locale,"
@@ -238,4 +242,38 @@ def test_dropping_the_unused_sign_in_columns_keeps_accounts_and_their_locks(empt
                 "a@example.org", "Amina", "hash", "fr", "token", False)
             assert tuple(connection.execute(text(
                 "SELECT failed_logins, locked_until FROM \"user\"")).one()) == (0, None)
+        db.engine.dispose()
+
+
+def _triggers(connection) -> set[str]:
+    if connection.dialect.name == "postgresql":
+        return set(connection.execute(text(
+            "SELECT tgname FROM pg_trigger JOIN pg_class ON pg_class.oid = tgrelid"
+            " WHERE relnamespace = current_schema()::regnamespace AND NOT tgisinternal"
+        )).scalars())
+    return set(connection.execute(text(
+        "SELECT name FROM sqlite_master WHERE type = 'trigger'")).scalars())
+
+
+def test_the_dashboard_revision_starts_for_every_programme_and_its_triggers_survive(
+        empty_database):
+    """Batch mode rebuilds SQLite tables without their triggers: after every migration the
+    dashboard's revision triggers must all be there, or its cached figures would go stale."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database, "SECRET_KEY": "x"})
+    with app.app_context():
+        upgrade(revision="6d2b9e4f1a37")
+        with db.engine.begin() as connection:
+            connection.execute(text(PROGRAMME_SINCE_0005))
+        upgrade()
+        with db.engine.begin() as connection:
+            assert trigger_names(connection.dialect.name) <= _triggers(connection)
+            assert connection.execute(text("SELECT revision FROM dashboard_revision")
+                                      ).scalar() == 0
+            connection.execute(text("UPDATE programme SET name = 'Q'"))
+        with db.engine.connect() as connection:
+            assert connection.execute(text("SELECT revision FROM dashboard_revision")
+                                      ).scalar() == 1
+        downgrade(revision="6d2b9e4f1a37")
+        with db.engine.connect() as connection:
+            assert not {name for name in _triggers(connection) if "dashboard" in name}
         db.engine.dispose()

@@ -3,7 +3,10 @@ reader's months, and the small-count markers of `services.dashboard` as text."""
 
 from __future__ import annotations
 
+import math
 from datetime import date
+from numbers import Number
+from typing import NamedTuple
 
 from babel.dates import format_skeleton
 from flask_babel import gettext as _
@@ -80,3 +83,71 @@ def band_rows(histogram):
     """(score band, pairs) rows: "0–99" ... "900–1000"."""
     return [(f"{band * 100}–{band * 100 + 99 if band < 9 else 1000}", count)
             for band, count in enumerate(histogram)]
+
+
+# ---- chart geometry, worked out once per chart (the macros of _macros/charts.html print it)
+
+class Bar(NamedTuple):
+    """One row of a chart: its label, value, the value as written, and where it is drawn."""
+
+    label: str
+    value: object
+    text: str
+    drawn: bool  # a number: it has a bar
+    x: float  # the bar's start (its left edge; for columns, its left edge too)
+    size: float  # hbar: the bar's width; columns: its height
+    value_x: float  # where the value is written
+    y: float  # hbar: the row's top; columns: the bar's top
+    value_y: float = 0  # columns: where the value is written, above the bar
+    axis_label: bool = True  # columns: the label is written under its column
+
+
+#: hbar: the labels' column, the room left for the value after a bar, a row's height.
+LABEL_W, VALUE_ROOM, ROW_H = 190, 70, 26
+
+
+@bp.app_template_global()
+def hbar_layout(rows, rtl: bool = False, target=None, unit: str = "", width: int = 640) -> dict:
+    """Horizontal bars: each row's bar and value; the target line's place."""
+    area = width - LABEL_W - VALUE_ROOM
+    values = [value for _, value in rows if isinstance(value, Number)]
+    top = max(max(values) if values else 0, target or 0, 1)
+    bars = []
+    for index, (label, value) in enumerate(rows):
+        drawn = isinstance(value, Number)
+        w = round((value if drawn else 0) / top * area, 1)
+        x = width - LABEL_W - w if rtl else LABEL_W
+        value_x = width - LABEL_W - w - 6 if rtl else LABEL_W + w + 6
+        bars.append(Bar(label, value, figure(value, unit), drawn, x, w, value_x,
+                        index * ROW_H + 6))
+    height = len(rows) * ROW_H + 30
+    target_x = None
+    if target is not None:
+        tx = round(target / top * area, 1)
+        target_x = (width - LABEL_W - tx) if rtl else (LABEL_W + tx)
+    return {"bars": bars, "height": height, "label_x": width - 8 if rtl else LABEL_W - 8,
+            "bar_h": ROW_H - 8, "target_x": target_x}
+
+
+@bp.app_template_global()
+def columns_layout(rows, rtl: bool = False, unit: str = "", width: int = 640,
+                   height: int = 220) -> dict:
+    """Columns: each row's column and value, and which labels the axis has room for (axis
+    labels, 11 px, keep a gap of 6 or more: a label is about 0.6 em a character wide in the
+    fonts of every script, Arabic's digits wider than Latin's; when the widest does not fit
+    its column, only every `step`-th is written)."""
+    values = [value for _, value in rows]
+    top = max(max(values) if values else 0, 1)
+    n = max(len(rows), 1)
+    slot = (width - 20) / n
+    area = height - 50
+    widest = max(len(label) for label, _ in rows) if rows else 0
+    step = max(int(math.ceil((widest * 0.6 * 11 + 6) / slot)), 1)
+    bars = []
+    for index, (label, value) in enumerate(rows):
+        i = (n - 1 - index) if rtl else index
+        h = round(value / top * area, 1)
+        x = 10 + i * slot
+        bars.append(Bar(label, value, figure(value, unit), True, x + slot * 0.15, h,
+                        x + slot / 2, area + 20 - h, area + 14 - h, index % step == 0))
+    return {"bars": bars, "area": area, "bar_w": slot * 0.7}

@@ -33,6 +33,7 @@ from .programme import (
     Region,
     Topic,
 )
+from .revision import DashboardRevision
 from .sign_in import SignInFailure
 from .survey import DEFAULT_QUESTIONS, Survey, SurveyResponse
 from .user import User
@@ -76,6 +77,7 @@ __all__ = [
     "RegionPreference",
     "Role",
     "SignInFailure",
+    "DashboardRevision",
     "DEFAULT_QUESTIONS",
     "Survey",
     "SurveyResponse",

@@ -1,0 +1,131 @@
+"""A programme's data revision: a number the database raises whenever a row the dashboard
+reads changes, so that the dashboard's figures can be cached under it and stay exact.
+
+Database triggers raise it, not ORM events: bulk UPDATEs, raw SQL and ON DELETE CASCADE
+bypass the ORM. It lives in a table of its own, not in a column of ``programme``: matching
+holds the programme row ``FOR UPDATE NOWAIT``, and every session logged would take that lock.
+
+On PostgreSQL the triggers are deferred to the commit (constraint triggers), so the
+revision's row is locked only while a transaction commits, after every other lock it takes
+(no new deadlock), and raised once per transaction however many rows it writes. SQLite has
+one writer at a time and raises it once per row. A reader reads the revision before the
+figures, so figures cached under a revision are never older than it.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, ForeignKey, event
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+
+
+class DashboardRevision(db.Model):
+    __tablename__ = "dashboard_revision"
+
+    programme_id: Mapped[int] = mapped_column(
+        ForeignKey("programme.id", ondelete="CASCADE"), primary_key=True)
+    #: Raised by the triggers of `trigger_statements` at each write to the programme's data.
+    revision: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: PostgreSQL: the transaction that last raised it (raised once per transaction).
+    xact: Mapped[int | None] = mapped_column(BigInteger)
+
+
+#: The tables the dashboard reads, and how a row (OLD or NEW) names its programme.
+WATCHED = {
+    "programme": "{row}.id",
+    "region": "{row}.programme_id",
+    "enrolment": "{row}.programme_id",
+    "enrolment_language": "(SELECT programme_id FROM enrolment WHERE id = {row}.enrolment_id)",
+    "pairing": "{row}.programme_id",
+    "meeting": "(SELECT programme_id FROM pairing WHERE id = {row}.pairing_id)",
+    "feedback": "(SELECT pairing.programme_id FROM meeting JOIN pairing"
+                " ON pairing.id = meeting.pairing_id WHERE meeting.id = {row}.meeting_id)",
+}
+_EVENTS = ("INSERT", "UPDATE", "DELETE")
+
+
+def _rows(table: str, event_name: str) -> list[str]:
+    """The rows a write event has: a new one, an old one, or both."""
+    if table == "programme":  # a new programme gets its revision row (below), not a raise
+        return {"UPDATE": ["NEW"]}.get(event_name, [])
+    return {"INSERT": ["NEW"], "UPDATE": ["OLD", "NEW"], "DELETE": ["OLD"]}[event_name]
+
+
+def _postgresql() -> list[str]:
+    out = ["""CREATE OR REPLACE FUNCTION dashboard_revision_for_new_programme() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO dashboard_revision (programme_id, revision) VALUES (NEW.id, 0);
+  RETURN NULL;
+END $$""",
+           "DROP TRIGGER IF EXISTS dashboard_revision_new ON programme",
+           "CREATE TRIGGER dashboard_revision_new AFTER INSERT ON programme"
+           " FOR EACH ROW EXECUTE FUNCTION dashboard_revision_for_new_programme()"]
+    for table, programme_of in WATCHED.items():
+        # A programme's own row: its new state says which programme it is.
+        old = "NULL" if table == "programme" else programme_of.format(row="OLD")
+        new = programme_of.format(row="NEW")
+        events = [e for e in _EVENTS if _rows(table, e)]
+        # The names and expressions are this module's own (no input): S608 does not apply.
+        out += [f"""CREATE OR REPLACE FUNCTION dashboard_revision_{table}() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE before_id integer; after_id integer;
+BEGIN
+  IF TG_OP <> 'INSERT' THEN before_id := {old}; END IF;
+  IF TG_OP <> 'DELETE' THEN after_id := {new}; END IF;
+  UPDATE dashboard_revision SET revision = revision + 1, xact = txid_current()
+  WHERE programme_id IN (before_id, after_id) AND xact IS DISTINCT FROM txid_current();
+  RETURN NULL;
+END $$""",  # noqa: S608
+                f"DROP TRIGGER IF EXISTS dashboard_revision ON {table}",
+                f"CREATE CONSTRAINT TRIGGER dashboard_revision AFTER {' OR '.join(events)}"
+                f" ON {table} DEFERRABLE INITIALLY DEFERRED FOR EACH ROW"
+                f" EXECUTE FUNCTION dashboard_revision_{table}()"]
+    return out
+
+
+def _sqlite() -> list[str]:
+    out = ["""CREATE TRIGGER IF NOT EXISTS dashboard_revision_new AFTER INSERT ON programme
+BEGIN INSERT INTO dashboard_revision (programme_id, revision) VALUES (NEW.id, 0); END"""]
+    for table, programme_of in WATCHED.items():
+        for event_name in _EVENTS:
+            if rows := _rows(table, event_name):
+                ids = ", ".join(programme_of.format(row=row) for row in rows)
+                name = f"dashboard_revision_{table}_{event_name.lower()}"
+                out.append(f"CREATE TRIGGER IF NOT EXISTS {name} AFTER {event_name} ON {table}"  # noqa: S608
+                           " BEGIN UPDATE dashboard_revision SET revision = revision + 1"
+                           f" WHERE programme_id IN ({ids}); END")
+    return out
+
+
+def trigger_statements(dialect: str) -> list[str]:
+    """The SQL that creates (or replaces) the triggers on a database: run by ``create_all``
+    and by the migration that added them."""
+    return _postgresql() if dialect == "postgresql" else _sqlite()
+
+
+def trigger_names(dialect: str) -> set[str]:
+    """The triggers `trigger_statements` creates (on SQLite, one per table and event)."""
+    if dialect == "postgresql":
+        return {"dashboard_revision_new", "dashboard_revision"}
+    return {"dashboard_revision_new"} | {
+        f"dashboard_revision_{table}_{e.lower()}" for table in WATCHED for e in _EVENTS
+        if _rows(table, e)}
+
+
+def drop_statements(dialect: str) -> list[str]:
+    """The SQL that removes them (the migration's downgrade)."""
+    if dialect == "postgresql":
+        return ["DROP TRIGGER IF EXISTS dashboard_revision_new ON programme",
+                "DROP FUNCTION IF EXISTS dashboard_revision_for_new_programme()"] + [
+            statement for table in WATCHED for statement in (
+                f"DROP TRIGGER IF EXISTS dashboard_revision ON {table}",
+                f"DROP FUNCTION IF EXISTS dashboard_revision_{table}()")]
+    return [f"DROP TRIGGER IF EXISTS {name}" for name in sorted(trigger_names(dialect))]
+
+
+@event.listens_for(db.metadata, "after_create")
+def _create_triggers(_metadata, connection, **_kwargs) -> None:
+    for statement in trigger_statements(connection.dialect.name):
+        connection.exec_driver_sql(statement)

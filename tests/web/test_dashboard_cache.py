@@ -1,0 +1,260 @@
+"""The dashboard's figures come from a cache keyed on the programme's data revision, which
+database triggers raise at every write: after each kind of write (through the ORM, a bulk
+UPDATE, raw SQL or an ON DELETE CASCADE) the figures shown equal a fresh computation, on both
+databases, with the in-process cache and with Redis."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import delete, event, func, select, text, update
+
+from mentoring.extensions import cache, db
+from mentoring.models import (
+    Confirmation,
+    DashboardRevision,
+    EnrolmentLanguage,
+    EnrolmentStatus,
+    Feedback,
+    Meeting,
+    MeetingFormat,
+    Pairing,
+    PairingStatus,
+    Programme,
+    ProgrammeStatus,
+    Role,
+)
+from mentoring.services import dashboard as figures
+from mentoring.services.scope import Scope
+from tests.conftest import need
+from tests.helpers import statements_of_page
+from tests.web.test_dashboard import at_a_glance, page
+
+TODAY = date(2026, 6, 15)
+ACCEPTED = EnrolmentStatus.ACCEPTED
+
+
+@pytest.fixture(params=["in-process", "redis"])
+def app_config(request):
+    if request.param == "redis":
+        url = os.environ.get("TEST_REDIS_URL", "")
+        if not url:
+            need("Redis tests need TEST_REDIS_URL (redis://...)")
+        return {"CACHE_REDIS_URL": url}
+    return {}
+
+
+@pytest.fixture
+def data(app, make_programme, make_user, make_enrolment):
+    """A running programme: pairs in Africa (ATU) and Europe (CEPT), sessions a few days
+    and a few weeks old, one rated, one pending, one application still to decide."""
+    cache.clear()
+    programme = make_programme(status=ProgrammeStatus.RUNNING, reminder_interval_days=30)
+    people = {}
+    for name, role, country in (("ke", Role.MENTEE, "KE"), ("ng", Role.MENTEE, "NG"),
+                                ("fr", Role.MENTEE, "FR"), ("eg", Role.MENTOR, "EG"),
+                                ("de", Role.MENTOR, "DE")):
+        people[name] = make_enrolment(programme, make_user(), role=role, country=country,
+                                      status=ACCEPTED)
+    people["waiting"] = make_enrolment(programme, make_user(), country="KE")
+    announced = datetime(2026, 3, 1, tzinfo=UTC)
+    pairs = {mentee: Pairing(programme_id=programme.id, mentee_id=people[mentee].id,
+                             mentor_id=people[mentor].id, status=PairingStatus.ACTIVE,
+                             score=score, announced_at=announced)
+             for mentee, mentor, score in (("ke", "eg", 700), ("ng", "eg", 450),
+                                           ("fr", "de", 820))}
+    db.session.add_all(pairs.values())
+    db.session.flush()
+    meetings = {}
+    for name, pair, days_ago, confirmation in (
+            ("recent", "ke", 3, Confirmation.CONFIRMED), ("pending", "ke", 20,
+                                                         Confirmation.PENDING),
+            ("old", "ng", 20, Confirmation.CONFIRMED), ("fr", "fr", 60, Confirmation.CONFIRMED)):
+        meetings[name] = Meeting(pairing_id=pairs[pair].id, held_on=TODAY - timedelta(days_ago),
+                                 duration_minutes=60, format=MeetingFormat.VIDEO,
+                                 confirmation=confirmation)
+    db.session.add_all(meetings.values())
+    db.session.flush()
+    db.session.add(Feedback(meeting_id=meetings["recent"].id, user_id=people["ke"].user_id,
+                            rating=5))
+    db.session.commit()
+    africa = next(r for r in programme.regions if r.id == people["ke"].region_id)
+    return programme, people, pairs, meetings, africa
+
+
+def _queries(work) -> int:
+    counted = [0]
+
+    def count(*_args, **_kwargs):
+        counted[0] += 1
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        work()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    return counted[0]
+
+
+def test_unchanged_figures_come_from_the_cache_in_one_query(data):
+    programme, *_ = data
+    scope = Scope(programme)
+    first = figures.build(scope, TODAY)
+    assert _queries(lambda: figures.build(scope, TODAY)) == 1  # the revision
+    assert figures.build(scope, TODAY) == first == figures.compute(scope, TODAY)
+    assert db.session.scalar(select(DashboardRevision.revision)
+                             .where(DashboardRevision.programme_id == programme.id)) > 0
+
+
+def _new_session(programme, people, pairs, meetings):
+    db.session.add(Meeting(pairing_id=pairs["fr"].id, held_on=TODAY - timedelta(days=1),
+                           duration_minutes=90, format=MeetingFormat.VIDEO))
+
+
+def _edited_session(programme, people, pairs, meetings):
+    meetings["old"].duration_minutes = 15
+
+
+def _deleted_session(programme, people, pairs, meetings):
+    db.session.delete(meetings["recent"])
+
+
+def _confirmed_session(programme, people, pairs, meetings):
+    meetings["pending"].confirmation = Confirmation.CONFIRMED
+
+
+def _rated_session(programme, people, pairs, meetings):
+    db.session.add(Feedback(meeting_id=meetings["old"].id, user_id=people["ng"].user_id,
+                            rating=1))
+
+
+def _rating_deleted_with_its_session_by_the_database(programme, people, pairs, meetings):
+    db.session.execute(delete(Meeting).where(Meeting.id == meetings["recent"].id))
+
+
+def _pair_completed(programme, people, pairs, meetings):
+    pairs["ng"].status = PairingStatus.COMPLETED
+
+
+def _enrolment_accepted(programme, people, pairs, meetings):
+    people["waiting"].status = ACCEPTED
+
+
+def _pairing_deleted_with_its_sessions_by_the_database(programme, people, pairs, meetings):
+    db.session.execute(delete(Pairing).where(Pairing.id == pairs["ke"].id))
+
+
+def _bulk_update(programme, people, pairs, meetings):
+    db.session.execute(update(Meeting).values(duration_minutes=Meeting.duration_minutes + 30))
+
+
+def _raw_sql(programme, people, pairs, meetings):
+    db.session.execute(text("UPDATE pairing SET score = 100 WHERE id = :id"),
+                       {"id": pairs["fr"].id})
+
+
+def _language_added(programme, people, pairs, meetings):
+    db.session.add(EnrolmentLanguage(enrolment_id=people["fr"].id, code="ar"))
+
+
+def _reminder_interval_shortened(programme, people, pairs, meetings):
+    programme.reminder_interval_days = 14  # the NG pair, 20 days without a session, is silent
+
+
+def _moved_to_another_region(programme, people, pairs, meetings):
+    people["ng"].region_id = next(r.id for r in programme.regions
+                                  if r.id != people["ng"].region_id)
+
+
+WRITES = [_new_session, _edited_session, _deleted_session, _confirmed_session, _rated_session,
+          _rating_deleted_with_its_session_by_the_database, _pair_completed,
+          _enrolment_accepted, _pairing_deleted_with_its_sessions_by_the_database,
+          _bulk_update, _raw_sql, _language_added, _reminder_interval_shortened,
+          _moved_to_another_region]
+
+
+@pytest.mark.parametrize("write", WRITES, ids=lambda write: write.__name__.strip("_"))
+def test_figures_after_a_write_equal_a_fresh_computation(data, write):
+    programme, people, pairs, meetings, africa = data
+    whole, region = Scope(programme), Scope(programme, africa)
+    before = figures.build(whole, TODAY), figures.build(region, TODAY)
+    assert _queries(lambda: figures.build(whole, TODAY)) == 1  # from the cache
+    write(*data[:4])
+    db.session.commit()
+    after = figures.build(whole, TODAY), figures.build(region, TODAY)
+    assert after == (figures.compute(whole, TODAY), figures.compute(region, TODAY))
+    assert after[0] != before[0]  # the write changed what the dashboard shows
+
+
+def test_a_co_chairs_figures_stay_her_regions(data):
+    programme, people, pairs, meetings, africa = data
+    whole, region = Scope(programme), Scope(programme, africa)
+    everyone, hers = figures.build(whole, TODAY), figures.build(region, TODAY)
+    assert hers == figures.compute(region, TODAY) != everyone
+    assert hers.activity.sessions == 3 and everyone.activity.sessions == 4  # not FR's
+    # A write in another region changes the programme's figures, not hers.
+    _new_session(*data[:4])
+    db.session.commit()
+    assert figures.build(region, TODAY) == hers
+    assert figures.build(whole, TODAY).activity.sessions == 5
+
+
+def test_figures_follow_the_day(data):
+    programme, *_ = data
+    scope = Scope(programme)
+    today = figures.build(scope, TODAY)
+    later = figures.build(scope, TODAY + timedelta(days=40))
+    assert later == figures.compute(scope, TODAY + timedelta(days=40))
+    assert (today.activity.silent, later.activity.silent) == (1, 3)  # FR: 60 days ago
+
+
+def test_a_transaction_that_wrote_neither_reads_nor_fills_the_cache(data):
+    programme, people, pairs, meetings, _africa = data
+    scope = Scope(programme)
+    before = figures.build(scope, TODAY)
+    _new_session(*data[:4])
+    db.session.flush()
+    unsaved = figures.build(scope, TODAY)
+    assert unsaved.activity.sessions == 5 and unsaved == figures.compute(scope, TODAY)
+    db.session.rollback()
+    assert figures.build(scope, TODAY) == before == figures.compute(scope, TODAY)
+
+
+def test_a_deleted_programme_takes_its_revision_along(data, make_programme):
+    programme, *_ = data
+    other = make_programme(status=ProgrammeStatus.RUNNING)
+    assert figures.build(Scope(other), TODAY) == figures.compute(Scope(other), TODAY)
+    db.session.execute(delete(Programme).where(Programme.id == programme.id))
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(DashboardRevision)) == 1
+    assert figures.build(Scope(other), TODAY) == figures.compute(Scope(other), TODAY)
+
+
+def test_the_page_shows_a_new_session_at_once(data, coordinator, auth, client, monkeypatch):
+    programme, *_ = data
+    monkeypatch.setattr("mentoring.dashboard.routes.utcnow",
+                        lambda: datetime(2026, 6, 15, 12, tzinfo=UTC))
+    coordinator(programme, email="coord@example.org")
+    auth.login("coord@example.org")
+    url = f"/coordinate/{programme.slug}/dashboard"
+    computed = statements_of_page(client, url)[0]
+    cached = statements_of_page(client, url)[0]
+    assert cached <= computed - 9
+    assert at_a_glance(page(client, url))["Sessions logged"] == ["4"]
+    _new_session(*data[:4])
+    db.session.commit()
+    assert at_a_glance(page(client, url))["Sessions logged"] == ["5"]
+
+
+def test_a_cache_that_does_not_answer_only_costs_time(data, monkeypatch):
+    programme, *_ = data
+
+    def down(*_args, **_kwargs):
+        raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr(cache, "get", down)
+    monkeypatch.setattr(cache, "set", down)
+    scope = Scope(programme)
+    assert figures.build(scope, TODAY) == figures.compute(scope, TODAY)
