@@ -309,7 +309,7 @@ def test_the_day_before_each_person_registered_is_reminded_once_in_her_language(
     (email,) = emails(kind="activity")
     assert email.recipient == french.user.email and email.locale == "fr"
     assert email.subject.startswith("Demain")
-    assert link_in(email) == f"/activities/{talk.id}"
+    assert email.body.rstrip().endswith(f"/activities/{talk.id}")  # its page, last
     assert send_reminders(today).activities == 0  # a second run sends nothing twice
     # Moved to another hour of the same day: she is told again.
     talk = db.session.get(Activity, talk.id)

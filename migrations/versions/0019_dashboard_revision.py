@@ -1,7 +1,7 @@
 """dashboard revision: a programme's data revision, raised by triggers, for cached figures
 
 Revision ID: 7e3c5a9b2d41
-Revises: 6d2b9e4f1a37
+Revises: a7c3e5f9b214
 Create Date: 2026-12-02 00:00:00.000000
 
 """
@@ -12,7 +12,7 @@ from mentoring.models.revision import drop_statements, trigger_statements
 
 # revision identifiers, used by Alembic.
 revision = '7e3c5a9b2d41'
-down_revision = '6d2b9e4f1a37'
+down_revision = 'a7c3e5f9b214'
 branch_labels = None
 depends_on = None
 
