@@ -276,3 +276,54 @@ def test_the_matching_without_quotas_is_kept_only_when_it_meets_every_rule(probl
         quotas._quota_solve = real
     if all(k >= len(POOL) for k in picks):
         assert taken == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 10**6))
+def test_the_bound_holds_for_any_prices_and_rules_out_what_it_says(seed):
+    # Weak duality as `_dual_bound` states it, against every 0/1 point of small random
+    # programmes and random prices (most far from optimal, some on unbounded sides): no
+    # feasible x is worth more than z - (|r_j| for each pair taken with r_j < 0) - (r_j for
+    # each pair left with r_j > 0).
+    rnd = np.random.default_rng(seed)
+    rows, cols = rnd.integers(1, 4), rnd.integers(1, 7)
+    a = rnd.integers(-2, 3, size=(rows, cols)).astype(float)
+    lo = np.where(rnd.random(rows) < 0.4, -np.inf, rnd.integers(-2, 2, rows))
+    hi = np.where(rnd.random(rows) < 0.4, np.inf, rnd.integers(0, 4, rows))
+    objective = rnd.integers(-5, 10, cols).astype(float)
+    duals = rnd.normal(0, 3, rows)
+    from scipy.sparse import csc_matrix
+    z, r = quotas._dual_bound(csc_matrix(a), lo, hi, objective, duals)
+    for bits in range(2 ** cols):
+        x = np.array([(bits >> k) & 1 for k in range(cols)], float)
+        if ((a @ x >= lo) & (a @ x <= hi)).all():
+            penalty = -(r[r < 0] * x[r < 0]).sum() + (r[r > 0] * (1 - x[r > 0])).sum()
+            assert objective @ x <= z - penalty + 1e-9
+
+
+@settings(max_examples=40, deadline=None)
+@given(problems(), st.lists(st.integers(0, len(POOL) - 1), min_size=1, max_size=3,
+                            unique=True))
+def test_relaxations_started_on_no_pair_price_every_pair_back(problem, picks):
+    # Column generation from an empty start: each pair joins the relaxation only when the
+    # prices make it worth it (or when too few pairs cannot meet the rules), and the answer
+    # is still the best matching.
+    first = quotas.START_TOP, quotas.START_RULE
+    quotas.START_TOP, quotas.START_RULE = 0, 0
+    try:
+        check_best_meeting(problem, [POOL[k] for k in picks])
+    finally:
+        quotas.START_TOP, quotas.START_RULE = first
+
+
+@settings(max_examples=40, deadline=None)
+@given(problems(), st.lists(st.integers(0, len(POOL) - 1), min_size=1, max_size=3,
+                            unique=True))
+def test_without_highs_own_interface_the_whole_relaxation_is_solved(problem, picks):
+    # SciPy before 1.15 has no HiGHS interface of its own: the relaxations are solved on
+    # every pair at once by linprog, with the same bound.
+    real, quotas._highs = quotas._highs, None
+    try:
+        check_best_meeting(problem, [POOL[k] for k in picks])
+    finally:
+        quotas._highs = real
