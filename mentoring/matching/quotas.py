@@ -15,10 +15,13 @@ pair BIG + score (as `dense`), so the most mentees are matched, then the best to
 steps: the most pairs from the linear relaxation's bound (reached on these cohorts; else a
 branch and bound, `_most_pairs`), then the best total with exactly that many pairs at a
 relative gap of 0, on the pairs whose reduced cost in the relaxation does not rule them out
-(`_best_total` holds the proof). The solution is rounded and every constraint re-checked in
-integers. Candidates: every allowed pair up to ALL_PAIRS cells; beyond, each free mentee's
-TOP best pairs, for each rule the TOP_RULE best pairs it counts of each mentee it may count,
-and the pairs of the matching without quotas (so that matching is always a candidate).
+(`_best_total` holds the proof). The relaxations are solved by column generation
+(`_generate`) and their bounds computed here from the prices by weak duality over every
+pair (`_dual_bound`), never taken from the solver. The solution is rounded and every
+constraint re-checked in integers. Candidates: every allowed pair up to ALL_PAIRS cells;
+beyond, each free mentee's TOP best pairs, for each rule the TOP_RULE best pairs it counts of
+each mentee it may count, and the pairs of the matching without quotas (so that matching is
+always a candidate).
 
 When the rules cannot all be met, `QuotasUnmet` names, for each rule that cannot be met even
 on its own, the best value it can reach; if each can be met alone but not all together, the
@@ -38,7 +41,11 @@ from scipy.sparse import coo_matrix, csc_matrix, vstack
 
 try:  # HiGHS's own interface, bundled with SciPy 1.15 and later (not public: used if present)
     from scipy.optimize._highspy import _core as _highs
-except ImportError:  # older SciPy: every relaxation is solved whole
+
+    for _part in ("_Highs", "HighsLp", "HighsModelStatus", "ObjSense", "MatrixFormat",
+                  "kHighsInf"):
+        getattr(_highs, _part)
+except (ImportError, AttributeError):  # older SciPy: every relaxation is solved whole
     _highs = None
 
 from .dense import big_weight
@@ -643,7 +650,7 @@ def _quota_solve(prog: Programme, counter: Counter, rule_rows: list, scores: np.
     """The best 0/1 solution meeting the rules by the programmes (raises QuotasUnmet)."""
     e = prog.rows.size
     # The most pairs first, then the best total with exactly that many (at gap 0). The
-    # linear relaxation's most pairs z (a cheap interior-point solve) bounds the pairs t* of
+    # linear relaxation's most pairs z (column generation, `_generate`) bounds the pairs t* of
     # every matching that meets the rules, so t* <= floor(z) (HiGHS solves to tolerances of
     # about 1e-7; PAIRS_SLACK keeps a z computed a hair below a whole number from being
     # rounded down). If the best-total programme with exactly floor(z) pairs is feasible,
