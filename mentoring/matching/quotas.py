@@ -288,7 +288,8 @@ def candidates(model: ScoreModel, counter: Counter, free: np.ndarray, cap: np.nd
     from .explain import _top_columns
 
     usable = cap > 0
-    out_r, out_c = [extra[0]], [extra[1]]
+    out_r, out_c = [np.asarray(extra[0], np.int64)], [np.asarray(extra[1], np.int64)]
+    out_s = [model.pairs(out_r[0], out_c[0])[0].astype(np.int64)]
     every = free.size * model.m <= ALL_PAIRS
     step = model.block_rows()
     for k in range(0, free.size, step):
@@ -309,12 +310,12 @@ def candidates(model: ScoreModel, counter: Counter, free: np.ndarray, cap: np.nd
                 r, c = r[keep], c[keep]
             out_r.append(rows[r])
             out_c.append(c.astype(np.int64))
+            out_s.append(score[r, c].astype(np.int64))  # the block's scores are `pairs`'
     rows = np.concatenate(out_r).astype(np.int64)
     cols = np.concatenate(out_c).astype(np.int64)
-    key = np.unique(rows * model.m + cols)
+    key, first = np.unique(rows * model.m + cols, return_index=True)
     rows, cols = np.divmod(key, model.m)
-    scores, _ = model.pairs(rows, cols)
-    return rows, cols, scores.astype(np.int64)
+    return rows, cols, np.concatenate(out_s)[first]
 
 
 @dataclass

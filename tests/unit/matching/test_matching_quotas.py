@@ -307,13 +307,28 @@ def test_the_bound_holds_for_any_prices_and_rules_out_what_it_says(seed):
 def test_relaxations_started_on_no_pair_price_every_pair_back(problem, picks):
     # Column generation from an empty start: each pair joins the relaxation only when the
     # prices make it worth it (or when too few pairs cannot meet the rules), and the answer
-    # is still the best matching.
-    first = quotas.START_TOP, quotas.START_RULE
-    quotas.START_TOP, quotas.START_RULE = 0, 0
+    # is still the best matching. The candidates are picked as for large cohorts (each
+    # mentee's best and each rule's best, scored in blocks), which here keeps every pair.
+    first = quotas.START_TOP, quotas.START_RULE, quotas.ALL_PAIRS
+    quotas.START_TOP, quotas.START_RULE, quotas.ALL_PAIRS = 0, 0, 0
     try:
         check_best_meeting(problem, [POOL[k] for k in picks])
     finally:
-        quotas.START_TOP, quotas.START_RULE = first
+        quotas.START_TOP, quotas.START_RULE, quotas.ALL_PAIRS = first
+
+
+def test_candidates_of_a_large_cohort_carry_the_scores_of_their_pairs(monkeypatch):
+    monkeypatch.setattr(quotas, "ALL_PAIRS", 0)  # each mentee's best, as beyond 40,000 cells
+    mentors, mentees = random_cohort(3, 40, 24, cap=(1, 2))
+    model = build_model(mentors, mentees, Rules(), [])
+    counter = quotas.Counter(model, parse_rules([POOL[1], POOL[4]]))
+    cap = np.array([p.capacity for p in model.mentors])
+    plain = (np.array([0, 5]), np.array([3, 7]))
+    rows, cols, scores = quotas.candidates(model, counter, np.arange(model.n), cap, plain)
+    expected, _ = model.pairs(rows, cols)
+    assert (scores == expected).all()
+    assert {(0, 3), (5, 7)} <= set(zip(rows.tolist(), cols.tolist(), strict=True))
+    assert rows.size < model.n * model.m  # not every pair: 16 best each, plus the rules'
 
 
 @settings(max_examples=40, deadline=None)
