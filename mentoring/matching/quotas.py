@@ -302,9 +302,12 @@ def candidates(model: ScoreModel, counter: Counter, free: np.ndarray, cap: np.nd
             if every:
                 r, c = np.nonzero(mask)
             else:
-                key = np.where(mask, score + np.int16(1001), score)
+                # Only the mentees a rule may count have pairs it counts: the others' rows
+                # are not searched.
+                some = np.flatnonzero(mask.any(axis=1)) if n else np.arange(rows.size)
+                key = np.where(mask[some], score[some] + np.int16(1001), score[some])
                 top = _top_columns(key, min(TOP if n == 0 else TOP_RULE, model.m))
-                r = np.repeat(np.arange(rows.size), top.shape[1])
+                r = np.repeat(some, top.shape[1])
                 c = top.ravel()
                 keep = mask[r, c]
                 r, c = r[keep], c[keep]

@@ -319,16 +319,23 @@ def test_relaxations_started_on_no_pair_price_every_pair_back(problem, picks):
 
 def test_candidates_of_a_large_cohort_carry_the_scores_of_their_pairs(monkeypatch):
     monkeypatch.setattr(quotas, "ALL_PAIRS", 0)  # each mentee's best, as beyond 40,000 cells
-    mentors, mentees = random_cohort(3, 40, 24, cap=(1, 2))
+    mentors, mentees = random_cohort(3, 40, 70, cap=(1, 2))
     model = build_model(mentors, mentees, Rules(), [])
-    counter = quotas.Counter(model, parse_rules([POOL[1], POOL[4]]))
+    counter = quotas.Counter(model, parse_rules([POOL[1], POOL[3], POOL[4]]))
     cap = np.array([p.capacity for p in model.mentors])
     plain = (np.array([0, 5]), np.array([3, 7]))
     rows, cols, scores = quotas.candidates(model, counter, np.arange(model.n), cap, plain)
     expected, _ = model.pairs(rows, cols)
     assert (scores == expected).all()
-    assert {(0, 3), (5, 7)} <= set(zip(rows.tolist(), cols.tolist(), strict=True))
+    pairs = set(zip(rows.tolist(), cols.tolist(), strict=True))
+    assert {(0, 3), (5, 7)} <= pairs
     assert rows.size < model.n * model.m  # not every pair: 16 best each, plus the rules'
+    score, allowed = model.rows(np.arange(model.n))
+    for r in range(3):  # each rule's 8 best pairs of each mentee it counts are candidates
+        counted = allowed & counter.counts_block(r, np.arange(model.n))
+        for i in range(model.n):
+            best = sorted(np.flatnonzero(counted[i]), key=lambda j, i=i: (-score[i, j], j))
+            assert {(i, int(j)) for j in best[:quotas.TOP_RULE]} <= pairs
 
 
 @settings(max_examples=40, deadline=None)
