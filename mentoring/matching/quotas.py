@@ -15,10 +15,13 @@ pair BIG + score (as `dense`), so the most mentees are matched, then the best to
 steps: the most pairs from the linear relaxation's bound (reached on these cohorts; else a
 branch and bound, `_most_pairs`), then the best total with exactly that many pairs at a
 relative gap of 0, on the pairs whose reduced cost in the relaxation does not rule them out
-(`_best_total` holds the proof). The solution is rounded and every constraint re-checked in
-integers. Candidates: every allowed pair up to ALL_PAIRS cells; beyond, each free mentee's
-TOP best pairs, for each rule the TOP_RULE best pairs it counts of each mentee it may count,
-and the pairs of the matching without quotas (so that matching is always a candidate).
+(`_best_total` holds the proof). The relaxations are solved by column generation
+(`_generate`) and their bounds computed here from the prices by weak duality over every
+pair (`_dual_bound`), never taken from the solver. The solution is rounded and every
+constraint re-checked in integers. Candidates: every allowed pair up to ALL_PAIRS cells;
+beyond, each free mentee's TOP best pairs, for each rule the TOP_RULE best pairs it counts of
+each mentee it may count, and the pairs of the matching without quotas (so that matching is
+always a candidate).
 
 When the rules cannot all be met, `QuotasUnmet` names, for each rule that cannot be met even
 on its own, the best value it can reach; if each can be met alone but not all together, the
@@ -34,7 +37,16 @@ from typing import Any
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
-from scipy.sparse import coo_matrix, vstack
+from scipy.sparse import coo_matrix, csc_matrix, vstack
+
+try:  # HiGHS's own interface, bundled with SciPy 1.15 and later (not public: used if present)
+    from scipy.optimize._highspy import _core as _highs
+
+    for _part in ("_Highs", "HighsLp", "HighsModelStatus", "ObjSense", "MatrixFormat",
+                  "kHighsInf"):
+        getattr(_highs, _part)
+except (ImportError, AttributeError):  # older SciPy: every relaxation is solved whole
+    _highs = None
 
 from .dense import big_weight
 from .profiles import GENDERS
@@ -47,7 +59,9 @@ TOP = 16
 TOP_RULE = 8
 PRESOLVE = False  # HiGHS presolve spends longer on these programmes than it saves
 DISP = False  # HiGHS's log on standard output (for studying a slow programme)
-FIX_START = 100.0  # reduced cost above which pairs are first left out (see _best_total)
+FIX_START = 1.0  # reduced cost above which pairs are first left out (see _best_total)
+START_TOP, START_RULE = 2, 1  # first columns of the relaxations: per mentee, best and per rule
+PRICE_TOL = 1e-7  # a left-out pair whose reduced cost is above this joins the relaxation
 PAIRS_SLACK = 1e-3  # added to the relaxation's most pairs before rounding down
 TIME_LIMIT: float | None = None  # seconds per programme; None = until solved (benches set it)
 
@@ -274,7 +288,8 @@ def candidates(model: ScoreModel, counter: Counter, free: np.ndarray, cap: np.nd
     from .explain import _top_columns
 
     usable = cap > 0
-    out_r, out_c = [extra[0]], [extra[1]]
+    out_r, out_c = [np.asarray(extra[0], np.int64)], [np.asarray(extra[1], np.int64)]
+    out_s = [model.pairs(out_r[0], out_c[0])[0].astype(np.int64)]
     every = free.size * model.m <= ALL_PAIRS
     step = model.block_rows()
     for k in range(0, free.size, step):
@@ -287,20 +302,23 @@ def candidates(model: ScoreModel, counter: Counter, free: np.ndarray, cap: np.nd
             if every:
                 r, c = np.nonzero(mask)
             else:
-                key = np.where(mask, score + np.int16(1001), score)
+                # Only the mentees a rule may count have pairs it counts: the others' rows
+                # are not searched.
+                some = np.flatnonzero(mask.any(axis=1)) if n else np.arange(rows.size)
+                key = np.where(mask[some], score[some] + np.int16(1001), score[some])
                 top = _top_columns(key, min(TOP if n == 0 else TOP_RULE, model.m))
-                r = np.repeat(np.arange(rows.size), top.shape[1])
+                r = np.repeat(some, top.shape[1])
                 c = top.ravel()
                 keep = mask[r, c]
                 r, c = r[keep], c[keep]
             out_r.append(rows[r])
             out_c.append(c.astype(np.int64))
+            out_s.append(score[r, c].astype(np.int64))  # the block's scores are `pairs`'
     rows = np.concatenate(out_r).astype(np.int64)
     cols = np.concatenate(out_c).astype(np.int64)
-    key = np.unique(rows * model.m + cols)
+    key, first = np.unique(rows * model.m + cols, return_index=True)
     rows, cols = np.divmod(key, model.m)
-    scores, _ = model.pairs(rows, cols)
-    return rows, cols, scores.astype(np.int64)
+    return rows, cols, np.concatenate(out_s)[first]
 
 
 @dataclass
@@ -315,6 +333,7 @@ class Programme:
     locked_counts: list  # per rule: locked pairs it counts
     locked_pairs: int
     group: list
+    start: np.ndarray | None = None  # pairs the relaxations start from (None: every pair)
 
 
 def _rule_row(rule: Rule, counted: np.ndarray, locked_count: int, locked_pairs: int,
@@ -362,20 +381,115 @@ def _solve_milp(prog: Programme, objective: np.ndarray, rule_rows: list, slack: 
 def _pairs_bound(prog: Programme, rule_rows: list) -> float | None:
     """The most pairs of the linear relaxation (every x between 0 and 1): an upper bound on
     the pairs of any matching that meets the rules, or None when even the relaxation cannot
-    meet them."""
+    meet them. The pairs the relaxation ended on become the start of the next one."""
     if prog.rows.size == 0:
         return None if not all(a <= 0 <= b for _, a, b in rule_rows) else 0.0
-    relaxed = _relaxation(prog, np.ones(prog.rows.size), rule_rows)
-    return None if relaxed is None else relaxed[0]
+    relaxed = _generate(prog, np.ones(prog.rows.size), rule_rows, simplex=False)
+    if relaxed is None:
+        return None
+    prog.start = relaxed[2]
+    return relaxed[0]
 
 
 def _relaxation(prog: Programme, objective: np.ndarray, rule_rows: list
                 ) -> tuple[float, np.ndarray] | None:
-    """The linear relaxation's maximum of objective . x and each variable's reduced cost at
-    0 (how much the maximum falls per unit of it), by HiGHS's interior point method with
-    crossover (several times faster than its dual simplex here); None if infeasible."""
+    """An upper bound z on objective . x over the linear relaxation and each pair's reduced
+    cost d (how much the bound falls per unit of the pair, see `_dual_bound`: for every
+    feasible 0/1 x, objective . x <= z - sum of d_j x_j over d_j > 0), by column generation
+    (`_generate`); None if the relaxation is infeasible."""
+    relaxed = _generate(prog, objective, rule_rows, simplex=True)
+    return None if relaxed is None else (relaxed[0], -relaxed[1])
+
+
+def _dual_bound(a: csc_matrix, lo: np.ndarray, hi: np.ndarray, objective: np.ndarray,
+                duals: np.ndarray) -> tuple[float, np.ndarray]:
+    """An upper bound on objective . x over every x in [0, 1] with lo <= a x <= hi, from any
+    row prices `duals`, and each variable's reduced cost r = objective - a' duals.
+
+    Weak duality, checked here rather than trusted to the solver's tolerances: a price is
+    kept only on the side of a row that has a bound (> 0 on an upper bound, < 0 on a lower
+    one, else 0), so duals . (a x) <= B, the sum of price x bound; and r . x <= the sum of
+    the positive r minus |r_j| x_j for each r_j < 0 and minus r_j (1 - x_j) for each
+    r_j > 0. So objective . x = duals . (a x) + r . x <= B + sum(max(r, 0)) = z, whatever
+    the prices, and a solution taking a pair with r_j < -G or leaving one with r_j > G is
+    worth at most z - G."""
+    y = np.where(duals > 0, np.where(np.isfinite(hi), duals, 0.0),
+                 np.where(np.isfinite(lo), duals, 0.0))
+    bound = float(np.where(y > 0, y * np.where(np.isfinite(hi), hi, 0.0),
+                           y * np.where(np.isfinite(lo), lo, 0.0)).sum())
+    reduced = objective - a.T @ y
+    return bound + float(np.maximum(reduced, 0.0).sum()), reduced
+
+
+def _generate(prog: Programme, objective: np.ndarray, rule_rows: list, simplex: bool
+              ) -> tuple[float, np.ndarray, np.ndarray] | None:
+    """The relaxation by column generation: solved on the pairs of `prog.start` first, then
+    every left-out pair whose reduced cost under the prices found is positive joins, until
+    none does or the bound (`_dual_bound`, over every pair) meets the value reached. Returns
+    the bound, the reduced costs and the pairs used, or None if the relaxation is infeasible.
+
+    Each round's LP is HiGHS's: the first by its interior point method with crossover, the
+    next ones warm, by the simplex method from the last basis (`simplex`; the most pairs,
+    whose objective is flat, are faster cold by the interior point method each round). The
+    bound is valid at every round: the rounds only make it tighter."""
+    e = prog.rows.size
     (con,) = _constraints(prog, rule_rows, 0)
-    a, lo, hi = con.A, con.lb, con.ub
+    a = con.A.tocsc()
+    lo, hi = con.lb, con.ub
+    if _highs is None:  # older SciPy: the whole relaxation at once
+        return _whole(a, lo, hi, objective)
+    used = np.ones(e, bool) if prog.start is None else prog.start.copy()
+    h = _highs._Highs()
+    h.setOptionValue("output_flag", DISP)
+    h.setOptionValue("presolve", "off")
+    h.setOptionValue("solver", "ipm")
+    if TIME_LIMIT is not None:
+        h.setOptionValue("time_limit", float(TIME_LIMIT))
+    inf = _highs.kHighsInf
+    lp = _highs.HighsLp()
+    lp.num_col_, lp.num_row_ = 0, a.shape[0]
+    lp.row_lower_ = np.where(np.isfinite(lo), lo, -inf)
+    lp.row_upper_ = np.where(np.isfinite(hi), hi, inf)
+    lp.sense_ = _highs.ObjSense.kMaximize
+    lp.a_matrix_.format_ = _highs.MatrixFormat.kColwise
+    lp.a_matrix_.num_row_ = a.shape[0]
+    lp.a_matrix_.start_ = np.zeros(1, np.int32)
+    h.passModel(lp)
+    new = np.flatnonzero(used)
+    while True:
+        block = a[:, new]
+        h.addCols(new.size, objective[new].astype(np.float64), np.zeros(new.size),
+                  np.ones(new.size), block.nnz, block.indptr[:-1].astype(np.int32),
+                  block.indices.astype(np.int32), block.data.astype(np.float64))
+        h.run()
+        status = h.getModelStatus()
+        empty = status == _highs.HighsModelStatus.kModelEmpty  # no pair yet: x = 0
+        if empty and not ((lo <= 0) & (hi >= 0)).all():
+            status = _highs.HighsModelStatus.kInfeasible
+        if status == _highs.HighsModelStatus.kInfeasible:
+            if used.all():
+                return None
+            new = np.flatnonzero(~used)  # too few pairs to meet the rules: take them all
+            used[:] = True
+            h.setOptionValue("solver", "simplex" if simplex else "ipm")
+            continue
+        if status != _highs.HighsModelStatus.kOptimal and not empty:
+            raise RuntimeError("the quota programme's relaxation was not solved: "
+                               f"{h.modelStatusToString(status)}")
+        value = 0.0 if empty else h.getInfo().objective_function_value
+        duals = (np.zeros(a.shape[0]) if empty
+                 else np.asarray(h.getSolution().row_dual, np.float64))
+        bound, reduced = _dual_bound(a, lo, hi, objective, duals)
+        new = np.flatnonzero(~used & (reduced > PRICE_TOL))
+        if new.size == 0 or bound - value <= PRICE_TOL * max(1.0, abs(value)):
+            return bound, reduced, used
+        used[new] = True
+        h.setOptionValue("solver", "simplex" if simplex else "ipm")
+
+
+def _whole(a: csc_matrix, lo: np.ndarray, hi: np.ndarray, objective: np.ndarray
+           ) -> tuple[float, np.ndarray, np.ndarray] | None:
+    """The relaxation on every pair at once (SciPy's linprog, HiGHS's interior point)."""
     up, down = np.isfinite(hi), np.isfinite(lo)
     res = linprog(-objective.astype(np.float64), A_ub=vstack([a[up], -a[down]]).tocsr(),
                   b_ub=np.concatenate([hi[up], -lo[down]]), bounds=(0, 1), method="highs-ipm")
@@ -383,20 +497,28 @@ def _relaxation(prog: Programme, objective: np.ndarray, rule_rows: list
         return None
     if res.status != 0:
         raise RuntimeError(f"the quota programme's relaxation was not solved: {res.message}")
-    return -float(res.fun), np.asarray(res.lower.marginals, np.float64)
+    y = -np.asarray(res.ineqlin.marginals, np.float64)
+    duals = np.zeros(a.shape[0])
+    duals[np.flatnonzero(up)] += y[:int(up.sum())]
+    duals[np.flatnonzero(down)] -= y[int(up.sum()):]
+    bound, reduced = _dual_bound(a, lo, hi, objective, duals)
+    return bound, reduced, np.ones(a.shape[1], bool)
 
 
 def _best_total(prog: Programme, scores: np.ndarray, rule_rows: list) -> np.ndarray | None:
     """The 0/1 solution of the most total score meeting `rule_rows` (gap 0), or None if
     there is none; solved on the pairs the relaxation does not rule out.
 
-    Reduced-cost fixing: the relaxation's maximum z and its duals give, for every feasible
-    x, total(x) <= z - d_j x_j for each pair j with reduced cost d_j >= 0 (the other terms
-    of the dual bound are all on the same side). Solve the programme on the pairs with
-    d_j <= G only; if its best total I has z - I <= G - 1, a solution using a left-out pair
-    would total below z - G <= I - 1, so I is the best of the whole programme (the margin of
-    a whole point is far above HiGHS's tolerances of about 1e-7). Else G grows and the
-    programme is solved again on more pairs (at most on all of them, then exact as is)."""
+    Reduced-cost fixing: the relaxation's bound z and reduced costs d (`_dual_bound`) give,
+    for every feasible x, total(x) <= z - d_j x_j for each pair j with d_j >= 0. Solve the
+    programme on the pairs with d_j <= G only; if its best total I has z - I <= G - 1, a
+    solution using a left-out pair would total below z - G <= I - 1, so I is the best of the
+    whole programme (the margin of a whole point is far above HiGHS's tolerances of about
+    1e-7). Else, when it found a solution, G becomes z - I + 1.5, which proves the next
+    solve (it keeps every pair kept so far, so its I is no lower); when it found none, G
+    grows fourfold (at most to every pair, then exact as is). The first G is small (the
+    pairs the relaxation's solution can use): a quick first solution whose I tells how many
+    pairs the proof needs."""
     e = prog.rows.size
     if e == 0:
         solved = _solve_milp(prog, scores, rule_rows)
@@ -416,7 +538,7 @@ def _best_total(prog: Programme, scores: np.ndarray, rule_rows: list) -> np.ndar
             x[keep] = solved[0]
             if every or z - float(scores[keep] @ solved[0]) <= limit - 1:
                 return x
-            limit = max(4 * limit, z - float(scores[keep] @ solved[0]) + 1)
+            limit = z - float(scores[keep] @ solved[0]) + 1.5
         elif every:
             return None
         else:
@@ -476,6 +598,7 @@ def solve_quotas(model: ScoreModel, counter: Counter, free: np.ndarray, cap: np.
                      len(locked), counter.group)
     rule_rows = [_rule_row(rule, prog.counted[r], prog.locked_counts[r], prog.locked_pairs,
                            prog.group[r]) for r, rule in enumerate(counter.rules)]
+    prog.start = _start(prog, scores)
     # The matching without quotas, when it meets every rule, is the answer with no programme
     # at all: it has the most pairs, then the best total, of every matching of the allowed
     # pairs within the places (the exact unconstrained optimum); the matchings meeting the
@@ -492,6 +615,20 @@ def solve_quotas(model: ScoreModel, counter: Counter, free: np.ndarray, cap: np.
     match[local[rows[on]]] = cols[on]
     got[local[rows[on]]] = scores[on]
     return match, got
+
+
+def _start(prog: Programme, scores: np.ndarray) -> np.ndarray:
+    """The pairs the first relaxation is solved on: each mentee's START_TOP best and, for
+    each rule, her START_RULE best that it counts (the rest join by their reduced costs)."""
+    take = np.zeros(prog.rows.size, bool)
+    for mask, k in [(np.ones(prog.rows.size, bool), START_TOP)] + [
+            (c, START_RULE) for c in prog.counted]:
+        idx = np.flatnonzero(mask)
+        idx = idx[np.lexsort((-scores[idx], prog.rows[idx]))]  # by mentee, best first
+        first = np.flatnonzero(np.r_[True, prog.rows[idx][1:] != prog.rows[idx][:-1]])
+        rank = np.arange(idx.size) - np.repeat(first, np.diff(np.r_[first, idx.size]))
+        take[idx[rank < k]] = True
+    return take
 
 
 def _plain_if_met(prog: Programme, plain: tuple[np.ndarray, np.ndarray], rule_rows: list,
@@ -517,7 +654,7 @@ def _quota_solve(prog: Programme, counter: Counter, rule_rows: list, scores: np.
     """The best 0/1 solution meeting the rules by the programmes (raises QuotasUnmet)."""
     e = prog.rows.size
     # The most pairs first, then the best total with exactly that many (at gap 0). The
-    # linear relaxation's most pairs z (a cheap interior-point solve) bounds the pairs t* of
+    # linear relaxation's most pairs z (column generation, `_generate`) bounds the pairs t* of
     # every matching that meets the rules, so t* <= floor(z) (HiGHS solves to tolerances of
     # about 1e-7; PAIRS_SLACK keeps a z computed a hair below a whole number from being
     # rounded down). If the best-total programme with exactly floor(z) pairs is feasible,
