@@ -32,11 +32,16 @@ from .programme import (
     Region,
     Topic,
 )
+from .quota import BlockingPair, CrossRegion, MatchingQuota, QuotaUnit
 from .sign_in import SignInFailure
 from .survey import DEFAULT_QUESTIONS, Survey, SurveyResponse
 from .user import User
 
 __all__ = [
+    "BlockingPair",
+    "CrossRegion",
+    "MatchingQuota",
+    "QuotaUnit",
     "FINISHED",
     "Job",
     "JobKind",

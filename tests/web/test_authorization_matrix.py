@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 from mentoring.extensions import db
 from mentoring.models import (
     AuditEvent,
+    BlockingPair,
     Confirmation,
     Enrolment,
     EnrolmentStatus,
@@ -31,6 +32,8 @@ from mentoring.models import (
     Job,
     JobKind,
     JobStatus,
+    MatchingQuota,
+    MatchingRun,
     Meeting,
     MeetingFormat,
     Pairing,
@@ -74,6 +77,8 @@ class World:
     b_job: Job
     #: Words no page of the ATU co-chair may show.
     secrets: tuple[str, ...]
+    #: The programme's quota (only its coordinators change it).
+    quota_id: int = 0
 
 
 def _pair(programme, mentee, mentor, status=PairingStatus.ACTIVE) -> Pairing:
@@ -153,6 +158,17 @@ def world(make_programme, make_enrolment, make_user, coordinator) -> World:
                 errors=[{"line": 2, "column": "E-mail", "message": "Bravo import problem"}],
                 error_count=1)
     db.session.add(b_job)
+    # A run whose blocking pairs name a mentee of each region, and a quota.
+    matching_run = MatchingRun(programme_id=programme.id, summary={
+        "matched": 0, "unmatched": 0, "total": 0, "lowest": None, "mean": None, "mentees": 0,
+        "mentors": 0, "blocking": 2})
+    quota = MatchingQuota(programme_id=programme.id, name="Any", value=1)
+    db.session.add_all([matching_run, quota])
+    db.session.flush()
+    db.session.add_all([
+        BlockingPair(run_id=matching_run.id, mentee_id=mentee.id, mentor_id=mentor.id,
+                     score=900, mentee_score=None, mentor_lowest=800)
+        for mentee, mentor in ((a_mentee, b_mentor), (b_second_mentee, a_mentor))])
     db.session.commit()
 
     secrets = ("Bravo dispute note", "Bravo import problem", "Bravo feedback comment",
@@ -161,7 +177,7 @@ def world(make_programme, make_enrolment, make_user, coordinator) -> World:
         secrets += (enrolment.user.name, enrolment.user.email)
     return World(programme.slug, a_mentee, a_mentor, a_applicant, a_pair, a_meeting, b_mentee,
                  b_second_mentee, b_mentor, b_applicant, b_mentor_applicant, b_pair, b_proposal,
-                 b_meeting, b_job, secrets)
+                 b_meeting, b_job, secrets, quota.id)
 
 
 @pytest.fixture
@@ -209,6 +225,12 @@ def get_requests(w: World) -> dict[str, list[tuple[str, int]]]:
             (f"{c}/pairs/manual?mentee={w.b_second_mentee.id}&mentor={w.a_mentor.id}", 403)],
         "pairing.swap_pair": [(f"{c}/pairs/{w.b_proposal.id}/swap", 403)],
         "pairing.announce": [(f"{c}/pairs/announce", 200)],
+        "pairing.blocking_pairs": [(f"{c}/pairs/blocking", 200)],
+        # The quotas are programme-wide: she reads them, and may not open their forms.
+        "pairing.quotas": [(f"{c}/quotas", 200)],
+        "pairing.edit_quota": [(f"{c}/quotas/new", 403),
+                               (f"{c}/quotas/{w.quota_id}/edit", 403)],
+        "pairing.delete_quota": [(f"{c}/quotas/{w.quota_id}/delete", 403)],
         "pairing.export_pairs": [(f"{c}/pairs.csv", 200)] + [(f"{c}/pairs.csv?status={s}", 200)
                                                              for s in statuses],
         "pairs_at_work.activity": [(f"{c}/activity", 200)] + [
@@ -290,6 +312,10 @@ def post_requests(w: World) -> dict[str, list[tuple[str, dict]]]:
         # surveys and translations.
         "pairing.matching": [(f"{c}/matching", {})],
         "pairing.run_matching": [(f"{c}/matching/run", {})],
+        "pairing.edit_quota": [(f"{c}/quotas/new", {"name": "Mine", "value": "1"}),
+                               (f"{c}/quotas/{w.quota_id}/edit",
+                                {"name": "Mine", "value": "2"})],
+        "pairing.delete_quota": [(f"{c}/quotas/{w.quota_id}/delete", {})],
         "surveys.surveys_page": [(f"{c}/surveys", {"kind": "end", "questions": "text: Hi?",
                                                    "action": "send"})],
         "content.translations": [(f"{c}/translations", {"locale": "fr"})],
@@ -320,6 +346,8 @@ def state(w: World) -> dict:
         "forbidden": db.session.scalar(select(func.count()).select_from(ForbiddenPair)),
         "surveys": [(s.id, s.sent_at is not None) for s in db.session.scalars(
             select(surveys.Survey))],
+        "quotas": db.session.execute(select(MatchingQuota.id, MatchingQuota.name,
+                                            MatchingQuota.value)).all(),
     }
 
 
