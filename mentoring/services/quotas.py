@@ -12,14 +12,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
-from flask_babel import format_percent, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from ..extensions import db
 from ..gender import Gender
 from ..matching.quotas import QuotaError, QuotasUnmet, Rule, parse_rules
 from ..models import CrossRegion, MatchingQuota, Programme, QuotaUnit
+from ..templating import amount
 from . import Forbidden, NotFound, Refused, audit
 from .scope import Scope
 
@@ -244,7 +245,7 @@ def bound_text(quota) -> str:
     if str(_get(quota, "unit")) != QuotaUnit.PERCENT.value:
         return (ngettext("at least %(num)d pair", "at least %(num)d pairs", value) if at_least
                 else ngettext("at most %(num)d pair", "at most %(num)d pairs", value))
-    share = format_percent(value / 100, "#,##0.#%")
+    share = _percent(value)
     if _get(quota, "of_group"):
         return (_("at least %(share)s of the accepted mentees it counts", share=share)
                 if at_least else
@@ -257,8 +258,14 @@ def reached_text(count: int, base: int, share: bool) -> str:
     """A rule's value: "12 of 40 (30 %)" for a share, "12 pairs" for a count."""
     if share and base:
         return _("%(count)d of %(base)d (%(share)s)", count=count, base=base,
-                 share=format_percent(count / base, "#,##0.#%"))
+                 share=_percent(100 * count / base))
     return ngettext("%(num)d pair", "%(num)d pairs", count)
+
+
+def _percent(value: float) -> str:
+    """A percentage out of 100 as the reader's language writes it, to one decimal."""
+    rounded = round(value, 1)
+    return amount(int(rounded) if rounded == int(rounded) else rounded, "%")
 
 
 def _get(item, name: str):

@@ -20,6 +20,7 @@ from mentoring.gender import Gender
 from mentoring.matching import score_pair
 from mentoring.models import AuditEvent, Job, MatchingQuota, MatchingRun, Pairing, Role
 from mentoring.services.matching import rules_for, to_profile
+from tests.helpers import programme_edit_form
 from tests.web import test_matching_runs as runs
 from tests.web.test_matching_runs import flashes, run, state
 
@@ -254,3 +255,40 @@ def test_quotas_are_not_combined_with_the_stable_matching_or_fair_mode(
             "The programme's quotas cannot be combined with fair mode or the stable "
             "matching: run without these options, or delete the quotas."]
     assert state() == before
+
+
+def test_removing_a_topic_a_quota_names_asks_first_and_deletes_the_quota_with_it(
+        client, auth, cohort, coordinator, make_user):
+    programme, *_people = cohort
+    chairing = next(t for t in programme.topics if t.label == "Chairing meetings")
+    auth.login(coordinator(programme))
+    client.post(f"/coordinate/{programme.slug}/quotas/new",
+                data=quota_form(name="Chairs", mentor_gender="", mentee_topic=str(chairing.id),
+                                unit="count", value="0", bound="at_most"))
+    assert len(quota_rows()) == 1
+    auth.logout()
+    auth.login(make_user(admin=True))
+    edit = f"/admin/programmes/{programme.slug}/edit"
+    page = client.post(edit, data=programme_edit_form(programme, remove={chairing.id}))
+    assert page.status_code == 200  # nobody chose the topic, yet the admin is asked
+    assert ("Remove the topic Chairing meetings? 1 matching quota names it and is deleted "
+            "with it.") in text_of(page)
+    assert len(quota_rows()) == 1
+    response = client.post(edit, data=programme_edit_form(
+        programme, remove={chairing.id}, confirm_removal=[f"topic-{chairing.id}"]))
+    assert response.status_code == 302
+    assert quota_rows() == []
+
+
+def test_the_refusal_is_written_in_the_language_of_who_started_the_run(
+        client, auth, cohort, coordinator):
+    programme, *_people = cohort
+    auth.login(coordinator(programme, locale="fr"))
+    client.post(f"/coordinate/{programme.slug}/quotas/new",
+                data=quota_form(name="Women mentors", value="75", of="group"))
+    run(client, programme)
+    job = db.session.scalar(select(Job))
+    assert job.locale == "fr"
+    # French writes a space before the percent sign: the job ran in her language.
+    [line] = [e["message"] for e in job.errors if "Women mentors" in e["message"]]
+    assert re.search(r"75\s%", line) and re.search(r"\(50\s%\)", line)
