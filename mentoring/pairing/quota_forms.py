@@ -55,7 +55,7 @@ class QuotaForm(FlaskForm):
     def for_programme(self, programme: Programme) -> QuotaForm:
         """Offer the programme's own regions, languages and topics."""
         anyone = [(0, _l("Any"))]
-        regions = anyone + [(r.id, f"{r.code} — {r.display_name}") for r in programme.regions]
+        regions = anyone + [(r.id, r.code) for r in programme.regions]
         topics = anyone + [(t.id, t.display_label) for t in programme.topics]
         languages = [("", _l("Any"))] + [(code, language_name(code, current_locale()))
                                          for code in programme.language_codes]
