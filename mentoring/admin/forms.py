@@ -295,6 +295,10 @@ def removal_text(removal: Removal) -> str:
                        name=language_name(removal.name, current_locale()))]
         sentences.append(ngettext("%(num)d application speaks it.",
                                   "%(num)d applications speak it.", removal.applications))
+    if removal.quotas:
+        sentences.append(ngettext("%(num)d matching quota names it and is deleted with it.",
+                                  "%(num)d matching quotas name it and are deleted with it.",
+                                  removal.quotas))
     return " ".join(sentences)
 
 

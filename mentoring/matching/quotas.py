@@ -67,10 +67,13 @@ TIME_LIMIT: float | None = None  # seconds per programme; None = until solved (b
 
 
 class QuotaError(ValueError):
-    """A rule that cannot be read: names the rule (its position from 1 and name)."""
+    """A rule that cannot be read: names the rule (its position from 1 and name) and, when
+    one field is at fault, that field ("name", "mentee.region", "cross_region", "min_share",
+    "of", ...), so a form can show the message beside it."""
 
-    def __init__(self, index: int | None, name: str | None, message: str) -> None:
-        self.index, self.name, self.message = index, name, message
+    def __init__(self, index: int | None, name: str | None, message: str,
+                 field: str | None = None) -> None:
+        self.index, self.name, self.message, self.field = index, name, message, field
         where = "" if index is None else f"rule {index}" + (f" ({name!r})" if name else "")
         super().__init__(f"{where}: {message}" if where else message)
 
@@ -148,10 +151,10 @@ def parse_rules(data: Any) -> list[Rule]:
             raise QuotaError(k, None, "a rule must be a JSON object")
         name = item.get("name", f"rule {k}")
         if not isinstance(name, str) or not name.strip():
-            raise QuotaError(k, None, "'name' must be a non-empty text")
+            raise QuotaError(k, None, "'name' must be a non-empty text", "name")
 
-        def bad(message: str, k=k, name=name) -> QuotaError:
-            return QuotaError(k, name, message)
+        def bad(message: str, field: str | None = None, k=k, name=name) -> QuotaError:
+            return QuotaError(k, name, message, field)
 
         unknown = sorted(set(item) - {"name", "mentee", "mentor", "cross_region", "of",
                                       *BOUNDS})
@@ -161,19 +164,21 @@ def parse_rules(data: Any) -> list[Rule]:
         for side in ("mentee", "mentor"):
             filters = item.get(side, {})
             if not isinstance(filters, dict):
-                raise bad(f"'{side}' must be an object of filters")
+                raise bad(f"'{side}' must be an object of filters", side)
             for field, value in filters.items():
                 if field not in FIELDS:
-                    raise bad(f"unknown {side} filter {field!r} (one of {', '.join(FIELDS)})")
+                    raise bad(f"unknown {side} filter {field!r} (one of {', '.join(FIELDS)})",
+                              side)
                 if not isinstance(value, str) or not value.strip():
-                    raise bad(f"{side} filter {field!r} must be a non-empty text")
+                    raise bad(f"{side} filter {field!r} must be a non-empty text",
+                              f"{side}.{field}")
                 if field == "gender" and value.strip().casefold() not in GENDERS:
                     raise bad(f"{side} gender must be one of {', '.join(GENDERS[:-1])}, "
-                              f"not {value!r}")
+                              f"not {value!r}", f"{side}.gender")
             sides.append(tuple(sorted((f, v.strip()) for f, v in filters.items())))
         cross = item.get("cross_region")
         if cross is not None and not isinstance(cross, bool):
-            raise bad("'cross_region' must be true or false")
+            raise bad("'cross_region' must be true or false", "cross_region")
         given = [b for b in BOUNDS if b in item]
         if len(given) != 1:
             raise bad(f"give exactly one bound of {', '.join(BOUNDS)}")
@@ -181,17 +186,17 @@ def parse_rules(data: Any) -> list[Rule]:
         value = item[bound]
         if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(
                 value):
-            raise bad(f"'{bound}' must be a number")
+            raise bad(f"'{bound}' must be a number", bound)
         if bound.endswith("_share"):
             if not 0 <= value <= 1:
-                raise bad(f"'{bound}' must be a fraction from 0 to 1")
+                raise bad(f"'{bound}' must be a fraction from 0 to 1", bound)
         elif value < 0 or value != int(value):
-            raise bad(f"'{bound}' must be a whole number, 0 or more")
+            raise bad(f"'{bound}' must be a whole number, 0 or more", bound)
         of = item.get("of", "pairs")
         if of not in ("pairs", "group"):
-            raise bad("'of' must be \"pairs\" or \"group\"")
+            raise bad("'of' must be \"pairs\" or \"group\"", "of")
         if of == "group" and not bound.endswith("_share"):
-            raise bad("'of' only goes with min_share or max_share")
+            raise bad("'of' only goes with min_share or max_share", "of")
         rules.append(Rule(name.strip(), sides[0], sides[1], cross, bound, float(value), of))
     return rules
 
@@ -210,7 +215,7 @@ def _side_pass(model: ScoreModel, filters, mentee: bool, rule: Rule, index: int)
             have = [_norm(getattr(p, "gender", "") or "") for p in people]
             if mentee and not any(have):
                 raise QuotaError(index, rule.name, "no mentee states a gender (the mentees "
-                                 "file has no gender column, or it is empty)")
+                                 "file has no gender column, or it is empty)", "mentee.gender")
             ok &= np.array([h == want for h in have], bool)
             known = set(GENDERS)
         elif field == "language":
@@ -223,7 +228,7 @@ def _side_pass(model: ScoreModel, filters, mentee: bool, rule: Rule, index: int)
                 _norm(t) for p in model.mentors for t in p.expertise}
         if want not in known:
             raise QuotaError(index, rule.name, f"{side} {field} {value!r} is nowhere in the "
-                             "cohort")
+                             "cohort", f"{side}.{field}")
     return ok
 
 

@@ -33,6 +33,7 @@ from .programme import (
     Region,
     Topic,
 )
+from .quota import BlockingPair, CrossRegion, MatchingQuota, QuotaUnit
 from .revision import DashboardRevision
 from .sign_in import SignInFailure
 from .survey import DEFAULT_QUESTIONS, Survey, SurveyResponse
@@ -44,6 +45,10 @@ __all__ = [
     "Audience",
     "Registration",
     "RegistrationStatus",
+    "BlockingPair",
+    "CrossRegion",
+    "MatchingQuota",
+    "QuotaUnit",
     "FINISHED",
     "Job",
     "JobKind",

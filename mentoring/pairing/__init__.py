@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("pairing", __name__, url_prefix="/coordinate")
 
-from . import routes  # noqa: E402, F401
+from . import quotas, routes  # noqa: E402, F401

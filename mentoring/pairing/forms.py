@@ -68,6 +68,10 @@ class SettingsForm(FlaskForm):
 
 class RunForm(FlaskForm):
     fair = BooleanField(_l("Fair mode: first raise the lowest pair score as high as it can go"))
+    stable = BooleanField(
+        _l("Stable matching: no mentee and mentor who would both rather be together"),
+        description=_l("Usually a lower total than the best matching; the pairs page shows "
+                       "what it costs."))
     submit = SubmitField(_l("Run matching"))
 
 

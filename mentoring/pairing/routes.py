@@ -55,6 +55,7 @@ def run_matching(scope: Scope):
     # A programme of thousands of applicants takes longer than a request may: the run is a
     # job, whose page shows the result (at once when there is no worker).
     started = perform(lambda: jobs.start_matching(current_user, scope, fair=form.fair.data,
+                                                  stable=form.stable.data,
                                                   locale=current_locale()))
     if not started:
         return redirect(url_for("pairing.matching", slug=scope.programme.slug))

@@ -19,7 +19,7 @@ from ..extensions import db
 from ..models import EnrolmentStatus, Job, JobKind, JobStatus, User
 from ..models._types import utcnow
 from ..models.job import FINISHED
-from . import Forbidden, NotFound, Refused, enrolments, matching, pairings
+from . import Forbidden, NotFound, Refused, enrolments, matching, pairings, quotas
 from .scope import Scope, coordinator_scope
 
 #: A matching job queued or running for longer than this no longer holds back a new run (its
@@ -49,18 +49,21 @@ def start(actor: User, scope: Scope, kind: JobKind, *, payload: bytes | None = N
     return job
 
 
-def start_matching(actor: User, scope: Scope, *, fair: bool = False, locale: str = "en") -> Job:
+def start_matching(actor: User, scope: Scope, *, fair: bool = False, stable: bool = False,
+                   locale: str = "en") -> Job:
     """A queued matching run, once the programme is ready for one and no other run of it is
     queued or running (the run itself holds the programme's row too, for runs started
     elsewhere)."""
     matching.check_can_run(scope)
+    quotas.check_options(scope.programme, fair=fair, stable=stable)
     waiting = db.session.scalar(select(Job.id).where(
         Job.programme_id == scope.programme.id, Job.kind == JobKind.MATCHING_RUN,
         Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]),
         Job.created_at > utcnow() - STALE_AFTER).limit(1))
     if waiting is not None:
         raise Refused(matching.run_in_progress_message())
-    return start(actor, scope, JobKind.MATCHING_RUN, options={"fair": fair}, locale=locale)
+    options = {"fair": fair, **({"stable": True} if stable else {})}
+    return start(actor, scope, JobKind.MATCHING_RUN, options=options, locale=locale)
 
 
 def start_announce(actor: User, scope: Scope, *, locale: str = "en") -> Job:
@@ -191,7 +194,10 @@ def _as_starter(job: Job, work):
     try:
         return work(actor, scope)
     except Refused as refusal:
-        raise JobFailed([{"line": 0, "column": "", "message": refusal.message}], 1) from refusal
+        # Each of its messages (a run's quotas that cannot be met: one per rule).
+        messages = list(refusal.errors.values())
+        raise JobFailed([{"line": 0, "column": "", "message": message} for message in messages],
+                        len(messages)) from refusal
     except (Forbidden, NotFound) as refusal:
         raise JobFailed([{"line": 0, "column": "", "message": _(
             "Some of what this job was asked to change is no longer within what its starter "
@@ -200,7 +206,9 @@ def _as_starter(job: Job, work):
 
 def _matching_run(job: Job) -> None:
     fair = bool((job.options or {}).get("fair"))
-    run_ = _as_starter(job, lambda actor, scope: matching.run(actor, scope, fair=fair))
+    stable = bool((job.options or {}).get("stable"))
+    run_ = _as_starter(job, lambda actor, scope: matching.run(actor, scope, fair=fair,
+                                                              stable=stable))
     _finish(job, JobStatus.DONE, result={
         "run": run_.id, "ms": run_.duration_ms, "matched": run_.summary["matched"],
         "unmatched": run_.summary["unmatched"]})

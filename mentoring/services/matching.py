@@ -16,6 +16,7 @@ from sqlalchemy.exc import OperationalError
 
 from ..extensions import db
 from ..matching import Mentee, Mentor, Rules, alternatives, gc_paused, solve
+from ..matching.quotas import QuotaError, QuotasUnmet
 from ..models import (
     Enrolment,
     EnrolmentLanguage,
@@ -31,7 +32,7 @@ from ..models import (
     Role,
     User,
 )
-from . import Forbidden, Refused, audit
+from . import Forbidden, Refused, audit, blocking, quotas
 from .scope import Scope
 
 #: The engine's weights, in the order the settings form shows them.
@@ -147,10 +148,10 @@ def _profile(enrolment, region: str | None, name: str, languages, topics) -> Men
         id=enrolment.id, person=enrolment.user_id, languages=tuple(languages),
         region=region or "", years_experience=enrolment.years_experience,
         timezone=enrolment.timezone, organisation=enrolment.organisation, name=name,
+        gender=enrolment.gender.value if enrolment.gender else "",
     )
     if enrolment.role == Role.MENTOR:
-        return Mentor(expertise=tuple(topics), capacity=enrolment.capacity or 0,
-                      gender=enrolment.gender.value if enrolment.gender else "", **common)
+        return Mentor(expertise=tuple(topics), capacity=enrolment.capacity or 0, **common)
     return Mentee(topics=tuple(topics), region_preference=enrolment.region_preference.value,
                   wants_woman_mentor=enrolment.wants_woman_mentor, **common)
 
@@ -188,23 +189,26 @@ def run_in_progress_message() -> str:
              "look at its proposals.")
 
 
-def run(actor, scope: Scope, *, fair: bool = False) -> MatchingRun:
+def run(actor, scope: Scope, *, fair: bool = False, stable: bool = False) -> MatchingRun:
     """Match the accepted applicants and write the proposals, all in the caller's transaction.
 
     Approved, active and locked pairs are kept and use up their mentor's places; rejected and
     forbidden pairs are never proposed. Earlier proposals that were neither approved nor locked
-    are marked superseded.
+    are marked superseded. The programme's quotas are met (`services.quotas`), or nothing is
+    written; with ``stable`` the stable matching is proposed, and the optimum's figures kept
+    beside it.
     """
     programme = scope.programme
     check_can_run(scope)
+    quotas.check_options(programme, fair=fair, stable=stable)
     _one_run_at_a_time(programme)
     # Tens of thousands of small rows and records, none in a cycle: collections of them
     # would walk everything the process holds, again and again.
     with gc_paused():
-        return _run(actor, programme, fair)
+        return _run(actor, programme, fair, stable)
 
 
-def _run(actor, programme: Programme, fair: bool) -> MatchingRun:
+def _run(actor, programme: Programme, fair: bool, stable: bool = False) -> MatchingRun:
     started = time.perf_counter()
     rules = rules_for(programme)
     mentors, mentees = applicant_profiles(programme)
@@ -225,9 +229,14 @@ def _run(actor, programme: Programme, fair: bool) -> MatchingRun:
     before = _assignment(programme, previous)
 
     kept_pairs = set(locked)
-    result = solve(mentors, mentees, rules, locked=locked,
-                   forbidden=[pair for pair in forbidden_pairs(programme)
-                              if pair not in kept_pairs], fair=fair)
+    forbidden = [pair for pair in forbidden_pairs(programme) if pair not in kept_pairs]
+    try:
+        result = solve(mentors, mentees, rules, locked=locked, forbidden=forbidden, fair=fair,
+                       stable=stable, quota_rules=quotas.engine_rules(programme))
+    except (QuotaError, QuotasUnmet) as error:
+        raise quotas.run_refusal(programme, error) from error
+    optimum = solve(mentors, mentees, rules, locked=locked, forbidden=forbidden) if stable \
+        else None
     best_others = alternatives(result)
 
     db.session.execute(
@@ -237,7 +246,8 @@ def _run(actor, programme: Programme, fair: bool) -> MatchingRun:
         .values(status=PairingStatus.SUPERSEDED)
     )
     matching_run = MatchingRun(programme_id=programme.id, run_by_id=actor.id,
-                               settings={"rules": rules.to_dict(), "fair": fair})
+                               settings={"rules": rules.to_dict(), "fair": fair,
+                                         "stable": stable})
     db.session.add(matching_run)
     db.session.flush()
     kept_ids = {(p.mentee_id, p.mentor_id): p.id for p in kept}
@@ -274,9 +284,15 @@ def _run(actor, programme: Programme, fair: bool) -> MatchingRun:
     matching_run.summary = {
         "matched": summary.matched, "unmatched": summary.unmatched, "total": summary.total,
         "lowest": summary.lowest, "mean": summary.mean, "method": result.method,
-        "mentees": len(mentees), "mentors": len(mentors),
+        "mentees": len(mentees), "mentors": len(mentors), "blocking": summary.blocking,
+        **quotas.run_summary(programme, result),
     }
+    if optimum is not None:
+        o = optimum.summary
+        matching_run.summary["optimum"] = {"matched": o.matched, "total": o.total,
+                                           "lowest": o.lowest, "blocking": o.blocking}
     db.session.flush()
+    blocking.store(matching_run, result, mentors)
     matching_run.duration_ms = round((time.perf_counter() - started) * 1000)
     audit.record("matching.run", actor=actor, programme=programme, target=matching_run,
                  after={**matching_run.summary, "diff": matching_run.diff, "fair": fair})

@@ -103,10 +103,12 @@ class Removal:
     applications: int = 0
     sessions: int = 0
     co_chairs: int = 0
+    #: Quotas that name it, deleted with it (`services.quotas`).
+    quotas: int = 0
 
     @property
     def in_use(self) -> bool:
-        return bool(self.applications or self.sessions or self.co_chairs)
+        return bool(self.applications or self.sessions or self.co_chairs or self.quotas)
 
 
 def _topic_rows(topics) -> list[TopicRow]:
@@ -157,8 +159,10 @@ def removals(programme: Programme, *, topics=None, regions=None, languages=None
         discussed = _counts(select(MeetingTopic.topic_id, func.count())
                             .where(MeetingTopic.topic_id.in_(ids))
                             .group_by(MeetingTopic.topic_id))
+        named = _quotas_naming(ids, "topic")
         out += [Removal(f"topic-{t.id}", "topic", t.label, chosen.get(t.id, 0),
-                        sessions=discussed.get(t.id, 0)) for t in gone]
+                        sessions=discussed.get(t.id, 0), quotas=named.get(t.id, 0))
+                for t in gone]
     if regions is not None:
         _planned, gone = _plan(list(programme.regions), _region_rows(regions), "code",
                                "region")
@@ -168,8 +172,10 @@ def removals(programme: Programme, *, topics=None, regions=None, languages=None
         chairs = _counts(select(Coordinator.region_id, func.count())
                          .where(Coordinator.region_id.in_(ids))
                          .group_by(Coordinator.region_id))
+        named = _quotas_naming(ids, "region")
         out += [Removal(f"region-{r.id}", "region", r.code, members.get(r.id, 0),
-                        co_chairs=chairs.get(r.id, 0)) for r in gone]
+                        co_chairs=chairs.get(r.id, 0), quotas=named.get(r.id, 0))
+                for r in gone]
     if languages is not None:
         gone_codes = [code for code in programme.language_codes if code not in languages]
         speakers = _counts(select(EnrolmentLanguage.code, func.count())
@@ -180,6 +186,19 @@ def removals(programme: Programme, *, topics=None, regions=None, languages=None
         out += [Removal(f"language-{code}", "language", code, speakers.get(code, 0))
                 for code in gone_codes]
     return out
+
+
+def _quotas_naming(ids: list[int], kind: str) -> dict[int, int]:
+    """Per region (or topic) id, how many quotas name it on either side."""
+    from ..models import MatchingQuota
+
+    counts: dict[int, int] = {}
+    for side in ("mentee", "mentor"):
+        column = getattr(MatchingQuota, f"{side}_{kind}_id")
+        for key, count in _counts(select(column, func.count()).where(column.in_(ids))
+                                  .group_by(column)).items():
+            counts[key] = counts.get(key, 0) + count
+    return counts
 
 
 def _counts(query) -> dict:

@@ -26,14 +26,17 @@ from mentoring.extensions import db
 from mentoring.models import (
     Activity,
     Confirmation,
+    CrossRegion,
     Enrolment,
     EnrolmentStatus,
+    Gender,
     JobKind,
     JobStatus,
     Meeting,
     Pairing,
     PairingStatus,
     Programme,
+    QuotaUnit,
     User,
 )
 from mentoring.models._types import utcnow
@@ -76,6 +79,8 @@ PAGES = {
         "/coordinate/", f"{C23}/applications", f"{C23}/applications/{{application}}",
         f"{C23}/import", f"{C23}/matching", f"{C23}/pairs", f"{C23}/pairs/manual",
         f"{C23}/pairs/load", f"{C23}/pairs/{{proposal}}/swap", f"{C23}/pairs/announce",
+        f"{C23}/pairs/blocking", f"{C23}/quotas", f"{C23}/quotas/new",
+        f"{C23}/quotas/{{quota}}/edit", f"{C23}/quotas/{{quota}}/delete",
         f"{C23}/jobs/{{job}}", f"{C23}/jobs/{{approve_job}}", f"{C23}/jobs/{{decide_job}}",
         f"{C23}/dashboard", f"{C23}/report", f"{C23}/audit", f"{C23}/translations?lang=ar",
         f"{CYBER}/pairs", f"{CYBER}/activity", f"{CYBER}/pairs/{{pair}}/sessions",
@@ -86,7 +91,7 @@ PAGES = {
     "co-chair": [
         "/coordinate/", f"{C23}/applications", f"{C23}/applications/{{asmg_application}}",
         f"{C23}/pairs", f"{C23}/activity", f"{C23}/dashboard", f"{C23}/report", f"{C23}/audit",
-        f"{C23}/activities",
+        f"{C23}/activities", f"{C23}/pairs/blocking", f"{C23}/quotas",
     ],
     "admin": [
         "/admin/", "/admin/dashboard", "/admin/users", "/admin/emails", "/admin/programmes/new",
@@ -112,7 +117,7 @@ DENSE = [
 def _demo_world() -> tuple[dict[str, str], dict[str, object]]:
     """The demo data plus a matching run with proposals, a job, a sent survey and an applicant
     with a very long name; returns the roles' emails and the ids the pages need."""
-    from mentoring.services import jobs, surveys, tokens
+    from mentoring.services import jobs, quotas, surveys, tokens
     from mentoring.services import meetings as meetings_service
     from mentoring.services.email_choices import unsubscribe_url
     from mentoring.services.programmes import assign_coordinator
@@ -125,6 +130,12 @@ def _demo_world() -> tuple[dict[str, str], dict[str, object]]:
     assign_coordinator(admin, cyber, logins["coordinator"], None)
     invited = User(email="new.cochair@demo.example", name="Grace Mensah")
     db.session.add(invited)
+    # Quotas, so the pairs page shows their outcomes and price.
+    quota = quotas.save(admin, Scope(wrc), quotas.QuotaValues(
+        name="Women mentors", mentor_gender=Gender.WOMAN, value=40, unit=QuotaUnit.PERCENT))
+    quotas.save(admin, Scope(wrc), quotas.QuotaValues(
+        name="Across regions", cross_region=CrossRegion.DIFFERENT, value=20,
+        unit=QuotaUnit.PERCENT))
     job = jobs.claim(jobs.start_matching(admin, Scope(wrc)).id)
     jobs.run(job)
     # The other kinds' pages, as they read once done.
@@ -165,6 +176,7 @@ def _demo_world() -> tuple[dict[str, str], dict[str, object]]:
         "application": db.session.scalar(select(Enrolment.id).where(
             Enrolment.programme_id == wrc.id).order_by(Enrolment.id).limit(1)),
         "asmg_application": asmg_application, "proposal": proposal, "job": job.id,
+        "quota": quota.id,
         "approve_job": done[JobKind.APPROVE_ABOVE].id,
         "decide_job": done[JobKind.DECIDE_APPLICATIONS].id,
         "someone": mentee.id, "confirm": confirm, "activity": training,

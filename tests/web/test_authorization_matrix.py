@@ -25,6 +25,7 @@ from mentoring.models import (
     Activity,
     ActivityKind,
     AuditEvent,
+    BlockingPair,
     Confirmation,
     Enrolment,
     EnrolmentStatus,
@@ -33,6 +34,8 @@ from mentoring.models import (
     Job,
     JobKind,
     JobStatus,
+    MatchingQuota,
+    MatchingRun,
     Meeting,
     MeetingFormat,
     Pairing,
@@ -81,6 +84,8 @@ class World:
     wide_activity: Activity
     #: Words no page of the ATU co-chair may show.
     secrets: tuple[str, ...]
+    #: The programme's quota (only its coordinators change it).
+    quota_id: int = 0
 
 
 def _pair(programme, mentee, mentor, status=PairingStatus.ACTIVE) -> Pairing:
@@ -173,6 +178,17 @@ def world(make_programme, make_enrolment, make_user, coordinator) -> World:
                      status=RegistrationStatus.REGISTERED)
         for activity, person in ((b_activity, b_mentee), (wide_activity, b_mentee),
                                  (wide_activity, a_mentee)))
+    # A run whose blocking pairs name a mentee of each region, and a quota.
+    matching_run = MatchingRun(programme_id=programme.id, summary={
+        "matched": 0, "unmatched": 0, "total": 0, "lowest": None, "mean": None, "mentees": 0,
+        "mentors": 0, "blocking": 2})
+    quota = MatchingQuota(programme_id=programme.id, name="Any", value=1)
+    db.session.add_all([matching_run, quota])
+    db.session.flush()
+    db.session.add_all([
+        BlockingPair(run_id=matching_run.id, mentee_id=mentee.id, mentor_id=mentor.id,
+                     score=900, mentee_score=None, mentor_lowest=800)
+        for mentee, mentor in ((a_mentee, b_mentor), (b_second_mentee, a_mentor))])
     db.session.commit()
 
     secrets = ("Bravo dispute note", "Bravo import problem", "Bravo feedback comment",
@@ -181,7 +197,7 @@ def world(make_programme, make_enrolment, make_user, coordinator) -> World:
         secrets += (enrolment.user.name, enrolment.user.email)
     return World(programme.slug, a_mentee, a_mentor, a_applicant, a_pair, a_meeting, b_mentee,
                  b_second_mentee, b_mentor, b_applicant, b_mentor_applicant, b_pair, b_proposal,
-                 b_meeting, b_job, b_activity, wide_activity, secrets)
+                 b_meeting, b_job, b_activity, wide_activity, secrets, quota.id)
 
 
 @pytest.fixture
@@ -229,6 +245,12 @@ def get_requests(w: World) -> dict[str, list[tuple[str, int]]]:
             (f"{c}/pairs/manual?mentee={w.b_second_mentee.id}&mentor={w.a_mentor.id}", 403)],
         "pairing.swap_pair": [(f"{c}/pairs/{w.b_proposal.id}/swap", 403)],
         "pairing.announce": [(f"{c}/pairs/announce", 200)],
+        "pairing.blocking_pairs": [(f"{c}/pairs/blocking", 200)],
+        # The quotas are programme-wide: she reads them, and may not open their forms.
+        "pairing.quotas": [(f"{c}/quotas", 200)],
+        "pairing.edit_quota": [(f"{c}/quotas/new", 403),
+                               (f"{c}/quotas/{w.quota_id}/edit", 403)],
+        "pairing.delete_quota": [(f"{c}/quotas/{w.quota_id}/delete", 403)],
         "pairing.export_pairs": [(f"{c}/pairs.csv", 200)] + [(f"{c}/pairs.csv?status={s}", 200)
                                                              for s in statuses],
         "pairs_at_work.activity": [(f"{c}/activity", 200)] + [
@@ -318,6 +340,10 @@ def post_requests(w: World) -> dict[str, list[tuple[str, dict]]]:
         # surveys and translations.
         "pairing.matching": [(f"{c}/matching", {})],
         "pairing.run_matching": [(f"{c}/matching/run", {})],
+        "pairing.edit_quota": [(f"{c}/quotas/new", {"name": "Mine", "value": "1"}),
+                               (f"{c}/quotas/{w.quota_id}/edit",
+                                {"name": "Mine", "value": "2"})],
+        "pairing.delete_quota": [(f"{c}/quotas/{w.quota_id}/delete", {})],
         "surveys.surveys_page": [(f"{c}/surveys", {"kind": "end", "questions": "text: Hi?",
                                                    "action": "send"})],
         "content.translations": [(f"{c}/translations", {"locale": "fr"})],
@@ -363,6 +389,8 @@ def state(w: World) -> dict:
             select(Activity))),
         "registrations": sorted((r.id, r.attended) for r in db.session.scalars(
             select(Registration))),
+        "quotas": db.session.execute(select(MatchingQuota.id, MatchingQuota.name,
+                                            MatchingQuota.value)).all(),
     }
 
 

@@ -193,6 +193,24 @@ def test_a_bad_rule_is_named(rule, message):
         parse_rules([rule])
 
 
+@pytest.mark.parametrize("rule, field", [
+    ({"name": " ", "min": 1}, "name"),
+    ({"name": "x", "mentee": {"colour": "red"}, "min": 1}, "mentee"),
+    ({"name": "x", "mentor": {"gender": "female"}, "min": 1}, "mentor.gender"),
+    ({"name": "x", "mentee": {"topic": ""}, "min": 1}, "mentee.topic"),
+    ({"name": "x", "cross_region": "yes", "min": 1}, "cross_region"),
+    ({"name": "x", "max": -1}, "max"),
+    ({"name": "x", "min_share": 1.2}, "min_share"),
+    ({"name": "x", "min": 1, "of": "group"}, "of"),
+    ({"name": "x", "min": 1, "max": 2}, None),
+])
+def test_a_bad_rule_names_the_field_at_fault(rule, field):
+    """So a form can put the message beside the field (the web's quota form does)."""
+    with pytest.raises(QuotaError) as caught:
+        parse_rules([rule])
+    assert caught.value.field == field
+
+
 def test_values_the_cohort_does_not_have_are_named():
     mentors = [Mentor("X", ["English"], ["a"], region="ATU")]
     mentees = [Mentee("A", ["English"], ["a"], region="ATU")]
