@@ -6,14 +6,13 @@ from __future__ import annotations
 import random
 from collections import Counter
 
-import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mentoring.matching import Mentee, Mentor, build_model, rematch, solve
+from mentoring.matching import Mentee, Mentor, rematch, solve
 from mentoring.matching.profiles import id_key
-from tests.unit.matching.matching_helpers import matchings, problems
+from tests.unit.matching.matching_helpers import free_rows, matchings, problems
 
 
 @st.composite
@@ -29,13 +28,9 @@ def best_by_priority(score, allowed, free, cap, level):
     """(matched at each priority, highest first..., total) of the best matching, by trying
     every one."""
     classes = sorted(set(level), reverse=True)
-    best = None
-    for pairs in matchings(allowed[free], cap):
-        key = [sum(1 for k, _ in pairs if level[k] == c) for c in classes]
-        key.append(sum(int(score[free[k], j]) for k, j in pairs))
-        if best is None or key > best:
-            best = key
-    return best
+    return max(([sum(1 for k, _ in pairs if level[k] == c) for c in classes]
+                + [sum(int(score[free[k], j]) for k, j in pairs)])
+               for pairs in matchings(allowed[free], cap))
 
 
 @settings(max_examples=200, deadline=None)
@@ -43,13 +38,7 @@ def best_by_priority(score, allowed, free, cap, level):
 def test_the_highest_priority_is_matched_first_then_the_best_total(problem):
     mentors, mentees, rules, locked, forbidden, priority = problem
     result = solve(mentors, mentees, rules, locked, forbidden, priority=priority)
-    model = build_model(mentors, mentees, rules, forbidden)
-    score, allowed = model.dense()
-    cap = np.array([p.capacity for p in model.mentors], int)
-    lock_rows = {model.mentee_index[id_key(e)] for e, _ in locked}
-    for _, p in locked:
-        cap[model.mentor_index[id_key(p)]] -= 1
-    free = [i for i in range(model.n) if i not in lock_rows]
+    model, score, allowed, cap, free = free_rows(mentors, mentees, rules, locked, forbidden)
     level = [priority.get(model.mentees[i].id, 0) for i in free]
     want = best_by_priority(score, allowed, free, cap, level)
     classes = sorted(set(level), reverse=True)
