@@ -10,9 +10,9 @@ waiting mentees' pairs, none locked.
 
 from __future__ import annotations
 
+import copy
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
 from datetime import datetime
 
 from .profiles import Id, Mentee, Mentor, id_key
@@ -26,8 +26,16 @@ def free_places(mentors: Sequence[Mentor], taken: Iterable[Id]) -> list[Mentor]:
     """The mentors with their capacity cut to the places `taken` leaves (never below 0: a
     mentor over her capacity, e.g. after a coordinator lowered it, offers none)."""
     used = Counter(id_key(mentor_id) for mentor_id in taken)
-    return [replace(p, capacity=max(0, p.capacity - used.get(id_key(p.id), 0)))
-            for p in mentors]
+    out = []
+    for p in mentors:
+        left = max(0, p.capacity - used.get(id_key(p.id), 0))
+        if left != p.capacity:
+            # A shallow copy with the one field changed: the profile is already normalised,
+            # and `replace` would normalise thousands of them again.
+            p = copy.copy(p)
+            object.__setattr__(p, "capacity", left)
+        out.append(p)
+    return out
 
 
 def rematch(

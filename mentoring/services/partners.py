@@ -44,7 +44,8 @@ def ancestors(programme: Programme) -> list[int]:
 def earlier_pairs(programme: Programme, mentors: Sequence[Mentor],
                   mentees: Sequence[Mentee]) -> set[tuple[int, int]]:
     """(mentee, mentor) enrolment ids among the profiles whose two people were a pair before
-    (see the module): their profiles' ``person`` is the user."""
+    (see the module): their profiles' ``person`` is the user. Only the pairs of the given
+    mentees' people are read (a rematch's few, not the programme's thousands)."""
     programmes = [programme.id] + (ancestors(programme) if programme.new_partners_only else [])
     mentee = aliased(Enrolment)
     mentor = aliased(Enrolment)
@@ -55,6 +56,9 @@ def earlier_pairs(programme: Programme, mentors: Sequence[Mentor],
              .distinct())
     as_mentee = {e.person: e.id for e in mentees}
     as_mentor = {p.person: p.id for p in mentors}
+    if len(as_mentee) < len(as_mentor):
+        users = sorted(as_mentee)
+        query = query.where(mentee.user_id.in_(users) | mentor.user_id.in_(users))
     out: set[tuple[int, int]] = set()
     for first, second in db.session.execute(query):
         for a, b in ((first, second), (second, first)):

@@ -26,7 +26,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
-from ..matching import alternatives, free_places, gc_paused, rematch
+from ..matching import alternatives, gc_paused, rematch
 from ..models import (
     Enrolment,
     EnrolmentStatus,
@@ -98,7 +98,8 @@ def waiting(scope: Scope) -> list[Waiting]:
             status, again, ended_at = last_end[row.id]
             if status != PairingStatus.ENDED or not again:
                 continue  # completed, or she did not ask to be matched again
-            out.append(Waiting(row.id, row.name, row.code or "", ended_at, "ended"))
+            out.append(Waiting(row.id, row.name, row.code or "",
+                               ended_at or row.decided_at or row.created_at, "ended"))
         else:
             out.append(Waiting(row.id, row.name, row.code or "",
                                row.decided_at or row.created_at, "new"))
@@ -222,7 +223,7 @@ def _rematch(actor, programme, found: list[Waiting], now: datetime) -> MatchingR
         "matched": summary.matched, "unmatched": summary.unmatched, "total": summary.total,
         "lowest": summary.lowest, "mean": summary.mean, "method": result.method,
         "mentees": len(mentees), "mentors": len(mentors), "waiting": len(found),
-        "free_places": sum(p.capacity for p in free_places(mentors, taken)),
+        "free_places": sum(p.capacity for p in result.model.mentors),
         "earlier_partners": len(earlier),
     }
     db.session.flush()

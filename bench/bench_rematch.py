@@ -1,0 +1,128 @@
+"""Benchmark: "rematch the waiting" in a running programme of 10,000 mentees and 3,000 mentors.
+
+Target (issue #16, item 4): a rematch of 200 waiting mentees <= 1 s, through the page (the
+POST that finds who waits, solves and writes the proposals, then commits). The programme is
+built with bulk inserts: every mentee in an active pair (mentors take 4 each), then 200 pairs
+ended early with "match me again", ended 1 to 60 days ago. Runs on PostgreSQL
+(BENCH_DATABASE_URL or TEST_DATABASE_URL) in a schema of its own; prints the median of three
+rematches in wall seconds (on a shared machine) and the process's CPU seconds (the database
+server's own work is not in that figure).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import statistics
+import sys
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import bench_pairs  # noqa: E402
+from bench_runtime import _admin_client, _app  # noqa: E402
+from sqlalchemy import create_engine, func, insert, select, text, update  # noqa: E402
+
+from mentoring.extensions import db  # noqa: E402
+from mentoring.models import (  # noqa: E402
+    Enrolment,
+    MatchingRun,
+    Pairing,
+    PairingStatus,
+    Programme,
+    ProgrammeStatus,
+    Role,
+)
+from mentoring.models._types import utcnow  # noqa: E402
+
+MENTEES, MENTORS, WAITING, TARGET = 10_000, 3_000, 200, 1.0
+
+
+def running_programme() -> str:
+    """The programme's slug, every mentee at work but the WAITING whose pairs ended."""
+    bench_pairs.MENTEES, bench_pairs.MENTORS = MENTEES, MENTORS
+    programme_id = bench_pairs.populate()
+    programme = db.session.get(Programme, programme_id)
+    programme.status = ProgrammeStatus.RUNNING
+    db.session.execute(update(Enrolment).where(Enrolment.role == Role.MENTOR)
+                       .values(capacity=4))
+    mentors = db.session.scalars(select(Enrolment.id).where(Enrolment.role == Role.MENTOR)
+                                 .order_by(Enrolment.id)).all()
+    mentees = db.session.scalars(select(Enrolment.id).where(Enrolment.role == Role.MENTEE)
+                                 .order_by(Enrolment.id)).all()
+    rng = random.Random(3)
+    ended = set(rng.sample(range(len(mentees)), WAITING))
+    now = utcnow()
+    rows = []
+    for k, mentee in enumerate(mentees):
+        row = {"programme_id": programme_id, "mentee_id": mentee,
+               "mentor_id": mentors[k % len(mentors)], "status": PairingStatus.ACTIVE,
+               "source": "run", "score": 600, "parts": [], "alternatives": [], "broken": [],
+               "announced_at": now - timedelta(days=90), "rematch_requested": False,
+               "ended_at": None, "end_reason": ""}
+        if k in ended:
+            row.update(status=PairingStatus.ENDED, rematch_requested=True,
+                       ended_at=now - timedelta(days=rng.randint(1, 60)), end_reason="bench")
+        rows.append(row)
+    db.session.execute(insert(Pairing.__table__), rows)
+    live = select(func.count()).where(Pairing.status == PairingStatus.ACTIVE)
+    db.session.execute(update(Enrolment).where(Enrolment.role == Role.MENTEE).values(
+        live_pairs=live.where(Pairing.mentee_id == Enrolment.id).scalar_subquery()))
+    db.session.execute(update(Enrolment).where(Enrolment.role == Role.MENTOR).values(
+        live_pairs=live.where(Pairing.mentor_id == Enrolment.id).scalar_subquery()))
+    db.session.commit()
+    return programme.slug
+
+
+def measure(url: str) -> dict:
+    app = _app(url)
+    out: dict = {"wall": [], "cpu": []}
+    with app.app_context():
+        db.create_all()
+        slug = running_programme()
+        client = _admin_client(app)
+        for _ in range(3):
+            wall, cpu = time.perf_counter(), time.process_time()
+            response = client.post(f"/coordinate/{slug}/waiting/rematch", data={})
+            out["wall"].append(time.perf_counter() - wall)
+            out["cpu"].append(time.process_time() - cpu)
+            assert response.status_code == 302, response.status_code
+        run = db.session.scalar(select(MatchingRun).order_by(MatchingRun.id.desc()))
+        out["summary"] = run.summary
+        out["proposals"] = db.session.scalar(select(func.count()).select_from(Pairing).where(
+            Pairing.status == PairingStatus.PROPOSED))
+        db.session.remove()
+        db.engine.dispose()
+    return out
+
+
+def main() -> None:
+    base = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        print("rematch bench skipped: set BENCH_DATABASE_URL or TEST_DATABASE_URL (PostgreSQL)")
+        return
+    engine = create_engine(base)
+    schema = "bench_" + uuid.uuid4().hex[:8]
+    with engine.begin() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    separator = "&" if "?" in base else "?"
+    try:
+        out = measure(f"{base}{separator}options=-csearch_path%3D{schema}")
+    finally:
+        with engine.begin() as connection:
+            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        engine.dispose()
+    summary = out["summary"]
+    wall, cpu = statistics.median(out["wall"]), statistics.median(out["cpu"])
+    print(f"\nRematch the waiting, {MENTEES:,} mentees x {MENTORS:,} mentors, on PostgreSQL")
+    print(f"waiting {summary['waiting']}, free places {summary['free_places']}, "
+          f"proposed {out['proposals']}, unmatched {summary['unmatched']}")
+    print(f"rematch through the page: {wall:.3f} s wall (median of 3), {cpu:.3f} s CPU; "
+          f"target {TARGET:.0f} s: {'met' if wall <= TARGET else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()
