@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import bench_pairs  # noqa: E402
 from bench_runtime import _admin_client, _app  # noqa: E402
-from sqlalchemy import create_engine, func, insert, select, text, update  # noqa: E402
+from sqlalchemy import create_engine, event, func, insert, select, text, update  # noqa: E402
 
 from mentoring.extensions import db  # noqa: E402
 from mentoring.models import (  # noqa: E402
@@ -84,11 +84,24 @@ def measure(url: str) -> dict:
         db.create_all()
         slug = running_programme()
         client = _admin_client(app)
+        statements: list[float] = []
+
+        @event.listens_for(db.engine, "before_cursor_execute")
+        def started(conn, *_args):
+            conn.info["bench_started"] = time.perf_counter()
+
+        @event.listens_for(db.engine, "after_cursor_execute")
+        def finished(conn, *_args):
+            statements.append(time.perf_counter() - conn.info["bench_started"])
+
+        out["sql"] = []
         for _ in range(3):
+            statements.clear()
             wall, cpu = time.perf_counter(), time.process_time()
             response = client.post(f"/coordinate/{slug}/waiting/rematch", data={})
             out["wall"].append(time.perf_counter() - wall)
             out["cpu"].append(time.process_time() - cpu)
+            out["sql"].append(sum(statements))
             assert response.status_code == 302, response.status_code
         run = db.session.scalar(select(MatchingRun).order_by(MatchingRun.id.desc()))
         out["summary"] = run.summary
@@ -120,8 +133,12 @@ def main() -> None:
     print(f"\nRematch the waiting, {MENTEES:,} mentees x {MENTORS:,} mentors, on PostgreSQL")
     print(f"waiting {summary['waiting']}, free places {summary['free_places']}, "
           f"proposed {out['proposals']}, unmatched {summary['unmatched']}")
-    print(f"rematch through the page: {wall:.3f} s wall (median of 3), {cpu:.3f} s CPU; "
-          f"target {TARGET:.0f} s: {'met' if wall <= TARGET else 'NOT met'}")
+    sql = statistics.median(out["sql"])
+    print(f"rematch through the page: {wall:.3f} s wall (median of 3), of which the process's "
+          f"CPU {cpu:.3f} s and waiting on SQL statements {sql:.3f} s (the rest is waiting for "
+          f"a CPU on a busy machine); target {TARGET:.0f} s: "
+          f"{'met' if wall <= TARGET else 'NOT met'} by wall, "
+          f"{'met' if cpu + sql <= TARGET else 'NOT met'} by CPU + SQL")
 
 
 if __name__ == "__main__":

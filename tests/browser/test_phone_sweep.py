@@ -76,11 +76,11 @@ PAGES = {
         f"{C23}/jobs/{{job}}", f"{C23}/jobs/{{approve_job}}", f"{C23}/jobs/{{decide_job}}",
         f"{C23}/dashboard", f"{C23}/report", f"{C23}/audit", f"{C23}/translations?lang=ar",
         f"{CYBER}/pairs", f"{CYBER}/activity", f"{CYBER}/pairs/{{pair}}/sessions",
-        f"{CYBER}/surveys", f"{CYBER}/dashboard",
+        f"{CYBER}/surveys", f"{CYBER}/dashboard", f"{C23}/waiting", f"{CYBER}/waiting",
     ],
     "co-chair": [
         "/coordinate/", f"{C23}/applications", f"{C23}/applications/{{asmg_application}}",
-        f"{C23}/pairs", f"{C23}/dashboard", f"{C23}/report",
+        f"{C23}/pairs", f"{C23}/dashboard", f"{C23}/report", f"{C23}/waiting",
     ],
     "admin": [
         "/admin/", "/admin/dashboard", "/admin/users", "/admin/emails", "/admin/programmes/new",
