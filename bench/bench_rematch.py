@@ -77,6 +77,22 @@ def running_programme() -> str:
     return programme.slug
 
 
+def _backend() -> int:
+    """The PostgreSQL backend of the pool's connection (the request reuses it: one at a time)."""
+    pid = db.session.execute(text("SELECT pg_backend_pid()")).scalar()
+    db.session.commit()
+    return pid
+
+
+def _server_cpu(pid: int) -> float | None:
+    """CPU seconds the PostgreSQL backend has used, when it runs on this machine."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def measure(url: str) -> dict:
     app = _app(url)
     out: dict = {"wall": [], "cpu": []}
@@ -94,14 +110,18 @@ def measure(url: str) -> dict:
         def finished(conn, *_args):
             statements.append(time.perf_counter() - conn.info["bench_started"])
 
-        out["sql"] = []
+        out["sql"], out["server"] = [], []
         for _ in range(3):
             statements.clear()
+            backend = _backend()
+            server = _server_cpu(backend)
             wall, cpu = time.perf_counter(), time.process_time()
             response = client.post(f"/coordinate/{slug}/waiting/rematch", data={})
             out["wall"].append(time.perf_counter() - wall)
             out["cpu"].append(time.process_time() - cpu)
             out["sql"].append(sum(statements))
+            if server is not None and _backend() == backend:
+                out["server"].append(_server_cpu(backend) - server)
             assert response.status_code == 302, response.status_code
         run = db.session.scalar(select(MatchingRun).order_by(MatchingRun.id.desc()))
         out["summary"] = run.summary
@@ -134,11 +154,19 @@ def main() -> None:
     print(f"waiting {summary['waiting']}, free places {summary['free_places']}, "
           f"proposed {out['proposals']}, unmatched {summary['unmatched']}")
     sql = statistics.median(out["sql"])
-    print(f"rematch through the page: {wall:.3f} s wall (median of 3), of which the process's "
-          f"CPU {cpu:.3f} s and waiting on SQL statements {sql:.3f} s (the rest is waiting for "
-          f"a CPU on a busy machine); target {TARGET:.0f} s: "
-          f"{'met' if wall <= TARGET else 'NOT met'} by wall, "
-          f"{'met' if cpu + sql <= TARGET else 'NOT met'} by CPU + SQL")
+    print(f"rematch through the page: {wall:.3f} s wall (median of 3; on a busy machine most "
+          f"of it is waiting for a CPU), {cpu:.3f} s CPU in the process, {sql:.3f} s wall "
+          f"waiting on SQL statements")
+    if out["server"]:
+        server = statistics.median(out["server"])
+        work = cpu + server
+        print(f"CPU of the work: {cpu:.3f} s the process + {server:.3f} s its PostgreSQL "
+              f"backend = {work:.3f} s; target {TARGET:.0f} s: "
+              f"{'met' if work <= TARGET else 'NOT met'} (by wall: "
+              f"{'met' if wall <= TARGET else 'NOT met'})")
+    else:
+        print(f"target {TARGET:.0f} s by wall: {'met' if wall <= TARGET else 'NOT met'} "
+              f"(PostgreSQL's CPU is not readable from here)")
 
 
 if __name__ == "__main__":

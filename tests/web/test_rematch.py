@@ -20,10 +20,12 @@ from mentoring.models import (
     MatchingRun,
     Pairing,
     PairingStatus,
+    Programme,
     ProgrammeStatus,
     Role,
 )
 from mentoring.models._types import utcnow
+from tests.helpers import programme_edit_form
 from tests.web.test_pair_life_cycle import signed_in
 
 
@@ -287,3 +289,21 @@ def test_an_earlier_partner_left_out_is_named_in_the_unmatched_reason(app, next_
     page = text(client.get(f"/coordinate/{programme.slug}/pairs"))
     assert "no mentor meets the hard rules (paired before: 1); not proposed again: " \
            "Carlos Mendes (paired before)" in page
+
+
+def test_an_admin_turns_new_partners_only_off_and_a_new_cycle_keeps_her_choice(
+        app, make_programme, make_user):
+    programme = make_programme(status=ProgrammeStatus.CLOSED)
+    assert programme.new_partners_only
+    admin = signed_in(app, make_user(admin=True))
+    page = text(admin.get(f"/admin/programmes/{programme.slug}/edit"))
+    assert "New partners only" in page
+    form = programme_edit_form(programme)
+    del form["new_partners_only"]
+    assert admin.post(f"/admin/programmes/{programme.slug}/edit", data=form).status_code == 302
+    db.session.expire_all()
+    assert not db.session.get(Programme, programme.id).new_partners_only
+    admin.post(f"/admin/programmes/{programme.slug}/copy",
+               data={"name": "Next cycle", "slug": "next-cycle"})
+    copy = db.session.scalar(select(Programme).where(Programme.slug == "next-cycle"))
+    assert copy.previous_id == programme.id and not copy.new_partners_only
