@@ -1,8 +1,9 @@
 """Rematch the waiting: while a programme matches or runs, propose mentors to the mentees
 who wait, on the places still free, longest waiting first.
 
-A mentee *waits* when she is accepted, has no live pair (approved or active) and no locked
-proposal, and did not decline: her last pair that ended early ended with "match me again"
+A mentee *waits* when she is accepted, has no live pair (approved or active) and no open
+proposal (the coordinators decide on that first; rejecting it puts her back), and did not
+decline: her last pair that ended early ended with "match me again"
 (she asked, or the coordinator who ended it ticked it), or was ended by her mentor, or she
 never had one that ended or completed (unmatched by the run, a late applicant, a rejected
 proposal). She
@@ -12,7 +13,7 @@ A rematch is a matching run of its own (``MatchingRun.settings["rematch"]``): th
 mentees only, on each mentor's capacity less her live pairs and locked proposals (the
 engine's ``rematch``, nothing else moves), previous partners and forbidden pairs left out
 (``partners``), the days waited as the engine's priority. Its proposals go through the usual
-approve and announce; open proposals of the waiting mentees are superseded.
+approve and announce.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import insert, select, update
+from sqlalchemy import exists, insert, select
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
@@ -42,7 +43,6 @@ from ..models._types import utcnow
 from . import Forbidden, Refused, audit, partners
 from .matching import (
     _alternative,
-    _change,
     _one_run_at_a_time,
     applicant_profiles,
     diff,
@@ -72,14 +72,13 @@ def waiting(scope: Scope) -> list[Waiting]:
              .join(User, User.id == Enrolment.user_id)
              .outerjoin(Region, Region.id == Enrolment.region_id)
              .where(Enrolment.programme_id == scope.programme.id, Enrolment.role == Role.MENTEE,
-                    Enrolment.status == EnrolmentStatus.ACCEPTED, Enrolment.live_pairs == 0))
+                    Enrolment.status == EnrolmentStatus.ACCEPTED, Enrolment.live_pairs == 0,
+                    ~exists().where(Pairing.mentee_id == Enrolment.id,
+                                    Pairing.status == PairingStatus.PROPOSED)))
     if scope.region is not None:
         query = query.where(Enrolment.region_id == scope.region.id)
     rows = db.session.execute(query).all()
     ids = [row.id for row in rows]
-    held = set(db.session.scalars(select(Pairing.mentee_id).where(
-        Pairing.mentee_id.in_(ids), Pairing.status == PairingStatus.PROPOSED,
-        Pairing.locked.is_(True))))
     last_end: dict[int, tuple] = {}
     mentor = aliased(Enrolment)
     for mentee_id, status, asked, by_mentor, ended_at in db.session.execute(
@@ -92,8 +91,6 @@ def waiting(scope: Scope) -> list[Waiting]:
         last_end[mentee_id] = (status, asked or by_mentor, ended_at)
     out = []
     for row in rows:
-        if row.id in held:
-            continue
         if row.id in last_end:
             status, again, ended_at = last_end[row.id]
             if status != PairingStatus.ENDED or not again:
@@ -143,7 +140,12 @@ class Summary:
 
 def summary(scope: Scope) -> Summary:
     """How many mentees in scope wait, the longest since when, and whether a rematch can
-    run now for this reader (never for a regional co-chair)."""
+    run now for this reader (never for a regional co-chair). Nothing before the programme's
+    first matching run: every accepted mentee waits for that one."""
+    programme = scope.programme
+    if programme.status not in (ProgrammeStatus.MATCHING, ProgrammeStatus.RUNNING) or (
+            programme.status == ProgrammeStatus.MATCHING and latest_run(programme) is None):
+        return Summary(0, None, False)
     found = waiting(scope)
     return Summary(len(found), found[0].since if found else None,
                    not scope.is_regional and not_now(scope, found) is None)
@@ -182,13 +184,6 @@ def _rematch(actor, programme, found: list[Waiting], now: datetime) -> MatchingR
     best_others = alternatives(result)
     notes, reasons = partners.explain(result, earlier, coordinators, best_others)
 
-    before = {mentee: mentor for mentee, mentor in db.session.execute(
-        select(Pairing.mentee_id, Pairing.mentor_id).where(
-            Pairing.mentee_id.in_(sorted(ids)), Pairing.status == PairingStatus.PROPOSED))}
-    db.session.execute(
-        update(Pairing).where(Pairing.mentee_id.in_(sorted(ids)),
-                              Pairing.status == PairingStatus.PROPOSED)
-        .values(status=PairingStatus.SUPERSEDED))
     matching_run = MatchingRun(
         programme_id=programme.id, run_by_id=actor.id,
         settings={"rules": rules.to_dict(), "fair": False, "rematch": True,
@@ -197,13 +192,11 @@ def _rematch(actor, programme, found: list[Waiting], now: datetime) -> MatchingR
     db.session.flush()
     rows = []
     for pair in result.pairs:
-        change, previous_mentor = _change(before.get(pair.mentee_id), pair.mentor_id)
         waited = by_time[pair.mentee_id]
         told = {"code": "rematch", "since": waited.since.date().isoformat(),
                 "position": position[pair.mentee_id], "waiting": len(found)}
         rows.append({
-            "change": change, "previous_mentor_id": previous_mentor,
-            "programme_id": programme.id, "run_id": matching_run.id,
+            "change": "new", "programme_id": programme.id, "run_id": matching_run.id,
             "mentee_id": pair.mentee_id, "mentor_id": pair.mentor_id,
             "status": PairingStatus.PROPOSED, "score": pair.score, "source": "rematch",
             "parts": [*pair.parts, *partners.note(notes, pair.mentee_id), told],
@@ -217,7 +210,8 @@ def _rematch(actor, programme, found: list[Waiting], now: datetime) -> MatchingR
          "params": {**item.params, **reasons.get(item.mentee_id, {})},
          "alternatives": [_alternative(alt) for alt in best_others.get(item.mentee_id, [])]}
         for item in result.unmatched]
-    matching_run.diff = diff(before, {pair.mentee_id: pair.mentor_id for pair in result.pairs})
+    # The waiting had no proposal: each one made is new.
+    matching_run.diff = diff({}, {pair.mentee_id: pair.mentor_id for pair in result.pairs})
     summary = result.summary
     matching_run.summary = {
         "matched": summary.matched, "unmatched": summary.unmatched, "total": summary.total,

@@ -146,14 +146,18 @@ def test_rematch_proposes_only_for_the_waiting_on_free_places_without_previous_p
     assert "rematched: waiting since" in page and "1 of 3 by time waited" in page
     assert "rematch of 3 waiting mentees" in page
 
-    # The proposals go through the usual approval.
-    beatriz = db.session.scalar(select(Pairing).where(
-        Pairing.mentee_id == made["Beatriz Silva"].id, Pairing.status == PairingStatus.PROPOSED))
+    # With a proposal each, nobody waits; the proposals go through the usual approval, and
+    # a rejected one puts its mentee back among the waiting.
+    assert "No mentee is waiting" in text(client.get(f"/coordinate/{programme.slug}/waiting"))
+    beatriz, esi = (db.session.scalar(select(Pairing).where(
+        Pairing.mentee_id == made[name].id, Pairing.status == PairingStatus.PROPOSED))
+        for name in ("Beatriz Silva", "Esi Owusu"))
     client.post(f"/coordinate/{programme.slug}/pairs/{beatriz.id}/approve")
+    client.post(f"/coordinate/{programme.slug}/pairs/{esi.id}/reject", data={"reason": "no"})
     db.session.expire_all()
     assert db.session.get(Pairing, beatriz.id).status == PairingStatus.APPROVED
     page = text(client.get(f"/coordinate/{programme.slug}/waiting"))
-    assert "Beatriz Silva" not in page and "2 mentees waiting" in page
+    assert "1 mentee waiting" in page and "Esi Owusu" in page.split("<tbody>", 1)[1]
 
 
 def test_when_places_are_scarce_the_longest_waiting_is_matched_first(app, make_programme,
@@ -307,3 +311,17 @@ def test_an_admin_turns_new_partners_only_off_and_a_new_cycle_keeps_her_choice(
                data={"name": "Next cycle", "slug": "next-cycle"})
     copy = db.session.scalar(select(Programme).where(Programme.slug == "next-cycle"))
     assert copy.previous_id == programme.id and not copy.new_partners_only
+
+
+def test_before_the_first_run_every_mentee_waits_for_it_not_for_a_rematch(
+        app, make_programme, people, coordinator):
+    programme = make_programme(status=ProgrammeStatus.MATCHING)
+    _, add = people(programme)
+    add("Carlos Mendes", Role.MENTOR, country="BR", capacity=1)
+    add("Esi Owusu")
+    client = signed_in(app, coordinator(programme))
+    assert "waiting for a mentor" not in text(client.get(f"/coordinate/{programme.slug}/pairs"))
+    page = text(client.get(f"/coordinate/{programme.slug}/waiting"))
+    assert "Run matching first" in page and "Rematch the waiting" not in page
+    client.post(f"/coordinate/{programme.slug}/waiting/rematch")
+    assert proposals(programme) == {}
