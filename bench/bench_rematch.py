@@ -112,6 +112,11 @@ def measure(url: str) -> dict:
 
         out["sql"], out["server"] = [], []
         for _ in range(3):
+            # The waiting mentees of the previous round have proposals (so they no longer
+            # wait): a coordinator's rejection would put them back; here they are set aside.
+            db.session.execute(update(Pairing).where(Pairing.status == PairingStatus.PROPOSED)
+                               .values(status=PairingStatus.SUPERSEDED))
+            db.session.commit()
             statements.clear()
             backend = _backend()
             server = _server_cpu(backend)
@@ -123,6 +128,8 @@ def measure(url: str) -> dict:
             if server is not None and _backend() == backend:
                 out["server"].append(_server_cpu(backend) - server)
             assert response.status_code == 302, response.status_code
+            assert response.location.endswith("/pairs"), response.location  # not refused
+        assert db.session.scalar(select(func.count()).select_from(MatchingRun)) == 3
         run = db.session.scalar(select(MatchingRun).order_by(MatchingRun.id.desc()))
         out["summary"] = run.summary
         out["proposals"] = db.session.scalar(select(func.count()).select_from(Pairing).where(
