@@ -79,12 +79,13 @@ def create_app(config: dict | None = None) -> Flask:
         pairs_at_work,
         privacy,
         programmes,
+        rematch,
         surveys,
     )
 
     # One folder per feature, each with its blueprint (routes, forms; templates/<name>/).
     for feature in (programmes, auth, enrolment, coordination, applications, pairing,
-                    pairs_at_work, surveys, dashboard, content, meetings, admin, ops,
+                    pairs_at_work, rematch, surveys, dashboard, content, meetings, admin, ops,
                     privacy, jobs, activities):
         app.register_blueprint(feature.bp)
 

@@ -5,7 +5,7 @@ whole number means the first page."""
 from __future__ import annotations
 
 from flask import abort, redirect, request
-from flask_sqlalchemy.pagination import SelectPagination
+from flask_sqlalchemy.pagination import Pagination, SelectPagination
 from sqlalchemy import func, select
 
 from .extensions import db
@@ -51,6 +51,26 @@ def paginate(query, load=None, **kwargs):
     else:
         page = KeysFirst(select=query, session=db.session(), load=load, page=page_number,
                          error_out=False, **kwargs)
+    if page.pages and page.page > page.pages:
+        abort(redirect(url_with(page=page.pages)))
+    return page
+
+
+class ListPage(Pagination):
+    """A page of a list already in memory (worked out in Python, not by one query)."""
+
+    def _query_items(self) -> list:
+        rows = self._query_args["rows"]
+        return list(rows[self._query_offset:self._query_offset + self.per_page])
+
+    def _query_count(self) -> int:
+        return len(self._query_args["rows"])
+
+
+def paginate_list(rows: list, per_page: int = 50):
+    """A page of ``rows``, numbered as ``paginate``'s (a number past the end: the last)."""
+    page_number = whole_number(request.args.get("page"), clamp=True) or 1
+    page = ListPage(rows=rows, page=page_number, per_page=per_page, error_out=False)
     if page.pages and page.page > page.pages:
         abort(redirect(url_with(page=page.pages)))
     return page

@@ -94,6 +94,8 @@ def programme_edit_form(programme, *, labels=None, remove=(), region_changes=Non
         "guidance": programme.guidance, "languages": programme.language_codes,
         "default_locale": programme.default_locale, "topics": "", "regions": "",
     }
+    if programme.new_partners_only:  # a ticked box sends its value; an empty one nothing
+        data["new_partners_only"] = "y"
     for number, topic in enumerate(programme.topics):
         data[f"topic_rows-{number}-id"] = str(topic.id)
         data[f"topic_rows-{number}-label"] = (labels or {}).get(topic.id, topic.label)

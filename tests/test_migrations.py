@@ -277,3 +277,23 @@ def test_the_dashboard_revision_starts_for_every_programme_and_its_triggers_surv
         with db.engine.connect() as connection:
             assert not {name for name in _triggers(connection) if "dashboard" in name}
         db.engine.dispose()
+
+
+def test_upgrade_turns_new_partners_only_on_for_existing_programmes(empty_database):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database, "SECRET_KEY": "x"})
+    with app.app_context():
+        upgrade(revision="6d2b9e4f1a37")
+        with db.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO programme (slug, name, description, network, status,"
+                " mentor_capacity_default, mentor_capacity_max, min_sessions_per_month,"
+                " default_locale, created_at) VALUES ('p', 'P', '', '', 'running', 1, 2, 1,"
+                " 'en', '2026-01-01')"))
+        upgrade()
+        read = "SELECT slug, status, new_partners_only FROM programme"
+        with db.engine.connect() as connection:
+            assert tuple(connection.execute(text(read)).one()) == ("p", "running", True)
+        downgrade(revision="6d2b9e4f1a37")
+        with db.engine.connect() as connection:
+            assert connection.execute(text("SELECT slug FROM programme")).scalar() == "p"
+        db.engine.dispose()

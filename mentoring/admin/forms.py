@@ -131,6 +131,10 @@ class ProgrammeForm(FlaskForm):
         _l("Target share of women (percent)"), default=30,
         validators=[InputRequired(), NumberRange(min=0, max=100)],
         description=_l("Shown as a line on the dashboard's gender charts."))
+    new_partners_only = BooleanField(
+        _l("New partners only"), default=True,
+        description=_l("Matching never pairs two people who were a pair in an earlier cycle "
+                       "of this programme (the one it was copied from, and before)."))
     guidance = TextAreaField(
         _l("Guidance for pairs"), validators=[Length(max=10000)],
         description=_l("Sent to every mentor and mentee when their pair is announced."))
@@ -265,7 +269,7 @@ class ProgrammeForm(FlaskForm):
             "name", "slug", "network", "description", "applications_open", "applications_close",
             "starts_on", "ends_on", "mentor_capacity_default", "mentor_capacity_max",
             "min_sessions_per_month", "default_locale", "guidance", "reminder_interval_days",
-            "women_target_percent")} | {
+            "women_target_percent", "new_partners_only")} | {
             "description": self.description.data or "", "network": self.network.data or "",
             "guidance": self.guidance.data or "",
             "min_sessions_per_month": self.min_sessions_per_month.data or 0}

@@ -62,6 +62,11 @@ Solving
         own (or is unmatched) and whose mentor has a free place or a mentee she scores
         lower. Locked mentees and their places are left out (they cannot move).
     score_pair(mentor, mentee, rules=None, forbidden=False) -> Pair   # one manual pairing
+    solve(..., priority={mentee_id: n}): when places are scarce the higher n are matched
+        first (lexicographically by priority), then the best total (see `priority`).
+    rematch(mentors, waiting, rules, taken=[mentor_id, ...], forbidden=..., priority=...)
+        -> Result: only the waiting mentees, on the places the `taken` ones (one mentor id
+        a place held by a pair that must not move) leave free (see `rematch`).
 
 Explaining
     Pair.parts are records {"code", "value", "weight", ...params}; e.g.
@@ -108,6 +113,7 @@ from .explain import (
     render_rule,
 )
 from .profiles import Mentee, Mentor, is_woman
+from .rematch import free_places, rematch
 from .result import Blocking, Pair, Result, Summary, Unmatched
 from .rules import Rules
 from .scoring import HARD_RULES, PART_CODES, ScoreModel
@@ -130,9 +136,11 @@ __all__ = [
     "Unmatched",
     "alternatives",
     "build_model",
+    "free_places",
     "gc_paused",
     "is_woman",
     "pair_parts",
+    "rematch",
     "render",
     "render_alternative",
     "render_part",

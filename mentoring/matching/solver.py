@@ -9,12 +9,13 @@ graph beyond that (same optimum, far less time and memory).
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 import numpy as np
 
 from . import dense, quotas, sparse, stability, wishes
+from . import priority as priorities
 from ._gc import paused
 from .explain import pair_parts, pairs_parts, render_reason, unmatched_reasons
 from .profiles import Id, Mentee, Mentor, id_key
@@ -67,6 +68,7 @@ def solve(
     stable: bool = False,
     objective: str = "score",
     quota_rules: Sequence[quotas.Rule] = (),
+    priority: Mapping[Id, int] | None = None,
 ) -> Result:
     """Match the cohort: as many mentees as possible, then the highest total score.
 
@@ -81,7 +83,10 @@ def solve(
     "sparse" the staged solve). `quota_rules` (`quotas.parse_rules`) must all be
     met: then the most mentees matched, then the best total (a mixed-integer programme, see
     `quotas`; method "quotas"; raises quotas.QuotaError for a rule that does not fit the
-    cohort, quotas.QuotasUnmet when they cannot all be met). Every result lists its blocking pairs
+    cohort, quotas.QuotasUnmet when they cannot all be met). `priority` ({mentee_id: whole
+    number}, higher first, 0 when left out) matches the mentees of a higher priority first
+    when places are scarce, then the best total (see `priority`; method "priority").
+    Every result lists its blocking pairs
     (`Result.blocking`). Raises ValueError on bad ids and on options that do not combine.
     """
     if method not in ("auto", "dense", "sparse"):
@@ -94,13 +99,15 @@ def solve(
         raise ValueError("the wishes objective cannot be combined with stable or fair")
     if quota_rules and (stable or fair or objective != "score"):
         raise ValueError("quotas cannot be combined with stable, fair or the wishes objective")
+    if priority is not None and (stable or fair or objective != "score" or quota_rules):
+        raise ValueError("a priority cannot be combined with stable, fair, wishes or quotas")
     with paused():
         return _solve(mentors, mentees, rules, locked, forbidden, fair, method, at, stable,
-                      objective, list(quota_rules))
+                      objective, list(quota_rules), priority)
 
 
 def _solve(mentors, mentees, rules, locked, forbidden, fair, method, at, stable,
-           objective, quota_rules) -> Result:
+           objective, quota_rules, priority=None) -> Result:
     started = time.perf_counter()
     model = build_model(mentors, mentees, rules, forbidden, at)
     compiled = time.perf_counter()
@@ -132,7 +139,7 @@ def _solve(mentors, mentees, rules, locked, forbidden, fair, method, at, stable,
         method = "stable"
         match, scores = stability.deferred_acceptance(model, free, cap)
         scoring = 0.0
-    elif objective == "wishes" and method == "sparse":
+    elif objective == "wishes" and method == "sparse" and priority is None:
         method = "wishes"
         model.objective = "wishes"  # explanations then always say which wish a pair was
         cells = free.size * model.m
@@ -145,7 +152,14 @@ def _solve(mentors, mentees, rules, locked, forbidden, fair, method, at, stable,
             outcome.keys
         rounds = outcome.rounds
         del outcome
-    elif method == "dense" or objective == "wishes":
+    elif method == "dense" or objective == "wishes" or priority is not None:
+        if priority is not None:
+            method = "priority"
+            cells = free.size * int(cap.sum())
+            if cells > priorities.DENSE_CELLS:
+                raise ValueError(f"a priority is solved for up to "
+                                 f"{priorities.DENSE_CELLS:,} mentee-place cells; this cohort "
+                                 f"has {cells:,}")
         if objective == "wishes":
             method = "wishes"
             model.objective = "wishes"  # explanations then always say which wish a pair was
@@ -157,7 +171,10 @@ def _solve(mentors, mentees, rules, locked, forbidden, fair, method, at, stable,
         score, allowed = model.dense()
         score, allowed = score[free], allowed[free]
         scoring = time.perf_counter() - compiled
-        if objective == "wishes":
+        if priority is not None:
+            level = priorities.levels(model, free, priority)
+            match = dense.assign_weights(priorities.weights(level, score, cap), allowed, cap)
+        elif objective == "wishes":
             weight = wishes.weights(wishes.rank_matrix(model, free), score, allowed, cap)
             match = dense.assign_weights(weight, allowed, cap)
         elif fair:

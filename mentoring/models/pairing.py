@@ -96,7 +96,7 @@ class Pairing(db.Model):
     #: The mentor the previous run gave this mentee, when it was someone else.
     previous_mentor_id: Mapped[int | None] = mapped_column(
         ForeignKey("enrolment.id", ondelete="SET NULL"))
-    #: "run", "manual" or "swap".
+    #: "run", "manual", "swap" or "rematch".
     source: Mapped[str] = mapped_column(String(16), default="run")
     #: Why a coordinator paired by hand against a hard rule.
     override_reason: Mapped[str] = mapped_column(Text, default="")
@@ -110,7 +110,8 @@ class Pairing(db.Model):
     #: One side asked to mark the pair completed; the other side's agreement completes it.
     completion_requested_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user.id", ondelete="SET NULL"))
-    #: The mentee asked, on ending early, to be matched again.
+    #: On ending early: the mentee asked to be matched again, or the coordinator who ended
+    #: the pair said so (see ``services.rematch``).
     rematch_requested: Mapped[bool] = mapped_column(Boolean, default=False)
 
     mentee: Mapped[Enrolment] = relationship(foreign_keys=[mentee_id])  # noqa: F821

@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -68,6 +69,9 @@ class Programme(db.Model):
     #: Content in other languages: {"fr": {"name": ..., "description": ..., "guidance": ...}}.
     #: The columns above hold the version in ``default_locale``.
     translations: Mapped[dict] = mapped_column(JSON, default=dict)
+    #: Matching never pairs two people who were a pair in an earlier cycle of this programme
+    #: (the programme it was copied from and its ancestors), in either role.
+    new_partners_only: Mapped[bool] = mapped_column(Boolean, default=True)
     #: The programme this one was copied from ("copy to a new cycle").
     previous_id: Mapped[int | None] = mapped_column(ForeignKey("programme.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

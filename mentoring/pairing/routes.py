@@ -15,7 +15,7 @@ from ..models import PairingStatus
 from ..pagination import paginate
 from ..permissions import Scope, coordinator_required
 from ..security import whole_number
-from ..services import Forbidden, Refused, exports, jobs, pair_views
+from ..services import Forbidden, Refused, exports, jobs, pair_views, rematch
 from ..services import matching as matching_service
 from ..services import pairings as service
 from . import bp
@@ -89,6 +89,7 @@ def pairs(scope: Scope):
         "pairing/pairs.html", scope=scope, programme=scope.programme, page=page,
         filters=filters, last_run=last_run, unmatched=unmatched,
         names=pair_views.names(alternative_ids), counts=pair_views.status_counts(scope),
+        waiting_mentees=rematch.summary(scope),
         action_form=ConfirmForm(), reject_form=RejectForm(), above_form=ApproveAboveForm(),
         PairingStatus=PairingStatus)
 

@@ -14,6 +14,7 @@ from ..services import activity as activity_service
 from ..services import meetings
 from ..services import pairings as pairing_service
 from . import bp
+from .forms import EndPairForm
 
 
 @bp.route("/<slug>/activity")
@@ -23,16 +24,16 @@ def activity(scope: Scope):
     rows = activity_service.activity(scope, utcnow().date(), only=only)
     return render_template("pairs_at_work/activity.html", scope=scope, programme=scope.programme,
                            rows=rows, only=only, disputes=activity_service.disputes(scope),
-                           end_form=ActionForm())
+                           end_form=EndPairForm())
 
 
 @bp.route("/<slug>/pairs/<int:pairing_id>/end", methods=["POST"])
 @coordinator_required
 def end_pair(scope: Scope, pairing_id: int):
-    form = ActionForm()
+    form = EndPairForm()
     if form.validate_on_submit() and perform(lambda: meetings.end_early(
             current_user, pairing_service.pairing_in_scope(scope, pairing_id, for_update=True),
-            form.reason.data or "")):
+            form.reason.data or "", rematch=form.rematch.data)):
         flash(_("The pair is ended."), "success")
     return redirect(url_for("pairs_at_work.activity", slug=scope.programme.slug))
 

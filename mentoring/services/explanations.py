@@ -6,11 +6,12 @@ in English for the command line, and this module renders the same records throug
 
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
 from babel import Locale, numbers
-from flask_babel import get_locale, get_translations, ngettext
+from flask_babel import format_date, get_locale, get_translations, ngettext
 from flask_babel import gettext as _
 
 from ..data import language_name
@@ -119,6 +120,12 @@ def part_text(part: dict[str, Any], topic_names: dict[str, str] | None = None,
             return _("not among the mentee's wishes")
         return _("the mentee's choice %(rank)d of %(count)d", rank=part["rank"],
                  count=part["count"])
+    if code == "earlier_partners":
+        return _("not proposed again: %(names)s (paired before)", names=", ".join(part["names"]))
+    if code == "rematch":
+        return _("rematched: waiting since %(date)s, %(position)d of %(waiting)d by time "
+                 "waited", date=format_date(date.fromisoformat(part["since"])),
+                 position=part["position"], waiting=part["waiting"])
     return str(code)
 
 
@@ -159,12 +166,21 @@ def rule_text(code: str) -> str:
         "woman_mentor_required": _("the mentee asked for a woman mentor"),
         "forbidden_by_coordinator": _("forbidden by a coordinator"),
         "same_person": _("same person"),
+        "earlier_partner": _("paired before"),
     }
     return texts.get(code, code)
 
 
 def reason_text(code: str, params: dict[str, Any]) -> str:
-    """Why a mentee is left unmatched."""
+    """Why a mentee is left unmatched, and the earlier partners left out for her."""
+    text = _reason_text(code, params)
+    if params.get("earlier_partners"):
+        text = _("%(reason)s; not proposed again: %(names)s (paired before)", reason=text,
+                 names=", ".join(params["earlier_partners"]))
+    return text
+
+
+def _reason_text(code: str, params: dict[str, Any]) -> str:
     if code == "no_mentors":
         return _("there are no mentors")
     if code == "no_common_language":

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -32,7 +33,7 @@ from ..models import (
     Role,
     User,
 )
-from . import Forbidden, Refused, audit, blocking, quotas
+from . import Forbidden, Refused, audit, blocking, partners, quotas
 from .scope import Scope
 
 #: The engine's weights, in the order the settings form shows them.
@@ -97,14 +98,18 @@ def supply_by_region(programme: Programme) -> list[RegionSupply]:
     return list(supply.values())
 
 
-def applicant_profiles(programme: Programme) -> tuple[list[Mentor], list[Mentee]]:
-    """The engine's mentors and mentees for the programme's accepted applicants, in id order.
+def applicant_profiles(programme: Programme, only_mentees: Collection[int] | None = None
+                       ) -> tuple[list[Mentor], list[Mentee]]:
+    """The engine's mentors and mentees for the programme's accepted applicants, in id order
+    (with ``only_mentees``, only those of the mentees; every mentor still).
 
     Three queries of plain columns (applicants, their languages, their ranked topics): at ten
     thousand applicants building ORM objects for each would take longer than the matching.
     """
     accepted = (Enrolment.programme_id == programme.id) & (
         Enrolment.status == EnrolmentStatus.ACCEPTED)
+    if only_mentees is not None:
+        accepted &= (Enrolment.role == Role.MENTOR) | Enrolment.id.in_(sorted(only_mentees))
     languages: dict[int, list[str]] = defaultdict(list)
     for enrolment_id, code in db.session.execute(
             select(EnrolmentLanguage.enrolment_id, EnrolmentLanguage.code)
@@ -229,7 +234,9 @@ def _run(actor, programme: Programme, fair: bool, stable: bool = False) -> Match
     before = _assignment(programme, previous)
 
     kept_pairs = set(locked)
-    forbidden = [pair for pair in forbidden_pairs(programme) if pair not in kept_pairs]
+    coordinators = {pair for pair in forbidden_pairs(programme) if pair not in kept_pairs}
+    earlier = partners.earlier_pairs(programme, mentors, mentees) - kept_pairs
+    forbidden = sorted(coordinators | earlier)
     try:
         result = solve(mentors, mentees, rules, locked=locked, forbidden=forbidden, fair=fair,
                        stable=stable, quota_rules=quotas.engine_rules(programme))
@@ -238,6 +245,7 @@ def _run(actor, programme: Programme, fair: bool, stable: bool = False) -> Match
     optimum = solve(mentors, mentees, rules, locked=locked, forbidden=forbidden) if stable \
         else None
     best_others = alternatives(result)
+    notes, reasons = partners.explain(result, earlier, coordinators, best_others)
 
     db.session.execute(
         update(Pairing)
@@ -264,7 +272,8 @@ def _run(actor, programme: Programme, fair: bool, stable: bool = False) -> Match
             "programme_id": programme.id, "run_id": matching_run.id,
             "mentee_id": pair.mentee_id, "mentor_id": pair.mentor_id,
             "status": PairingStatus.PROPOSED, "score": pair.score,
-            "parts": list(pair.parts), "broken": list(pair.broken),
+            "parts": [*pair.parts, *partners.note(notes, pair.mentee_id)],
+            "broken": list(pair.broken),
             "alternatives": [_alternative(alt) for alt in best_others.get(pair.mentee_id, [])],
         })
     # Thousands of proposals: one executemany INSERT of plain rows on the table (no ORM
@@ -275,7 +284,8 @@ def _run(actor, programme: Programme, fair: bool, stable: bool = False) -> Match
         db.session.execute(insert(Pairing.__table__), new_rows)
     after = {pair.mentee_id: pair.mentor_id for pair in result.pairs}
     matching_run.unmatched = [
-        {"mentee": item.mentee_id, "reason": item.reason, "params": item.params,
+        {"mentee": item.mentee_id, "reason": item.reason,
+         "params": {**item.params, **reasons.get(item.mentee_id, {})},
          "alternatives": [_alternative(alt) for alt in best_others.get(item.mentee_id, [])]}
         for item in result.unmatched
     ]

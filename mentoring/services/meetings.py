@@ -327,7 +327,9 @@ def give_feedback(user: User, meeting: Meeting, rating: int | None, comment: str
 def end_early(actor: User, pairing: Pairing, reason: str, *, rematch: bool = False) -> None:
     """End an active pair before its time (either side or a coordinator), with a reason.
 
-    The mentee may ask to be matched again: she goes back to the coordinators' pool.
+    The mentee asks to be matched again, or the coordinator ending the pair says so
+    (``rematch``; not the mentor's to say): she goes back to the coordinators' pool of
+    waiting mentees (``services.rematch``), as she does when her mentor ends the pair.
     """
     if pairing.status != PairingStatus.ACTIVE:
         raise Refused(_("This pair is no longer active."))
@@ -338,7 +340,7 @@ def end_early(actor: User, pairing: Pairing, reason: str, *, rematch: bool = Fal
     pairing.ended_at = utcnow()
     pairing.ended_by_id = actor.id
     pairing.end_reason = reason.strip()[:2000]
-    pairing.rematch_requested = bool(rematch and pairing.mentee.user_id == actor.id)
+    pairing.rematch_requested = bool(rematch) and pairing.mentor.user_id != actor.id
     audit.record("pairing.end", actor=actor, programme=pairing.mentee.programme, target=pairing,
                  before={"status": "active"},
                  after={"status": "ended", "reason": pairing.end_reason,

@@ -87,11 +87,12 @@ PAGES = {
         f"{CYBER}/surveys", f"{CYBER}/dashboard", f"{CYBER}/activities",
         f"{CYBER}/activities/new", f"{CYBER}/activities/{{activity}}",
         f"{CYBER}/activities/{{activity}}/edit", f"{CYBER}/activities/{{activity}}/cancel",
+        f"{C23}/waiting", f"{CYBER}/waiting",
     ],
     "co-chair": [
         "/coordinate/", f"{C23}/applications", f"{C23}/applications/{{asmg_application}}",
         f"{C23}/pairs", f"{C23}/activity", f"{C23}/dashboard", f"{C23}/report", f"{C23}/audit",
-        f"{C23}/activities", f"{C23}/pairs/blocking", f"{C23}/quotas",
+        f"{C23}/activities", f"{C23}/pairs/blocking", f"{C23}/quotas", f"{C23}/waiting",
     ],
     "admin": [
         "/admin/", "/admin/dashboard", "/admin/users", "/admin/emails", "/admin/programmes/new",

@@ -110,3 +110,18 @@ def problems(draw):
                 locked.append((e.id, p.id))
     rules = RULES[draw(st.integers(0, len(RULES) - 1))]
     return mentors, mentees, rules, locked, forbidden
+
+
+def free_rows(mentors, mentees, rules, locked, forbidden):
+    """The dense model of a problem, the places left by its locked pairs and the rows of the
+    mentees who are not locked: (model, score, allowed, cap, free)."""
+    from mentoring.matching import build_model
+    from mentoring.matching.profiles import id_key
+
+    model = build_model(mentors, mentees, rules, forbidden)
+    score, allowed = model.dense()
+    cap = np.array([p.capacity for p in model.mentors], int)
+    lock_rows = {model.mentee_index[id_key(e)] for e, _ in locked}
+    for _, p in locked:
+        cap[model.mentor_index[id_key(p)]] -= 1
+    return model, score, allowed, cap, [i for i in range(model.n) if i not in lock_rows]

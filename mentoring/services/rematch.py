@@ -1,0 +1,227 @@
+"""Rematch the waiting: while a programme matches or runs, propose mentors to the mentees
+who wait, on the places still free, longest waiting first.
+
+A mentee *waits* when she is accepted, has no live pair (approved or active) and no open
+proposal (the coordinators decide on that first; rejecting it puts her back), and did not
+decline: her last pair that ended early ended with "match me again"
+(she asked, or the coordinator who ended it ticked it), or was ended by her mentor, or she
+never had one that ended or completed (unmatched by the run, a late applicant, a rejected
+proposal). She
+waits since that pair ended, else since she was accepted.
+
+A rematch is a matching run of its own (``MatchingRun.settings["rematch"]``): the waiting
+mentees only, on each mentor's capacity less her live pairs and locked proposals (the
+engine's ``rematch``, nothing else moves), previous partners and forbidden pairs left out
+(``partners``), the days waited as the engine's priority. Its proposals go through the usual
+approve and announce.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import exists, insert, select
+from sqlalchemy.orm import aliased
+
+from ..extensions import db
+from ..matching import alternatives, gc_paused, rematch
+from ..models import (
+    Enrolment,
+    EnrolmentStatus,
+    MatchingRun,
+    Pairing,
+    PairingStatus,
+    ProgrammeStatus,
+    Region,
+    Role,
+    User,
+)
+from ..models._types import utcnow
+from . import Forbidden, Refused, audit, partners
+from .matching import (
+    _alternative,
+    _one_run_at_a_time,
+    applicant_profiles,
+    diff,
+    forbidden_pairs,
+    latest_run,
+    rules_for,
+)
+from .scope import Scope
+
+
+@dataclass(frozen=True, slots=True)
+class Waiting:
+    """A mentee waiting for a mentor: since when, and why ("ended": her pair ended and she
+    is to be matched again; "new": she never had a pair that ended)."""
+
+    id: int
+    name: str
+    region: str
+    since: datetime
+    why: str
+
+
+def waiting(scope: Scope) -> list[Waiting]:
+    """The mentees in scope who wait (see the module), longest waiting first."""
+    query = (select(Enrolment.id, User.name, Region.code, Enrolment.decided_at,
+                    Enrolment.created_at)
+             .join(User, User.id == Enrolment.user_id)
+             .outerjoin(Region, Region.id == Enrolment.region_id)
+             .where(Enrolment.programme_id == scope.programme.id, Enrolment.role == Role.MENTEE,
+                    Enrolment.status == EnrolmentStatus.ACCEPTED, Enrolment.live_pairs == 0,
+                    ~exists().where(Pairing.mentee_id == Enrolment.id,
+                                    Pairing.status == PairingStatus.PROPOSED)))
+    if scope.region is not None:
+        query = query.where(Enrolment.region_id == scope.region.id)
+    rows = db.session.execute(query).all()
+    ids = [row.id for row in rows]
+    last_end: dict[int, tuple] = {}
+    mentor = aliased(Enrolment)
+    for mentee_id, status, asked, by_mentor, ended_at in db.session.execute(
+            select(Pairing.mentee_id, Pairing.status, Pairing.rematch_requested,
+                   Pairing.ended_by_id == mentor.user_id, Pairing.ended_at)
+            .join(mentor, mentor.id == Pairing.mentor_id)
+            .where(Pairing.mentee_id.in_(ids),
+                   Pairing.status.in_([PairingStatus.ENDED, PairingStatus.COMPLETED]))
+            .order_by(Pairing.ended_at, Pairing.id)):
+        last_end[mentee_id] = (status, asked or by_mentor, ended_at)
+    out = []
+    for row in rows:
+        if row.id in last_end:
+            status, again, ended_at = last_end[row.id]
+            if status != PairingStatus.ENDED or not again:
+                continue  # completed, or she did not ask to be matched again
+            out.append(Waiting(row.id, row.name, row.code or "",
+                               ended_at or row.decided_at or row.created_at, "ended"))
+        else:
+            out.append(Waiting(row.id, row.name, row.code or "",
+                               row.decided_at or row.created_at, "new"))
+    return sorted(out, key=lambda item: (item.since, item.id))
+
+
+def check_can_rematch(scope: Scope) -> list[Waiting]:
+    """The waiting mentees a rematch would match. Forbidden for a regional co-chair (a
+    rematch is a matching run, and the free places are the whole programme's); Refused
+    outside "matching" and "running", or when nobody waits."""
+    if scope.is_regional:
+        raise Forbidden("a regional co-chair cannot run a rematch")
+    found = waiting(scope)
+    problem = not_now(scope, found)
+    if problem:
+        raise Refused(problem)
+    return found
+
+
+def not_now(scope: Scope, found: list[Waiting]) -> str | None:
+    """Why the waiting mentees ``found`` cannot be rematched now, or None."""
+    if scope.programme.status not in (ProgrammeStatus.MATCHING, ProgrammeStatus.RUNNING):
+        return _("Waiting mentees are rematched only while the programme is matching or "
+                 "running.")
+    if not found:
+        return _("No mentee is waiting for a mentor.")
+    if scope.programme.status == ProgrammeStatus.MATCHING and latest_run(scope.programme) is None:
+        return _("Run matching first: a rematch is for the mentees it leaves waiting.")
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """What the pairs page says of the waiting: how many, since when, and whether the
+    reader may rematch them now."""
+
+    count: int
+    since: datetime | None
+    can_rematch: bool
+
+
+def summary(scope: Scope) -> Summary:
+    """How many mentees in scope wait, the longest since when, and whether a rematch can
+    run now for this reader (never for a regional co-chair). Nothing before the programme's
+    first matching run: every accepted mentee waits for that one."""
+    programme = scope.programme
+    if programme.status not in (ProgrammeStatus.MATCHING, ProgrammeStatus.RUNNING) or (
+            programme.status == ProgrammeStatus.MATCHING and latest_run(programme) is None):
+        return Summary(0, None, False)
+    found = waiting(scope)
+    return Summary(len(found), found[0].since if found else None,
+                   not scope.is_regional and not_now(scope, found) is None)
+
+
+def run(actor, scope: Scope, *, now: datetime | None = None) -> MatchingRun:
+    """Rematch the waiting mentees (see the module), in the caller's transaction; ``now``
+    counts the days waited (the priority)."""
+    found = check_can_rematch(scope)
+    _one_run_at_a_time(scope.programme)
+    with gc_paused():
+        return _rematch(actor, scope.programme, found, now or utcnow())
+
+
+def _rematch(actor, programme, found: list[Waiting], now: datetime) -> MatchingRun:
+    started = time.perf_counter()
+    rules = rules_for(programme)
+    mentors, mentees = applicant_profiles(programme, only_mentees=[w.id for w in found])
+    ids = {e.id for e in mentees}
+    accepted_mentors = {p.id for p in mentors}
+    # Every place a pair holds: live pairs and locked proposals (none of them moves).
+    taken = [mentor for (mentor,) in db.session.execute(
+        select(Pairing.mentor_id).where(
+            Pairing.programme_id == programme.id,
+            Pairing.status.in_([PairingStatus.APPROVED, PairingStatus.ACTIVE])
+            | ((Pairing.status == PairingStatus.PROPOSED) & Pairing.locked)))
+        if mentor in accepted_mentors]
+    coordinators = {pair for pair in forbidden_pairs(programme) if pair[0] in ids}
+    earlier = partners.earlier_pairs(programme, mentors, mentees)
+    by_time = {w.id: w for w in found}
+    position = {w.id: k for k, w in enumerate(found, start=1)}
+    # Whole days waited: mentees who started waiting the same day share a priority.
+    priority = {w.id: (now.date() - w.since.date()).days for w in found}
+    result = rematch(mentors, mentees, rules, taken=taken,
+                     forbidden=sorted(coordinators | earlier), priority=priority)
+    best_others = alternatives(result)
+    notes, reasons = partners.explain(result, earlier, coordinators, best_others)
+
+    matching_run = MatchingRun(
+        programme_id=programme.id, run_by_id=actor.id,
+        settings={"rules": rules.to_dict(), "fair": False, "rematch": True,
+                  "new_partners_only": programme.new_partners_only})
+    db.session.add(matching_run)
+    db.session.flush()
+    rows = []
+    for pair in result.pairs:
+        waited = by_time[pair.mentee_id]
+        told = {"code": "rematch", "since": waited.since.date().isoformat(),
+                "position": position[pair.mentee_id], "waiting": len(found)}
+        rows.append({
+            "change": "new", "programme_id": programme.id, "run_id": matching_run.id,
+            "mentee_id": pair.mentee_id, "mentor_id": pair.mentor_id,
+            "status": PairingStatus.PROPOSED, "score": pair.score, "source": "rematch",
+            "parts": [*pair.parts, *partners.note(notes, pair.mentee_id), told],
+            "broken": list(pair.broken),
+            "alternatives": [_alternative(alt) for alt in best_others.get(pair.mentee_id, [])],
+        })
+    if rows:
+        db.session.execute(insert(Pairing.__table__), rows)
+    matching_run.unmatched = [
+        {"mentee": item.mentee_id, "reason": item.reason,
+         "params": {**item.params, **reasons.get(item.mentee_id, {})},
+         "alternatives": [_alternative(alt) for alt in best_others.get(item.mentee_id, [])]}
+        for item in result.unmatched]
+    # The waiting had no proposal: each one made is new.
+    matching_run.diff = diff({}, {pair.mentee_id: pair.mentor_id for pair in result.pairs})
+    summary = result.summary
+    matching_run.summary = {
+        "matched": summary.matched, "unmatched": summary.unmatched, "total": summary.total,
+        "lowest": summary.lowest, "mean": summary.mean, "method": result.method,
+        "mentees": len(mentees), "mentors": len(mentors), "waiting": len(found),
+        "free_places": sum(p.capacity for p in result.model.mentors),
+        "earlier_partners": len(earlier),
+    }
+    db.session.flush()
+    matching_run.duration_ms = round((time.perf_counter() - started) * 1000)
+    audit.record("matching.rematch", actor=actor, programme=programme, target=matching_run,
+                 after={**matching_run.summary, "diff": matching_run.diff})
+    return matching_run

@@ -1,0 +1,28 @@
+"""rematch: a programme's "new partners only" setting, on for every programme
+
+Revision ID: 0018_rematch
+Revises: d934cecea040
+Create Date: 2026-12-01 23:55:00.000000
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0018_rematch'
+down_revision = 'd934cecea040'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    # Existing programmes get it on too: nobody is paired again with an earlier partner.
+    with op.batch_alter_table('programme', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('new_partners_only', sa.Boolean(), nullable=False,
+                                      server_default=sa.true()))
+
+
+def downgrade():
+    with op.batch_alter_table('programme', schema=None) as batch_op:
+        batch_op.drop_column('new_partners_only')
