@@ -62,6 +62,7 @@ def create_app(config: dict | None = None) -> Flask:
         admin,
         applications,
         auth,
+        consent,
         content,
         coordination,
         dashboard,
@@ -79,7 +80,7 @@ def create_app(config: dict | None = None) -> Flask:
     # One folder per feature, each with its blueprint (routes, forms; templates/<name>/).
     for feature in (programmes, auth, enrolment, coordination, applications, pairing,
                     pairs_at_work, surveys, dashboard, content, meetings, admin, ops,
-                    privacy, jobs):
+                    privacy, jobs, consent):
         app.register_blueprint(feature.bp)
 
     from . import cli, errors, templating

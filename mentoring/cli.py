@@ -60,7 +60,8 @@ def register(app: Flask) -> None:
         sent = run(utcnow().date())
         db.session.commit()  # the queued emails go out after the commit
         click.echo(f"silent pairs {sent.silent}, never met {sent.never_met}, "
-                   f"digests {sent.digests}, surveys {sent.surveys}")
+                   f"digests {sent.digests}, surveys {sent.surveys}, "
+                   f"consent {sent.consent}")
 
     @app.cli.command("send-emails")
     @click.option("--now", is_flag=True,

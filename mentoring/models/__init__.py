@@ -2,6 +2,7 @@
 
 from ..gender import Gender
 from .audit import AuditEvent
+from .consent import ConsentState, MentorConsent
 from .enrolment import (
     DECISIONS,
     Enrolment,
@@ -37,6 +38,8 @@ from .survey import DEFAULT_QUESTIONS, Survey, SurveyResponse
 from .user import User
 
 __all__ = [
+    "ConsentState",
+    "MentorConsent",
     "FINISHED",
     "Job",
     "JobKind",

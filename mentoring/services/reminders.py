@@ -1,4 +1,5 @@
-"""Reminders: pairs gone silent, pairs that never met, and the coordinators' weekly digest.
+"""Reminders: pairs gone silent, pairs that never met, the coordinators' weekly digest, and
+mentors who have not answered whether they accept a pair, the day before the deadline.
 
 ``flask send-reminders`` is safe to run every day from cron: each reminder is recorded in
 ``reminder_sent`` under a key for the period it covers, so a second run sends nothing twice.
@@ -15,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import Coordinator, Programme, ProgrammeStatus, ReminderSent, User
-from . import email_choices, mail, surveys
+from . import consent, email_choices, mail, surveys
 from .activity import activity
 from .links import external_url
 from .scope import Scope
@@ -27,6 +28,7 @@ class Sent:
     never_met: int = 0
     digests: int = 0
     surveys: int = 0
+    consent: int = 0
 
 
 def _claim(kind: str, subject_id: int, period: str) -> bool:
@@ -60,6 +62,11 @@ def send_reminders(today: date) -> Sent:
                 if survey.sent_at is None and surveys.participants(programme, kind):
                     surveys.send(None, survey)
                     sent.surveys += 1
+        for asked in consent.due_reminders(programme, today):
+            # Once per pair and deadline: a new deadline reminds again.
+            if _claim("consent", asked.id, programme.consent_deadline.isoformat()):
+                consent.remind(asked)
+                sent.consent += 1
         rows = activity(Scope(programme), today)
         for row in rows:
             pairing = row.pairing

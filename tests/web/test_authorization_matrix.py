@@ -33,6 +33,7 @@ from mentoring.models import (
     JobStatus,
     Meeting,
     MeetingFormat,
+    MentorConsent,
     Pairing,
     PairingStatus,
     ProgrammeStatus,
@@ -45,7 +46,7 @@ from mentoring.services.exports import DASHBOARD_TABLES
 
 #: The blueprints whose /coordinate/ routes make the coordinators' side of the site.
 COORDINATOR_BLUEPRINTS = {"coordination", "applications", "pairing", "pairs_at_work", "surveys",
-                          "dashboard", "content", "jobs"}
+                          "dashboard", "content", "jobs", "consent"}
 
 
 def coordinator_rules(app, method: str) -> set[str]:
@@ -153,10 +154,14 @@ def world(make_programme, make_enrolment, make_user, coordinator) -> World:
                 errors=[{"line": 2, "column": "E-mail", "message": "Bravo import problem"}],
                 error_count=1)
     db.session.add(b_job)
+    # A CEPT mentor's answer to a pair (its reason is for CEPT's coordinators only).
+    programme.mentor_consent = True
+    db.session.add(MentorConsent(pairing_id=b_pair.id, programme_id=programme.id,
+                                 state="declined", reason="Bravo consent reason"))
     db.session.commit()
 
     secrets = ("Bravo dispute note", "Bravo import problem", "Bravo feedback comment",
-               "Bravo survey comment")
+               "Bravo survey comment", "Bravo consent reason")
     for enrolment in (b_mentee, b_second_mentee, b_applicant, b_mentor_applicant, declined):
         secrets += (enrolment.user.name, enrolment.user.email)
     return World(programme.slug, a_mentee, a_mentor, a_applicant, a_pair, a_meeting, b_mentee,
@@ -217,6 +222,7 @@ def get_requests(w: World) -> dict[str, list[tuple[str, int]]]:
         "pairs_at_work.sessions": [(f"{c}/pairs/{w.a_pair.id}/sessions", 200),
                                    (f"{c}/pairs/{w.b_pair.id}/sessions", 403)],
         "surveys.surveys_page": [(f"{c}/surveys", 200)],
+        "consent.setting": [(f"{c}/consent", 200)],
     }
 
 
@@ -293,6 +299,7 @@ def post_requests(w: World) -> dict[str, list[tuple[str, dict]]]:
         "surveys.surveys_page": [(f"{c}/surveys", {"kind": "end", "questions": "text: Hi?",
                                                    "action": "send"})],
         "content.translations": [(f"{c}/translations", {"locale": "fr"})],
+        "consent.setting": [(f"{c}/consent", {"deadline": ""})],
         # Acting within her scope: these answer a page or a redirect, never touching CEPT.
         "pairing.approve_above": [(f"{c}/pairs/approve-above", {"score": "0"})],
         "pairing.announce": [(f"{c}/pairs/announce", {})],
