@@ -321,9 +321,10 @@ def match_again(actor, programme: Programme, mentee_ids, *, source: str,
     cohort = [m for m in mentees if m.id in wanted or m.id in locked_mentees]
     if not wanted & accepted_mentees or not mentors:
         return [], []
-    kept = set(locked)
-    result = solve(mentors, cohort, rules, locked=locked,
-                   forbidden=[pair for pair in forbidden_pairs(programme) if pair not in kept])
+    kept, cohort_ids = set(locked), {m.id for m in cohort}
+    result = solve(mentors, cohort, rules, locked=locked, forbidden=[
+        pair for pair in forbidden_pairs(programme)
+        if pair not in kept and pair[0] in cohort_ids and pair[1] in capacity])
     best_others = alternatives(result, mentee_ids=sorted(wanted & accepted_mentees))
     previous = previous or {}
     proposals = []

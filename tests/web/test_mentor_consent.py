@@ -320,6 +320,25 @@ def test_a_place_held_by_an_open_proposal_is_not_given_again(
     assert db.session.get(Pairing, olga_bea.id).mentor_id == world.bea.id
 
 
+def test_the_re_solve_keeps_other_mentees_forbidden_pairs_out_of_its_way(
+        app, world, lead, make_enrolment, make_user):
+    # Olga waits unpaired, and a coordinator forbade her with Bea: matching Maria again
+    # reads that forbidden pair without Olga in the re-solve.
+    olga = make_enrolment(world.programme, make_user(name="Olga Petrova"),
+                          status=EnrolmentStatus.ACCEPTED,
+                          topic_ids=[world.programme.topics[0].id])
+    db.session.add(ForbiddenPair(programme_id=world.programme.id, mentee_id=olga.id,
+                                 mentor_id=world.bea.id, reason="Same office"))
+    db.session.commit()
+    ask_mentors(lead, world)
+    approve(lead, world, world.maria_ana)
+    client_of(app, world.ana.user).post(f"/consent/{world.maria_ana.id}",
+                                        data={"decline": "Decline", "reason": "Too busy"})
+    proposal = db.session.get(Pairing, consent_of(world.maria_ana).next_pairing_id)
+    assert proposal.mentee_id == world.maria.id
+    assert not db.session.scalar(select(Pairing).where(Pairing.mentee_id == olga.id))
+
+
 # ---- announcing ---------------------------------------------------------------------------
 
 def test_announcing_waits_for_the_mentors_then_sends_the_rest_after_the_deadline(
