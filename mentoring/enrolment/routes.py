@@ -10,8 +10,8 @@ from ..extensions import db
 from ..forms import ConfirmForm
 from ..models import Enrolment, Role
 from ..permissions import own_enrolment
+from ..services import consent, pair_views
 from ..services import enrolments as service
-from ..services import pair_views
 from ..services.scope import programme_by_slug
 from . import bp
 from .forms import ApplicationForm
@@ -86,4 +86,5 @@ def my_programmes():
         .order_by(Enrolment.created_at.desc())
     ).all()
     return render_template("enrolment/mine.html", enrolments=enrolments,
-                           pairs=pair_views.my_pairs(current_user), resend_form=ConfirmForm())
+                           pairs=pair_views.my_pairs(current_user), resend_form=ConfirmForm(),
+                           asked=consent.waiting_for(current_user))

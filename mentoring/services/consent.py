@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired
 from sqlalchemy import and_, exists, func, select, true
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, joinedload
 
 from ..extensions import db
 from ..models import (
@@ -230,6 +230,18 @@ def answer(asked: Asked, accept: bool, reason: str = "") -> Answer:
         previous={pairing.mentee_id: pairing.mentor_id})
     consent.next_pairing_id = proposals[0].id if proposals else None
     return Answer(False, proposals[0] if proposals else None)
+
+
+def waiting_for(user: User) -> list[Pairing]:
+    """The approved pairs a mentor has been asked about and not answered yet (her "My
+    programmes" page links to each), with their mentees' names loaded."""
+    mine = select(Enrolment.id).where(Enrolment.user_id == user.id)
+    return list(db.session.scalars(
+        select(Pairing).join(MentorConsent, MentorConsent.pairing_id == Pairing.id)
+        .where(Pairing.mentor_id.in_(mine), Pairing.status == PairingStatus.APPROVED,
+               MentorConsent.state == ConsentState.ASKED)
+        .options(joinedload(Pairing.mentee).joinedload(Enrolment.user))
+        .order_by(Pairing.id)))
 
 
 # ---- what coordinators see ----------------------------------------------------------------

@@ -210,6 +210,18 @@ def test_the_mentor_accepts_from_the_signed_link_without_signing_in(app, world, 
     assert status_of(world.maria_ana) == PairingStatus.APPROVED
 
 
+def test_a_signed_in_mentor_finds_the_question_on_my_programmes(app, world, lead):
+    ask_mentors(lead, world)
+    approve(lead, world, world.maria_ana)
+    ana = client_of(app, world.ana.user)
+    mine = html.unescape(ana.get("/me/programmes").text)
+    assert "Maria Wanjiru would like you as her mentor" in mine
+    assert f'href="/consent/{world.maria_ana.id}"' in mine
+    ana.post(f"/consent/{world.maria_ana.id}", data={"accept": "Accept"})
+    assert "would like you as her mentor" not in ana.get("/me/programmes").text
+    assert "would like you" not in client_of(app, world.carla.user).get("/me/programmes").text
+
+
 def test_the_answer_is_a_post_with_the_pages_csrf_token(app, world, lead):
     ask_mentors(lead, world)
     approve(lead, world, world.maria_ana)
