@@ -20,6 +20,7 @@ from mentoring.models import (
     Enrolment,
     EnrolmentStatus,
     ForbiddenPair,
+    MatchingRun,
     MentorConsent,
     Pairing,
     PairingStatus,
@@ -187,6 +188,26 @@ def test_approving_emails_the_mentor_in_her_language_with_links_from_base_url(wo
     # Approving twice (a double click) asks once.
     approve(lead, world, world.maria_ana)
     assert len(emails(kind="consent-request")) == 1
+
+
+def test_approving_above_a_score_and_pairing_by_hand_ask_their_mentors_too(world, lead):
+    run = MatchingRun(programme_id=world.programme.id)
+    db.session.add(run)
+    db.session.flush()
+    world.maria_ana.run_id = world.nadia_carla.run_id = run.id
+    db.session.commit()
+    ask_mentors(lead, world)
+    lead.post(f"/coordinate/{world.slug}/pairs/approve-above", data={"score": "750"})
+    lead.post(f"/coordinate/{world.slug}/pairs/{world.nadia_carla.id}/reject")
+    lead.post(f"/coordinate/{world.slug}/pairs/manual",
+              data={"mentee": str(world.nadia.id), "mentor": str(world.bea.id)})
+    sent = {e.recipient: e for e in emails(kind="consent-request")}
+    assert set(sent) == {"ana.moreau@example.org", "bea.okafor@example.org"}
+    assert sent["ana.moreau@example.org"].locale == "fr"
+    assert "Bonjour Ana Moreau," in sent["ana.moreau@example.org"].body
+    assert "Hello Bea Okafor," in sent["bea.okafor@example.org"].body
+    assert "Nadia Diallo" in sent["bea.okafor@example.org"].subject
+    assert consent_of(world.maria_ana).state == ConsentState.ASKED
 
 
 def test_the_mentor_accepts_from_the_signed_link_without_signing_in(app, world, lead):
