@@ -68,6 +68,7 @@ def create_app(config: dict | None = None) -> Flask:
         admin,
         applications,
         auth,
+        consent,
         content,
         coordination,
         dashboard,
@@ -86,7 +87,7 @@ def create_app(config: dict | None = None) -> Flask:
     # One folder per feature, each with its blueprint (routes, forms; templates/<name>/).
     for feature in (programmes, auth, enrolment, coordination, applications, pairing,
                     pairs_at_work, rematch, surveys, dashboard, content, meetings, admin, ops,
-                    privacy, jobs, activities):
+                    privacy, jobs, activities, consent):
         app.register_blueprint(feature.bp)
 
     from . import cli, errors, templating

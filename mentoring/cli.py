@@ -61,7 +61,7 @@ def register(app: Flask) -> None:
         db.session.commit()  # the queued emails go out after the commit
         click.echo(f"silent pairs {sent.silent}, never met {sent.never_met}, "
                    f"digests {sent.digests}, surveys {sent.surveys}, "
-                   f"activity reminders {sent.activities}")
+                   f"activity reminders {sent.activities}, consent {sent.consent}")
 
     @app.cli.command("send-emails")
     @click.option("--now", is_flag=True,

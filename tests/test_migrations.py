@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 import uuid
+from datetime import date
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, inspect, select, text
 
 from mentoring import create_app
 from mentoring.extensions import db
@@ -296,4 +297,54 @@ def test_upgrade_turns_new_partners_only_on_for_existing_programmes(empty_databa
         downgrade(revision="6d2b9e4f1a37")
         with db.engine.connect() as connection:
             assert connection.execute(text("SELECT slug FROM programme")).scalar() == "p"
+        db.engine.dispose()
+
+
+def test_mentors_consent_starts_off_and_pairs_approved_before_stay_announceable(
+        empty_database):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database, "SECRET_KEY": "x"})
+    with app.app_context():
+        upgrade(revision="6d2b9e4f1a37")
+        with db.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO \"user\" (email, name, password_hash, is_admin, locale, timezone,"
+                " created_at, session_token) VALUES ('a@example.org', 'A', '', false, '', '',"
+                " '2026-01-01', 't1'), ('b@example.org', 'B', '', false, '', '', '2026-01-01',"
+                " 't2')"))
+            connection.execute(text(
+                "INSERT INTO programme (slug, name, description, network, status,"
+                " mentor_capacity_default, mentor_capacity_max, min_sessions_per_month,"
+                " default_locale, created_at) VALUES ('p', 'P', '', '', 'matching', 1, 2, 1,"
+                " 'en', '2026-01-01')"))
+            for email, role, capacity in (("a@example.org", "mentee", None),
+                                          ("b@example.org", "mentor", 1)):
+                connection.execute(text(
+                    "INSERT INTO enrolment (programme_id, user_id, role, status, country,"
+                    " organisation, years_experience, itu_meetings, timezone, goals,"
+                    " region_preference, wants_woman_mentor, consent_at, decision_message,"
+                    " source, created_at, updated_at, capacity, live_pairs) VALUES"
+                    " ((SELECT id FROM programme), (SELECT id FROM \"user\" WHERE email ="
+                    " :email), :role, 'accepted', 'KE', '', 1, '', 'UTC', '', 'none',"
+                    " false, '2026-01-01', '', 'form', '2026-01-01', '2026-01-01', :capacity,"
+                    " 1)"), {"email": email, "role": role, "capacity": capacity})
+            connection.execute(text(
+                "INSERT INTO pairing (programme_id, mentee_id, mentor_id, status, locked, score,"
+                " parts, alternatives, broken, change, source, override_reason, created_at)"
+                " VALUES ((SELECT id FROM programme), (SELECT id FROM enrolment WHERE role ="
+                " 'mentee'), (SELECT id FROM enrolment WHERE role = 'mentor'), 'approved',"
+                " false, 700, '[]', '[]', '[]', '', 'manual', '', '2026-01-01')"))
+        upgrade()
+        from mentoring.models import Programme
+        from mentoring.services import consent
+        from mentoring.services.scope import Scope
+
+        programme = db.session.scalar(select(Programme))
+        assert not programme.mentor_consent and programme.consent_deadline is None
+        # Turned on afterwards, the pair approved before it is still announced.
+        programme.mentor_consent = True
+        programme.consent_deadline = date(2999, 1, 1)
+        summary = consent.summary(Scope(programme))
+        assert (summary.ready, summary.waiting, summary.asked) == (1, 0, 0)
+        db.session.rollback()
+        db.session.remove()
         db.engine.dispose()

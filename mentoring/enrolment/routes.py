@@ -10,7 +10,7 @@ from ..extensions import db
 from ..forms import ConfirmForm
 from ..models import Enrolment, Role
 from ..permissions import own_enrolment
-from ..services import activities, pair_views
+from ..services import activities, consent, pair_views
 from ..services import enrolments as service
 from ..services.scope import programme_by_slug
 from . import bp
@@ -89,4 +89,5 @@ def my_programmes():
                            pairs=pair_views.my_pairs(current_user),
                            activities=activities.upcoming_for(current_user),
                            feed_url=activities.feed_url(current_user),
+                           asked=consent.waiting_for(current_user),
                            resend_form=ConfirmForm())

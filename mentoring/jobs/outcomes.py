@@ -21,12 +21,17 @@ def outcome(kind: JobKind, result: dict[str, Any]) -> Said:
     """The sentence for a finished job of ``kind`` with ``result`` (announce, approve above,
     decide applications)."""
     if kind == JobKind.ANNOUNCE_PAIRS:
+        # When mentors are asked, the pairs still waiting for an answer are said too.
+        waiting = [ngettext("%(num)d approved pair waits for its mentor's answer.",
+                            "%(num)d approved pairs wait for their mentor's answer.",
+                            result["waiting"])] if result.get("waiting") else []
         if result["announced"]:
-            return Said(ngettext(
+            return Said(" ".join([ngettext(
                 "%(num)d pair announced: both people have been emailed.",
                 "%(num)d pairs announced: both people in each have been emailed.",
-                result["announced"]), "success")
-        return Said(_("There was no approved pair to announce."), "info")
+                result["announced"]), *waiting]), "success")
+        return Said(" ".join([_("There was no approved pair to announce."), *waiting]),
+                    "info")
     if kind == JobKind.APPROVE_ABOVE:
         message = ngettext("%(num)d pair approved.", "%(num)d pairs approved.",
                            result["approved"])

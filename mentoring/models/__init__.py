@@ -3,6 +3,7 @@
 from ..gender import Gender
 from .activity import Activity, ActivityKind, Audience, Registration, RegistrationStatus
 from .audit import AuditEvent
+from .consent import ConsentState, MentorConsent
 from .enrolment import (
     DECISIONS,
     Enrolment,
@@ -49,6 +50,8 @@ __all__ = [
     "CrossRegion",
     "MatchingQuota",
     "QuotaUnit",
+    "ConsentState",
+    "MentorConsent",
     "FINISHED",
     "Job",
     "JobKind",

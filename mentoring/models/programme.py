@@ -64,6 +64,10 @@ class Programme(db.Model):
     reminder_interval_days: Mapped[int] = mapped_column(Integer, default=30)
     #: Guidance sent to every pair when it is announced (first steps, cadence, contacts).
     guidance: Mapped[str] = mapped_column(Text, default="")
+    #: Approved pairs go first to their mentor, who accepts or declines, before announcing.
+    mentor_consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: The last day mentors answer; after it, unanswered approved pairs may be announced.
+    consent_deadline: Mapped[date | None] = mapped_column(Date)
     #: Weights and rules for the matching engine (matching.Rules.to_dict()); empty = defaults.
     matching_rules: Mapped[dict] = mapped_column(JSON, default=dict)
     #: Content in other languages: {"fr": {"name": ..., "description": ..., "guidance": ...}}.

@@ -15,7 +15,7 @@ from ..models import PairingStatus
 from ..pagination import paginate
 from ..permissions import Scope, coordinator_required
 from ..security import whole_number
-from ..services import Forbidden, Refused, exports, jobs, pair_views, rematch
+from ..services import Forbidden, Refused, consent, exports, jobs, pair_views, rematch
 from ..services import matching as matching_service
 from ..services import pairings as service
 from . import bp
@@ -91,7 +91,8 @@ def pairs(scope: Scope):
         names=pair_views.names(alternative_ids), counts=pair_views.status_counts(scope),
         waiting_mentees=rematch.summary(scope),
         action_form=ConfirmForm(), reject_form=RejectForm(), above_form=ApproveAboveForm(),
-        PairingStatus=PairingStatus)
+        PairingStatus=PairingStatus,
+        consent=consent.summary(scope, [pairing.id for pairing in page.items]))
 
 
 @bp.route("/<slug>/pairs/load")
@@ -223,9 +224,9 @@ def announce(scope: Scope):
                                     job_id=started.value.id))
         return redirect(url_for("pairing.pairs", slug=scope.programme.slug,
                                 status="active"))
-    approved = pair_views.status_counts(scope).get("approved", 0)
+    summary = consent.summary(scope)
     return render_template("pairing/announce.html", scope=scope, programme=scope.programme,
-                           form=form, approved=approved)
+                           form=form, approved=summary.ready, consent=summary)
 
 
 @bp.route("/<slug>/pairs.csv")

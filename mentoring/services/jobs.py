@@ -19,7 +19,7 @@ from ..extensions import db
 from ..models import EnrolmentStatus, Job, JobKind, JobStatus, User
 from ..models._types import utcnow
 from ..models.job import FINISHED
-from . import Forbidden, NotFound, Refused, enrolments, matching, pairings, quotas
+from . import Forbidden, NotFound, Refused, consent, enrolments, matching, pairings, quotas
 from .scope import Scope, coordinator_scope
 
 #: A matching job queued or running for longer than this no longer holds back a new run (its
@@ -215,8 +215,9 @@ def _matching_run(job: Job) -> None:
 
 
 def _announce_pairs(job: Job) -> None:
-    announced = _as_starter(job, pairings.announce)
-    _finish(job, JobStatus.DONE, result={"announced": announced})
+    announced, waiting = _as_starter(job, lambda actor, scope: (
+        pairings.announce(actor, scope), consent.summary(scope).waiting))
+    _finish(job, JobStatus.DONE, result={"announced": announced, "waiting": waiting})
 
 
 def _approve_above(job: Job) -> None:

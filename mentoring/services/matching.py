@@ -12,13 +12,14 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import case, func, insert, select, update
 from sqlalchemy.exc import OperationalError
 
 from ..extensions import db
 from ..matching import Mentee, Mentor, Rules, alternatives, gc_paused, solve
 from ..matching.quotas import QuotaError, QuotasUnmet
 from ..models import (
+    LIVE_STATUSES,
     Enrolment,
     EnrolmentLanguage,
     EnrolmentStatus,
@@ -307,6 +308,73 @@ def _run(actor, programme: Programme, fair: bool, stable: bool = False) -> Match
     audit.record("matching.run", actor=actor, programme=programme, target=matching_run,
                  after={**matching_run.summary, "diff": matching_run.diff, "fair": fair})
     return matching_run
+
+
+def match_again(actor, programme: Programme, mentee_ids, *, source: str,
+                previous: dict[int, int] | None = None) -> tuple[list[Pairing], list[dict]]:
+    """Propose a mentor for a few mentees without changing any other pair: a local re-solve.
+
+    Every live pair and every open proposal is passed to the engine as locked (so it keeps
+    its places and its mentee), forbidden pairs stay forbidden, and only ``mentee_ids`` (those
+    still accepted, without a live pair or an open proposal) are matched, against the places
+    left. Each new proposal is written like a run's (score, explanation, alternatives), with
+    ``source`` and, from ``previous`` (mentee -> mentor), the mentor she had before; it needs
+    a coordinator's approval like any proposal. Returns the new proposals and, for mentees
+    left without one, the run's unmatched records (reason and closest mentors).
+    """
+    rules = rules_for(programme)
+    mentors, mentees = applicant_profiles(programme)
+    taken = set(db.session.scalars(select(Pairing.mentee_id).where(
+        Pairing.programme_id == programme.id,
+        Pairing.status.in_([*LIVE_STATUSES, PairingStatus.PROPOSED]))))
+    wanted = {mentee_id for mentee_id in mentee_ids if mentee_id not in taken}
+    capacity = {mentor.id: mentor.capacity for mentor in mentors}
+    accepted_mentees = {mentee.id for mentee in mentees}
+    locked, locked_mentees, held = [], set(), defaultdict(int)
+    for mentee_id, mentor_id, status in db.session.execute(
+            select(Pairing.mentee_id, Pairing.mentor_id, Pairing.status).where(
+                Pairing.programme_id == programme.id,
+                Pairing.status.in_([*LIVE_STATUSES, PairingStatus.PROPOSED]))
+            .order_by(case((Pairing.status == PairingStatus.PROPOSED, 1), else_=0), Pairing.id)):
+        # A proposal beyond its mentor's places (she was paired by hand since), or beside
+        # its mentee's live pair, holds nothing.
+        if mentee_id in accepted_mentees and mentor_id in capacity and \
+                mentee_id not in locked_mentees and (
+                status != PairingStatus.PROPOSED or held[mentor_id] < capacity[mentor_id]):
+            locked.append((mentee_id, mentor_id))
+            locked_mentees.add(mentee_id)
+            held[mentor_id] += 1
+    cohort = [m for m in mentees if m.id in wanted or m.id in locked_mentees]
+    if not wanted & accepted_mentees or not mentors:
+        return [], []
+    kept, cohort_ids = set(locked), {m.id for m in cohort}
+    result = solve(mentors, cohort, rules, locked=locked, forbidden=[
+        pair for pair in forbidden_pairs(programme)
+        if pair not in kept and pair[0] in cohort_ids and pair[1] in capacity])
+    best_others = alternatives(result, mentee_ids=sorted(wanted & accepted_mentees))
+    previous = previous or {}
+    proposals = []
+    for pair in result.pairs:
+        if pair.mentee_id not in wanted:
+            continue
+        proposal = Pairing(
+            programme_id=programme.id, mentee_id=pair.mentee_id, mentor_id=pair.mentor_id,
+            status=PairingStatus.PROPOSED, score=pair.score, parts=list(pair.parts),
+            broken=list(pair.broken), source=source,
+            previous_mentor_id=previous.get(pair.mentee_id),
+            alternatives=[_alternative(alt) for alt in best_others.get(pair.mentee_id, [])])
+        db.session.add(proposal)
+        proposals.append(proposal)
+    db.session.flush()
+    unmatched = [{"mentee": item.mentee_id, "reason": item.reason, "params": item.params,
+                  "alternatives": [_alternative(alt)
+                                   for alt in best_others.get(item.mentee_id, [])]}
+                 for item in result.unmatched if item.mentee_id in wanted]
+    audit.record("matching.again", actor=actor, programme=programme, after={
+        "mentees": sorted(wanted), "source": source,
+        "proposed": [[p.mentee_id, p.mentor_id, p.score] for p in proposals],
+        "unmatched": [item["mentee"] for item in unmatched]})
+    return proposals, unmatched
 
 
 def _change(earlier: int | None, mentor: int) -> tuple[str, int | None]:

@@ -33,7 +33,7 @@ from ..models import (
     User,
 )
 from ..models._types import utcnow
-from . import Forbidden, NotFound, Refused, audit, mail
+from . import Forbidden, NotFound, Refused, audit, consent, mail
 from .links import external_url
 from .matching import latest_run, rules_for, to_profile
 from .scope import Scope
@@ -127,6 +127,7 @@ def approve(actor, scope: Scope, pairing_id: int) -> bool:
     _flush_or_explain()
     audit.record("pairing.approve", actor=actor, programme=scope.programme, target=pairing,
                  before=before, after=_state(pairing))
+    consent.ask(actor, scope.programme, [pairing.id])
     return True
 
 
@@ -180,6 +181,7 @@ def approve_above(actor, scope: Scope, threshold: int) -> tuple[int, int]:
     _flush_or_explain()
     audit.record_many("pairing.approve", "pairing", list(changes), actor=actor,
                       programme=scope.programme, changes=changes)
+    consent.ask(actor, scope.programme, list(changes))
     return len(changes), skipped
 
 
@@ -199,7 +201,7 @@ def reject(actor, scope: Scope, pairing_id: int, reason: str = "") -> None:
     pairing.locked = False
     pairing.decided_at = utcnow()
     pairing.decided_by_id = actor.id
-    _forbid(actor, scope, pairing.mentee_id, pairing.mentor_id, reason)
+    forbid_pair(actor, scope.programme, pairing.mentee_id, pairing.mentor_id, reason)
     _flush_or_explain()
     audit.record("pairing.reject", actor=actor, programme=scope.programme, target=pairing,
                  before=before, after={**_state(pairing), "reason": reason})
@@ -218,11 +220,13 @@ def set_locked(actor, scope: Scope, pairing_id: int, locked: bool) -> None:
                  programme=scope.programme, target=pairing, before=before, after=_state(pairing))
 
 
-def _forbid(actor, scope: Scope, mentee_id: int, mentor_id: int, reason: str) -> None:
+def forbid_pair(actor, programme, mentee_id: int, mentor_id: int, reason: str) -> None:
+    """Record that no run may propose this pair (once; ``actor`` a coordinator, or the
+    mentor who declined it)."""
     exists = db.session.scalar(select(ForbiddenPair).where(
         ForbiddenPair.mentee_id == mentee_id, ForbiddenPair.mentor_id == mentor_id))
     if exists is None:
-        db.session.add(ForbiddenPair(programme_id=scope.programme.id, mentee_id=mentee_id,
+        db.session.add(ForbiddenPair(programme_id=programme.id, mentee_id=mentee_id,
                                      mentor_id=mentor_id, reason=reason.strip(),
                                      created_by_id=actor.id))
 
@@ -248,7 +252,7 @@ def forbid(actor, scope: Scope, mentee_id: int, mentor_id: int, reason: str = ""
     if open_proposal is not None:
         reject(actor, scope, open_proposal, reason)
         return
-    _forbid(actor, scope, mentee_id, mentor_id, reason)
+    forbid_pair(actor, scope.programme, mentee_id, mentor_id, reason)
     audit.record("pairing.forbid", actor=actor, programme=scope.programme,
                  after={"mentee": mentee_id, "mentor": mentor_id, "reason": reason})
 
@@ -307,6 +311,7 @@ def pair_by_hand(actor, scope: Scope, mentee_id: int, mentor_id: int, *, reason:
     _flush_or_explain()
     audit.record("pairing.manual", actor=actor, programme=scope.programme, target=pairing,
                  after={**_state(pairing), "broken": view.broken, "reason": reason.strip()})
+    consent.ask(actor, scope.programme, [pairing.id])
     return pairing
 
 
@@ -361,7 +366,7 @@ class Introduced:
     topic_labels: list[str] = field(default_factory=list)
 
 
-def _introduced(enrolment_ids: set[int]) -> dict[int, Introduced]:
+def introduced(enrolment_ids: set[int]) -> dict[int, Introduced]:
     """The applications, by id, as the introduction shows them."""
     wanted = sorted(enrolment_ids)
     languages: dict[int, list[str]] = {}
@@ -408,7 +413,8 @@ def announce(actor, scope: Scope) -> int:
 def _announce(actor, scope: Scope) -> int:
     query = select(Pairing.id, Pairing.mentee_id, Pairing.mentor_id).join(
         Enrolment, Pairing.mentee_id == Enrolment.id).where(
-        Pairing.programme_id == scope.programme.id, Pairing.status == PairingStatus.APPROVED
+        Pairing.programme_id == scope.programme.id, Pairing.status == PairingStatus.APPROVED,
+        consent.announceable(scope.programme),  # pairs waiting for their mentor's answer wait
     ).order_by(Pairing.id).with_for_update(of=Pairing)
     if scope.region is not None:
         query = query.where(Enrolment.region_id == scope.region.id)
@@ -416,7 +422,7 @@ def _announce(actor, scope: Scope) -> int:
     if not pairs:
         return 0
     ids = [pair.id for pair in pairs]
-    people = _introduced({pair.mentee_id for pair in pairs} | {pair.mentor_id for pair in pairs})
+    people = introduced({pair.mentee_id for pair in pairs} | {pair.mentor_id for pair in pairs})
     messages = []
     for pair in pairs:
         mentee, mentor = people[pair.mentee_id], people[pair.mentor_id]

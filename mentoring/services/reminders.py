@@ -1,5 +1,6 @@
 """Reminders: pairs gone silent, pairs that never met, the coordinators' weekly digest, and
-the activities of tomorrow for the people registered.
+the activities of tomorrow for the people registered, and mentors who have not answered
+whether they accept a pair, the day before the deadline.
 
 ``flask send-reminders`` is safe to run every day from cron: each reminder is recorded in
 ``reminder_sent`` under a key for the period it covers, so a second run sends nothing twice.
@@ -25,7 +26,7 @@ from ..models import (
     ReminderSent,
     User,
 )
-from . import activities, email_choices, mail, surveys
+from . import activities, consent, email_choices, mail, surveys
 from .activity import activity
 from .links import external_url
 from .scope import Scope
@@ -38,6 +39,7 @@ class Sent:
     digests: int = 0
     surveys: int = 0
     activities: int = 0
+    consent: int = 0
 
 
 def _claim(kind: str, subject_id: int, period: str) -> bool:
@@ -71,6 +73,11 @@ def send_reminders(today: date) -> Sent:
                 if survey.sent_at is None and surveys.participants(programme, kind):
                     surveys.send(None, survey)
                     sent.surveys += 1
+        for asked in consent.due_reminders(programme, today):
+            # Once per pair and deadline: a new deadline reminds again.
+            if _claim("consent", asked.id, programme.consent_deadline.isoformat()):
+                consent.remind(asked)
+                sent.consent += 1
         rows = activity(Scope(programme), today)
         for row in rows:
             pairing = row.pairing

@@ -71,7 +71,7 @@ def test_coordinator_runs_matching_rejects_reruns_approves_and_announces(live_se
     assert emails(kind="introduction") == []  # nobody is told before the announcement
     page.get_by_role("link", name=re.compile(r"Announce approved pairs \(1\)")).click()
     visit("05-announce")
-    page.get_by_role("button", name="Announce and email them").click()
+    page.get_by_role("button", name="Announce 1 pair and email them").click()
     expect(page.get_by_text("1 pair announced")).to_be_visible()
     visit("06-announced")
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import threading
+from datetime import timedelta
 from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import urlsplit
@@ -59,7 +60,7 @@ PAGES = {
         "/", "/programmes/now4wrc23", "/programmes/now4wrc27", "/login", "/register",
         "/password/forgot", "/privacy", "{confirm}", "{confirm}/dispute", "{unsubscribe}",
         "/password/reset/{reset}", "/invitation/{invitation}", "/password/reset/not-a-token",
-        "/no-such-page",
+        "/no-such-page", "{consent}",
     ],
     "applicant": [
         "/me/programmes", "/applications/{own}/edit", "/applications/{own}/withdraw",
@@ -87,12 +88,13 @@ PAGES = {
         f"{CYBER}/surveys", f"{CYBER}/dashboard", f"{CYBER}/activities",
         f"{CYBER}/activities/new", f"{CYBER}/activities/{{activity}}",
         f"{CYBER}/activities/{{activity}}/edit", f"{CYBER}/activities/{{activity}}/cancel",
-        f"{C23}/waiting", f"{CYBER}/waiting",
+        f"{C23}/waiting", f"{CYBER}/waiting", f"{C23}/consent",
     ],
     "co-chair": [
         "/coordinate/", f"{C23}/applications", f"{C23}/applications/{{asmg_application}}",
         f"{C23}/pairs", f"{C23}/activity", f"{C23}/dashboard", f"{C23}/report", f"{C23}/audit",
         f"{C23}/activities", f"{C23}/pairs/blocking", f"{C23}/quotas", f"{C23}/waiting",
+        f"{C23}/consent",
     ],
     "admin": [
         "/admin/", "/admin/dashboard", "/admin/users", "/admin/emails", "/admin/programmes/new",
@@ -118,7 +120,7 @@ DENSE = [
 def _demo_world() -> tuple[dict[str, str], dict[str, object]]:
     """The demo data plus a matching run with proposals, a job, a sent survey and an applicant
     with a very long name; returns the roles' emails and the ids the pages need."""
-    from mentoring.services import jobs, quotas, surveys, tokens
+    from mentoring.services import consent, jobs, pairings, quotas, surveys, tokens
     from mentoring.services import meetings as meetings_service
     from mentoring.services.email_choices import unsubscribe_url
     from mentoring.services.programmes import assign_coordinator
@@ -170,6 +172,12 @@ def _demo_world() -> tuple[dict[str, str], dict[str, object]]:
         Pairing.programme_id == wrc.id, Pairing.status == PairingStatus.PROPOSED).limit(1))
     training = db.session.scalar(select(Activity.id).where(
         Activity.title == "Negotiation skills for technical experts"))
+    # Mentors are asked before announcing: one approved proposal waits for its mentor.
+    wrc.mentor_consent, wrc.consent_deadline = True, utcnow().date() + timedelta(days=7)
+    asked = db.session.scalar(select(Pairing).where(
+        Pairing.programme_id == wrc.id, Pairing.status == PairingStatus.PROPOSED,
+        Pairing.id != proposal).order_by(Pairing.id.desc()).limit(1))
+    pairings.approve(admin, Scope(wrc), asked.id)
     db.session.flush()
     confirm = "/sessions/confirm/" + meetings_service.confirm_token(meeting, mentee)
     ids = {
@@ -181,6 +189,7 @@ def _demo_world() -> tuple[dict[str, str], dict[str, object]]:
         "approve_job": done[JobKind.APPROVE_ABOVE].id,
         "decide_job": done[JobKind.DECIDE_APPLICATIONS].id,
         "someone": mentee.id, "confirm": confirm, "activity": training,
+        "consent": "/consent/link/" + consent.link_token(asked.id, asked.mentor_id),
         "reset": tokens.make_token(mentee, tokens.RESET_PASSWORD),
         "invitation": tokens.make_token(invited, tokens.INVITATION),
         "unsubscribe": urlsplit(unsubscribe_url(mentee, "reminder-silent")).path,

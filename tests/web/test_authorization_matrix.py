@@ -38,6 +38,7 @@ from mentoring.models import (
     MatchingRun,
     Meeting,
     MeetingFormat,
+    MentorConsent,
     Pairing,
     PairingStatus,
     ProgrammeStatus,
@@ -52,7 +53,7 @@ from mentoring.services.exports import DASHBOARD_TABLES
 
 #: The blueprints whose /coordinate/ routes make the coordinators' side of the site.
 COORDINATOR_BLUEPRINTS = {"coordination", "applications", "pairing", "pairs_at_work", "surveys",
-                          "dashboard", "content", "jobs", "activities"}
+                          "dashboard", "content", "jobs", "activities", "consent"}
 
 
 def coordinator_rules(app, method: str) -> set[str]:
@@ -189,10 +190,14 @@ def world(make_programme, make_enrolment, make_user, coordinator) -> World:
         BlockingPair(run_id=matching_run.id, mentee_id=mentee.id, mentor_id=mentor.id,
                      score=900, mentee_score=None, mentor_lowest=800)
         for mentee, mentor in ((a_mentee, b_mentor), (b_second_mentee, a_mentor))])
+    # A CEPT mentor's answer to a pair (its reason is for CEPT's coordinators only).
+    programme.mentor_consent = True
+    db.session.add(MentorConsent(pairing_id=b_pair.id, programme_id=programme.id,
+                                 state="declined", reason="Bravo consent reason"))
     db.session.commit()
 
     secrets = ("Bravo dispute note", "Bravo import problem", "Bravo feedback comment",
-               "Bravo survey comment", "Bravo circle")
+               "Bravo survey comment", "Bravo circle", "Bravo consent reason")
     for enrolment in (b_mentee, b_second_mentee, b_applicant, b_mentor_applicant, declined):
         secrets += (enrolment.user.name, enrolment.user.email)
     return World(programme.slug, a_mentee, a_mentor, a_applicant, a_pair, a_meeting, b_mentee,
@@ -267,6 +272,7 @@ def get_requests(w: World) -> dict[str, list[tuple[str, int]]]:
                                      (f"{c}/activities/{w.b_activity.id}/edit", 403)],
         "activities.cancel_activity": [(f"{c}/activities/{w.wide_activity.id}/cancel", 403),
                                        (f"{c}/activities/{w.b_activity.id}/cancel", 403)],
+        "consent.setting": [(f"{c}/consent", 200)],
     }
 
 
@@ -347,6 +353,7 @@ def post_requests(w: World) -> dict[str, list[tuple[str, dict]]]:
         "surveys.surveys_page": [(f"{c}/surveys", {"kind": "end", "questions": "text: Hi?",
                                                    "action": "send"})],
         "content.translations": [(f"{c}/translations", {"locale": "fr"})],
+        "consent.setting": [(f"{c}/consent", {"deadline": ""})],
         # Acting within her scope: these answer a page or a redirect, never touching CEPT.
         "pairing.approve_above": [(f"{c}/pairs/approve-above", {"score": "0"})],
         "pairing.announce": [(f"{c}/pairs/announce", {})],
