@@ -105,6 +105,15 @@ def trigger_statements(dialect: str) -> list[str]:
     return _postgresql() if dialect == "postgresql" else _sqlite()
 
 
+def restore_after_batch(op) -> None:
+    """For a migration that batch-alters a watched table: on SQLite batch mode rebuilds the
+    table without its triggers, so they are created again (PostgreSQL alters in place)."""
+    dialect = op.get_bind().dialect.name
+    if dialect == "sqlite":
+        for statement in trigger_statements(dialect):
+            op.execute(statement)
+
+
 def trigger_names(dialect: str) -> set[str]:
     """The triggers `trigger_statements` creates (on SQLite, one per table and event)."""
     if dialect == "postgresql":

@@ -5,8 +5,10 @@ Revises: d934cecea040
 Create Date: 2026-12-01 23:55:00.000000
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
+
+from mentoring.models.revision import restore_after_batch
 
 
 # revision identifiers, used by Alembic.
@@ -21,8 +23,10 @@ def upgrade():
     with op.batch_alter_table('programme', schema=None) as batch_op:
         batch_op.add_column(sa.Column('new_partners_only', sa.Boolean(), nullable=False,
                                       server_default=sa.true()))
+    restore_after_batch(op)
 
 
 def downgrade():
     with op.batch_alter_table('programme', schema=None) as batch_op:
         batch_op.drop_column('new_partners_only')
+    restore_after_batch(op)

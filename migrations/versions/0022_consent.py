@@ -8,8 +8,10 @@ Two programme columns (off, no deadline) and a new table: every existing program
 announcing as before, and pairs already approved have no consent row, so they stay
 announceable.
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
+
+from mentoring.models.revision import restore_after_batch
 
 
 # revision identifiers, used by Alembic.
@@ -51,6 +53,7 @@ def upgrade():
     with op.batch_alter_table('mentor_consent', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_mentor_consent_programme_id'), ['programme_id'],
                               unique=False)
+    restore_after_batch(op)
 
 
 def downgrade():
@@ -60,3 +63,4 @@ def downgrade():
     with op.batch_alter_table('programme', schema=None) as batch_op:
         batch_op.drop_column('consent_deadline')
         batch_op.drop_column('mentor_consent')
+    restore_after_batch(op)
