@@ -22,7 +22,7 @@ from .labels import (
     role_label,
 )
 from .models import EnrolmentStatus, PairingStatus, ProgrammeStatus, Role
-from .permissions import coordinated_programmes
+from .permissions import coordinates_any
 
 
 def url_with(**changes) -> str:
@@ -77,7 +77,7 @@ def register(app: Flask) -> None:
             "current_locale": locale,
             "text_direction": "rtl" if is_rtl(locale) else "ltr",
             "interface_languages": interface_languages,
-            "coordinated_programmes": coordinated_programmes,
+            "coordinates_any": coordinates_any,
         }
 
     # Globals, unlike context variables, reach imported macros too.

@@ -357,6 +357,19 @@ def listed(query: Select) -> Select:
     )
 
 
+def counted(filters: Filters, counts: dict[tuple[str, str], int]) -> int | None:
+    """How many applications ``applications_query`` finds, read from ``status_counts`` (same
+    scope) when the filters name only a role and a status; None when another filter (region,
+    topic, a name) needs a count of its own."""
+    if filters.region_id or filters.topic_id or filters.q.strip():
+        return None
+    roles = {r.value for r in Role}
+    statuses = {s.value for s in EnrolmentStatus}
+    return sum(count for (role, status), count in counts.items()
+               if (filters.role not in roles or role == filters.role)
+               and (filters.status not in statuses or status == filters.status))
+
+
 def status_counts(scope: Scope) -> dict[tuple[str, str], int]:
     """Applications per (role, status) in the scope, for the counts above the list."""
     query = (

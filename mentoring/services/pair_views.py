@@ -17,6 +17,7 @@ from ..models import (
     Meeting,
     Pairing,
     PairingStatus,
+    Region,
     Role,
     User,
 )
@@ -67,6 +68,16 @@ def pairs_query(scope: Scope, filters: PairFilters) -> Select:
     return query.order_by(Pairing.score.asc(), Pairing.id)
 
 
+def counted(filters: PairFilters, counts: dict[str, int]) -> int | None:
+    """How many pairs ``pairs_query`` finds, read from ``status_counts`` (same scope) when
+    the filters name only a status; None when another filter needs a count of its own."""
+    if filters.below is not None or filters.region_id or filters.topic_id:
+        return None
+    if filters.status in {s.value for s in PairingStatus}:
+        return counts.get(filters.status, 0)
+    return sum(counts.get(status.value, 0) for status in CURRENT)
+
+
 def with_people(query: Select) -> Select:
     """Load both people of each pair (the columns the pairs page and its CSV show: name,
     address, region) in the same query. Every pair has both people (inner joins): with
@@ -81,6 +92,33 @@ def with_people(query: Select) -> Select:
                         User.name, User.email),
                     enrolment.joinedload(Enrolment.region)]
     return query.options(*options)
+
+
+#: The people and regions ``listed`` joins, aliased once: an alias costs more to build than the
+#: rest of the query.
+_PEOPLE = [(role, aliased(Enrolment, name=f"{role}_enrolment"), aliased(User, name=f"{role}_user"),
+            aliased(Region, name=f"{role}_region"), person)
+           for role, person in (("mentee", Pairing.mentee_id), ("mentor", Pairing.mentor_id))]
+
+
+def listed(query: Select) -> Select:
+    """The pairs list's rows as plain columns (no model objects to build): the pair's own,
+    and each person's name, address and region code as ``mentee_name``, ``mentee_email``,
+    ``mentee_region`` and the same for ``mentor_``. Every pair has both people (inner
+    joins); a person may have no region (None)."""
+    query = query.with_only_columns(
+        Pairing.id, Pairing.status, Pairing.locked, Pairing.score, Pairing.parts,
+        Pairing.alternatives, Pairing.broken, Pairing.change, Pairing.previous_mentor_id,
+        Pairing.source, Pairing.override_reason,
+        *(column.label(f"{role}_{label}") for role, _enrolment, user, region, _person in _PEOPLE
+          for label, column in (("name", user.name), ("email", user.email),
+                                ("region", region.code)))
+    ).select_from(Pairing)
+    for _role, enrolment, user, region, person in _PEOPLE:
+        query = (query.join(enrolment, person == enrolment.id)
+                 .join(user, enrolment.user_id == user.id)
+                 .outerjoin(region, enrolment.region_id == region.id))
+    return query
 
 
 def names(enrolment_ids) -> dict[int, str]:
