@@ -45,9 +45,11 @@ def applications(scope: Scope):
                     total=service.counted(filters, counts))
     ids = [enrolment.id for enrolment in page.items]
     form = DecisionForm(choices=[(i, str(i)) for i in ids])
+    languages, topics = service.languages_and_topics(ids)
     return render_template("applications/applications.html", scope=scope,
                            programme=scope.programme, page=page, filters=filters, form=form,
-                           counts=counts, list_args=_list_args())
+                           counts=counts, list_args=_list_args(), languages=languages,
+                           topics=topics)
 
 
 @bp.route("/<slug>/applications/decide", methods=["POST"])
