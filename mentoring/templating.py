@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from babel import numbers as babel_numbers
 from flask import Flask, request, url_for
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_datetime, get_locale, get_translations
 
 from .data import country_name, language_name
 from .forms import error_links
@@ -63,9 +63,34 @@ def current_page() -> str:
     return request.full_path.rstrip("?")
 
 
+def _install_gettext(app: Flask) -> None:
+    """The templates' ``_`` and ``ngettext``: Flask-Babel's, with the catalogue of each locale
+    remembered here. Flask-Babel looks up the request's domain, locale and catalogue again at
+    every call, which a page of 50 rows and its header and tabs does a hundred times; the
+    locale is still asked each time (``force_locale`` renders an email in its reader's)."""
+    catalogues = {}
+
+    def catalogue():
+        locale = get_locale()
+        try:
+            return catalogues[locale]
+        except KeyError:
+            found = catalogues[locale] = get_translations()
+            return found
+
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda string: catalogue().ugettext(string),
+        ngettext=lambda singular, plural, n: catalogue().ungettext(singular, plural, n),
+        pgettext=lambda context, string: catalogue().upgettext(context, string),
+        npgettext=lambda context, singular, plural, n: catalogue().unpgettext(
+            context, singular, plural, n),
+        newstyle=True)
+
+
 def register(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+    _install_gettext(app)
 
     # The switcher names each language in itself, whatever the page's language.
     interface_languages = [(code, language_name(code, code)) for code in app.config["LANGUAGES"]]

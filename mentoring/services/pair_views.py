@@ -94,31 +94,33 @@ def with_people(query: Select) -> Select:
     return query.options(*options)
 
 
-#: The people and regions ``listed`` joins, aliased once: an alias costs more to build than the
-#: rest of the query.
-_PEOPLE = [(role, aliased(Enrolment, name=f"{role}_enrolment"), aliased(User, name=f"{role}_user"),
-            aliased(Region, name=f"{role}_region"), person)
-           for role, person in (("mentee", Pairing.mentee_id), ("mentor", Pairing.mentor_id))]
+def _listed() -> Select:
+    columns, joined = [], Pairing.__table__
+    for role, person in (("mentee", Pairing.mentee_id), ("mentor", Pairing.mentor_id)):
+        enrolment = aliased(Enrolment, name=f"{role}_enrolment")
+        user, region = aliased(User, name=f"{role}_user"), aliased(Region, name=f"{role}_region")
+        columns += [user.name.label(f"{role}_name"), user.email.label(f"{role}_email"),
+                    region.code.label(f"{role}_region")]
+        joined = (joined.join(enrolment, person == enrolment.id)
+                  .join(user, enrolment.user_id == user.id)
+                  .outerjoin(region, enrolment.region_id == region.id))
+    return select(
+        Pairing.id, Pairing.status, Pairing.locked, Pairing.score, Pairing.parts,
+        Pairing.alternatives, Pairing.broken, Pairing.change, Pairing.previous_mentor_id,
+        Pairing.source, Pairing.override_reason, *columns).select_from(joined)
+
+
+#: Built once: the aliases and joins cost more to build than the page's rows to read.
+_LISTED = _listed()
 
 
 def listed(query: Select) -> Select:
-    """The pairs list's rows as plain columns (no model objects to build): the pair's own,
-    and each person's name, address and region code as ``mentee_name``, ``mentee_email``,
+    """The pairs list's rows as plain columns (no model objects to build), for the pairs
+    ``query`` selects (its WHERE clause: the page's keys): the pair's own, and each
+    person's name, address and region code as ``mentee_name``, ``mentee_email``,
     ``mentee_region`` and the same for ``mentor_``. Every pair has both people (inner
     joins); a person may have no region (None)."""
-    query = query.with_only_columns(
-        Pairing.id, Pairing.status, Pairing.locked, Pairing.score, Pairing.parts,
-        Pairing.alternatives, Pairing.broken, Pairing.change, Pairing.previous_mentor_id,
-        Pairing.source, Pairing.override_reason,
-        *(column.label(f"{role}_{label}") for role, _enrolment, user, region, _person in _PEOPLE
-          for label, column in (("name", user.name), ("email", user.email),
-                                ("region", region.code)))
-    ).select_from(Pairing)
-    for _role, enrolment, user, region, person in _PEOPLE:
-        query = (query.join(enrolment, person == enrolment.id)
-                 .join(user, enrolment.user_id == user.id)
-                 .outerjoin(region, enrolment.region_id == region.id))
-    return query
+    return _LISTED.where(query.whereclause)
 
 
 def names(enrolment_ids) -> dict[int, str]:
