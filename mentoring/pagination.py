@@ -17,7 +17,9 @@ class KeysFirst(SelectPagination):
     """A page of model rows in two steps: the page's primary keys (the filters and the order
     over the narrow rows only), then those rows with what the page shows loaded by ``load``.
     Sorting thousands of rows joined to their people and regions only to keep 50 cost most of
-    a list page; now only the page's rows are joined."""
+    a list page; now only the page's rows are joined. ``load`` may also choose plain columns
+    (the key among them): the page then holds rows, not model objects, which are quicker to
+    read when the page only shows columns."""
 
     def _keys(self):
         query = self._query_args["select"]
@@ -31,26 +33,35 @@ class KeysFirst(SelectPagination):
         ids = session.scalars(keys.limit(self.per_page).offset(self._query_offset)).all()
         if not ids:
             return []
-        load = self._query_args["load"]
-        rows = {getattr(row, key.key): row for row in session.scalars(
-            load(select(entity).where(key.in_(ids)))).unique()}
+        query = self._query_args["load"](select(entity).where(key.in_(ids)))
+        described = query.column_descriptions
+        if len(described) == 1 and described[0]["expr"] is entity:
+            found = session.scalars(query).unique()
+        else:  # plain columns, one of them the key
+            found = session.execute(query)
+        rows = {getattr(row, key.key): row for row in found}
         return [rows[i] for i in ids]
 
     def _query_count(self) -> int:
+        if self._query_args["total"] is not None:
+            return self._query_args["total"]
         _entity, _key, keys = self._keys()
         return self._query_args["session"].scalar(
             select(func.count()).select_from(keys.order_by(None).subquery()))
 
 
-def paginate(query, load=None, **kwargs):
+def paginate(query, load=None, total=None, **kwargs):
     """``db.paginate`` of ``query``; with ``load`` (a function adding loader options to a
-    select of the same model), the page's keys first and then its rows (see KeysFirst)."""
+    select of the same model, or choosing its columns), the page's keys first and then its
+    rows (see KeysFirst).
+    ``total``, when the caller already counted the rows (a list's counts by status), spares
+    counting them again."""
     page_number = whole_number(request.args.get("page"), clamp=True) or 1
     if load is None:
         page = db.paginate(query, page=page_number, error_out=False, **kwargs)
     else:
-        page = KeysFirst(select=query, session=db.session(), load=load, page=page_number,
-                         error_out=False, **kwargs)
+        page = KeysFirst(select=query, session=db.session(), load=load, total=total,
+                         page=page_number, error_out=False, **kwargs)
     if page.pages and page.page > page.pages:
         abort(redirect(url_with(page=page.pages)))
     return page

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from functools import wraps
 
+from flask import g
 from flask_login import current_user, login_required
 
 from .models import Enrolment, Programme
@@ -16,8 +17,8 @@ from .services import Forbidden
 from .services import scope as rules
 from .services.scope import Scope, enrolment_in_scope
 
-__all__ = ["Scope", "admin_required", "coordinated_programmes", "coordinator_required",
-           "coordinator_scope", "enrolment_in_scope", "own_enrolment"]
+__all__ = ["Scope", "admin_required", "coordinated_programmes", "coordinates_any",
+           "coordinator_required", "coordinator_scope", "enrolment_in_scope", "own_enrolment"]
 
 
 def admin_required(view):
@@ -43,6 +44,14 @@ def coordinated_programmes(user=None):
     return rules.coordinated_programmes(user or current_user)
 
 
+def coordinates_any(user=None) -> bool:
+    """Whether the signed-in person (or ``user``) coordinates any programme: the header's
+    "Coordinate" link. A coordinator page already knows (its scope), so it asks nothing."""
+    if user is None and g.get("coordinator_scope") is not None:
+        return True
+    return rules.coordinates_any(user or current_user)
+
+
 def own_enrolment(enrolment_id: int) -> Enrolment:
     """The signed-in delegate's own application: 404 when unknown, 403 when someone else's."""
     return rules.own_enrolment(current_user, enrolment_id)
@@ -54,6 +63,7 @@ def coordinator_required(view):
     @wraps(view)
     @login_required
     def wrapped(slug, *args, **kwargs):
-        return view(rules.coordinated_programme(slug, current_user), *args, **kwargs)
+        scope = g.coordinator_scope = rules.coordinated_programme(slug, current_user)
+        return view(scope, *args, **kwargs)
 
     return wrapped

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from babel import numbers as babel_numbers
 from flask import Flask, request, url_for
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_datetime, get_locale, get_translations
 
 from .data import country_name, language_name
 from .forms import error_links
@@ -24,7 +24,7 @@ from .labels import (
     role_label,
 )
 from .models import EnrolmentStatus, PairingStatus, ProgrammeStatus, Role
-from .permissions import coordinated_programmes
+from .permissions import coordinates_any
 
 
 def url_with(**changes) -> str:
@@ -65,9 +65,34 @@ def current_page() -> str:
     return request.full_path.rstrip("?")
 
 
+def _install_gettext(app: Flask) -> None:
+    """The templates' ``_`` and ``ngettext``: Flask-Babel's, with the catalogue of each locale
+    remembered here. Flask-Babel looks up the request's domain, locale and catalogue again at
+    every call, which a page of 50 rows and its header and tabs does a hundred times; the
+    locale is still asked each time (``force_locale`` renders an email in its reader's)."""
+    catalogues = {}
+
+    def catalogue():
+        locale = get_locale()
+        try:
+            return catalogues[locale]
+        except KeyError:
+            found = catalogues[locale] = get_translations()
+            return found
+
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda string: catalogue().ugettext(string),
+        ngettext=lambda singular, plural, n: catalogue().ungettext(singular, plural, n),
+        pgettext=lambda context, string: catalogue().upgettext(context, string),
+        npgettext=lambda context, singular, plural, n: catalogue().unpgettext(
+            context, singular, plural, n),
+        newstyle=True)
+
+
 def register(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+    _install_gettext(app)
 
     # The switcher names each language in itself, whatever the page's language.
     interface_languages = [(code, language_name(code, code)) for code in app.config["LANGUAGES"]]
@@ -79,7 +104,7 @@ def register(app: Flask) -> None:
             "current_locale": locale,
             "text_direction": "rtl" if is_rtl(locale) else "ltr",
             "interface_languages": interface_languages,
-            "coordinated_programmes": coordinated_programmes,
+            "coordinates_any": coordinates_any,
         }
 
     # Globals, unlike context variables, reach imported macros too.

@@ -38,14 +38,18 @@ def _filters() -> service.Filters:
 @coordinator_required
 def applications(scope: Scope):
     filters = _filters()
+    counts = service.status_counts(scope)
     page = paginate(service.applications_query(scope, filters), service.listed,
                     per_page=request.args.get("per_page", type=int)
-                    or current_app.config["APPLICATIONS_PER_PAGE"], max_per_page=200)
+                    or current_app.config["APPLICATIONS_PER_PAGE"], max_per_page=200,
+                    total=service.counted(filters, counts))
     ids = [enrolment.id for enrolment in page.items]
     form = DecisionForm(choices=[(i, str(i)) for i in ids])
+    languages, topics = service.languages_and_topics(ids)
     return render_template("applications/applications.html", scope=scope,
                            programme=scope.programme, page=page, filters=filters, form=form,
-                           counts=service.status_counts(scope), list_args=_list_args())
+                           counts=counts, list_args=_list_args(), languages=languages,
+                           topics=topics)
 
 
 @bp.route("/<slug>/applications/decide", methods=["POST"])

@@ -77,8 +77,9 @@ def _filters() -> pair_views.PairFilters:
 @coordinator_required
 def pairs(scope: Scope):
     filters = _filters()
-    page = paginate(pair_views.pairs_query(scope, filters), pair_views.with_people, per_page=50,
-                    max_per_page=200)
+    counts = pair_views.status_counts(scope)
+    page = paginate(pair_views.pairs_query(scope, filters), pair_views.listed, per_page=50,
+                    max_per_page=200, total=pair_views.counted(filters, counts))
     last_run = matching_service.latest_run(scope.programme)
     unmatched = pair_views.unmatched(scope, last_run)
     alternative_ids = {alt["mentor"] for pairing in page.items
@@ -88,7 +89,7 @@ def pairs(scope: Scope):
     return render_template(
         "pairing/pairs.html", scope=scope, programme=scope.programme, page=page,
         filters=filters, last_run=last_run, unmatched=unmatched,
-        names=pair_views.names(alternative_ids), counts=pair_views.status_counts(scope),
+        names=pair_views.names(alternative_ids), counts=counts,
         waiting_mentees=rematch.summary(scope),
         action_form=ConfirmForm(), reject_form=RejectForm(), above_form=ApproveAboveForm(),
         PairingStatus=PairingStatus,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, bindparam, func, literal, or_, select, union_all
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, load_only, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..data import country_codes, timezones
 from ..extensions import db
@@ -19,8 +19,10 @@ from ..models import (
     EnrolmentStatus,
     EnrolmentTopic,
     Programme,
+    Region,
     RegionPreference,
     Role,
+    Topic,
     User,
 )
 from ..models._types import utcnow
@@ -344,17 +346,60 @@ def with_details(query: Select) -> Select:
 
 
 def listed(query: Select) -> Select:
-    """``with_details`` for the applications list: the columns a row shows, and not the
-    applicant's own words (goals, messages) nor her account's other columns, which cost
-    more to read than the rest of the row."""
-    return query.options(
-        load_only(Enrolment.user_id, Enrolment.role, Enrolment.status, Enrolment.country,
-                  Enrolment.region_id, Enrolment.years_experience),
-        joinedload(Enrolment.user).load_only(User.name, User.email),
-        joinedload(Enrolment.region),
-        selectinload(Enrolment.languages),
-        selectinload(Enrolment.topics),
-    )
+    """The applications list's rows as plain columns (no model objects to build): the
+    application's own (``id``, ``role``, ``status``, ``country``, ``years_experience``), the
+    applicant's ``name`` and ``email`` and the ``region``'s code (None without one), for the
+    applications ``query`` selects (its WHERE clause: the page's keys); not her own words
+    (goals, messages), which cost more to read than the rest of the row. Her languages and
+    topics come from :func:`languages_and_topics`."""
+    return _LISTED.where(query.whereclause)
+
+
+#: Built once, as the query of :func:`languages_and_topics`.
+_LISTED = (select(Enrolment.id, Enrolment.role, Enrolment.status, Enrolment.country,
+                  Enrolment.years_experience, User.name, User.email,
+                  Region.code.label("region"))
+           .select_from(Enrolment).join(User, Enrolment.user_id == User.id)
+           .outerjoin(Region, Enrolment.region_id == Region.id))
+
+
+#: Built once (the page's ids are bound when it runs): building a UNION costs more than
+#: reading its rows.
+_LANGUAGES_AND_TOPICS = union_all(
+    select(literal(0).label("kind"), EnrolmentLanguage.enrolment_id, literal(0).label("rank"),
+           EnrolmentLanguage.code.label("text"))
+    .where(EnrolmentLanguage.enrolment_id.in_(bindparam("ids", expanding=True))),
+    select(literal(1), EnrolmentTopic.enrolment_id, EnrolmentTopic.rank, Topic.label)
+    .join(Topic, EnrolmentTopic.topic_id == Topic.id)
+    .where(EnrolmentTopic.enrolment_id.in_(bindparam("ids", expanding=True))),
+).order_by("kind", "enrolment_id", "rank", "text")
+
+
+def languages_and_topics(enrolment_ids: list[int]
+                         ) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
+    """Each application's language codes (alphabetical, as ``Enrolment.language_codes``)
+    and topic labels (by rank, as ``Enrolment.topic_labels``), in one query for a page."""
+    languages: dict[int, list[str]] = {i: [] for i in enrolment_ids}
+    topics: dict[int, list[str]] = {i: [] for i in enrolment_ids}
+    if not enrolment_ids:
+        return languages, topics
+    for kind, enrolment_id, _rank, text in db.session.execute(
+            _LANGUAGES_AND_TOPICS, {"ids": enrolment_ids}):
+        (topics if kind else languages)[enrolment_id].append(text)
+    return languages, topics
+
+
+def counted(filters: Filters, counts: dict[tuple[str, str], int]) -> int | None:
+    """How many applications ``applications_query`` finds, read from ``status_counts`` (same
+    scope) when the filters name only a role and a status; None when another filter (region,
+    topic, a name) needs a count of its own."""
+    if filters.region_id or filters.topic_id or filters.q.strip():
+        return None
+    roles = {r.value for r in Role}
+    statuses = {s.value for s in EnrolmentStatus}
+    return sum(count for (role, status), count in counts.items()
+               if (filters.role not in roles or role == filters.role)
+               and (filters.status not in statuses or status == filters.status))
 
 
 def status_counts(scope: Scope) -> dict[tuple[str, str], int]:

@@ -17,6 +17,7 @@ from ..models import (
     Meeting,
     Pairing,
     PairingStatus,
+    Region,
     Role,
     User,
 )
@@ -67,6 +68,16 @@ def pairs_query(scope: Scope, filters: PairFilters) -> Select:
     return query.order_by(Pairing.score.asc(), Pairing.id)
 
 
+def counted(filters: PairFilters, counts: dict[str, int]) -> int | None:
+    """How many pairs ``pairs_query`` finds, read from ``status_counts`` (same scope) when
+    the filters name only a status; None when another filter needs a count of its own."""
+    if filters.below is not None or filters.region_id or filters.topic_id:
+        return None
+    if filters.status in {s.value for s in PairingStatus}:
+        return counts.get(filters.status, 0)
+    return sum(counts.get(status.value, 0) for status in CURRENT)
+
+
 def with_people(query: Select) -> Select:
     """Load both people of each pair (the columns the pairs page and its CSV show: name,
     address, region) in the same query. Every pair has both people (inner joins): with
@@ -81,6 +92,35 @@ def with_people(query: Select) -> Select:
                         User.name, User.email),
                     enrolment.joinedload(Enrolment.region)]
     return query.options(*options)
+
+
+def _listed() -> Select:
+    columns, joined = [], Pairing.__table__
+    for role, person in (("mentee", Pairing.mentee_id), ("mentor", Pairing.mentor_id)):
+        enrolment = aliased(Enrolment, name=f"{role}_enrolment")
+        user, region = aliased(User, name=f"{role}_user"), aliased(Region, name=f"{role}_region")
+        columns += [user.name.label(f"{role}_name"), user.email.label(f"{role}_email"),
+                    region.code.label(f"{role}_region")]
+        joined = (joined.join(enrolment, person == enrolment.id)
+                  .join(user, enrolment.user_id == user.id)
+                  .outerjoin(region, enrolment.region_id == region.id))
+    return select(
+        Pairing.id, Pairing.status, Pairing.locked, Pairing.score, Pairing.parts,
+        Pairing.alternatives, Pairing.broken, Pairing.change, Pairing.previous_mentor_id,
+        Pairing.source, Pairing.override_reason, *columns).select_from(joined)
+
+
+#: Built once: the aliases and joins cost more to build than the page's rows to read.
+_LISTED = _listed()
+
+
+def listed(query: Select) -> Select:
+    """The pairs list's rows as plain columns (no model objects to build), for the pairs
+    ``query`` selects (its WHERE clause: the page's keys): the pair's own, and each
+    person's name, address and region code as ``mentee_name``, ``mentee_email``,
+    ``mentee_region`` and the same for ``mentor_``. Every pair has both people (inner
+    joins); a person may have no region (None)."""
+    return _LISTED.where(query.whereclause)
 
 
 def names(enrolment_ids) -> dict[int, str]:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import Coordinator, Enrolment, Programme, Region, User
@@ -59,11 +60,27 @@ def programme_by_slug(slug: str) -> Programme:
 
 
 def coordinated_programme(slug: str, user: User | None) -> Scope:
-    """A programme for its coordinator: NotFound when unknown, Forbidden when not theirs."""
-    scope = coordinator_scope(programme_by_slug(slug), user)
-    if scope is None:
+    """A programme for its coordinator: NotFound when unknown, Forbidden when not theirs.
+
+    Every coordinator page starts here: the programme and the person's role on it (with its
+    region) come in one query, not one each."""
+    if user is None or not user.is_authenticated or user.is_admin:
+        programme = programme_by_slug(slug)
+        if user is None or not user.is_authenticated:
+            raise Forbidden(slug)
+        return Scope(programme)
+    row = db.session.execute(
+        select(Programme, Coordinator)
+        .outerjoin(Coordinator, and_(Coordinator.programme_id == Programme.id,
+                                     Coordinator.user_id == user.id))
+        .where(Programme.slug == slug)
+        .options(joinedload(Coordinator.region))
+    ).first()
+    if row is None:
+        raise NotFound(slug)
+    if row.Coordinator is None:
         raise Forbidden(slug)
-    return scope
+    return Scope(row.Programme, row.Coordinator.region)
 
 
 def enrolment_in_scope(scope: Scope, enrolment_id: int) -> Enrolment:
@@ -80,6 +97,16 @@ def own_enrolment(user: User, enrolment_id: int) -> Enrolment:
     if enrolment.user_id != user.id:
         raise Forbidden(enrolment_id)
     return enrolment
+
+
+def coordinates_any(user: User | None) -> bool:
+    """Whether ``user`` coordinates at least one programme (what ``coordinated_programmes``
+    would list), in a one-row query."""
+    if user is None or not user.is_authenticated:
+        return False
+    query = (select(Programme.id) if user.is_admin
+             else select(Coordinator.id).where(Coordinator.user_id == user.id))
+    return db.session.scalar(query.limit(1)) is not None
 
 
 def coordinated_programmes(user: User | None) -> list[Programme]:

@@ -30,7 +30,7 @@ from mentoring.models import (
     Role,
 )
 from mentoring.permissions import Scope
-from mentoring.services import Refused, pairings
+from mentoring.services import Refused, pair_views, pairings
 from tests.helpers import emails, statements_of_page
 
 TOPICS = ["Negotiation", "Drafting contributions", "Chairing meetings",
@@ -967,6 +967,27 @@ def test_pairs_page_issues_the_same_number_of_queries_for_5_and_30_pairs(
         many = _queries(client, url(large, "pairs" + query))
         assert few == many, query
     assert client.get(url(large, "pairs")).text.count('class="pair"') == 30
+
+
+def test_the_pairs_list_counts_what_it_lists_whether_read_from_its_counts_or_not(
+        client, two_pairs):
+    """The list's total (its pages, "Showing 1-50 of N") comes from the counts by status
+    when only a status filters it: it must equal what the filters find."""
+    programme = two_pairs["programme"]
+    client.post(url(programme, f"pairs/{two_pairs['first'].id}/approve"))
+    scope = Scope(programme)
+    counts = pair_views.status_counts(scope)
+    region = programme.regions[0].id
+    for filters in (pair_views.PairFilters(), pair_views.PairFilters(status="approved"),
+                    pair_views.PairFilters(status="proposed", sort="name"),
+                    pair_views.PairFilters(status="rejected"),
+                    pair_views.PairFilters(status="nonsense"),
+                    pair_views.PairFilters(below=2000), pair_views.PairFilters(region_id=region)):
+        found = len(db.session.scalars(pair_views.pairs_query(scope, filters)).all())
+        counted = pair_views.counted(filters, counts)
+        assert counted in (None, found), filters
+        assert (counted is None) == bool(filters.below or filters.region_id), filters
+    assert pair_views.counted(pair_views.PairFilters(), counts) == 2
 
 
 def _propose(programme, *pairs):

@@ -75,6 +75,10 @@ def listed(page, cohort) -> set[str]:
     return {name for name in cohort if name in page.text}
 
 
+def matches(number: int) -> str:
+    return f"{number} application matches." if number == 1 else f"{number} applications match."
+
+
 def test_list_shows_only_this_programmes_applications(client, auth, programme, cohort,
                                                       make_programme, make_enrolment,
                                                       make_user, coordinator):
@@ -116,6 +120,8 @@ def test_coordinator_filters_by_role_status_region_and_topic(client, auth, progr
         assert listed(page, cohort) == expected, query
         if not expected:
             assert "No application matches these filters." in page.text
+        else:  # counted whether the filters are counts by role and status or not
+            assert matches(len(expected)) in page.text, query
 
 
 SEARCHES = [
@@ -307,6 +313,9 @@ def test_regional_cochair_sees_only_her_region(client, auth, programme, cohort, 
     auth.login(coordinator(programme, "ATU"))
     page = client.get(path(programme, "/applications"))
     assert listed(page, cohort) == {"Amina Diallo"}
+    assert matches(1) in page.text
+    page = client.get(path(programme, "/applications"), query_string={"role": "mentee"})
+    assert listed(page, cohort) == {"Amina Diallo"} and matches(1) in page.text
     # Asking for another region's applicants by filter shows nobody.
     page = client.get(path(programme, "/applications"),
                       query_string={"region": region_id(programme, "CEPT")})
