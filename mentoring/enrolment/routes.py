@@ -11,7 +11,7 @@ from ..forms import ConfirmForm
 from ..models import Enrolment, Role
 from ..permissions import own_enrolment
 from ..services import enrolments as service
-from ..services import pair_views
+from ..services import pair_views, wishes
 from ..services.scope import programme_by_slug
 from . import bp
 from .forms import ApplicationForm
@@ -86,4 +86,5 @@ def my_programmes():
         .order_by(Enrolment.created_at.desc())
     ).all()
     return render_template("enrolment/mine.html", enrolments=enrolments,
-                           pairs=pair_views.my_pairs(current_user), resend_form=ConfirmForm())
+                           pairs=pair_views.my_pairs(current_user), resend_form=ConfirmForm(),
+                           wishes_open=wishes.open_ids(enrolments))

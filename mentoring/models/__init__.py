@@ -4,10 +4,12 @@ from ..gender import Gender
 from .audit import AuditEvent
 from .enrolment import (
     DECISIONS,
+    MAX_WISHES,
     Enrolment,
     EnrolmentLanguage,
     EnrolmentStatus,
     EnrolmentTopic,
+    MentorWish,
     RegionPreference,
     Role,
 )
@@ -37,6 +39,8 @@ from .survey import DEFAULT_QUESTIONS, Survey, SurveyResponse
 from .user import User
 
 __all__ = [
+    "MAX_WISHES",
+    "MentorWish",
     "FINISHED",
     "Job",
     "JobKind",
