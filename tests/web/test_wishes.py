@@ -424,3 +424,12 @@ def test_a_run_without_wishes_says_nothing_of_them(client, auth, programme, pers
     run = db.session.scalar(select(MatchingRun))
     assert "wishes" not in run.summary
     assert "Wishes granted" not in client.get(f"/coordinate/{programme.slug}/pairs").text
+
+
+def test_a_new_cycle_keeps_what_matching_puts_first(programme):
+    from mentoring.services import programmes
+
+    programme.matching_objective = "wishes"
+    copy = programmes.copy_to_new_cycle(None, programme, name="Next", slug="next-cycle")
+    db.session.commit()
+    assert copy.matching_objective == "wishes"
