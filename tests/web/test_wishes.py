@@ -433,3 +433,25 @@ def test_a_new_cycle_keeps_what_matching_puts_first(programme):
     copy = programmes.copy_to_new_cycle(None, programme, name="Next", slug="next-cycle")
     db.session.commit()
     assert copy.matching_objective == "wishes"
+
+
+def test_wishes_first_on_a_cohort_too_large_for_it_is_refused_with_words(
+        client, auth, programme, person, coordinator, monkeypatch):
+    from mentoring.matching import wishes as engine
+
+    amina = person(programme, "Amina Mentee")
+    bruno = person(programme, "Bruno Mentor", Role.MENTOR)
+    auth.login(amina.user)
+    add(client, amina, bruno)
+    auth.logout()
+    programme.status, programme.matching_objective = ProgrammeStatus.MATCHING, "wishes"
+    db.session.commit()
+    # The engine refuses weights its float64 sums could not hold exactly (real cohorts of a
+    # few hundred with five wishes each); here made to refuse at once.
+    monkeypatch.setattr(engine, "EXACT", 10)
+    auth.login(coordinator(programme))
+    response = client.post(f"/coordinate/{programme.slug}/matching/run", data={})
+    page = text(client.get(response.headers["Location"]))
+    assert ("\"Wishes first\" cannot match a cohort this large: choose \"Best total score\" "
+            "and give wishes a weight instead.") in page
+    assert db.session.scalar(select(MatchingRun)) is None
