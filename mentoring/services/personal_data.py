@@ -104,6 +104,8 @@ def collect(user: User) -> dict[str, list[dict[str, Any]]]:
         "years_experience": e.years_experience, "itu_meetings": e.itu_meetings,
         "time_zone": e.timezone, "goals": e.goals, "capacity": e.capacity,
         "listed": e.listed, "bio": e.bio,
+        # The mentors she ranked, as the list showed them to her.
+        "wishes": "; ".join(wish.mentor.user.name for wish in e.wishes),
         "region_preference": str(e.region_preference),
         "wants_woman_mentor": e.wants_woman_mentor,
         "gender": str(e.gender) if e.gender else "",

@@ -455,3 +455,26 @@ def test_wishes_first_on_a_cohort_too_large_for_it_is_refused_with_words(
     assert ("\"Wishes first\" cannot match a cohort this large: choose \"Best total score\" "
             "and give wishes a weight instead.") in page
     assert db.session.scalar(select(MatchingRun)) is None
+
+
+def test_her_data_lists_her_wishes_and_an_erased_mentor_is_no_longer_listed(
+        client, auth, programme, person):
+    from mentoring.models import User
+    from mentoring.services import personal_data
+
+    amina = person(programme, "Amina Mentee")
+    bruno = person(programme, "Bruno Mentor", Role.MENTOR, bio="Twenty years at WRCs.")
+    auth.login(amina.user)
+    add(client, amina, bruno)
+    [application] = personal_data.collect(amina.user)["applications"]
+    assert application["wishes"] == "Bruno Mentor"
+    [listing] = personal_data.collect(bruno.user)["applications"]
+    assert (listing["listed"], listing["bio"]) == (True, "Twenty years at WRCs.")
+
+    admin = db.session.scalar(select(User).where(User.is_admin))
+    personal_data.erase_on_request(admin, db.session.get(User, bruno.user_id))
+    db.session.commit()
+    db.session.expire_all()
+    assert (bruno.listed, bruno.bio) == (False, "")
+    assert "is no longer listed: this wish does not count" in text(
+        client.get(f"/applications/{amina.id}/wishes"))
