@@ -33,6 +33,10 @@ def listing(enrolment_id: int):
     return render_template("enrolment/listing.html", form=form, enrolment=mentor)
 
 
+#: The list's own query arguments, kept when a button on it posts.
+LIST_ARGS = ("region", "topic", "language", "page")
+
+
 def _filters() -> service.MentorFilters:
     return service.MentorFilters(region_id=whole_number(request.args.get("region")),
                                  topic_id=whole_number(request.args.get("topic")),
@@ -73,7 +77,8 @@ def wishes(enrolment_id: int):
             message = _("Your wishes are saved.")
         if done:
             flash(message, "success")
-        return redirect(url_for("enrolment.wishes", enrolment_id=mentee.id, **request.args))
+        kept = {name: value for name, value in request.args.items() if name in LIST_ARGS}
+        return redirect(url_for("enrolment.wishes", enrolment_id=mentee.id, **kept))
     closed = service.closed_reason(mentee)
     filters = _filters()
     page = None if closed else paginate(service.listed_mentors(mentee, filters), with_details,

@@ -149,6 +149,9 @@ def set_wishes(user: User, mentee: Enrolment, mentor_ids: list[int]) -> None:
     mentor of the programme (or is the mentee herself); wishes closed (see `closed_reason`).
     """
     check_open(user, mentee)
+    # Two of her saves at once take turns (PostgreSQL), so the second rewrites the first's
+    # rows instead of colliding with them on UNIQUE (mentee, rank).
+    db.session.execute(select(Enrolment.id).where(Enrolment.id == mentee.id).with_for_update())
     if len(mentor_ids) > MAX_WISHES:
         raise Refused(ngettext("You can choose at most %(num)d mentor.",
                                "You can choose at most %(num)d mentors.", MAX_WISHES))

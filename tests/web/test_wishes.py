@@ -478,3 +478,14 @@ def test_her_data_lists_her_wishes_and_an_erased_mentor_is_no_longer_listed(
     assert (bruno.listed, bruno.bio) == (False, "")
     assert "is no longer listed: this wish does not count" in text(
         client.get(f"/applications/{amina.id}/wishes"))
+
+
+def test_adding_a_mentor_from_a_filtered_page_comes_back_to_it(client, auth, programme, person):
+    amina = person(programme, "Amina Mentee")
+    bruno = person(programme, "Bruno Mentor", Role.MENTOR)
+    auth.login(amina.user)
+    response = client.post(f"/applications/{amina.id}/wishes?language=en&page=1"
+                           f"&enrolment_id=999&next=//evil.example", data={"add": str(bruno.id)})
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/applications/{amina.id}/wishes?language=en&page=1"
+    assert wished(amina) == [bruno.id]
