@@ -108,6 +108,11 @@ def test_upgrading_a_database_with_data_keeps_it(empty_database):
             assert connection.execute(text("SELECT live_pairs FROM enrolment")).scalar() == 0
             assert connection.execute(text("SELECT women_target_percent FROM programme")
                                       ).scalar() == 30
+            # 0018: nobody is listed until she chooses it; runs put the best total first.
+            assert tuple(connection.execute(text("SELECT listed, bio FROM enrolment")).one()
+                         ) in ((False, ""), (0, ""))
+            assert connection.execute(text("SELECT matching_objective FROM programme")
+                                      ).scalar() == "score"
         db.engine.dispose()
 
 

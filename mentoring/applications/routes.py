@@ -12,7 +12,7 @@ from ..pagination import paginate
 from ..permissions import Scope, coordinator_required, enrolment_in_scope
 from ..security import whole_number
 from ..services import enrolments as service
-from ..services import exports, jobs
+from ..services import exports, jobs, wishes
 from . import bp
 from .forms import DecisionForm, ImportForm
 
@@ -91,7 +91,8 @@ def application(scope: Scope, enrolment_id: int):
     previous, following = service.neighbours(scope, _filters(), enrolment)
     return render_template("applications/application.html", scope=scope,
                            programme=scope.programme, enrolment=enrolment, form=form,
-                           previous=previous, following=following, list_args=_list_args())
+                           previous=previous, following=following, list_args=_list_args(),
+                           wishes=wishes.wishes_of([enrolment.id]).get(enrolment.id, []))
 
 
 @bp.route("/<slug>/applications.csv")

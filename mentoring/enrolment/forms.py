@@ -67,6 +67,11 @@ class ApplicationForm(FlaskForm):
     goals = TextAreaField(_l("What do you hope to gain or give?"),
                           validators=[_text("goals")])
     capacity = IntegerField(_l("How many mentees can you take?"))
+    listed = BooleanField(_l("List me so mentees can ask for me"), description=_l(
+        "Accepted mentees of the programme then see your name, region, languages, expertise "
+        "and the few words below, and may rank you among the mentors they would like."))
+    bio = TextAreaField(_l("A few words about you for mentees (optional)"),
+                        validators=[_text("bio")])
     region_preference = RadioField(
         _l("Mentor's region"),
         choices=options([(RegionPreference.NONE.value, _l("No preference")),
@@ -126,6 +131,8 @@ class ApplicationForm(FlaskForm):
         else:
             del self.expertise
             del self.capacity
+            del self.listed
+            del self.bio
         if enrolment is not None and not self.is_submitted():
             self._load(enrolment)
         elif enrolment is None and not self.is_submitted() and role == Role.MENTOR:
@@ -144,6 +151,7 @@ class ApplicationForm(FlaskForm):
         if self.role == Role.MENTOR:
             self.expertise.data = topic_ids
             self.capacity.data = enrolment.capacity
+            self.listed.data, self.bio.data = enrolment.listed, enrolment.bio
         else:
             for index, topic_id in enumerate(topic_ids[:MENTEE_TOPIC_CHOICES], start=1):
                 getattr(self, f"topic_{index}").data = topic_id
@@ -206,4 +214,21 @@ class ApplicationForm(FlaskForm):
             wants_woman_mentor=bool(self.role == Role.MENTEE and self.wants_woman_mentor.data),
             gender=self._gender(),
             gender_self_described=self.gender_self_described.data or "",
+            listed=bool(self.role == Role.MENTOR and self.listed.data),
+            bio=(self.bio.data or "") if self.role == Role.MENTOR else "",
         )
+
+
+class ListingForm(FlaskForm):
+    """A mentor's listing for mentees, also once her application is decided."""
+
+    listed = ApplicationForm.listed
+    bio = ApplicationForm.bio
+    submit = SubmitField(_l("Save"))
+
+
+class WishesForm(FlaskForm):
+    """The mentee's wishes in her order: a rank per mentor (read from the request's lists,
+    ``mentor`` and ``rank``, one pair per chosen mentor), or a mentor to add."""
+
+    submit = SubmitField(_l("Save the order"))

@@ -10,7 +10,7 @@ from ..extensions import db
 from ..forms import ConfirmForm
 from ..models import Enrolment, Role
 from ..permissions import own_enrolment
-from ..services import activities, consent, pair_views
+from ..services import activities, consent, pair_views, wishes
 from ..services import enrolments as service
 from ..services.scope import programme_by_slug
 from . import bp
@@ -90,4 +90,5 @@ def my_programmes():
                            activities=activities.upcoming_for(current_user),
                            feed_url=activities.feed_url(current_user),
                            asked=consent.waiting_for(current_user),
+                           wishes_open=wishes.open_ids(enrolments),
                            resend_form=ConfirmForm())

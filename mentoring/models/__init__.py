@@ -6,10 +6,12 @@ from .audit import AuditEvent
 from .consent import ConsentState, MentorConsent
 from .enrolment import (
     DECISIONS,
+    MAX_WISHES,
     Enrolment,
     EnrolmentLanguage,
     EnrolmentStatus,
     EnrolmentTopic,
+    MentorWish,
     RegionPreference,
     Role,
 )
@@ -52,6 +54,8 @@ __all__ = [
     "QuotaUnit",
     "ConsentState",
     "MentorConsent",
+    "MAX_WISHES",
+    "MentorWish",
     "FINISHED",
     "Job",
     "JobKind",

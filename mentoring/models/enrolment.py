@@ -91,6 +91,11 @@ class Enrolment(db.Model):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     #: Live pairs (approved or active) this person is in; the database keeps it within capacity.
     live_pairs: Mapped[int] = mapped_column(Integer, default=0)
+    #: A mentor who lets the programme's accepted mentees see her and ask for her (mentors
+    #: only; off unless she chooses it). See `services.wishes`.
+    listed: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: A mentor's few words about herself, shown to mentees when she is listed.
+    bio: Mapped[str] = mapped_column(Text, default="")
     #: "form" or "import".
     source: Mapped[str] = mapped_column(String(16), default="form")
     #: Set when its free text was erased (the person's erasure or the retention command).
@@ -106,6 +111,11 @@ class Enrolment(db.Model):
     )
     topics: Mapped[list[EnrolmentTopic]] = relationship(
         cascade="all, delete-orphan", order_by="EnrolmentTopic.rank"
+    )
+    #: A mentee's ranked wishes for mentors (`MentorWish`), first wish first.
+    wishes: Mapped[list[MentorWish]] = relationship(
+        foreign_keys="MentorWish.mentee_id", cascade="all, delete-orphan",
+        order_by="MentorWish.rank", passive_deletes=True,
     )
 
     __table_args__ = (
@@ -172,3 +182,29 @@ class EnrolmentTopic(db.Model):
     rank: Mapped[int] = mapped_column(Integer, default=1)
 
     topic: Mapped[Topic] = relationship(lazy="joined")  # noqa: F821
+
+
+#: How many mentors a mentee may rank.
+MAX_WISHES = 5
+
+
+class MentorWish(db.Model):
+    """A mentor an accepted mentee would like, ranked from 1 (her first wish)."""
+
+    __tablename__ = "mentor_wish"
+
+    mentee_id: Mapped[int] = mapped_column(
+        ForeignKey("enrolment.id", ondelete="CASCADE"), primary_key=True
+    )
+    mentor_id: Mapped[int] = mapped_column(
+        ForeignKey("enrolment.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    rank: Mapped[int] = mapped_column(Integer)
+
+    mentor: Mapped[Enrolment] = relationship(foreign_keys=[mentor_id])
+
+    __table_args__ = (
+        UniqueConstraint("mentee_id", "rank"),
+        CheckConstraint(f"rank >= 1 AND rank <= {MAX_WISHES}", name="rank_range"),
+        CheckConstraint("mentee_id <> mentor_id", name="not_oneself"),
+    )

@@ -70,6 +70,9 @@ class Programme(db.Model):
     consent_deadline: Mapped[date | None] = mapped_column(Date)
     #: Weights and rules for the matching engine (matching.Rules.to_dict()); empty = defaults.
     matching_rules: Mapped[dict] = mapped_column(JSON, default=dict)
+    #: What a matching run puts first: "score" (the best total) or "wishes" (the mentees'
+    #: ranked wishes first, `matching.wishes`).
+    matching_objective: Mapped[str] = mapped_column(String(16), default="score")
     #: Content in other languages: {"fr": {"name": ..., "description": ..., "guidance": ...}}.
     #: The columns above hold the version in ``default_locale``.
     translations: Mapped[dict] = mapped_column(JSON, default=dict)
@@ -101,6 +104,7 @@ class Programme(db.Model):
             name="capacity_range",
         ),
         CheckConstraint("min_sessions_per_month >= 0", name="sessions_nonnegative"),
+        CheckConstraint("matching_objective IN ('score', 'wishes')", name="matching_objective"),
         CheckConstraint("reminder_interval_days >= 1", name="reminder_interval_positive"),
         CheckConstraint("women_target_percent >= 0 AND women_target_percent <= 100",
                         name="women_target_range"),

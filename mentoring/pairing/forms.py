@@ -50,6 +50,13 @@ class SettingsForm(FlaskForm):
         _l("Required years ahead (hard rule, optional)"), places=1,
         validators=[Optional(), NumberRange(min=0, max=40)],
         description=_l("Leave empty for no minimum."))
+    objective = RadioField(
+        _l("What matching puts first"),
+        choices=options([("score", _l("Best total score")), ("wishes", _l("Wishes first"))]),
+        default="score",
+        description=_l("\"Wishes first\" matches as many mentees as possible, then gives as "
+                       "many as it can their first wish, then their second, and so on; the "
+                       "scores decide the rest. It cannot be combined with fair mode."))
     forbid_same_organisation = BooleanField(_l("Never pair two people of the same organisation"))
     require_woman_mentor_when_asked = BooleanField(
         _l("A mentee who asks for a woman mentor only gets one"))

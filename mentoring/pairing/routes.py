@@ -11,11 +11,12 @@ from ..boundary import csv_response, perform, show_refusal
 from ..forms import ActionForm, ConfirmForm, options
 from ..i18n import current_locale
 from ..jobs import enqueue, run_or_queue
+from ..matching import Rules
 from ..models import PairingStatus
 from ..pagination import paginate
 from ..permissions import Scope, coordinator_required
 from ..security import whole_number
-from ..services import Forbidden, Refused, consent, exports, jobs, pair_views, rematch
+from ..services import Forbidden, Refused, consent, exports, jobs, pair_views, rematch, wishes
 from ..services import matching as matching_service
 from ..services import pairings as service
 from . import bp
@@ -33,17 +34,21 @@ def _pairs_url(scope: Scope, form: ActionForm | None = None) -> str:
 @coordinator_required
 def matching(scope: Scope):
     rules = matching_service.rules_for(scope.programme)
-    form = SettingsForm(data=rules.to_dict()) if request.method == "GET" else SettingsForm()
+    form = SettingsForm(data={**rules.to_dict(), "objective": scope.programme.matching_objective}
+                        ) if request.method == "GET" else SettingsForm()
     if request.method == "POST" and scope.is_regional:
         raise Forbidden("the programme's coordinators set the rules")
     if form.validate_on_submit() and perform(
-            lambda: matching_service.save_settings(current_user, scope, form.rules())):
+            lambda: matching_service.save_settings(current_user, scope, form.rules(),
+                                                   form.objective.data)):
         flash(_("Matching settings saved."), "success")
         return redirect(url_for("pairing.matching", slug=scope.programme.slug))
     return render_template(
         "pairing/matching.html", scope=scope, programme=scope.programme, form=form,
         run_form=RunForm(), supply=matching_service.supply_by_region(scope.programme),
-        last_run=matching_service.latest_run(scope.programme))
+        last_run=matching_service.latest_run(scope.programme),
+        wishers=wishes.mentees_with_wishes(scope.programme), wishes_default=Rules().wishes,
+        wish_profile=wishes.profile_text)
 
 
 @bp.route("/<slug>/matching/run", methods=["POST"])
@@ -91,6 +96,7 @@ def pairs(scope: Scope):
         filters=filters, last_run=last_run, unmatched=unmatched,
         names=pair_views.names(alternative_ids), counts=counts,
         waiting_mentees=rematch.summary(scope),
+        wish_profile=wishes.profile_text,
         action_form=ConfirmForm(), reject_form=RejectForm(), above_form=ApproveAboveForm(),
         PairingStatus=PairingStatus,
         consent=consent.summary(scope, [pairing.id for pairing in page.items]))

@@ -33,8 +33,8 @@ from .text import text_problem
 
 #: The longest answer each free-text field keeps: the form's, the import's and the database's.
 TEXT_LIMITS = {"organisation": 200, "itu_meetings": 2000, "goals": 4000,
-               "gender_self_described": SELF_DESCRIBED_MAX}
-_MULTILINE = ("itu_meetings", "goals")
+               "gender_self_described": SELF_DESCRIBED_MAX, "bio": 500}
+_MULTILINE = ("itu_meetings", "goals", "bio")
 YEARS_MAX = 80
 
 
@@ -58,6 +58,9 @@ class Application:
     gender_self_described: str = ""
     #: Only used when the programme does not map the country to a region.
     region_id: int | None = None
+    #: A mentor lets mentees see her and ask for her (`services.wishes`), with a short bio.
+    listed: bool = False
+    bio: str = ""
 
 
 def snapshot(enrolment: Enrolment) -> dict:
@@ -71,6 +74,7 @@ def snapshot(enrolment: Enrolment) -> dict:
         "years_experience": enrolment.years_experience,
         "timezone": enrolment.timezone,
         "capacity": enrolment.capacity,
+        "listed": enrolment.listed,
     }
 
 
@@ -125,6 +129,7 @@ def application_problems(programme: Programme, role: Role, data: Application) ->
         problems["capacity"] = capacity_problem(programme, data.capacity)
     problems["itu_meetings"] = field_problem("itu_meetings", data.itu_meetings)
     problems["goals"] = field_problem("goals", data.goals)
+    problems["bio"] = field_problem("bio", data.bio)
     problems["gender_self_described"] = (
         gender_problem(data.gender, data.gender_self_described)
         or field_problem("gender_self_described", data.gender_self_described))
@@ -149,6 +154,7 @@ def _fill(enrolment: Enrolment, programme: Programme, data: Application) -> None
     enrolment.goals = data.goals.strip()
     if enrolment.role == Role.MENTOR:
         enrolment.capacity = data.capacity
+        enrolment.listed, enrolment.bio = data.listed, data.bio.strip()
         enrolment.region_preference = RegionPreference.NONE
         enrolment.wants_woman_mentor = False
     else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from ..extensions import db
+from ..models import Enrolment
 from . import dashboard as figures
 from . import pair_views
 from .csvfiles import write_csv
@@ -12,6 +13,7 @@ from .enrolments import Filters, applications_query, with_details
 from .explanations import parts_text, reason_text
 from .matching import latest_run
 from .scope import Scope
+from .wishes import wishes_of, wishes_text
 
 
 def applications_csv(scope: Scope, filters: Filters) -> bytes:
@@ -20,10 +22,12 @@ def applications_csv(scope: Scope, filters: Filters) -> bytes:
         "id", "name", "email", "role", "status", "country", "region", "organisation",
         "languages", "topics", "years_experience", "timezone", "capacity",
         "region_preference", "wants_woman_mentor", "gender", "gender_self_described", "goals",
-        "submitted_at",
+        "submitted_at", "wishes",
     ]
     rows = []
-    for enrolment in db.session.scalars(with_details(applications_query(scope, filters))).unique():
+    query = applications_query(scope, filters)
+    wished = wishes_of(query.order_by(None).with_only_columns(Enrolment.id))
+    for enrolment in db.session.scalars(with_details(query)).unique():
         rows.append([
             enrolment.id, enrolment.user.name, enrolment.user.email, str(enrolment.role),
             str(enrolment.status), enrolment.country,
@@ -35,6 +39,7 @@ def applications_csv(scope: Scope, filters: Filters) -> bytes:
             # self_described), which the import reads back, and the person's own words.
             enrolment.gender.value if enrolment.gender else "", enrolment.gender_self_described,
             enrolment.goals, enrolment.created_at.isoformat(timespec="seconds"),
+            wishes_text(wished.get(enrolment.id, [])),
         ])
     return write_csv(header, rows)
 

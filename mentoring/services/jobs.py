@@ -54,7 +54,7 @@ def start_matching(actor: User, scope: Scope, *, fair: bool = False, stable: boo
     """A queued matching run, once the programme is ready for one and no other run of it is
     queued or running (the run itself holds the programme's row too, for runs started
     elsewhere)."""
-    matching.check_can_run(scope)
+    matching.check_can_run(scope, fair=fair)
     quotas.check_options(scope.programme, fair=fair, stable=stable)
     waiting = db.session.scalar(select(Job.id).where(
         Job.programme_id == scope.programme.id, Job.kind == JobKind.MATCHING_RUN,

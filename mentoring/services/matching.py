@@ -34,7 +34,7 @@ from ..models import (
     Role,
     User,
 )
-from . import Forbidden, Refused, audit, blocking, partners, quotas
+from . import Forbidden, Refused, audit, blocking, partners, quotas, wishes
 from .scope import Scope
 
 #: The engine's weights, in the order the settings form shows them.
@@ -54,19 +54,26 @@ def rules_for(programme: Programme) -> Rules:
         return Rules.from_dict(DEFAULT_RULES)
 
 
-def save_settings(actor, scope: Scope, values: dict) -> Rules:
-    """Validate and store the weights and rules a coordinator chose for the programme."""
+def save_settings(actor, scope: Scope, values: dict, objective: str | None = None) -> Rules:
+    """Validate and store the weights and rules a coordinator chose for the programme, and
+    what a run puts first (`wishes.OBJECTIVES`; None keeps it)."""
     if scope.is_regional:
         raise Forbidden("regional co-chairs do not set programme-wide rules")
+    if objective is not None:
+        wishes.check_objective(objective)
     try:
         rules = Rules.from_dict(values)
     except ValueError as error:
         raise Refused(_("These settings are not valid: %(detail)s", detail=str(error))
                            ) from error
-    before = dict(scope.programme.matching_rules or {})
+    before = {**(scope.programme.matching_rules or {}),
+              "objective": scope.programme.matching_objective}
     scope.programme.matching_rules = rules.to_dict()
+    if objective is not None:
+        scope.programme.matching_objective = objective
     audit.record("matching.settings", actor=actor, programme=scope.programme,
-                 target=scope.programme, before=before, after=rules.to_dict())
+                 target=scope.programme, before=before,
+                 after={**rules.to_dict(), "objective": scope.programme.matching_objective})
     return rules
 
 
@@ -104,8 +111,9 @@ def applicant_profiles(programme: Programme, only_mentees: Collection[int] | Non
     """The engine's mentors and mentees for the programme's accepted applicants, in id order
     (with ``only_mentees``, only those of the mentees; every mentor still).
 
-    Three queries of plain columns (applicants, their languages, their ranked topics): at ten
-    thousand applicants building ORM objects for each would take longer than the matching.
+    Four queries of plain columns (applicants, their languages, their ranked topics, the
+    mentees' counted wishes): at ten thousand applicants building ORM objects for each would
+    take longer than the matching.
     """
     accepted = (Enrolment.programme_id == programme.id) & (
         Enrolment.status == EnrolmentStatus.ACCEPTED)
@@ -123,6 +131,7 @@ def applicant_profiles(programme: Programme, only_mentees: Collection[int] | Non
             .join(Enrolment, Enrolment.id == EnrolmentTopic.enrolment_id).where(accepted)
             .order_by(EnrolmentTopic.enrolment_id, EnrolmentTopic.rank, EnrolmentTopic.topic_id)):
         topics[enrolment_id].append(str(topic_id))
+    wished = wishes.counted_wishes(programme, accepted)
     mentors: list[Mentor] = []
     mentees: list[Mentee] = []
     for row in db.session.execute(
@@ -134,7 +143,7 @@ def applicant_profiles(programme: Programme, only_mentees: Collection[int] | Non
             .outerjoin(Region, Region.id == Enrolment.region_id)
             .where(accepted).order_by(Enrolment.id)):
         profile = _profile(row, row.code, row.name, languages.get(row.id, ()),
-                           topics.get(row.id, ()))
+                           topics.get(row.id, ()), wished.get(row.id, ()))
         (mentors if row.role == Role.MENTOR else mentees).append(profile)
     return mentors, mentees
 
@@ -145,10 +154,12 @@ def to_profile(enrolment: Enrolment) -> Mentor | Mentee:
     the applicant, so someone who applied in both roles is never paired with herself."""
     return _profile(enrolment, enrolment.region.code if enrolment.region else None,
                     enrolment.user.name, enrolment.language_codes,
-                    [str(link.topic_id) for link in enrolment.topics])
+                    [str(link.topic_id) for link in enrolment.topics],
+                    wishes.profile_wishes(enrolment) if enrolment.role == Role.MENTEE else ())
 
 
-def _profile(enrolment, region: str | None, name: str, languages, topics) -> Mentor | Mentee:
+def _profile(enrolment, region: str | None, name: str, languages, topics,
+             wished=()) -> Mentor | Mentee:
     """A profile from an enrolment or a row with the same names (see :func:`to_profile`)."""
     common = dict(
         id=enrolment.id, person=enrolment.user_id, languages=tuple(languages),
@@ -159,7 +170,8 @@ def _profile(enrolment, region: str | None, name: str, languages, topics) -> Men
     if enrolment.role == Role.MENTOR:
         return Mentor(expertise=tuple(topics), capacity=enrolment.capacity or 0, **common)
     return Mentee(topics=tuple(topics), region_preference=enrolment.region_preference.value,
-                  wants_woman_mentor=enrolment.wants_woman_mentor, **common)
+                  wants_woman_mentor=enrolment.wants_woman_mentor,
+                  preferred_mentors=tuple(wished), **common)
 
 
 def latest_run(programme: Programme) -> MatchingRun | None:
@@ -174,12 +186,14 @@ def forbidden_pairs(programme: Programme) -> list[tuple[int, int]]:
         .where(ForbiddenPair.programme_id == programme.id))]
 
 
-def check_can_run(scope: Scope) -> None:
+def check_can_run(scope: Scope, *, fair: bool = False) -> None:
     """Refuse a run the programme is not ready for: a regional co-chair's (Forbidden), outside
-    status "matching", or without an accepted mentor and mentee (Refused)."""
+    status "matching", without an accepted mentor and mentee, or fair mode with "wishes
+    first" (Refused)."""
     programme = scope.programme
     if scope.is_regional:
         raise Forbidden("a regional co-chair cannot run matching for the programme")
+    wishes.check_objective(programme.matching_objective, fair=fair)
     if programme.status != ProgrammeStatus.MATCHING:
         raise Refused(_("Matching runs only while the programme is in status \"matching\"."))
     roles = set(db.session.scalars(
@@ -205,7 +219,7 @@ def run(actor, scope: Scope, *, fair: bool = False, stable: bool = False) -> Mat
     beside it.
     """
     programme = scope.programme
-    check_can_run(scope)
+    check_can_run(scope, fair=fair)
     quotas.check_options(programme, fair=fair, stable=stable)
     _one_run_at_a_time(programme)
     # Tens of thousands of small rows and records, none in a cycle: collections of them
@@ -238,11 +252,19 @@ def _run(actor, programme: Programme, fair: bool, stable: bool = False) -> Match
     coordinators = {pair for pair in forbidden_pairs(programme) if pair not in kept_pairs}
     earlier = partners.earlier_pairs(programme, mentors, mentees) - kept_pairs
     forbidden = sorted(coordinators | earlier)
+    objective = programme.matching_objective
     try:
         result = solve(mentors, mentees, rules, locked=locked, forbidden=forbidden, fair=fair,
-                       stable=stable, quota_rules=quotas.engine_rules(programme))
+                       stable=stable, objective=objective,
+                       quota_rules=quotas.engine_rules(programme))
     except (QuotaError, QuotasUnmet) as error:
         raise quotas.run_refusal(programme, error) from error
+    except ValueError as error:
+        if objective != "wishes":
+            raise
+        # The rank-maximal solve has a size limit (matching.wishes): say so, do not crash.
+        raise Refused(_("\"Wishes first\" cannot match a cohort this large: choose \"Best total "
+                        "score\" and give wishes a weight instead.")) from error
     optimum = solve(mentors, mentees, rules, locked=locked, forbidden=forbidden) if stable \
         else None
     best_others = alternatives(result)
@@ -256,7 +278,7 @@ def _run(actor, programme: Programme, fair: bool, stable: bool = False) -> Match
     )
     matching_run = MatchingRun(programme_id=programme.id, run_by_id=actor.id,
                                settings={"rules": rules.to_dict(), "fair": fair,
-                                         "stable": stable})
+                                         "stable": stable, "objective": objective})
     db.session.add(matching_run)
     db.session.flush()
     kept_ids = {(p.mentee_id, p.mentor_id): p.id for p in kept}
@@ -296,7 +318,7 @@ def _run(actor, programme: Programme, fair: bool, stable: bool = False) -> Match
         "matched": summary.matched, "unmatched": summary.unmatched, "total": summary.total,
         "lowest": summary.lowest, "mean": summary.mean, "method": result.method,
         "mentees": len(mentees), "mentors": len(mentors), "blocking": summary.blocking,
-        **quotas.run_summary(programme, result),
+        **quotas.run_summary(programme, result), **wishes.summary_part(mentees, summary),
     }
     if optimum is not None:
         o = optimum.summary

@@ -42,6 +42,7 @@ from . import Forbidden, Refused, audit
 ANNOUNCED = (PairingStatus.ACTIVE, PairingStatus.COMPLETED, PairingStatus.ENDED)
 #: Keys of audit snapshots that hold words a person wrote about herself.
 _FREE_TEXT_KEYS = frozenset({"organisation", "goals", "itu_meetings", "gender_self_described",
+                             "bio",
                              "note", "reason", "comment", "name", "email", "user"})
 
 
@@ -102,6 +103,9 @@ def collect(user: User) -> dict[str, list[dict[str, Any]]]:
         "region": e.region.code if e.region else "", "organisation": e.organisation,
         "years_experience": e.years_experience, "itu_meetings": e.itu_meetings,
         "time_zone": e.timezone, "goals": e.goals, "capacity": e.capacity,
+        "listed": e.listed, "bio": e.bio,
+        # The mentors she ranked, as the list showed them to her.
+        "wishes": "; ".join(wish.mentor.user.name for wish in e.wishes),
         "region_preference": str(e.region_preference),
         "wants_woman_mentor": e.wants_woman_mentor,
         "gender": str(e.gender) if e.gender else "",
@@ -212,6 +216,8 @@ def _clear_enrolment(enrolment: Enrolment, now: datetime) -> None:
     enrolment.organisation = ""
     enrolment.itu_meetings = ""
     enrolment.goals = ""
+    enrolment.bio = ""
+    enrolment.listed = False
     enrolment.gender_self_described = ""
     enrolment.decision_message = ""
     enrolment.anonymised_at = now

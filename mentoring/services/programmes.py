@@ -31,7 +31,7 @@ SETTINGS = (
     "name", "slug", "description", "network", "applications_open", "applications_close",
     "starts_on", "ends_on", "mentor_capacity_default", "mentor_capacity_max",
     "min_sessions_per_month", "default_locale", "guidance", "matching_rules",
-    "reminder_interval_days", "women_target_percent", "new_partners_only",
+    "matching_objective", "reminder_interval_days", "women_target_percent", "new_partners_only",
 )
 
 

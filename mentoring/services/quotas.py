@@ -187,9 +187,16 @@ def delete(actor, scope: Scope, quota_id: int) -> None:
 
 
 def check_options(programme: Programme, *, fair: bool, stable: bool) -> None:
-    """Refuse what the engine cannot combine: fair with stable, and quotas with either."""
+    """Refuse what the engine cannot combine: fair with stable, quotas with either, and
+    "wishes first" with the stable matching or quotas (both answer by score alone)."""
     if fair and stable:
         raise Refused(_("Choose fair mode or the stable matching, not both."))
+    if programme.matching_objective == "wishes" and (stable or db.session.scalar(
+            select(MatchingQuota.id).where(MatchingQuota.programme_id == programme.id)
+            .limit(1)) is not None):
+        raise Refused(_("\"Wishes first\" cannot be combined with the stable matching or with "
+                        "quotas: choose \"Best total score\" on the settings page, or run "
+                        "without them."))
     if (fair or stable) and db.session.scalar(select(MatchingQuota.id).where(
             MatchingQuota.programme_id == programme.id).limit(1)) is not None:
         raise Refused(_("The programme's quotas cannot be combined with fair mode or the "

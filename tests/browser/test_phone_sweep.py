@@ -38,6 +38,7 @@ from mentoring.models import (
     PairingStatus,
     Programme,
     QuotaUnit,
+    Role,
     User,
 )
 from mentoring.models._types import utcnow
@@ -65,16 +66,17 @@ PAGES = {
     "applicant": [
         "/me/programmes", "/applications/{own}/edit", "/applications/{own}/withdraw",
         "/programmes/now4wrc27/apply/mentor", "/account", "/account/password",
-        "/account/erase", f"{C23}/dashboard",
+        "/account/erase", f"{C23}/dashboard", "/applications/{wishes}/wishes",
     ],
     "mentor": [
         "/me/programmes", "/pairs/{pair}", "/pairs/{pair}/sessions/new",
         "/sessions/{mentor_meeting}/edit", "/sessions/{mentor_meeting}/delete",
-        "/pairs/{pair}/end", "/surveys/{survey}",
+        "/pairs/{pair}/end", "/surveys/{survey}", "/applications/{mentor_enrolment}/listing",
     ],
     "mentee": [
         "/me/programmes", "/pairs/{pair}", "/sessions/{mentor_meeting}/feedback",
         "/sessions/{mentor_meeting}/dispute", "/surveys/{survey}", "/activities/{activity}",
+        "/applications/{mentee_enrolment}/wishes",
     ],
     "coordinator": [
         "/coordinate/", f"{C23}/applications", f"{C23}/applications/{{application}}",
@@ -109,6 +111,7 @@ STATUS = {"/no-such-page": 404, f"{C23}/dashboard": 403}
 #: The densest pages, also on the smallest phones in the languages with the longest words.
 DENSE = [
     ("visitor", "/"), ("visitor", "/register"), ("applicant", "/applications/{own}/edit"),
+    ("applicant", "/applications/{wishes}/wishes"),
     ("mentee", "/pairs/{pair}"), ("coordinator", f"{C23}/applications"),
     ("coordinator", f"{C23}/pairs"), ("coordinator", f"{C23}/dashboard"),
     ("coordinator", f"{CYBER}/activity"), ("coordinator", f"{C23}/audit"),
@@ -178,6 +181,7 @@ def _demo_world() -> tuple[dict[str, str], dict[str, object]]:
         Pairing.programme_id == wrc.id, Pairing.status == PairingStatus.PROPOSED,
         Pairing.id != proposal).order_by(Pairing.id.desc()).limit(1))
     pairings.approve(admin, Scope(wrc), asked.id)
+    wishes = _wishes_open(applicant, logins)
     db.session.flush()
     confirm = "/sessions/confirm/" + meetings_service.confirm_token(meeting, mentee)
     ids = {
@@ -190,6 +194,8 @@ def _demo_world() -> tuple[dict[str, str], dict[str, object]]:
         "decide_job": done[JobKind.DECIDE_APPLICATIONS].id,
         "someone": mentee.id, "confirm": confirm, "activity": training,
         "consent": "/consent/link/" + consent.link_token(asked.id, asked.mentor_id),
+        "wishes": wishes.id,
+        "mentor_enrolment": pair.mentor_id, "mentee_enrolment": pair.mentee_id,
         "reset": tokens.make_token(mentee, tokens.RESET_PASSWORD),
         "invitation": tokens.make_token(invited, tokens.INVITATION),
         "unsubscribe": urlsplit(unsubscribe_url(mentee, "reminder-silent")).path,
@@ -199,6 +205,29 @@ def _demo_world() -> tuple[dict[str, str], dict[str, object]]:
               "mentor": logins["mentor (pair at work)"], "mentee": logins["mentee (pair at work)"],
               "coordinator": logins["coordinator"], "co-chair": logins["regional co-chair"]}
     return emails, ids
+
+
+def _wishes_open(applicant: User, logins: dict) -> Enrolment:
+    """The applicant accepted as a mentee of the open NOW4WRC27, with a wish for one of its
+    two listed mentors (the pair at work's mentor and the co-chair apply there as mentors)."""
+    from mentoring.services import enrolments, wishes
+
+    nxt = db.session.scalar(select(Programme).where(Programme.slug == "now4wrc27"))
+
+    def accepted(user, role, **values):
+        enrolment = enrolments.apply(user, nxt, role, enrolments.Application(
+            country="EG", languages=["ar", "en"], topic_ids=[nxt.topics[0].id],
+            capacity=2 if role == Role.MENTOR else None, **values), source="import")
+        enrolment.status = EnrolmentStatus.ACCEPTED
+        return enrolment
+
+    mentors = [accepted(db.session.scalar(select(User).where(User.email == logins[label])),
+                        Role.MENTOR, listed=True, bio="Twenty years of WRC agenda items. " * 3)
+               for label in ("mentor (pair at work)", "regional co-chair")]
+    mine = accepted(applicant, Role.MENTEE)
+    db.session.flush()
+    wishes.set_wishes(applicant, mine, [mentors[0].id])
+    return mine
 
 
 @pytest.fixture(scope="module")

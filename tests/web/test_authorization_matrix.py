@@ -39,6 +39,7 @@ from mentoring.models import (
     Meeting,
     MeetingFormat,
     MentorConsent,
+    MentorWish,
     Pairing,
     PairingStatus,
     ProgrammeStatus,
@@ -161,6 +162,11 @@ def world(make_programme, make_enrolment, make_user, coordinator) -> World:
         SurveyResponse(survey_id=survey.id, user_id=b_mentee.user_id,
                        answers=[1, "Bravo survey comment"]),
     ])
+    # Ranked wishes in both regions (mentors are the common pool; the mentees are not).
+    a_mentor.listed = b_mentor.listed = True
+    db.session.add_all([MentorWish(mentee_id=mentee.id, mentor_id=mentor.id, rank=rank)
+                        for mentee in (a_mentee, b_mentee, b_second_mentee)
+                        for rank, mentor in enumerate((a_mentor, b_mentor), start=1)])
     b_job = Job(kind=JobKind.IMPORT_APPLICATIONS, programme=programme,
                 user=make_user("programme.coordinator@example.org"), status=JobStatus.FAILED,
                 errors=[{"line": 2, "column": "E-mail", "message": "Bravo import problem"}],

@@ -171,7 +171,7 @@ def test_run_stores_settings_author_summary_and_explained_proposals(
     matching_run = db.session.scalar(select(MatchingRun))
     assert matching_run.run_by_id == user.id
     assert matching_run.settings == {"rules": Rules(wishes=0).to_dict(), "fair": False,
-                                     "stable": False}
+                                     "stable": False, "objective": "score"}
     assert isinstance(matching_run.duration_ms, int) and matching_run.duration_ms >= 0
     [pairing] = db.session.scalars(select(Pairing)).all()
     assert (pairing.mentee_id, pairing.mentor_id) == (amina.id, claire.id)

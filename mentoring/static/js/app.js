@@ -150,6 +150,23 @@
     bar.scrollLeft += (tabBox.left + tabBox.width / 2) - (barBox.left + barBox.width / 2);
   });
 
+  // A mentee's wishes: giving a mentor a rank another one holds swaps their ranks, so the
+  // form never holds the same rank twice (without script the server asks for different ranks).
+  document.addEventListener("change", function (event) {
+    var select = event.target;
+    if (!select.matches || !select.matches("ol.wishes select[name=rank]")) { return; }
+    var before = select.getAttribute("data-rank");
+    if (before && before !== "remove" && select.value !== "remove") {
+      select.closest("ol").querySelectorAll("select[name=rank]").forEach(function (other) {
+        if (other !== select && other.value === select.value) {
+          other.value = before;
+          other.setAttribute("data-rank", before);
+        }
+      });
+    }
+    select.setAttribute("data-rank", select.value);
+  });
+
   // The language menu closes with Escape or a click elsewhere, like other menus.
   document.addEventListener("DOMContentLoaded", function () {
     var menu = document.querySelector(".languages details");
