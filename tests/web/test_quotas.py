@@ -257,6 +257,28 @@ def test_quotas_are_not_combined_with_the_stable_matching_or_fair_mode(
     assert state() == before
 
 
+def test_wishes_first_is_not_combined_with_quotas_or_the_stable_matching(
+        client, auth, cohort, coordinator):
+    """Quotas and the stable matching answer by score alone: with "wishes first" chosen, a
+    run is refused instead of quietly ignoring the wishes."""
+    programme, *_people = cohort
+    programme.matching_objective = "wishes"
+    db.session.commit()
+    auth.login(coordinator(programme))
+    message = ("\"Wishes first\" cannot be combined with the stable matching or with quotas: "
+               "choose \"Best total score\" on the settings page, or run without them.")
+    before = state()
+    run(client, programme, stable="y")
+    assert flashes(client) == [message]
+    assert state() == before
+    client.post(f"/coordinate/{programme.slug}/quotas/new", data=quota_form())
+    flashes(client)
+    before = state()
+    run(client, programme)
+    assert flashes(client) == [message]
+    assert state() == before
+
+
 def test_removing_a_topic_a_quota_names_asks_first_and_deletes_the_quota_with_it(
         client, auth, cohort, coordinator, make_user):
     programme, *_people = cohort
