@@ -75,6 +75,7 @@ def create_app(config: dict | None = None) -> Flask:
         jobs,
         meetings,
         ops,
+        outcomes,
         pairing,
         pairs_at_work,
         privacy,
@@ -85,7 +86,7 @@ def create_app(config: dict | None = None) -> Flask:
     # One folder per feature, each with its blueprint (routes, forms; templates/<name>/).
     for feature in (programmes, auth, enrolment, coordination, applications, pairing,
                     pairs_at_work, surveys, dashboard, content, meetings, admin, ops,
-                    privacy, jobs, activities):
+                    privacy, jobs, activities, outcomes):
         app.register_blueprint(feature.bp)
 
     from . import cli, errors, templating
