@@ -270,3 +270,23 @@ def test_roles_by_meeting_counts_participants_and_women_per_meeting_and_role(
     atu = next(r for r in programme.regions if r.code == "ATU")
     assert figures(Scope(programme, atu)) == [("WRC-23", c, 1, 1), ("WRC-23", d, 3, 2),
                                               ("CPM23-2", s, 1, 0)]
+
+
+# ---- the demo ---------------------------------------------------------------------------------
+
+def test_the_demo_has_now4wrc23s_roles_at_wrc23_and_cpm23_2(runner, client, auth):
+    from mentoring.demo import DEMO_PASSWORD
+    from mentoring.services.scope import programme_by_slug
+
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    wrc = programme_by_slug("now4wrc23")
+    figures = outcomes.roles_by_meeting(Scope(wrc))
+    assert {f.meeting for f in figures} == {"WRC-23", "CPM23-2"}
+    delegates = {f.meeting: f for f in figures if f.role == MeetingRoleKind.DELEGATE}
+    assert (delegates["WRC-23"].people, delegates["CPM23-2"].people) == (14, 10)
+    assert 0 < delegates["WRC-23"].women < 14
+    assert sum(f.people for f in figures) == 45
+    participant = db.session.scalar(select(MeetingRole).order_by(MeetingRole.id)).user
+    auth.login(participant.email, DEMO_PASSWORD)
+    page = text(client.get("/programmes/now4wrc23/my-itu-roles"))
+    assert "WRC-23" in page and "CPM23-2" in page and "Delegate" in page
