@@ -28,9 +28,11 @@ from mentoring.models import (
     Confirmation,
     Enrolment,
     EnrolmentStatus,
+    ItuMeeting,
     JobKind,
     JobStatus,
     Meeting,
+    MeetingRole,
     Pairing,
     PairingStatus,
     Programme,
@@ -82,11 +84,14 @@ PAGES = {
         f"{CYBER}/surveys", f"{CYBER}/dashboard", f"{CYBER}/activities",
         f"{CYBER}/activities/new", f"{CYBER}/activities/{{activity}}",
         f"{CYBER}/activities/{{activity}}/edit", f"{CYBER}/activities/{{activity}}/cancel",
+        f"{C23}/itu-meetings", f"{C23}/itu-meetings/{{itu_meeting}}/edit",
+        f"{C23}/itu-meetings/{{itu_meeting}}/remove",
+        f"{C23}/applications/{{itu_participant}}/itu-roles",
     ],
     "co-chair": [
         "/coordinate/", f"{C23}/applications", f"{C23}/applications/{{asmg_application}}",
         f"{C23}/pairs", f"{C23}/activity", f"{C23}/dashboard", f"{C23}/report", f"{C23}/audit",
-        f"{C23}/activities",
+        f"{C23}/activities", f"{C23}/itu-meetings",
     ],
     "admin": [
         "/admin/", "/admin/dashboard", "/admin/users", "/admin/emails", "/admin/programmes/new",
@@ -168,6 +173,12 @@ def _demo_world() -> tuple[dict[str, str], dict[str, object]]:
         "approve_job": done[JobKind.APPROVE_ABOVE].id,
         "decide_job": done[JobKind.DECIDE_APPLICATIONS].id,
         "someone": mentee.id, "confirm": confirm, "activity": training,
+        "itu_meeting": db.session.scalar(select(ItuMeeting.id).where(
+            ItuMeeting.programme_id == wrc.id, ItuMeeting.name == "WRC-23")),
+        "itu_participant": db.session.scalar(
+            select(Enrolment.id).join(MeetingRole, MeetingRole.user_id == Enrolment.user_id)
+            .where(Enrolment.programme_id == wrc.id,
+                   Enrolment.status == EnrolmentStatus.ACCEPTED).limit(1)),
         "reset": tokens.make_token(mentee, tokens.RESET_PASSWORD),
         "invitation": tokens.make_token(invited, tokens.INVITATION),
         "unsubscribe": urlsplit(unsubscribe_url(mentee, "reminder-silent")).path,
