@@ -22,7 +22,7 @@ from mentoring.models import (
 )
 from mentoring.services import outcomes
 from mentoring.services.scope import Scope
-from tests.helpers import flashes
+from tests.helpers import flashes, sql_statements
 
 ACCEPTED = EnrolmentStatus.ACCEPTED
 
@@ -261,9 +261,13 @@ def test_roles_by_meeting_counts_participants_and_women_per_meeting_and_role(
                            (amina, wrc, d), (brigitte, wrc, d), (kofi, wrc, d), (nia, wrc, d),
                            (amina, wrc, c), (kofi, cpm, s), (declined, wrc, c)))
     db.session.commit()
+    db.session.refresh(programme)  # loaded before the statements are counted
 
     def figures(scope):
-        return [(f.meeting, f.role, f.people, f.women) for f in outcomes.roles_by_meeting(scope)]
+        with sql_statements() as statements:
+            found = outcomes.roles_by_meeting(scope)
+        assert len(statements) == 1  # one GROUP BY, however many meetings and roles
+        return [(f.meeting, f.role, f.people, f.women) for f in found]
 
     assert figures(Scope(programme)) == [("WRC-23", c, 1, 1), ("WRC-23", d, 4, 3),
                                          ("CPM23-2", s, 1, 0)]
