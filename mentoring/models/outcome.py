@@ -41,6 +41,8 @@ class ItuMeeting(db.Model):
     starts_on: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
+    programme: Mapped[Programme] = relationship()  # noqa: F821
+
     __table_args__ = (UniqueConstraint("programme_id", "name"),)
 
 

@@ -294,3 +294,16 @@ def test_the_demo_has_now4wrc23s_roles_at_wrc23_and_cpm23_2(runner, client, auth
     auth.login(participant.email, DEMO_PASSWORD)
     page = text(client.get("/programmes/now4wrc23/my-itu-roles"))
     assert "WRC-23" in page and "CPM23-2" in page and "Delegate" in page
+
+
+def test_her_roles_are_in_the_download_of_her_personal_data(app, programme, make_enrolment):
+    from mentoring.services import personal_data
+
+    wrc = add_meeting(programme, "WRC-23")
+    her = make_enrolment(programme, status=ACCEPTED)
+    db.session.add(MeetingRole(user_id=her.user_id, itu_meeting_id=wrc.id,
+                               role=MeetingRoleKind.AUTHOR))
+    db.session.commit()
+    rows = personal_data.collect(her.user)["itu_roles"]
+    assert [(r["programme"], r["meeting"], r["starts_on"], r["role"]) for r in rows] == [
+        (programme.name, "WRC-23", "2023-11-20", "author")]
