@@ -13,6 +13,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import case, distinct, func, select
+from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..gender import Gender
@@ -170,15 +171,21 @@ def record_role(actor: User, participant: Enrolment, meeting_id: int | None,
     if errors:
         first = next(iter(errors))
         raise Refused(errors[first], first, errors)
+    already = _("This role at %(name)s is already recorded.", name=meeting.name)
     exists = db.session.scalar(select(MeetingRole.id).where(
         MeetingRole.user_id == participant.user_id, MeetingRole.itu_meeting_id == meeting.id,
         MeetingRole.role == kind))
     if exists is not None:
-        raise Refused(_("This role at %(name)s is already recorded.", name=meeting.name), "role")
+        raise Refused(already, "role")
     recorded = MeetingRole(user_id=participant.user_id, itu_meeting_id=meeting.id, role=kind,
                            recorded_by_id=actor.id)
     db.session.add(recorded)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError as error:
+        # She and a coordinator at once: the unique constraint keeps the second out.
+        raise Refused(already, "role") from error
     audit.record("meeting_role.record", actor=actor, programme=programme, target=recorded,
                  after={"user_id": participant.user_id, "meeting": meeting.name,
                         "role": kind.value})
