@@ -76,6 +76,7 @@ def create_app(config: dict | None = None) -> Flask:
         jobs,
         meetings,
         ops,
+        outcomes,
         pairing,
         pairs_at_work,
         privacy,
@@ -87,7 +88,7 @@ def create_app(config: dict | None = None) -> Flask:
     # One folder per feature, each with its blueprint (routes, forms; templates/<name>/).
     for feature in (programmes, auth, enrolment, coordination, applications, pairing,
                     pairs_at_work, rematch, surveys, dashboard, content, meetings, admin, ops,
-                    privacy, jobs, activities, consent):
+                    privacy, jobs, activities, consent, outcomes):
         app.register_blueprint(feature.bp)
 
     from . import cli, errors, templating

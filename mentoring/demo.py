@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -16,6 +16,9 @@ from .models import (
     Enrolment,
     EnrolmentStatus,
     Gender,
+    ItuMeeting,
+    MeetingRole,
+    MeetingRoleKind,
     ProgrammeStatus,
     RegionPreference,
     Registration,
@@ -287,6 +290,7 @@ def seed() -> list[tuple[str, str]]:
     db.session.flush()
 
     _participants(wrc, rng, mentors=30, mentees=45, prefix="wrc", skew_women=0.6)
+    _outcomes(wrc)
     _participants(cyber, rng, mentors=15, mentees=30, prefix="cyber", skew_women=0.95)
 
     coordinator = _user("Amina Coordinator", f"coordinator@{DOMAIN}")
@@ -381,4 +385,36 @@ def _activities(programme, coordinator: User, today) -> None:
                 activity_id=activity.id, user_id=enrolment.user_id,
                 status=RegistrationStatus.WAITING if full else RegistrationStatus.REGISTERED,
                 created_at=utcnow() - timedelta(days=20, minutes=-number)))
+    db.session.flush()
+
+
+#: NOW4WRC23's outcomes: the ITU meetings, and how many of its participants held each role
+#: there (the first participants in order of application, each role to different people).
+WRC_OUTCOMES = {
+    ("WRC-23", date(2023, 11, 20)): {
+        MeetingRoleKind.DELEGATE: 14, MeetingRoleKind.SPEAKER: 4, MeetingRoleKind.AUTHOR: 5,
+        MeetingRoleKind.HEAD: 1, MeetingRoleKind.DEPUTY_HEAD: 2, MeetingRoleKind.VICE_CHAIR: 2,
+        MeetingRoleKind.RAPPORTEUR: 1},
+    ("CPM23-2", date(2023, 4, 17)): {
+        MeetingRoleKind.DELEGATE: 10, MeetingRoleKind.SPEAKER: 2, MeetingRoleKind.AUTHOR: 3,
+        MeetingRoleKind.CHAIR: 1},
+}
+
+
+def _outcomes(programme) -> None:
+    """NOW4WRC23's two ITU meetings and a few dozen roles its participants held there."""
+    people = db.session.scalars(
+        select(Enrolment.user_id).where(Enrolment.programme_id == programme.id,
+                                        Enrolment.status == EnrolmentStatus.ACCEPTED)
+        .order_by(Enrolment.id)).all()
+    for (name, starts_on), roles in WRC_OUTCOMES.items():
+        meeting = ItuMeeting(programme_id=programme.id, name=name, starts_on=starts_on)
+        db.session.add(meeting)
+        db.session.flush()
+        offset = 0
+        for role, count in roles.items():
+            db.session.add_all(MeetingRole(user_id=user_id, itu_meeting_id=meeting.id, role=role)
+                               for user_id in people[offset:offset + count])
+            # The other roles start again from the first delegates: a delegate also speaks.
+            offset = 0 if role == MeetingRoleKind.DELEGATE else offset + count
     db.session.flush()

@@ -18,6 +18,7 @@ from .models import (
     Confirmation,
     EnrolmentStatus,
     MeetingFormat,
+    MeetingRoleKind,
     PairingStatus,
     ProgrammeStatus,
     Role,
@@ -66,6 +67,15 @@ AUDIENCES = {
     Audience.EVERYONE: _l("Mentees and mentors"), Audience.MENTEES: _l("Mentees"),
     Audience.MENTORS: _l("Mentors"),
 }
+MEETING_ROLES = {
+    MeetingRoleKind.DELEGATE: _l("Delegate"), MeetingRoleKind.SPEAKER: _l("Speaker"),
+    MeetingRoleKind.AUTHOR: _l("Author of a contribution"),
+    MeetingRoleKind.HEAD: _l("Head of delegation"),
+    MeetingRoleKind.DEPUTY_HEAD: _l("Deputy head of delegation"),
+    MeetingRoleKind.CHAIR: _l("Chair (of a committee, working party or drafting group)"),
+    MeetingRoleKind.VICE_CHAIR: _l("Vice-chair (of a committee, working party or drafting group)"),
+    MeetingRoleKind.RAPPORTEUR: _l("Rapporteur"),
+}
 CONFIRMATIONS = {
     Confirmation.PENDING: _l("waiting for confirmation"),
     Confirmation.CONFIRMED: _l("confirmed"),
@@ -109,3 +119,7 @@ def activity_kind_label(kind) -> str:
 
 def audience_label(audience) -> str:
     return str(AUDIENCES[Audience(audience)])
+
+
+def meeting_role_label(role) -> str:
+    return str(MEETING_ROLES[MeetingRoleKind(role)])

@@ -18,6 +18,7 @@ from .labels import (
     confirmation_label,
     enrolment_status_label,
     meeting_format_label,
+    meeting_role_label,
     pairing_status_label,
     programme_phase_label,
     programme_status_label,
@@ -124,6 +125,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(pairing_status_label, "pairing_status")
     app.add_template_filter(meeting_format_label, "meeting_format")
     app.add_template_filter(activity_kind_label, "activity_kind")
+    app.add_template_filter(meeting_role_label, "meeting_role")
     app.add_template_filter(audience_label, "audience")
     app.add_template_filter(amount, "amount")
     app.add_template_filter(lambda tz: timezone_label(tz, current_locale()), "timezone")

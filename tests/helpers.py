@@ -140,3 +140,9 @@ def job_page_after_its_starter_left(client, auth, worker_queue, programme, start
     auth.logout()
     auth.login(reader)
     return client.get(job_page).text
+
+
+def flashes(client) -> list[str]:
+    """The messages flashed since the last page read (and forgets them)."""
+    with client.session_transaction() as session:
+        return [message for _category, message in session.pop("_flashes", [])]

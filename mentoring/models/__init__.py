@@ -26,6 +26,7 @@ from .meeting import (
     ReminderSent,
 )
 from .outbox import OutboxEmail
+from .outcome import ItuMeeting, MeetingRole, MeetingRoleKind
 from .pairing import LIVE_STATUSES, ForbiddenPair, MatchingRun, Pairing, PairingStatus
 from .programme import (
     STATUS_ORDER,
@@ -82,6 +83,9 @@ __all__ = [
     "EnrolmentTopic",
     "Gender",
     "OutboxEmail",
+    "ItuMeeting",
+    "MeetingRole",
+    "MeetingRoleKind",
     "Programme",
     "ProgrammeLanguage",
     "ProgrammeStatus",

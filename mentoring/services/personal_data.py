@@ -26,6 +26,7 @@ from ..models import (
     EnrolmentStatus,
     Feedback,
     Meeting,
+    MeetingRole,
     OutboxEmail,
     Pairing,
     PairingStatus,
@@ -168,9 +169,15 @@ def collect(user: User) -> dict[str, list[dict[str, Any]]]:
         select(OutboxEmail).where(or_(OutboxEmail.user_id == user.id,
                                       OutboxEmail.recipient == user.email))
         .order_by(OutboxEmail.id))]
+    itu_roles = [{
+        "programme": role.itu_meeting.programme.name, "meeting": role.itu_meeting.name,
+        "starts_on": _when(role.itu_meeting.starts_on), "role": str(role.role),
+        "recorded_at": _when(role.created_at),
+    } for role in db.session.scalars(
+        select(MeetingRole).where(MeetingRole.user_id == user.id).order_by(MeetingRole.id))]
     return {"account": [account], "applications": applications, "pairs": pairs_rows,
             "sessions": sessions, "feedback": feedback, "survey_answers": answers,
-            "emails": emails}
+            "itu_roles": itu_roles, "emails": emails}
 
 
 def export(user: User) -> bytes:

@@ -31,9 +31,11 @@ from mentoring.models import (
     Enrolment,
     EnrolmentStatus,
     Gender,
+    ItuMeeting,
     JobKind,
     JobStatus,
     Meeting,
+    MeetingRole,
     Pairing,
     PairingStatus,
     Programme,
@@ -91,12 +93,16 @@ PAGES = {
         f"{CYBER}/activities/new", f"{CYBER}/activities/{{activity}}",
         f"{CYBER}/activities/{{activity}}/edit", f"{CYBER}/activities/{{activity}}/cancel",
         f"{C23}/waiting", f"{CYBER}/waiting", f"{C23}/consent",
+        f"{C23}/itu-meetings", f"{C23}/itu-meetings/{{itu_meeting}}/edit",
+        f"{C23}/itu-meetings/{{itu_meeting}}/remove",
+        f"{C23}/applications/{{itu_participant}}/itu-roles",
     ],
     "co-chair": [
         "/coordinate/", f"{C23}/applications", f"{C23}/applications/{{asmg_application}}",
         f"{C23}/pairs", f"{C23}/activity", f"{C23}/dashboard", f"{C23}/report", f"{C23}/audit",
         f"{C23}/activities", f"{C23}/pairs/blocking", f"{C23}/quotas", f"{C23}/waiting",
         f"{C23}/consent",
+        f"{C23}/itu-meetings",
     ],
     "admin": [
         "/admin/", "/admin/dashboard", "/admin/users", "/admin/emails", "/admin/programmes/new",
@@ -196,6 +202,12 @@ def _demo_world() -> tuple[dict[str, str], dict[str, object]]:
         "consent": "/consent/link/" + consent.link_token(asked.id, asked.mentor_id),
         "wishes": wishes.id,
         "mentor_enrolment": pair.mentor_id, "mentee_enrolment": pair.mentee_id,
+        "itu_meeting": db.session.scalar(select(ItuMeeting.id).where(
+            ItuMeeting.programme_id == wrc.id, ItuMeeting.name == "WRC-23")),
+        "itu_participant": db.session.scalar(
+            select(Enrolment.id).join(MeetingRole, MeetingRole.user_id == Enrolment.user_id)
+            .where(Enrolment.programme_id == wrc.id,
+                   Enrolment.status == EnrolmentStatus.ACCEPTED).limit(1)),
         "reset": tokens.make_token(mentee, tokens.RESET_PASSWORD),
         "invitation": tokens.make_token(invited, tokens.INVITATION),
         "unsubscribe": urlsplit(unsubscribe_url(mentee, "reminder-silent")).path,

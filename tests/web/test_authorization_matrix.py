@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -31,6 +31,7 @@ from mentoring.models import (
     EnrolmentStatus,
     Feedback,
     ForbiddenPair,
+    ItuMeeting,
     Job,
     JobKind,
     JobStatus,
@@ -38,6 +39,8 @@ from mentoring.models import (
     MatchingRun,
     Meeting,
     MeetingFormat,
+    MeetingRole,
+    MeetingRoleKind,
     MentorConsent,
     MentorWish,
     Pairing,
@@ -54,7 +57,8 @@ from mentoring.services.exports import DASHBOARD_TABLES
 
 #: The blueprints whose /coordinate/ routes make the coordinators' side of the site.
 COORDINATOR_BLUEPRINTS = {"coordination", "applications", "pairing", "pairs_at_work", "surveys",
-                          "dashboard", "content", "jobs", "activities", "consent"}
+                          "dashboard", "content", "jobs", "activities", "consent",
+                          "outcomes"}
 
 
 def coordinator_rules(app, method: str) -> set[str]:
@@ -88,6 +92,9 @@ class World:
     secrets: tuple[str, ...]
     #: The programme's quota (only its coordinators change it).
     quota_id: int = 0
+    #: An ITU meeting of the programme, and a CEPT mentee's role at it.
+    itu_meeting: ItuMeeting | None = None
+    b_role: MeetingRole | None = None
 
 
 def _pair(programme, mentee, mentor, status=PairingStatus.ACTIVE) -> Pairing:
@@ -200,6 +207,13 @@ def world(make_programme, make_enrolment, make_user, coordinator) -> World:
     programme.mentor_consent = True
     db.session.add(MentorConsent(pairing_id=b_pair.id, programme_id=programme.id,
                                  state="declined", reason="Bravo consent reason"))
+    itu_meeting = ItuMeeting(programme_id=programme.id, name="WRC-23",
+                             starts_on=date(2023, 11, 20))
+    db.session.add(itu_meeting)
+    db.session.flush()
+    b_role = MeetingRole(user_id=b_mentee.user_id, itu_meeting_id=itu_meeting.id,
+                         role=MeetingRoleKind.RAPPORTEUR)
+    db.session.add(b_role)
     db.session.commit()
 
     secrets = ("Bravo dispute note", "Bravo import problem", "Bravo feedback comment",
@@ -208,7 +222,8 @@ def world(make_programme, make_enrolment, make_user, coordinator) -> World:
         secrets += (enrolment.user.name, enrolment.user.email)
     return World(programme.slug, a_mentee, a_mentor, a_applicant, a_pair, a_meeting, b_mentee,
                  b_second_mentee, b_mentor, b_applicant, b_mentor_applicant, b_pair, b_proposal,
-                 b_meeting, b_job, b_activity, wide_activity, secrets, quota.id)
+                 b_meeting, b_job, b_activity, wide_activity, secrets, quota.id, itu_meeting,
+                 b_role)
 
 
 @pytest.fixture
@@ -279,6 +294,14 @@ def get_requests(w: World) -> dict[str, list[tuple[str, int]]]:
         "activities.cancel_activity": [(f"{c}/activities/{w.wide_activity.id}/cancel", 403),
                                        (f"{c}/activities/{w.b_activity.id}/cancel", 403)],
         "consent.setting": [(f"{c}/consent", 200)],
+        # A co-chair reads the list of ITU meetings; only the programme's coordinators keep it.
+        "outcomes.itu_meetings": [(f"{c}/itu-meetings", 200)],
+        "outcomes.edit_itu_meeting": [(f"{c}/itu-meetings/{w.itu_meeting.id}/edit", 403)],
+        "outcomes.remove_itu_meeting": [(f"{c}/itu-meetings/{w.itu_meeting.id}/remove", 403)],
+        "outcomes.participant_roles": [
+            (f"{c}/applications/{w.a_mentee.id}/itu-roles", 200),
+            (f"{c}/applications/{w.b_mentee.id}/itu-roles", 403),
+            (f"{c}/applications/{w.b_applicant.id}/itu-roles", 403)],
     }
 
 
@@ -372,6 +395,16 @@ def post_requests(w: World) -> dict[str, list[tuple[str, dict]]]:
                                        (f"{c}/activities/{w.wide_activity.id}/cancel", {})],
         "activities.attendance": [(f"{c}/activities/{w.b_activity.id}/attendance", {}),
                                   (f"{c}/activities/{w.wide_activity.id}/attendance", {})],
+        "outcomes.itu_meetings": [(f"{c}/itu-meetings",
+                                   {"name": "Mine", "starts_on": "2023-01-01"})],
+        "outcomes.edit_itu_meeting": [(f"{c}/itu-meetings/{w.itu_meeting.id}/edit",
+                                       {"name": "Mine", "starts_on": "2023-01-01"})],
+        "outcomes.remove_itu_meeting": [(f"{c}/itu-meetings/{w.itu_meeting.id}/remove", {})],
+        "outcomes.participant_roles": [(f"{c}/applications/{w.b_mentee.id}/itu-roles",
+                                        {"meeting": str(w.itu_meeting.id), "role": "chair"})],
+        "outcomes.remove_participant_role": [
+            (f"{c}/applications/{w.b_mentee.id}/itu-roles/{w.b_role.id}/remove", {}),
+            (f"{c}/applications/{w.a_mentee.id}/itu-roles/{w.b_role.id}/remove", {})],
         # A plan with no title: the form comes back (her own region's activities are hers).
         "activities.new_activity": [(f"{c}/activities/new", {})],
     }
@@ -404,6 +437,10 @@ def state(w: World) -> dict:
             select(Registration))),
         "quotas": db.session.execute(select(MatchingQuota.id, MatchingQuota.name,
                                             MatchingQuota.value)).all(),
+        "itu_meetings": sorted((m.id, m.name, m.starts_on) for m in db.session.scalars(
+            select(ItuMeeting))),
+        "meeting_roles": sorted((r.id, r.user_id, r.role) for r in db.session.scalars(
+            select(MeetingRole))),
     }
 
 

@@ -1,0 +1,251 @@
+"""Outcomes: the ITU meetings a programme follows, and the roles its participants held there.
+
+The programme's coordinators keep the list of meetings (a regional co-chair reads it). A
+participant (an accepted applicant) records her own roles; a coordinator records them for any
+participant of her scope. Every change is in the audit trail. ``roles_by_meeting`` gives the
+figures the outcomes page will show: participants and women among them, per meeting and role.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import case, distinct, func, select
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import db
+from ..gender import Gender
+from ..models import (
+    Enrolment,
+    EnrolmentStatus,
+    ItuMeeting,
+    MeetingRole,
+    MeetingRoleKind,
+    Programme,
+    User,
+)
+from ..models.outcome import ITU_MEETING_NAME_MAX
+from . import Forbidden, NotFound, Refused, audit, found
+from .scope import Scope
+
+
+def meetings(programme: Programme) -> list[ItuMeeting]:
+    """The programme's ITU meetings, the latest first."""
+    return list(db.session.scalars(
+        select(ItuMeeting).where(ItuMeeting.programme_id == programme.id)
+        .order_by(ItuMeeting.starts_on.desc(), ItuMeeting.name)))
+
+
+def programmes_with_meetings() -> set[int]:
+    """The ids of the programmes that list at least one ITU meeting."""
+    return set(db.session.scalars(select(ItuMeeting.programme_id).distinct()))
+
+
+def meeting_of(programme: Programme, meeting_id: int) -> ItuMeeting:
+    """One of the programme's meetings; NotFound when unknown or another programme's."""
+    meeting = found(ItuMeeting, meeting_id)
+    if meeting.programme_id != programme.id:
+        raise NotFound(meeting_id)
+    return meeting
+
+
+def check_keeps_list(scope: Scope) -> None:
+    """Only the programme's coordinators change its list of meetings."""
+    if scope.is_regional:
+        raise Forbidden("a regional co-chair reads the list of ITU meetings")
+
+
+def _checked(programme: Programme, name: str, starts_on: date | None,
+             meeting: ItuMeeting | None = None) -> str:
+    name = " ".join((name or "").split())
+    errors: dict[str, str] = {}
+    if not name:
+        errors["name"] = _("Give the meeting a name, such as WRC-23.")
+    elif len(name) > ITU_MEETING_NAME_MAX:
+        errors["name"] = _("Keep the name under %(max)d characters.", max=ITU_MEETING_NAME_MAX)
+    else:
+        same = db.session.scalar(select(ItuMeeting.id).where(
+            ItuMeeting.programme_id == programme.id, func.lower(ItuMeeting.name) == name.lower()))
+        if same is not None and (meeting is None or same != meeting.id):
+            errors["name"] = _("The programme already has a meeting named %(name)s.", name=name)
+    if starts_on is None:
+        errors["starts_on"] = _("Give the day the meeting starts.")
+    if errors:
+        first = next(iter(errors))
+        raise Refused(errors[first], first, errors)
+    return name
+
+
+def add_meeting(actor: User, scope: Scope, name: str, starts_on: date | None) -> ItuMeeting:
+    """Add an ITU meeting to the programme's list."""
+    check_keeps_list(scope)
+    name = _checked(scope.programme, name, starts_on)
+    meeting = ItuMeeting(programme_id=scope.programme.id, name=name, starts_on=starts_on)
+    db.session.add(meeting)
+    db.session.flush()
+    audit.record("itu_meeting.add", actor=actor, programme=scope.programme, target=meeting,
+                 after={"name": name, "starts_on": starts_on.isoformat()})
+    return meeting
+
+
+def change_meeting(actor: User, scope: Scope, meeting: ItuMeeting, name: str,
+                   starts_on: date | None) -> ItuMeeting:
+    """Rename a meeting or change its day (its roles stay)."""
+    check_keeps_list(scope)
+    name = _checked(scope.programme, name, starts_on, meeting)
+    before = {"name": meeting.name, "starts_on": meeting.starts_on.isoformat()}
+    meeting.name, meeting.starts_on = name, starts_on
+    db.session.flush()
+    audit.record("itu_meeting.change", actor=actor, programme=scope.programme, target=meeting,
+                 before=before, after={"name": name, "starts_on": starts_on.isoformat()})
+    return meeting
+
+
+def role_count(meeting: ItuMeeting) -> int:
+    """How many roles are recorded at the meeting."""
+    return db.session.scalar(select(func.count()).select_from(MeetingRole)
+                             .where(MeetingRole.itu_meeting_id == meeting.id))
+
+
+def remove_meeting(actor: User, scope: Scope, meeting: ItuMeeting) -> None:
+    """Remove a meeting from the list; refused while roles are recorded at it."""
+    check_keeps_list(scope)
+    if role_count(meeting):
+        raise Refused(_("Roles are recorded at %(name)s: remove them first.", name=meeting.name))
+    audit.record("itu_meeting.remove", actor=actor, programme=scope.programme, target=meeting,
+                 before={"name": meeting.name, "starts_on": meeting.starts_on.isoformat()})
+    db.session.delete(meeting)
+    db.session.flush()
+
+
+# ---- roles ------------------------------------------------------------------------------------
+
+def participation(programme: Programme, user: User) -> Enrolment | None:
+    """The person's accepted application to the programme (the first), or None."""
+    return db.session.scalar(select(Enrolment).where(
+        Enrolment.programme_id == programme.id, Enrolment.user_id == user.id,
+        Enrolment.status == EnrolmentStatus.ACCEPTED).order_by(Enrolment.id).limit(1))
+
+
+def own_participation(programme: Programme, user: User) -> Enrolment:
+    """Her own accepted application; Forbidden when she is not a participant."""
+    enrolment = participation(programme, user)
+    if enrolment is None:
+        raise Forbidden(programme.slug)
+    return enrolment
+
+
+def participant_in_scope(scope: Scope, enrolment_id: int) -> Enrolment:
+    """A participant the coordinator may record roles for: NotFound when unknown, Forbidden
+    outside her scope or when the application is not accepted."""
+    enrolment = found(Enrolment, enrolment_id)
+    if not scope.covers(enrolment) or enrolment.status != EnrolmentStatus.ACCEPTED:
+        raise Forbidden(enrolment_id)
+    return enrolment
+
+
+def roles_of(programme: Programme, user: User) -> list[MeetingRole]:
+    """Her roles at the programme's meetings, by meeting (latest first)."""
+    return list(db.session.scalars(
+        select(MeetingRole).join(ItuMeeting)
+        .where(ItuMeeting.programme_id == programme.id, MeetingRole.user_id == user.id)
+        .order_by(ItuMeeting.starts_on.desc(), ItuMeeting.name, MeetingRole.role)))
+
+
+def record_role(actor: User, participant: Enrolment, meeting_id: int | None,
+                role: str | None) -> MeetingRole:
+    """Record that the participant held a role at one of her programme's meetings."""
+    programme = participant.programme
+    errors: dict[str, str] = {}
+    meeting = None
+    if meeting_id is not None:
+        meeting = db.session.get(ItuMeeting, meeting_id)
+    if meeting is None or meeting.programme_id != programme.id:
+        errors["meeting"] = _("Choose a meeting from the list.")
+    try:
+        kind = MeetingRoleKind(role or "")
+    except ValueError:
+        errors["role"] = _("Choose a role from the list.")
+    if errors:
+        first = next(iter(errors))
+        raise Refused(errors[first], first, errors)
+    already = _("This role at %(name)s is already recorded.", name=meeting.name)
+    exists = db.session.scalar(select(MeetingRole.id).where(
+        MeetingRole.user_id == participant.user_id, MeetingRole.itu_meeting_id == meeting.id,
+        MeetingRole.role == kind))
+    if exists is not None:
+        raise Refused(already, "role")
+    recorded = MeetingRole(user_id=participant.user_id, itu_meeting_id=meeting.id, role=kind,
+                           recorded_by_id=actor.id)
+    db.session.add(recorded)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError as error:
+        # She and a coordinator at once: the unique constraint keeps the second out.
+        raise Refused(already, "role") from error
+    audit.record("meeting_role.record", actor=actor, programme=programme, target=recorded,
+                 after={"user_id": participant.user_id, "meeting": meeting.name,
+                        "role": kind.value})
+    return recorded
+
+
+def role_of(participant: Enrolment, role_id: int) -> MeetingRole:
+    """One of the participant's roles: NotFound when unknown, Forbidden when someone else's."""
+    recorded = found(MeetingRole, role_id)
+    if (recorded.user_id != participant.user_id
+            or recorded.itu_meeting.programme_id != participant.programme_id):
+        raise Forbidden(role_id)
+    return recorded
+
+
+def remove_role(actor: User, participant: Enrolment, recorded: MeetingRole) -> None:
+    """Remove a role recorded for the participant."""
+    audit.record("meeting_role.remove", actor=actor, programme=participant.programme,
+                 target=recorded, before={"user_id": recorded.user_id,
+                                          "meeting": recorded.itu_meeting.name,
+                                          "role": recorded.role.value})
+    db.session.delete(recorded)
+    db.session.flush()
+
+
+# ---- figures ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RoleFigure:
+    """Participants who held a role at a meeting, and the women among them."""
+
+    meeting_id: int
+    meeting: str
+    starts_on: date
+    role: MeetingRoleKind
+    people: int
+    women: int
+
+
+def roles_by_meeting(scope: Scope) -> list[RoleFigure]:
+    """For each meeting of the programme and each role recorded at it: how many participants
+    (of the scope: a co-chair's region) held it, and how many of them are women.
+
+    A participant is an accepted applicant; a woman is one whose accepted application answers
+    ``Gender.WOMAN`` (``mentoring.gender``). One query; a person counts once per meeting and role
+    even with two accepted applications (mentee and mentor).
+    """
+    conditions = [ItuMeeting.programme_id == scope.programme.id,
+                  Enrolment.status == EnrolmentStatus.ACCEPTED]
+    if scope.is_regional:
+        conditions.append(Enrolment.region_id == scope.region.id)
+    rows = db.session.execute(
+        select(ItuMeeting.id, ItuMeeting.name, ItuMeeting.starts_on, MeetingRole.role,
+               func.count(distinct(MeetingRole.user_id)),
+               func.count(distinct(case((Enrolment.gender == Gender.WOMAN,
+                                            MeetingRole.user_id)))))
+        .join(MeetingRole, MeetingRole.itu_meeting_id == ItuMeeting.id)
+        .join(Enrolment, (Enrolment.user_id == MeetingRole.user_id)
+              & (Enrolment.programme_id == ItuMeeting.programme_id))
+        .where(*conditions)
+        .group_by(ItuMeeting.id, ItuMeeting.name, ItuMeeting.starts_on, MeetingRole.role)
+        .order_by(ItuMeeting.starts_on.desc(), ItuMeeting.name, MeetingRole.role))
+    return [RoleFigure(*row) for row in rows]
