@@ -105,6 +105,16 @@ def trigger_statements(dialect: str) -> list[str]:
     return _postgresql() if dialect == "postgresql" else _sqlite()
 
 
+def drop_before_batch(op) -> None:
+    """For a migration that batch-alters a watched table, before it: on SQLite the rebuilt
+    table is renamed into place, which SQLite refuses while another table's trigger names it;
+    the triggers go, and `restore_after_batch` brings them back (PostgreSQL alters in place)."""
+    dialect = op.get_bind().dialect.name
+    if dialect == "sqlite":
+        for statement in drop_statements(dialect):
+            op.execute(statement)
+
+
 def restore_after_batch(op) -> None:
     """For a migration that batch-alters a watched table: on SQLite batch mode rebuilds the
     table without its triggers, so they are created again (PostgreSQL alters in place)."""

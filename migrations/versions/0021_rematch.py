@@ -8,7 +8,7 @@ Create Date: 2026-12-01 23:55:00.000000
 import sqlalchemy as sa
 from alembic import op
 
-from mentoring.models.revision import restore_after_batch
+from mentoring.models.revision import drop_before_batch, restore_after_batch
 
 
 # revision identifiers, used by Alembic.
@@ -19,6 +19,7 @@ depends_on = None
 
 
 def upgrade():
+    drop_before_batch(op)
     # Existing programmes get it on too: nobody is paired again with an earlier partner.
     with op.batch_alter_table('programme', schema=None) as batch_op:
         batch_op.add_column(sa.Column('new_partners_only', sa.Boolean(), nullable=False,
@@ -27,6 +28,7 @@ def upgrade():
 
 
 def downgrade():
+    drop_before_batch(op)
     with op.batch_alter_table('programme', schema=None) as batch_op:
         batch_op.drop_column('new_partners_only')
     restore_after_batch(op)

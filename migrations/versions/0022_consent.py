@@ -11,7 +11,7 @@ announceable.
 import sqlalchemy as sa
 from alembic import op
 
-from mentoring.models.revision import restore_after_batch
+from mentoring.models.revision import drop_before_batch, restore_after_batch
 
 
 # revision identifiers, used by Alembic.
@@ -22,6 +22,7 @@ depends_on = None
 
 
 def upgrade():
+    drop_before_batch(op)
     with op.batch_alter_table('programme', schema=None) as batch_op:
         batch_op.add_column(sa.Column('mentor_consent', sa.Boolean(), nullable=False,
                                       server_default=sa.false()))
@@ -57,6 +58,7 @@ def upgrade():
 
 
 def downgrade():
+    drop_before_batch(op)
     with op.batch_alter_table('mentor_consent', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_mentor_consent_programme_id'))
     op.drop_table('mentor_consent')

@@ -9,7 +9,7 @@ Create Date: 2026-12-01 23:50:00.000000
 import sqlalchemy as sa
 from alembic import op
 
-from mentoring.models.revision import restore_after_batch
+from mentoring.models.revision import drop_before_batch, restore_after_batch
 
 # revision identifiers, used by Alembic.
 revision = '0018_wishes'
@@ -19,6 +19,7 @@ depends_on = None
 
 
 def upgrade():
+    drop_before_batch(op)
     with op.batch_alter_table('enrolment', schema=None) as batch_op:
         batch_op.add_column(sa.Column('listed', sa.Boolean(), nullable=False,
                                       server_default=sa.false()))
@@ -51,6 +52,7 @@ def upgrade():
 
 
 def downgrade():
+    drop_before_batch(op)
     with op.batch_alter_table('mentor_wish', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_mentor_wish_mentor_id'))
     op.drop_table('mentor_wish')
