@@ -11,7 +11,9 @@ def test_an_empty_sign_up_puts_focus_on_the_error_summary_whose_links_reach_the_
     page.goto(live_server + "/register")
     page.locator("main form [type=submit]").click()
     page.wait_for_selector(".error-summary")
-    assert page.evaluate("document.activeElement.className") == "error-summary"
+    # app.js (deferred) moves the focus once the page has loaded: wait for it, not for time.
+    page.wait_for_function("document.activeElement.className == 'error-summary'",
+                           timeout=5000)
     page.locator(".error-summary a[href='#email']").click()
     assert page.evaluate("document.activeElement.id") == "email"
 

@@ -236,10 +236,11 @@ def test_a_signed_in_mentor_finds_the_question_on_my_programmes(app, world, lead
     approve(lead, world, world.maria_ana)
     ana = client_of(app, world.ana.user)
     mine = html.unescape(ana.get("/me/programmes").text)
-    assert "Maria Wanjiru would like you as her mentor" in mine
+    # Ana reads the site in French, her own setting.
+    assert "Maria Wanjiru souhaiterait vous avoir pour mentor" in mine
     assert f'href="/consent/{world.maria_ana.id}"' in mine
     ana.post(f"/consent/{world.maria_ana.id}", data={"accept": "Accept"})
-    assert "would like you as her mentor" not in ana.get("/me/programmes").text
+    assert "souhaiterait vous avoir pour mentor" not in ana.get("/me/programmes").text
     assert "would like you" not in client_of(app, world.carla.user).get("/me/programmes").text
 
 
@@ -289,7 +290,8 @@ def test_a_decline_needs_a_reason_then_forbids_the_pair_and_matches_only_that_me
     approve(lead, world, world.nadia_carla)
     ana = client_of(app, world.ana.user)
     page = ana.post(f"/consent/{world.maria_ana.id}", data={"decline": "Decline", "reason": ""})
-    assert page.status_code == 200 and "Tell the coordinators why" in page.text
+    assert page.status_code == 200 and "Indiquez aux coordonnateurs, en quelques mots" in \
+        html.unescape(page.text)  # in French, Ana's language
     assert consent_of(world.maria_ana).state == ConsentState.ASKED
 
     answer = ana.post(f"/consent/{world.maria_ana.id}",

@@ -446,9 +446,12 @@ def test_wishes_first_on_a_cohort_too_large_for_it_is_refused_with_words(
     auth.logout()
     programme.status, programme.matching_objective = ProgrammeStatus.MATCHING, "wishes"
     db.session.commit()
-    # The engine refuses weights its float64 sums could not hold exactly (real cohorts of a
-    # few hundred with five wishes each); here made to refuse at once.
-    monkeypatch.setattr(engine, "EXACT", 10)
+    # The engine solves "wishes first" up to a size (the dense weights, then its staged solve
+    # up to 40M mentee-mentor cells); here both limits are made to refuse at once.
+    from mentoring.matching import sparse
+
+    monkeypatch.setattr(engine, "DENSE_CELLS", 0)
+    monkeypatch.setattr(sparse, "CACHE_CELLS", 0)
     auth.login(coordinator(programme))
     response = client.post(f"/coordinate/{programme.slug}/matching/run", data={})
     page = text(client.get(response.headers["Location"]))
