@@ -378,7 +378,6 @@ def _activities(programme, coordinator: User, today) -> None:
         db.session.flush()
         allowed = [e for e in people if audience == Audience.EVERYONE
                    or (audience == Audience.MENTEES) == (e.role == Role.MENTEE)]
-        # The pair at work the demo signs in as comes first, so she sees her places.
         for number, enrolment in enumerate(allowed[:coming]):
             full = places is not None and number >= places
             db.session.add(Registration(

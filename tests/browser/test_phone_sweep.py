@@ -40,6 +40,8 @@ from mentoring.models import (
     PairingStatus,
     Programme,
     QuotaUnit,
+    Registration,
+    RegistrationStatus,
     Role,
     User,
 )
@@ -78,7 +80,8 @@ PAGES = {
     "mentee": [
         "/me/programmes", "/pairs/{pair}", "/sessions/{mentor_meeting}/feedback",
         "/sessions/{mentor_meeting}/dispute", "/surveys/{survey}", "/activities/{activity}",
-        "/applications/{mentee_enrolment}/wishes",
+        "/applications/{mentee_enrolment}/wishes", "/activities/{past_activity}",
+        "/programmes/women-in-cyber/my-itu-roles",
     ],
     "coordinator": [
         "/coordinate/", f"{C23}/applications", f"{C23}/applications/{{application}}",
@@ -92,6 +95,7 @@ PAGES = {
         f"{CYBER}/surveys", f"{CYBER}/dashboard", f"{CYBER}/activities",
         f"{CYBER}/activities/new", f"{CYBER}/activities/{{activity}}",
         f"{CYBER}/activities/{{activity}}/edit", f"{CYBER}/activities/{{activity}}/cancel",
+        f"{CYBER}/activities/{{past_activity}}",
         f"{C23}/waiting", f"{CYBER}/waiting", f"{C23}/consent",
         f"{C23}/itu-meetings", f"{C23}/itu-meetings/{{itu_meeting}}/edit",
         f"{C23}/itu-meetings/{{itu_meeting}}/remove",
@@ -181,6 +185,13 @@ def _demo_world() -> tuple[dict[str, str], dict[str, object]]:
         Pairing.programme_id == wrc.id, Pairing.status == PairingStatus.PROPOSED).limit(1))
     training = db.session.scalar(select(Activity.id).where(
         Activity.title == "Negotiation skills for technical experts"))
+    # A past training she took part in: her feedback form, the coordinator's attendance list.
+    past = db.session.scalar(select(Activity).where(
+        Activity.title == "Incident response tabletop exercise"))
+    if db.session.scalar(select(Registration.id).where(
+            Registration.activity_id == past.id, Registration.user_id == mentee.id)) is None:
+        db.session.add(Registration(activity_id=past.id, user_id=mentee.id,
+                                    status=RegistrationStatus.REGISTERED))
     # Mentors are asked before announcing: one approved proposal waits for its mentor.
     wrc.mentor_consent, wrc.consent_deadline = True, utcnow().date() + timedelta(days=7)
     asked = db.session.scalar(select(Pairing).where(
@@ -198,7 +209,7 @@ def _demo_world() -> tuple[dict[str, str], dict[str, object]]:
         "quota": quota.id,
         "approve_job": done[JobKind.APPROVE_ABOVE].id,
         "decide_job": done[JobKind.DECIDE_APPLICATIONS].id,
-        "someone": mentee.id, "confirm": confirm, "activity": training,
+        "someone": mentee.id, "confirm": confirm, "activity": training, "past_activity": past.id,
         "consent": "/consent/link/" + consent.link_token(asked.id, asked.mentor_id),
         "wishes": wishes.id,
         "mentor_enrolment": pair.mentor_id, "mentee_enrolment": pair.mentee_id,
