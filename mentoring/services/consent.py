@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired
 from sqlalchemy import and_, exists, func, select, true
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import (
@@ -32,6 +32,7 @@ from ..models import (
     User,
 )
 from ..models._types import utcnow
+from ..models.aliases import MENTEE
 from . import Forbidden, NotFound, Refused, audit, mail, pairings
 from . import matching as matching_service
 from .links import external_url
@@ -287,7 +288,7 @@ def summary(scope: Scope, pairing_ids=()) -> Summary:
     programme = scope.programme
     passed = deadline_passed(programme)
     view = Summary(bool(programme.mentor_consent), programme.consent_deadline, passed)
-    mentee = aliased(Enrolment)
+    mentee = MENTEE
     in_scope = [Pairing.programme_id == programme.id]
     if scope.region is not None:
         in_scope.append(mentee.region_id == scope.region.id)

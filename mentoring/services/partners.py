@@ -17,12 +17,12 @@ from dataclasses import replace
 
 import numpy as np
 from sqlalchemy import select
-from sqlalchemy.orm import aliased
 
 from ..extensions import db
 from ..matching import Mentee, Mentor, Result
 from ..matching.profiles import id_key
-from ..models import Enrolment, Pairing, PairingStatus, Programme
+from ..models import Pairing, PairingStatus, Programme
+from ..models.aliases import MENTEE, MENTOR
 
 #: The statuses of a pair whose two people worked together.
 FORMED = (PairingStatus.ACTIVE, PairingStatus.COMPLETED, PairingStatus.ENDED)
@@ -47,8 +47,8 @@ def earlier_pairs(programme: Programme, mentors: Sequence[Mentor],
     (see the module): their profiles' ``person`` is the user. Only the pairs of the given
     mentees' people are read (a rematch's few, not the programme's thousands)."""
     programmes = [programme.id] + (ancestors(programme) if programme.new_partners_only else [])
-    mentee = aliased(Enrolment)
-    mentor = aliased(Enrolment)
+    mentee = MENTEE
+    mentor = MENTOR
     query = (select(mentee.user_id, mentor.user_id).select_from(Pairing)
              .join(mentee, mentee.id == Pairing.mentee_id)
              .join(mentor, mentor.id == Pairing.mentor_id)
