@@ -4,8 +4,9 @@ members log the circle's meetings.
 A circle has one or two mentors and at most ``capacity`` mentees, all accepted applicants of
 the programme; a person is in at most one circle of a programme (the database holds it:
 ``UNIQUE (programme_id, user_id)`` on ``circle_member``). A regional co-chair sees, forms,
-changes and dissolves the circles whose every member is of her region; proposing and
-approving circles is the programme coordinators' (the engine groups the whole programme).
+changes and dissolves the formed circles whose every member is of her region; proposing,
+approving and discarding circles is the programme coordinators' (the engine groups the whole
+programme).
 """
 
 from __future__ import annotations
@@ -67,12 +68,15 @@ def of_programme(scope: Scope) -> list[Circle]:
                       .joinedload(Enrolment.user))
              .order_by(Circle.status, Circle.name, Circle.id))
     if scope.is_regional:
-        query = query.where(~_outside(scope.region.id))
+        query = query.where(~_outside(scope.region.id), Circle.status == CircleStatus.FORMED)
     return list(db.session.scalars(query))
 
 
 def covers(scope: Scope, circle: Circle) -> bool:
-    """Whether the coordinator may see and change this circle: every member in her scope."""
+    """Whether the coordinator may see and change this circle: every member in her scope,
+    and, for a co-chair, formed (proposals are the programme coordinators')."""
+    if scope.is_regional and circle.status != CircleStatus.FORMED:
+        return False
     return circle.programme_id == scope.programme.id and all(
         scope.covers(member.enrolment) for member in circle.members)
 

@@ -190,9 +190,18 @@ def test_a_cochair_forms_circles_with_her_regions_people_only(
                                 enrolment_id=people["Zawadi"].id,
                                 user_id=people["Zawadi"].user_id, role=Role.MENTEE))
     db.session.commit()
+    proposal = make_circle(programme, "Proposed circle", [people["Kofi"]], [people["Amina"]],
+                           CircleStatus.PROPOSED)
     auth.login(coordinator(programme, "ATU"))
     page = text(client.get(url(programme)))
     assert "Mixed circle" in page and "Europe circle" not in page
+    # Proposals are the programme coordinators', even of her own region's people.
+    assert "Proposed circle" not in page
+    assert client.get(url(programme, f"/{proposal.id}")).status_code == 403
+    assert client.post(url(programme, f"/{proposal.id}/dissolve")).status_code == 403
+    assert client.post(url(programme, f"/{proposal.id}/approve")).status_code == 403
+    db.session.delete(db.session.get(Circle, proposal.id))
+    db.session.commit()
     assert "Propose circles" not in page
     form_page = text(client.get(url(programme, "/new")))
     assert "Kofi Mensah" in form_page and "Amina Kariuki" in form_page
