@@ -12,17 +12,15 @@ whole "Propose circles" service (load the profiles, solve, write the proposals) 
 from __future__ import annotations
 
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from matching_cohorts import cohort  # noqa: E402
-
-import tempfile  # noqa: E402
-
 import bench_pairs  # noqa: E402
+from matching_cohorts import cohort  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
 from mentoring import create_app  # noqa: E402
