@@ -202,12 +202,20 @@ def _members(circle: Circle, mentors: list[Enrolment], mentees: list[Enrolment])
         enrolment=e) for e in chosen if e.id not in kept)
 
 
+def common_language(mentors: list[Enrolment], mentees: list[Enrolment]) -> str:
+    """The first of the mentors' languages that every member speaks ("" when none is)."""
+    people = mentors + mentees
+    shared = set.intersection(*(set(e.language_codes) for e in people)) if people else set()
+    return next((code for mentor in mentors for code in mentor.language_codes
+                 if code in shared), "")
+
+
 def form(actor: User, scope: Scope, data: CircleData) -> Circle:
     """Form a circle by hand (see :class:`CircleData`); its members see it at once."""
     mentors, mentees = _check(scope, data, None)
     circle = Circle(programme_id=scope.programme.id, name=data.name.strip(),
                     capacity=data.capacity, status=CircleStatus.FORMED,
-                    created_by_id=actor.id)
+                    language=common_language(mentors, mentees), created_by_id=actor.id)
     db.session.add(circle)
     _members(circle, mentors, mentees)
     db.session.flush()
@@ -223,6 +231,7 @@ def change(actor: User, scope: Scope, circle: Circle, data: CircleData) -> None:
     before = _public(circle)
     mentors, mentees = _check(scope, data, circle)
     circle.name, circle.capacity = data.name.strip(), data.capacity
+    circle.language = common_language(mentors, mentees)
     _members(circle, mentors, mentees)
     db.session.flush()
     audit.record("circle.change", actor=actor, programme=scope.programme, target=circle,

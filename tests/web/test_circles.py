@@ -99,6 +99,8 @@ def test_a_coordinator_forms_a_circle_by_hand_and_its_members_see_it(
     (circle,) = circles()
     assert sorted(m.user_id for m in circle.members) == sorted(
         people[n].user_id for n in ("Kofi", "Bruno", "Amina", "Brigitte"))
+    assert "2 of 3 mentees · meets in English" in text(client.get(url(programme,
+                                                                      f"/{circle.id}")))
     page = text(client.get(url(programme)))
     assert "Spectrum circle" in page and "2 of 3" in page
     # They are no longer offered for another circle.
@@ -151,6 +153,19 @@ def test_a_person_is_in_one_circle_at_most(client, auth, coordinator, programme,
     assert [c.id for c in circles()] == [first.id]
 
 
+def test_a_circle_without_a_common_language_is_formed_and_says_so(
+        client, auth, coordinator, programme, people, make_enrolment, make_user):
+    french = make_enrolment(programme, make_user(name="Aïcha Diallo"), status=ACCEPTED,
+                            country="SN", languages=["fr"])
+    auth.login(coordinator(programme))
+    client.post(url(programme, "/new"), data=circle_form(
+        "Mixed", 3, [people["Kofi"]], [people["Amina"], french]))
+    (circle,) = circles()
+    assert circle.language == ""
+    assert "No language is spoken by every member." in text(
+        client.get(url(programme, f"/{circle.id}")))
+
+
 def test_a_coordinator_changes_and_dissolves_a_circle_after_confirming(
         client, auth, coordinator, programme, people):
     circle = make_circle(programme, "First", [people["Kofi"]], [people["Amina"]])
@@ -167,6 +182,8 @@ def test_a_coordinator_changes_and_dissolves_a_circle_after_confirming(
                        ).status_code == 302
     (circle,) = circles()
     assert circle.name == "Renamed"
+    assert "No language is spoken by every member." not in text(
+        client.get(url(programme, f"/{circle.id}")))
     assert sorted(m.enrolment_id for m in circle.mentees) == sorted(
         [people["Zawadi"].id, people["Neema"].id])
 
