@@ -16,6 +16,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
@@ -188,6 +189,18 @@ def _check(scope: Scope, data: CircleData, circle: Circle | None
     return mentors, mentees
 
 
+def _save_members(circle: Circle, mentors: list[Enrolment], mentees: list[Enrolment]) -> None:
+    """Set the members; two coordinators placing one person at once: the database's
+    one-circle-a-person constraint keeps the second out, with words."""
+    try:
+        with db.session.begin_nested():
+            _members(circle, mentors, mentees)
+            db.session.flush()
+    except IntegrityError as error:
+        raise Refused(_("One of these people has just been put in another circle: reload the "
+                        "page and choose again."), "mentees") from error
+
+
 def _members(circle: Circle, mentors: list[Enrolment], mentees: list[Enrolment]) -> None:
     chosen = mentors + mentees
     wanted = {e.id for e in chosen}
@@ -217,8 +230,7 @@ def form(actor: User, scope: Scope, data: CircleData) -> Circle:
                     capacity=data.capacity, status=CircleStatus.FORMED,
                     language=common_language(mentors, mentees), created_by_id=actor.id)
     db.session.add(circle)
-    _members(circle, mentors, mentees)
-    db.session.flush()
+    _save_members(circle, mentors, mentees)
     audit.record("circle.form", actor=actor, programme=scope.programme, target=circle,
                  after=_public(circle))
     return circle
@@ -232,8 +244,7 @@ def change(actor: User, scope: Scope, circle: Circle, data: CircleData) -> None:
     mentors, mentees = _check(scope, data, circle)
     circle.name, circle.capacity = data.name.strip(), data.capacity
     circle.language = common_language(mentors, mentees)
-    _members(circle, mentors, mentees)
-    db.session.flush()
+    _save_members(circle, mentors, mentees)
     audit.record("circle.change", actor=actor, programme=scope.programme, target=circle,
                  before=before, after=_public(circle))
 

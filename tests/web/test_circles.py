@@ -166,6 +166,23 @@ def test_a_circle_without_a_common_language_is_formed_and_says_so(
         client.get(url(programme, f"/{circle.id}")))
 
 
+def test_when_another_coordinator_placed_her_meanwhile_the_database_refuses_with_words(
+        client, auth, coordinator, programme, people, monkeypatch):
+    from mentoring.services import circles as service
+
+    first = make_circle(programme, "First", [people["Kofi"]], [people["Amina"]])
+    # As if the other coordinator's circle had committed after this request's checks ran.
+    monkeypatch.setattr(service, "_check", lambda scope, data, circle: (
+        [people["Wanjiru"]], [people["Amina"]]))
+    auth.login(coordinator(programme))
+    response = client.post(url(programme, "/new"), data=circle_form(
+        "Second", 3, [people["Wanjiru"]], [people["Amina"]]))
+    assert response.status_code == 200
+    assert "One of these people has just been put in another circle: reload the page and " \
+           "choose again." in text(response)
+    assert [c.id for c in circles()] == [first.id]
+
+
 def test_a_coordinator_changes_and_dissolves_a_circle_after_confirming(
         client, auth, coordinator, programme, people):
     circle = make_circle(programme, "First", [people["Kofi"]], [people["Amina"]])
