@@ -6,7 +6,8 @@ the programme; a person is in at most one circle of a programme (the database ho
 ``UNIQUE (programme_id, user_id)`` on ``circle_member``). A regional co-chair sees, forms,
 changes and dissolves the formed circles whose every member is of her region; proposing,
 approving and discarding circles is the programme coordinators' (the engine groups the whole
-programme).
+programme). Members are emailed when a circle is formed (by hand, or a proposal approved) and
+when they join one; a proposal tells nobody.
 """
 
 from __future__ import annotations
@@ -32,8 +33,9 @@ from ..models import (
     User,
 )
 from ..models.circle import CIRCLE_NAME_MAX, MAX_CIRCLE_CAPACITY
-from . import Forbidden, NotFound, Refused, audit, found
+from . import Forbidden, NotFound, Refused, audit, found, mail
 from . import matching as engine_seam
+from .links import external_url
 from .meetings import check_length, check_not_future
 from .scope import Scope
 
@@ -129,6 +131,18 @@ def _public(circle: Circle) -> dict:
     return {"name": circle.name, "capacity": circle.capacity, "status": str(circle.status),
             "mentors": sorted(m.enrolment_id for m in circle.mentors),
             "mentees": sorted(m.enrolment_id for m in circle.mentees)}
+
+
+def _tell(circle: Circle, members: list[CircleMember]) -> None:
+    """Email ``members`` of a formed circle that they are in it, with the others' names and
+    a link to its page (in each one's language)."""
+    for member in members:
+        user = member.enrolment.user
+        mail.queue_template(
+            user, "circle_formed", kind="circle", locale=circle.programme.default_locale,
+            circle=circle, programme=circle.programme,
+            others=[m.enrolment.user.name for m in circle.members if m.user_id != user.id],
+            link=external_url("circles.circle", circle_id=circle.id))
 
 
 # ---- forming by hand --------------------------------------------------------------------------
@@ -231,6 +245,7 @@ def form(actor: User, scope: Scope, data: CircleData) -> Circle:
                     language=common_language(mentors, mentees), created_by_id=actor.id)
     db.session.add(circle)
     _save_members(circle, mentors, mentees)
+    _tell(circle, circle.members)
     audit.record("circle.form", actor=actor, programme=scope.programme, target=circle,
                  after=_public(circle))
     return circle
@@ -244,7 +259,10 @@ def change(actor: User, scope: Scope, circle: Circle, data: CircleData) -> None:
     mentors, mentees = _check(scope, data, circle)
     circle.name, circle.capacity = data.name.strip(), data.capacity
     circle.language = common_language(mentors, mentees)
+    earlier = {m.enrolment_id for m in circle.members}
     _save_members(circle, mentors, mentees)
+    if circle.status == CircleStatus.FORMED:
+        _tell(circle, [m for m in circle.members if m.enrolment_id not in earlier])
     audit.record("circle.change", actor=actor, programme=scope.programme, target=circle,
                  before=before, after=_public(circle))
 
@@ -341,6 +359,7 @@ def approve(actor: User, scope: Scope, circles: list[Circle]) -> int:
             raise NotFound(circle.id)
         if circle.status == CircleStatus.PROPOSED:
             circle.status = CircleStatus.FORMED
+            _tell(circle, circle.members)
             audit.record("circle.approve", actor=actor, programme=scope.programme,
                          target=circle, after=_public(circle))
             done += 1

@@ -22,7 +22,7 @@ from mentoring.models import (
     Role,
 )
 from mentoring.models._types import utcnow
-from tests.helpers import flashes
+from tests.helpers import emails, flashes, link_in
 
 ACCEPTED = EnrolmentStatus.ACCEPTED
 
@@ -107,6 +107,15 @@ def test_a_coordinator_forms_a_circle_by_hand_and_its_members_see_it(
     assert "Amina Kariuki" not in text(client.get(url(programme, "/new")))
     assert db.session.scalar(select(AuditEvent.action).where(
         AuditEvent.target_type == "circle")) == "circle.form"
+
+    # Each member is told, with the others' names and the circle's page.
+    sent = emails(kind="circle")
+    assert sorted(e.recipient for e in sent) == sorted(
+        people[n].user.email for n in ("Kofi", "Bruno", "Amina", "Brigitte"))
+    to_amina = emails(kind="circle", to=people["Amina"].user.email)[0]
+    assert to_amina.subject == "You are in the mentoring circle “Spectrum circle”"
+    assert "- Kofi Mensah" in to_amina.body and "- Amina Kariuki" not in to_amina.body
+    assert link_in(to_amina) == f"/circles/{circle.id}"
 
     auth.logout()
     auth.login(people["Amina"].user)
@@ -199,6 +208,9 @@ def test_a_coordinator_changes_and_dissolves_a_circle_after_confirming(
                        ).status_code == 302
     (circle,) = circles()
     assert circle.name == "Renamed"
+    # Only those who joined are told.
+    assert sorted(e.recipient for e in emails(kind="circle")) == sorted(
+        [people["Zawadi"].user.email, people["Neema"].user.email])
     assert "No language is spoken by every member." not in text(
         client.get(url(programme, f"/{circle.id}")))
     assert sorted(m.enrolment_id for m in circle.mentees) == sorted(
@@ -289,7 +301,8 @@ def test_the_engine_proposes_circles_that_members_see_once_approved(
     assert f"shares 1 of 1 wanted topic: {topics[0].label}" in page
     assert f"meets in English; shares {topics[0].label} with others of the circle" in page
 
-    # Members do not see a proposal.
+    # Members do not see a proposal, and are not told of it.
+    assert emails(kind="circle") == []
     auth.logout()
     auth.login(people["Amina"].user)
     assert client.get(f"/circles/{kofi.id}").status_code == 404
@@ -298,6 +311,7 @@ def test_the_engine_proposes_circles_that_members_see_once_approved(
     auth.login(coordinator(programme))
     assert client.post(url(programme, "/approve")).status_code == 302
     assert {c.status for c in circles()} == {CircleStatus.FORMED}
+    assert len(emails(kind="circle")) == 6  # two mentors and four mentees
     auth.logout()
     auth.login(people["Amina"].user)
     assert client.get(f"/circles/{kofi.id}").status_code == 200
