@@ -62,7 +62,7 @@ def check_keeps_list(scope: Scope) -> None:
 
 
 def _checked(programme: Programme, name: str, starts_on: date | None,
-             meeting: ItuMeeting | None = None) -> str:
+             meeting: ItuMeeting | None = None, ends_on: date | None = None) -> str:
     name = " ".join((name or "").split())
     errors: dict[str, str] = {}
     if not name:
@@ -76,34 +76,44 @@ def _checked(programme: Programme, name: str, starts_on: date | None,
             errors["name"] = _("The programme already has a meeting named %(name)s.", name=name)
     if starts_on is None:
         errors["starts_on"] = _("Give the day the meeting starts.")
+    elif ends_on is not None and ends_on < starts_on:
+        errors["ends_on"] = _("The meeting cannot end before it starts.")
     if errors:
         first = next(iter(errors))
         raise Refused(errors[first], first, errors)
     return name
 
 
-def add_meeting(actor: User, scope: Scope, name: str, starts_on: date | None) -> ItuMeeting:
-    """Add an ITU meeting to the programme's list."""
+def _days(meeting: ItuMeeting) -> dict:
+    return {"name": meeting.name, "starts_on": meeting.starts_on.isoformat(),
+            "ends_on": meeting.ends_on.isoformat() if meeting.ends_on else None}
+
+
+def add_meeting(actor: User, scope: Scope, name: str, starts_on: date | None,
+                ends_on: date | None = None) -> ItuMeeting:
+    """Add an ITU meeting to the programme's list (``ends_on``: its last day, if not the
+    first)."""
     check_keeps_list(scope)
-    name = _checked(scope.programme, name, starts_on)
-    meeting = ItuMeeting(programme_id=scope.programme.id, name=name, starts_on=starts_on)
+    name = _checked(scope.programme, name, starts_on, ends_on=ends_on)
+    meeting = ItuMeeting(programme_id=scope.programme.id, name=name, starts_on=starts_on,
+                         ends_on=ends_on)
     db.session.add(meeting)
     db.session.flush()
     audit.record("itu_meeting.add", actor=actor, programme=scope.programme, target=meeting,
-                 after={"name": name, "starts_on": starts_on.isoformat()})
+                 after=_days(meeting))
     return meeting
 
 
 def change_meeting(actor: User, scope: Scope, meeting: ItuMeeting, name: str,
-                   starts_on: date | None) -> ItuMeeting:
-    """Rename a meeting or change its day (its roles stay)."""
+                   starts_on: date | None, ends_on: date | None = None) -> ItuMeeting:
+    """Rename a meeting or change its days (its roles stay)."""
     check_keeps_list(scope)
-    name = _checked(scope.programme, name, starts_on, meeting)
-    before = {"name": meeting.name, "starts_on": meeting.starts_on.isoformat()}
-    meeting.name, meeting.starts_on = name, starts_on
+    name = _checked(scope.programme, name, starts_on, meeting, ends_on)
+    before = _days(meeting)
+    meeting.name, meeting.starts_on, meeting.ends_on = name, starts_on, ends_on
     db.session.flush()
     audit.record("itu_meeting.change", actor=actor, programme=scope.programme, target=meeting,
-                 before=before, after={"name": name, "starts_on": starts_on.isoformat()})
+                 before=before, after=_days(meeting))
     return meeting
 
 
@@ -119,7 +129,7 @@ def remove_meeting(actor: User, scope: Scope, meeting: ItuMeeting) -> None:
     if role_count(meeting):
         raise Refused(_("Roles are recorded at %(name)s: remove them first.", name=meeting.name))
     audit.record("itu_meeting.remove", actor=actor, programme=scope.programme, target=meeting,
-                 before={"name": meeting.name, "starts_on": meeting.starts_on.isoformat()})
+                 before=_days(meeting))
     db.session.delete(meeting)
     db.session.flush()
 
