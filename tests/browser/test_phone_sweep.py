@@ -99,14 +99,14 @@ PAGES = {
         f"{C23}/waiting", f"{CYBER}/waiting", f"{C23}/consent",
         f"{C23}/itu-meetings", f"{C23}/itu-meetings/{{itu_meeting}}/edit",
         f"{C23}/itu-meetings/{{itu_meeting}}/remove",
-        f"{C23}/applications/{{itu_participant}}/itu-roles",
+        f"{C23}/applications/{{itu_participant}}/itu-roles", f"{C23}/dashboard/outcomes",
     ],
     "co-chair": [
         "/coordinate/", f"{C23}/applications", f"{C23}/applications/{{asmg_application}}",
         f"{C23}/pairs", f"{C23}/activity", f"{C23}/dashboard", f"{C23}/report", f"{C23}/audit",
         f"{C23}/activities", f"{C23}/pairs/blocking", f"{C23}/quotas", f"{C23}/waiting",
         f"{C23}/consent",
-        f"{C23}/itu-meetings",
+        f"{C23}/itu-meetings", f"{C23}/dashboard/outcomes",
     ],
     "admin": [
         "/admin/", "/admin/dashboard", "/admin/users", "/admin/emails", "/admin/programmes/new",
