@@ -225,6 +225,63 @@ def remove_role(actor: User, participant: Enrolment, recorded: MeetingRole) -> N
     db.session.flush()
 
 
+# ---- the baseline given at application ------------------------------------------------------
+#
+# The application asks "Have you attended ITU meetings before? Which, in which role?": she
+# ticks roles at meetings of the programme's list that had started by then (or none). Each is
+# a MeetingRole with ``baseline`` set, shared by her applications to the programme (mentee and
+# mentor), rewritten whole when she saves one, and counted as before the programme
+# (``held_before``). A role she or a coordinator has recorded already stays as it is.
+
+def baseline_meetings(programme: Programme, today: date) -> list[ItuMeeting]:
+    """The meetings an applicant may say she attended before: those that had started."""
+    return [meeting for meeting in meetings(programme) if meeting.starts_on <= today]
+
+
+def baseline_roles(programme: Programme, user: User) -> list[MeetingRole]:
+    """The roles she gave on her application to the programme (shown to coordinators)."""
+    return [row for row in roles_of(programme, user) if row.baseline]
+
+
+def baseline_of(programme: Programme, user: User) -> list[tuple[int, str]]:
+    """Her baseline as the form ticks it: (meeting id, role)."""
+    return [(row.itu_meeting_id, row.role.value) for row in baseline_roles(programme, user)]
+
+
+def baseline_problem(programme: Programme, picks: list[tuple[int, str]],
+                     today: date) -> str | None:
+    """Why the picked (meeting id, role) pairs cannot be her baseline, or None."""
+    offered = {meeting.id for meeting in baseline_meetings(programme, today)}
+    roles = {kind.value for kind in MeetingRoleKind}
+    if any(meeting_id not in offered or role not in roles for meeting_id, role in picks):
+        return _("Choose roles at meetings of the list.")
+    return None
+
+
+def set_baseline(application: Enrolment, picks: list[tuple[int, str]]) -> None:
+    """Make the applicant's baseline at the programme's meetings exactly ``picks`` (checked by
+    ``baseline_problem``), from one of her applications: rows no longer picked go, new ones
+    come; a role recorded otherwise stays as recorded."""
+    user, programme = application.user, application.programme
+    rows = roles_of(programme, user)
+    recorded = {(row.itu_meeting_id, row.role.value) for row in rows if not row.baseline}
+    wanted = set(picks) - recorded
+    given = {(row.itu_meeting_id, row.role.value): row for row in rows if row.baseline}
+    for key, row in given.items():
+        if key not in wanted:
+            db.session.delete(row)
+    db.session.add_all(MeetingRole(user_id=user.id, itu_meeting_id=meeting_id,
+                                   role=MeetingRoleKind(role), recorded_by_id=user.id,
+                                   baseline=True)
+                       for meeting_id, role in sorted(wanted - set(given)))
+    db.session.flush()
+    if wanted != set(given):
+        audit.record("meeting_role.baseline", actor=user, programme=programme,
+                     target=application,
+                     before={"roles": sorted(map(list, given))},
+                     after={"roles": sorted(map(list, wanted))})
+
+
 # ---- figures ---------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
