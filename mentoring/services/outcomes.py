@@ -18,7 +18,7 @@ from sqlalchemy import ColumnElement, case, distinct, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
-from ..gender import STATISTICS_GROUPS, Gender, statistics_group
+from ..gender import Gender, statistics_group
 from ..models import (
     Enrolment,
     EnrolmentStatus,
@@ -297,9 +297,10 @@ class RoleFigure:
     given: int = 0
 
 
-#: The answers of people who gave a gender (the denominator of a women's share): the
-#: dashboard's groups but "not given".
-_GAVE_A_GENDER = [answer for answer in Gender if statistics_group(answer) != STATISTICS_GROUPS[-1]]
+#: The answers of people who gave a gender (the denominator of a women's share), as the
+#: dashboard counts them.
+_GAVE_A_GENDER = [answer for answer in Gender
+                  if statistics_group(answer) in figures.GAVE_A_GENDER]
 
 
 def _at_meetings(query, scope: Scope, *conditions):
