@@ -126,7 +126,7 @@ DENSE = [
     ("coordinator", f"{C23}/pairs"), ("coordinator", f"{C23}/dashboard"),
     ("coordinator", f"{CYBER}/activity"), ("coordinator", f"{C23}/audit"),
     ("coordinator", f"{CYBER}/activities/{{activity}}"), ("mentee", "/activities/{activity}"),
-    ("admin", "/admin/programmes/now4wrc23/edit"),
+    ("admin", "/admin/programmes/now4wrc23/edit"), ("coordinator", f"{C23}/dashboard/outcomes"),
 ]
 
 
