@@ -377,6 +377,10 @@ README_SHOTS = [
     ("programmes", "visitor", "/"), ("pair", "mentee", "/pairs/{pair}"),
     ("applications", "coordinator", f"{C23}/applications"),
     ("dashboard", "coordinator", f"{CYBER}/dashboard"),
+    ("activities", "coordinator", f"{CYBER}/activities"),
+    ("activity", "mentee", "/activities/{activity}"),
+    ("circle", "mentee", "/circles/{circle}"),
+    ("outcomes", "coordinator", f"{C23}/dashboard/outcomes"),
 ]
 SCREENS = {"desktop": {"width": 1280, "height": 800}, "phone": PHONE}
 
