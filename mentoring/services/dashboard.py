@@ -660,7 +660,7 @@ def _attendance_rows(scope: Scope):
     """Registrations per activity, region and gender answer of the person (her first
     application to the programme, so someone both mentee and mentor counts once): one
     GROUP BY, at most activities x regions x answers rows."""
-    first = (select(func.min(Enrolment.id).label("id"))
+    first = (select(Enrolment.user_id, func.min(Enrolment.id).label("id"))
              .where(Enrolment.programme_id == scope.programme.id)
              .group_by(Enrolment.user_id).subquery())
     person = aliased(Enrolment)
@@ -669,8 +669,8 @@ def _attendance_rows(scope: Scope):
                     func.count().filter(Registration.attended.is_(False)),
                     func.count(Registration.rating), func.sum(Registration.rating))
              .join(GroupActivity, GroupActivity.id == Registration.activity_id)
-             .outerjoin(person, (person.user_id == Registration.user_id)
-                        & person.id.in_(select(first.c.id)))
+             .outerjoin(first, first.c.user_id == Registration.user_id)
+             .outerjoin(person, person.id == first.c.id)
              .where(GroupActivity.programme_id == scope.programme.id,
                     Registration.status == RegistrationStatus.REGISTERED)
              .group_by(Registration.activity_id, person.region_id, person.gender))
