@@ -353,3 +353,52 @@ def test_mentors_consent_starts_off_and_pairs_approved_before_stay_announceable(
         db.session.rollback()
         db.session.remove()
         db.engine.dispose()
+
+
+def test_writes_to_activities_and_registrations_raise_the_revision_from_0025_on(
+        empty_database):
+    """The dashboard reads group activities from 0025 on: their writes must raise the
+    programme's revision, and going back to 0024 takes those triggers away (only those)."""
+    from datetime import UTC, datetime
+
+    from mentoring.models import Activity, ActivityKind, Registration, RegistrationStatus, User
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database, "SECRET_KEY": "x"})
+    with app.app_context():
+        upgrade(revision="6d2b9e4f1a37")
+        with db.engine.begin() as connection:
+            connection.execute(text(PROGRAMME_SINCE_0005))
+        upgrade()
+
+        def revision() -> int:
+            with db.engine.connect() as connection:
+                return connection.execute(text("SELECT revision FROM dashboard_revision")
+                                          ).scalar()
+
+        user = User(email="a@example.org", name="A")
+        user.set_password("a long enough password")
+        activity = Activity(programme_id=1, kind=ActivityKind.TALK, title="Talk",
+                            starts_at=datetime(2026, 1, 1, tzinfo=UTC), duration_minutes=60)
+        db.session.add_all([user, activity])
+        db.session.commit()
+        assert revision() == 1  # the activity
+        db.session.add(Registration(activity_id=activity.id, user_id=user.id,
+                                    status=RegistrationStatus.REGISTERED))
+        db.session.commit()
+        assert revision() == 2
+        db.session.remove()
+        changes = ("UPDATE activity_registration SET attended = TRUE",
+                   "UPDATE activity SET title = 'Another talk'",
+                   "UPDATE programme SET name = 'Q'")
+        downgrade(revision="c4e8a2f6b913")
+        for statement, raised in zip(changes, (0, 0, 1), strict=True):
+            before = revision()
+            with db.engine.begin() as connection:
+                connection.execute(text(statement))
+            assert revision() == before + raised, statement
+        upgrade()
+        with db.engine.begin() as connection:
+            assert trigger_names(connection.dialect.name) <= _triggers(connection)
+            connection.execute(text(changes[0]))
+        assert revision() == 4
+        db.engine.dispose()
