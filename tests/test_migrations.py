@@ -261,16 +261,22 @@ def _triggers(connection) -> set[str]:
         "SELECT name FROM sqlite_master WHERE type = 'trigger'")).scalars())
 
 
+def _programme_before_the_revision_then_upgraded() -> None:
+    """A programme written before the dashboard's revision existed (0019), then every
+    migration run."""
+    upgrade(revision="6d2b9e4f1a37")
+    with db.engine.begin() as connection:
+        connection.execute(text(PROGRAMME_SINCE_0005))
+    upgrade()
+
+
 def test_the_dashboard_revision_starts_for_every_programme_and_its_triggers_survive(
         empty_database):
     """Batch mode rebuilds SQLite tables without their triggers: after every migration the
     dashboard's revision triggers must all be there, or its cached figures would go stale."""
     app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database, "SECRET_KEY": "x"})
     with app.app_context():
-        upgrade(revision="6d2b9e4f1a37")
-        with db.engine.begin() as connection:
-            connection.execute(text(PROGRAMME_SINCE_0005))
-        upgrade()
+        _programme_before_the_revision_then_upgraded()
         with db.engine.begin() as connection:
             assert trigger_names(connection.dialect.name) <= _triggers(connection)
             assert connection.execute(text("SELECT revision FROM dashboard_revision")
@@ -365,10 +371,7 @@ def test_writes_to_activities_and_registrations_raise_the_revision_from_0025_on(
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database, "SECRET_KEY": "x"})
     with app.app_context():
-        upgrade(revision="6d2b9e4f1a37")
-        with db.engine.begin() as connection:
-            connection.execute(text(PROGRAMME_SINCE_0005))
-        upgrade()
+        _programme_before_the_revision_then_upgraded()
 
         def revision() -> int:
             with db.engine.connect() as connection:
