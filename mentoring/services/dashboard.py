@@ -634,7 +634,8 @@ class GroupActivities:
     def gender_figure(self, group: str, what: str) -> int | float | None | str:
         """A gender group's figure as it may be shown: "registered", "came", "rated" (the
         count, None for "fewer than 5", or HIDDEN), "rate" (shown when both who came and who
-        did not are) and "mean" (shown when the number of ratings is)."""
+        did not are) and "mean" (shown when the number of ratings is, and the other groups'
+        ratings are none or at least 5)."""
         figures = self.genders.get(group, Attendance())
 
         def count(part: str):
@@ -652,7 +653,11 @@ class GroupActivities:
         if what == "mean":
             if not figures.rated:
                 return None
-            return figures.mean if isinstance(count("rated"), int) else HIDDEN
+            # As a share (rule 3): with the kinds' mean, a mean tells the others' sum of
+            # ratings, so the others must be 0 or at least 5 too.
+            shown = isinstance(count("rated"), int) \
+                and not is_small(self.total.rated - figures.rated)
+            return figures.mean if shown else HIDDEN
         return count(what)
 
 

@@ -116,6 +116,14 @@ def test_figures_per_activity_kind_region_and_gender_are_the_hand_computed_ones(
         == [None, None, None]
     assert board.gender_figure("men", "rate") == figures.HIDDEN
     assert board.gender_figure("men", "mean") == figures.HIDDEN
+    # The women's mean (25 / 6) with the kinds' (27 / 7) would tell the man's rating.
+    assert board.gender_figure("women", "mean") == figures.HIDDEN
+    # With four more ratings from men (5 in all), both means can show.
+    board.genders["men"].rated, board.genders["men"].rating_sum = 5, 14
+    board.total.rated, board.total.rating_sum = 11, 39
+    board.hidden = {}
+    assert (board.gender_figure("women", "mean"), board.gender_figure("men", "mean")) \
+        == (4.17, 2.8)
 
 
 def test_no_small_count_of_the_gender_table_can_be_worked_out(data):
