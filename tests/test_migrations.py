@@ -261,16 +261,22 @@ def _triggers(connection) -> set[str]:
         "SELECT name FROM sqlite_master WHERE type = 'trigger'")).scalars())
 
 
+def _programme_before_the_revision_then_upgraded() -> None:
+    """A programme written before the dashboard's revision existed (0019), then every
+    migration run."""
+    upgrade(revision="6d2b9e4f1a37")
+    with db.engine.begin() as connection:
+        connection.execute(text(PROGRAMME_SINCE_0005))
+    upgrade()
+
+
 def test_the_dashboard_revision_starts_for_every_programme_and_its_triggers_survive(
         empty_database):
     """Batch mode rebuilds SQLite tables without their triggers: after every migration the
     dashboard's revision triggers must all be there, or its cached figures would go stale."""
     app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database, "SECRET_KEY": "x"})
     with app.app_context():
-        upgrade(revision="6d2b9e4f1a37")
-        with db.engine.begin() as connection:
-            connection.execute(text(PROGRAMME_SINCE_0005))
-        upgrade()
+        _programme_before_the_revision_then_upgraded()
         with db.engine.begin() as connection:
             assert trigger_names(connection.dialect.name) <= _triggers(connection)
             assert connection.execute(text("SELECT revision FROM dashboard_revision")
@@ -385,4 +391,50 @@ def test_0026_keeps_meetings_and_roles_marking_none_as_given_at_application(empt
                 "SELECT itu_meeting.name, meeting_role.role FROM meeting_role JOIN itu_meeting"
                 " ON itu_meeting.id = meeting_role.itu_meeting_id")).one()) == (
                 "WRC-23", "delegate")
+        db.engine.dispose()
+
+
+def test_writes_to_activities_and_registrations_raise_the_revision_from_0027_on(
+        empty_database):
+    """The dashboard reads group activities from 0027 on: their writes must raise the
+    programme's revision, and going back to 0026 takes those triggers away (only those)."""
+    from datetime import UTC, datetime
+
+    from mentoring.models import Activity, ActivityKind, Registration, RegistrationStatus, User
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database, "SECRET_KEY": "x"})
+    with app.app_context():
+        _programme_before_the_revision_then_upgraded()
+
+        def revision() -> int:
+            with db.engine.connect() as connection:
+                return connection.execute(text("SELECT revision FROM dashboard_revision")
+                                          ).scalar()
+
+        user = User(email="a@example.org", name="A")
+        user.set_password("a long enough password")
+        activity = Activity(programme_id=1, kind=ActivityKind.TALK, title="Talk",
+                            starts_at=datetime(2026, 1, 1, tzinfo=UTC), duration_minutes=60)
+        db.session.add_all([user, activity])
+        db.session.commit()
+        assert revision() == 1  # the activity
+        db.session.add(Registration(activity_id=activity.id, user_id=user.id,
+                                    status=RegistrationStatus.REGISTERED))
+        db.session.commit()
+        assert revision() == 2
+        db.session.remove()
+        changes = ("UPDATE activity_registration SET attended = TRUE",
+                   "UPDATE activity SET title = 'Another talk'",
+                   "UPDATE programme SET name = 'Q'")
+        downgrade(revision="0026_outcomes_page")
+        for statement, raised in zip(changes, (0, 0, 1), strict=True):
+            before = revision()
+            with db.engine.begin() as connection:
+                connection.execute(text(statement))
+            assert revision() == before + raised, statement
+        upgrade()
+        with db.engine.begin() as connection:
+            assert trigger_names(connection.dialect.name) <= _triggers(connection)
+            connection.execute(text(changes[0]))
+        assert revision() == 4
         db.engine.dispose()

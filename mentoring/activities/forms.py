@@ -10,11 +10,13 @@ from wtforms import (
     RadioField,
     SelectField,
     StringField,
+    SubmitField,
     TextAreaField,
     TimeField,
 )
 from wtforms.validators import Optional
 
+from ..applications.forms import ImportForm
 from ..forms import MultiCheckboxField, options, timezone_options
 from ..labels import ACTIVITY_KINDS, AUDIENCES
 from ..services.activities import Plan
@@ -101,3 +103,9 @@ class FeedbackForm(FlaskForm):
                         choices=options([(5, _l("5 — very useful")), (4, "4"), (3, "3"),
                                          (2, "2"), (1, _l("1 — not useful"))]))
     comment = TextAreaField(_l("Comment (optional)"), validators=[Optional()])
+
+
+class AttendanceFileForm(ImportForm):
+    """An attendance file to read (then shown ticked on the attendance list to save)."""
+
+    submit = SubmitField(_l("Read the file"))

@@ -14,9 +14,11 @@ from ..boundary import perform
 from ..forms import ConfirmForm
 from ..models import RegistrationStatus
 from ..permissions import Scope, coordinator_required
+from ..services import Refused
 from ..services import activities as service
+from ..services.imports import ImportFailed
 from . import bp
-from .forms import ActivityForm, AttendanceForm, FeedbackForm
+from .forms import ActivityForm, AttendanceFileForm, AttendanceForm, FeedbackForm
 
 
 def _calendar(data: bytes, filename: str) -> Response:
@@ -72,6 +74,35 @@ def _detail(scope: Scope, activity, attendance: AttendanceForm | None = None):
         manages=service.may_manage(scope, activity), when=service.when(activity, current_user),
         started=service.has_started(activity), results=service.results(people),
         attendance=attendance or AttendanceForm(registered))
+
+
+@bp.route("/coordinate/<slug>/activities/<int:activity_id>/attendance/import",
+          methods=["GET", "POST"])
+@coordinator_required
+def import_attendance(scope: Scope, activity_id: int):
+    """Read an attendance file and show the attendance list ticked as it says: the
+    coordinator checks it and saves it (the attendance list's own POST)."""
+    activity = service.activity_in_scope(scope, activity_id)
+    service.check_can_manage(scope, activity)
+    form = AttendanceFileForm()
+    page = {"scope": scope, "programme": scope.programme, "activity": activity, "form": form}
+    if not form.validate_on_submit():
+        return render_template("activities/attendance_import.html", **page), \
+            400 if form.is_submitted() else 200
+    try:
+        found = service.attendance_from_csv(scope, activity, form.file.data.read())
+    except Refused as refusal:
+        flash(refusal.message, "error")
+        return redirect(url_for("activities.coordinator_activity", slug=scope.programme.slug,
+                                activity_id=activity.id))
+    except ImportFailed as failed:
+        return render_template("activities/attendance_import.html", problems=failed, **page), 400
+    registered = [r for r in service.registrations(scope, activity)
+                  if r.status == RegistrationStatus.REGISTERED]
+    ticked = AttendanceForm(registered, formdata=None)
+    ticked.came.data = [r.id for r in found.came]
+    return render_template("activities/attendance_import.html", found=found, attendance=ticked,
+                           **page)
 
 
 @bp.route("/coordinate/<slug>/activities/<int:activity_id>/attendance", methods=["POST"])

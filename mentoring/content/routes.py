@@ -22,7 +22,7 @@ def translations(scope: Scope):
     programme = scope.programme
     locales = service.target_locales(programme)
     locale = request.args.get("lang") or (locales[0] if locales else "")
-    texts = service.content(programme, locale)
+    texts = service.content(programme, locale, scope.region)
     form = TranslationsForm.for_content(texts)
     errors: dict[str, str] = {}
     if request.method == "POST":

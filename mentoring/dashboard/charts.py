@@ -151,3 +151,8 @@ def columns_layout(rows, rtl: bool = False, unit: str = "", width: int = 640,
         bars.append(Bar(label, value, figure(value, unit), True, x + slot * 0.15, h,
                         x + slot / 2, area + 20 - h, area + 14 - h, index % step == 0))
     return {"bars": bars, "area": area, "bar_w": slot * 0.7}
+
+
+@bp.app_template_global()
+def gender_group_label(group: str) -> str:
+    return figures.gender_label(group)

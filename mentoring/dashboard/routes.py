@@ -13,6 +13,9 @@ from ..services import exports, outcomes, pair_views
 from ..services import matching as matching_service
 from . import bp
 
+#: The activities the dashboard lists one by one (the latest; the CSV has every one).
+ACTIVITY_ROWS = 20
+
 
 def _context(scope: Scope) -> dict:
     today = utcnow().date()
@@ -22,6 +25,7 @@ def _context(scope: Scope) -> dict:
     return {
         "scope": scope, "programme": scope.programme, "d": mine, "total": total,
         "share": figures.shown_women_share, "today": today,
+        "activity_rows": ACTIVITY_ROWS,
         "unmatched": pair_views.unmatched(scope, matching_service.latest_run(scope.programme)),
     }
 

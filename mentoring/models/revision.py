@@ -14,7 +14,9 @@ figures, so figures cached under a revision are never older than it.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, ForeignKey, event
+from collections.abc import Iterable
+
+from sqlalchemy import BigInteger, ForeignKey, event, inspect
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -41,6 +43,8 @@ WATCHED = {
     "meeting": "(SELECT programme_id FROM pairing WHERE id = {row}.pairing_id)",
     "feedback": "(SELECT pairing.programme_id FROM meeting JOIN pairing"
                 " ON pairing.id = meeting.pairing_id WHERE meeting.id = {row}.meeting_id)",
+    "activity": "{row}.programme_id",
+    "activity_registration": "(SELECT programme_id FROM activity WHERE id = {row}.activity_id)",
 }
 _EVENTS = ("INSERT", "UPDATE", "DELETE")
 
@@ -52,7 +56,7 @@ def _rows(table: str, event_name: str) -> list[str]:
     return {"INSERT": ["NEW"], "UPDATE": ["OLD", "NEW"], "DELETE": ["OLD"]}[event_name]
 
 
-def _postgresql() -> list[str]:
+def _postgresql(tables: dict[str, str]) -> list[str]:
     out = ["""CREATE OR REPLACE FUNCTION dashboard_revision_for_new_programme() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -62,7 +66,7 @@ END $$""",
            "DROP TRIGGER IF EXISTS dashboard_revision_new ON programme",
            "CREATE TRIGGER dashboard_revision_new AFTER INSERT ON programme"
            " FOR EACH ROW EXECUTE FUNCTION dashboard_revision_for_new_programme()"]
-    for table, programme_of in WATCHED.items():
+    for table, programme_of in tables.items():
         # A programme's own row: its new state says which programme it is.
         old = "NULL" if table == "programme" else programme_of.format(row="OLD")
         new = programme_of.format(row="NEW")
@@ -85,10 +89,10 @@ END $$""",  # noqa: S608
     return out
 
 
-def _sqlite() -> list[str]:
+def _sqlite(tables: dict[str, str]) -> list[str]:
     out = ["""CREATE TRIGGER IF NOT EXISTS dashboard_revision_new AFTER INSERT ON programme
 BEGIN INSERT INTO dashboard_revision (programme_id, revision) VALUES (NEW.id, 0); END"""]
-    for table, programme_of in WATCHED.items():
+    for table, programme_of in tables.items():
         for event_name in _EVENTS:
             if rows := _rows(table, event_name):
                 ids = ", ".join(programme_of.format(row=row) for row in rows)
@@ -99,10 +103,16 @@ BEGIN INSERT INTO dashboard_revision (programme_id, revision) VALUES (NEW.id, 0)
     return out
 
 
-def trigger_statements(dialect: str) -> list[str]:
-    """The SQL that creates (or replaces) the triggers on a database: run by ``create_all``
-    and by the migration that added them."""
-    return _postgresql() if dialect == "postgresql" else _sqlite()
+def _watched(tables: Iterable[str] | None) -> dict[str, str]:
+    return WATCHED if tables is None else {table: WATCHED[table] for table in tables}
+
+
+def trigger_statements(dialect: str, tables: Iterable[str] | None = None) -> list[str]:
+    """The SQL that creates (or replaces) the triggers on a database (of ``tables`` only,
+    when given, and the one on ``programme`` for new programmes): run by ``create_all`` and
+    by the migrations that added them."""
+    watched = _watched(tables)
+    return _postgresql(watched) if dialect == "postgresql" else _sqlite(watched)
 
 
 def drop_before_batch(op) -> None:
@@ -118,30 +128,42 @@ def drop_before_batch(op) -> None:
 def restore_after_batch(op) -> None:
     """For a migration that batch-alters a watched table: on SQLite batch mode rebuilds the
     table without its triggers, so they are created again (PostgreSQL alters in place)."""
-    dialect = op.get_bind().dialect.name
-    if dialect == "sqlite":
-        for statement in trigger_statements(dialect):
+    bind = op.get_bind()
+    if bind.dialect.name == "sqlite":
+        # Only the tables there are at this step of the chain (later ones come later).
+        there = set(inspect(bind).get_table_names())
+        for statement in trigger_statements(
+                bind.dialect.name, [table for table in WATCHED if table in there]):
             op.execute(statement)
 
 
-def trigger_names(dialect: str) -> set[str]:
+def trigger_names(dialect: str, tables: Iterable[str] | None = None) -> set[str]:
     """The triggers `trigger_statements` creates (on SQLite, one per table and event)."""
     if dialect == "postgresql":
         return {"dashboard_revision_new", "dashboard_revision"}
     return {"dashboard_revision_new"} | {
-        f"dashboard_revision_{table}_{e.lower()}" for table in WATCHED for e in _EVENTS
-        if _rows(table, e)}
+        f"dashboard_revision_{table}_{e.lower()}" for table in _watched(tables)
+        for e in _EVENTS if _rows(table, e)}
 
 
-def drop_statements(dialect: str) -> list[str]:
-    """The SQL that removes them (the migration's downgrade)."""
+def drop_statements(dialect: str, tables: Iterable[str] | None = None,
+                    new_programme: bool | None = None) -> list[str]:
+    """The SQL that removes them (a migration's downgrade): every trigger, or only those on
+    ``tables`` when given (and the new programme's one, unless told, only with every one)."""
+    if new_programme is None:
+        new_programme = tables is None
     if dialect == "postgresql":
-        return ["DROP TRIGGER IF EXISTS dashboard_revision_new ON programme",
-                "DROP FUNCTION IF EXISTS dashboard_revision_for_new_programme()"] + [
-            statement for table in WATCHED for statement in (
+        new = [] if not new_programme else [
+            "DROP TRIGGER IF EXISTS dashboard_revision_new ON programme",
+            "DROP FUNCTION IF EXISTS dashboard_revision_for_new_programme()"]
+        return new + [
+            statement for table in _watched(tables) for statement in (
                 f"DROP TRIGGER IF EXISTS dashboard_revision ON {table}",
                 f"DROP FUNCTION IF EXISTS dashboard_revision_{table}()")]
-    return [f"DROP TRIGGER IF EXISTS {name}" for name in sorted(trigger_names(dialect))]
+    names = trigger_names(dialect, tables)
+    if not new_programme:
+        names.discard("dashboard_revision_new")
+    return [f"DROP TRIGGER IF EXISTS {name}" for name in sorted(names)]
 
 
 @event.listens_for(db.metadata, "after_create")

@@ -36,6 +36,8 @@ from ..models import (
 from ..models._types import utcnow
 from ..models.activity import MAX_ACTIVITY_MINUTES, MAX_CAPACITY
 from . import Forbidden, NotFound, Refused, audit, found, mail, tokens
+from .accounts import email_problem, normalise_email
+from .imports import ALIASES, ImportError_, ImportFailed, find_columns, read_rows
 from .links import external_url
 from .scope import Scope
 
@@ -221,11 +223,12 @@ def of_programme(scope: Scope, *, past: bool = False) -> list[tuple[Activity, in
 
 
 def registrations(scope: Scope, activity: Activity) -> list[Registration]:
-    """Who registered and who waits, in order of arrival; a co-chair reading a programme-wide
-    activity sees the people of her region only."""
+    """Who registered and who waits, in order of arrival; a co-chair sees the people of her
+    region only (at a programme-wide activity, and at her region's of someone who has since
+    moved to another region)."""
     query = (select(Registration).join(User).where(Registration.activity_id == activity.id)
              .order_by(Registration.status, Registration.created_at, Registration.id))
-    if scope.is_regional and activity.region_id is None:
+    if scope.is_regional:
         query = query.where(Registration.user_id.in_(
             select(Enrolment.user_id).where(Enrolment.programme_id == scope.programme.id,
                                             Enrolment.region_id == scope.region.id)))
@@ -546,3 +549,73 @@ def results(people: list[Registration]) -> Results:
         recorded=any(r.attended is not None for r in registered),
         ratings=[r.rating for r in registered if r.rating is not None],
         comments=[r.comment for r in registered if r.comment])
+
+
+# ---- attendance from a CSV file -----------------------------------------------------------
+
+#: The headings an attendance file may use (matched as the applications import does).
+ATTENDANCE_ALIASES: dict[str, tuple[str, ...]] = {
+    "email": ALIASES["email"],
+    "attended": ("attendance", "present", "came", "attended?", "participated"),
+}
+#: What an "attended" cell may say (case and spaces aside); empty means she came.
+CAME_WORDS = {"", "yes", "y", "x", "1", "true", "present", "came", "attended", "oui", "si",
+              "sí", "да", "نعم", "是"}
+ABSENT_WORDS = {"no", "n", "0", "false", "absent", "non", "нет", "لا", "否"}
+
+
+@dataclass
+class AttendanceFile:
+    """What an attendance file says, checked: who came and who did not among the people
+    registered (the registrations the scope may read), and who the file leaves out."""
+
+    came: list[Registration]
+    absent: list[Registration]
+    not_listed: list[Registration]
+
+
+def attendance_from_csv(scope: Scope, activity: Activity, raw: bytes) -> AttendanceFile:
+    """Read an attendance file (an email column, and an "attended" column or every line a
+    person who came), matching people by email among those registered. Nothing is written:
+    the coordinator sees the result ticked on the attendance list and saves it. ImportFailed
+    lists every wrong line; the people registered but not in the file did not come."""
+    check_can_manage(scope, activity)
+    if not has_started(activity):
+        raise Refused(_("Attendance is recorded once the activity has started."))
+    rows = read_rows(raw)
+    columns = find_columns(rows[0], ATTENDANCE_ALIASES, ("email",))
+    heading = {field: rows[0][index] for field, index in columns.items()}
+    people = {normalise_email(r.user.email): r for r in registrations(scope, activity)
+              if r.status == RegistrationStatus.REGISTERED}
+    errors: list[ImportError_] = []
+    came: dict[int, Registration] = {}
+    absent: dict[int, Registration] = {}
+    seen: dict[str, int] = {}
+    for line, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+
+        def cell(field: str, row=row) -> str:
+            index = columns.get(field)
+            return row[index].strip() if index is not None and index < len(row) else ""
+
+        email = normalise_email(cell("email"))
+        said = " ".join(cell("attended").casefold().split())
+        if email_problem(cell("email")):
+            errors.append(ImportError_(line, heading["email"], email_problem(cell("email"))))
+        elif email in seen:
+            errors.append(ImportError_(line, heading["email"], _(
+                "%(email)s is already on line %(line)d.", email=email, line=seen[email])))
+        elif email not in people:
+            errors.append(ImportError_(line, heading["email"], _(
+                "Nobody registered for this activity has the address %(email)s.", email=email)))
+        if said not in CAME_WORDS | ABSENT_WORDS:
+            errors.append(ImportError_(line, heading.get("attended", ""), _(
+                "Write \"yes\" or \"no\", not \"%(value)s\".", value=cell("attended"))))
+        if email in people and email not in seen:
+            seen[email] = line
+            (absent if said in ABSENT_WORDS else came)[people[email].id] = people[email]
+    if errors:
+        raise ImportFailed(errors)
+    return AttendanceFile(list(came.values()), list(absent.values()),
+                          [r for r in people.values() if r.id not in came and r.id not in absent])

@@ -1,8 +1,10 @@
-"""Programme content in other languages: name, description, guidance, regions, topics, surveys.
+"""Programme content in other languages: name, description, guidance, regions, topics, surveys,
+and the title and description of each group activity.
 
 The programme's own columns hold its default language; each other interface language has an
 optional version, kept in the ``translations`` of the programme, region, topic and survey
-question. An empty field means "show the default language".
+question, and activity (``{"fr": {"title": ..., "description": ...}}``). An empty field means
+"show the default language".
 """
 
 from __future__ import annotations
@@ -11,16 +13,21 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy import select
 
-from ..models import Programme, Survey
+from ..extensions import db
+from ..models import Activity, Programme, Region, Survey
 from . import NotFound, Refused, audit
 from . import surveys as survey_service
+from .activities import DESCRIPTION_MAX, TITLE_MAX
 
 #: Longest text per kind of field (as the default-language columns allow).
 LIMITS = {"name": 160, "description": 5000, "guidance": 5000, "region": 160, "topic": 160,
-          "question": 300}
+          "question": 300, "activity_title": TITLE_MAX, "activity_description": DESCRIPTION_MAX}
 #: Kinds kept with their line breaks; the others are one line.
-MULTILINE = {"description", "guidance"}
+MULTILINE = {"description", "guidance", "activity_description"}
+#: An activity's fields, as its ``translations`` name them.
+ACTIVITY_FIELDS = ("title", "description")
 
 
 @dataclass
@@ -42,10 +49,14 @@ class Content:
     regions: list[Item] = field(default_factory=list)
     topics: list[Item] = field(default_factory=list)
     questions: dict[str, list[Item]] = field(default_factory=dict)
+    #: Per activity (latest first), its title and description.
+    activities: list[tuple[Activity, list[Item]]] = field(default_factory=list)
 
     def items(self) -> list[Item]:
         out = self.general + self.regions + self.topics
         for group in self.questions.values():
+            out += group
+        for _activity, group in self.activities:
             out += group
         return out
 
@@ -59,8 +70,16 @@ def _surveys(programme: Programme) -> dict[str, Survey]:
     return {kind: survey_service.survey_for(programme, kind) for kind in survey_service.KINDS}
 
 
-def content(programme: Programme, locale: str) -> Content:
-    """The programme's texts with their current version in ``locale``."""
+def _activities(programme: Programme, region: Region | None) -> list[Activity]:
+    query = select(Activity).where(Activity.programme_id == programme.id)
+    if region is not None:  # a co-chair reads her region's and the programme-wide ones
+        query = query.where(Activity.region_id.is_(None) | (Activity.region_id == region.id))
+    return list(db.session.scalars(query.order_by(Activity.starts_at.desc(), Activity.id)))
+
+
+def content(programme: Programme, locale: str, region: Region | None = None) -> Content:
+    """The programme's texts with their current version in ``locale`` (for a co-chair's
+    ``region``, of the activities she may read only)."""
     if locale not in target_locales(programme):
         raise NotFound(locale)
     out = Content(locale)
@@ -76,6 +95,12 @@ def content(programme: Programme, locale: str) -> Content:
             Item(f"survey-{kind}-{index}", "question", q["text"],
                  (q.get("translations") or {}).get(locale, ""))
             for index, q in enumerate(survey.questions)]
+    for activity in _activities(programme, region):
+        version = (activity.translations or {}).get(locale) or {}
+        out.activities.append((activity, [
+            Item(f"activity-{activity.id}-{name}", f"activity_{name}", getattr(activity, name),
+                 version.get(name, "") if isinstance(version, dict) else "")
+            for name in ACTIVITY_FIELDS]))
     return out
 
 
@@ -110,6 +135,10 @@ def save(actor, programme: Programme, locale: str, values: dict[str, str]) -> Co
             questions.append(question)
         survey.questions = questions  # a new list, so the JSON column is written
         survey_service.stored(survey)
+    for activity, items in texts.activities:
+        version = {name: item.value for name, item in zip(ACTIVITY_FIELDS, items, strict=True)
+                   if item.value}
+        activity.translations = _with(activity.translations, locale, version or None)
     audit.record("programme.translations", actor=actor, programme=programme, target=programme,
                  before={"locale": locale, **before},
                  after={"locale": locale, **{i.key: i.value for i in texts.items() if i.value}})

@@ -14,6 +14,7 @@ from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -23,6 +24,7 @@ from sqlalchemy.orm import aliased
 from ..data import country_name, language_name
 from ..extensions import cache, db
 from ..gender import STATISTICS_GROUPS, statistics_group
+from ..models import Activity as GroupActivity
 from ..models import (
     Confirmation,
     DashboardRevision,
@@ -34,6 +36,8 @@ from ..models import (
     Pairing,
     PairingStatus,
     ProgrammeStatus,
+    Registration,
+    RegistrationStatus,
     Role,
 )
 from . import activity as pair_activity
@@ -315,9 +319,14 @@ def label(breakdown: Breakdown, key: str) -> str:
         return ngettext("other country (%(num)d)", "other countries (%(num)d)",
                         breakdown.grouped)
     if breakdown.title == "gender":
-        return {"women": _("women"), "men": _("men"), "other": _("other"),
-                "not given": _("not given")}.get(key, key)
+        return gender_label(key)
     return key
+
+
+def gender_label(group: str) -> str:
+    """A gender group (`gender.STATISTICS_GROUPS`) in the reader's words."""
+    return {"women": _("women"), "men": _("men"), "other": _("other"),
+            "not given": _("not given")}.get(group, group)
 
 
 def _protect_breakdown(breakdown: Breakdown, shown: Iterable[tuple[str, str]] = (),
@@ -567,6 +576,176 @@ def activity(scope: Scope, today: date) -> Activity:
         rating=round(points / ratings, 2) if ratings else None)
 
 
+# ---- group activities: registrations, attendance and feedback -------------------------
+
+#: How a registration ended: came, did not come, not recorded (they add up to registered).
+ATTENDANCE = ("came", "absent", "unknown")
+
+
+@dataclass
+class Attendance:
+    """Registrations (places taken, not the waiting list), attendance and feedback of a
+    group of them: an activity, a kind, a region or a gender group."""
+
+    registered: int = 0
+    came: int = 0
+    absent: int = 0
+    rated: int = 0
+    rating_sum: int = 0
+
+    def add(self, other: Attendance) -> None:
+        self.registered += other.registered
+        self.came += other.came
+        self.absent += other.absent
+        self.rated += other.rated
+        self.rating_sum += other.rating_sum
+
+    @property
+    def unknown(self) -> int:
+        return self.registered - self.came - self.absent
+
+    @property
+    def rate(self) -> float | None:
+        """Who came among the registrations whose attendance was recorded, in percent."""
+        recorded = self.came + self.absent
+        return round(100 * self.came / recorded, 1) if recorded else None
+
+    @property
+    def mean(self) -> float | None:
+        return round(self.rating_sum / self.rated, 2) if self.rated else None
+
+
+@dataclass
+class ActivityRow:
+    id: int
+    title: str
+    kind: str
+    day: date  # in the organiser's time zone
+    figures: Attendance
+
+
+@dataclass
+class GroupActivities:
+    """The activities' figures: per activity (latest first), per kind, per region (not
+    suppressed, as the participants by region) and per gender group (suppressed: `protect`
+    over the cells (group, came / absent / unknown / total / rated))."""
+
+    activities: list[ActivityRow]
+    kinds: dict[str, Attendance]
+    regions: dict[str, Attendance]
+    genders: dict[str, Attendance]
+    total: Attendance
+    #: (gender group, "came" / "absent" / "unknown" / "total" / "rated") -> SMALL or HIDDEN
+    hidden: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    @property
+    def gender_labels(self) -> list[str]:
+        """The gender groups to show: someone is in it, or one of its cells is hidden."""
+        return [group for group in STATISTICS_GROUPS if self.genders[group].registered
+                or any(key[0] == group for key in self.hidden)]
+
+    def gender_figure(self, group: str, what: str) -> int | float | None | str:
+        """A gender group's figure as it may be shown: "registered", "came", "rated" (the
+        count, None for "fewer than 5", or HIDDEN), "rate" (shown when both who came and who
+        did not are) and "mean" (shown when the number of ratings is, and the other groups'
+        ratings are none or at least 5)."""
+        figures = self.genders.get(group, Attendance())
+
+        def count(part: str):
+            why = self.hidden.get((group, part))
+            value = figures.registered if part == "total" else getattr(figures, part)
+            return value if why is None else None if why == SMALL else HIDDEN
+
+        if what == "registered":
+            return count("total")
+        if what == "rate":
+            if figures.rate is None:
+                return None
+            shown = all(isinstance(count(part), int) for part in ("came", "absent"))
+            return figures.rate if shown else HIDDEN
+        if what == "mean":
+            if not figures.rated:
+                return None
+            # As a share (rule 3): with the kinds' mean, a mean tells the others' sum of
+            # ratings, so the others must be 0 or at least 5 too.
+            shown = isinstance(count("rated"), int) \
+                and not is_small(self.total.rated - figures.rated)
+            return figures.mean if shown else HIDDEN
+        return count(what)
+
+
+def _attendance_rows(scope: Scope):
+    """Registrations per activity, region and gender answer of the person (her first
+    application to the programme, so someone both mentee and mentor counts once): one
+    GROUP BY, at most activities x regions x answers rows."""
+    first = (select(Enrolment.user_id, func.min(Enrolment.id).label("id"))
+             .where(Enrolment.programme_id == scope.programme.id)
+             .group_by(Enrolment.user_id).subquery())
+    person = aliased(Enrolment)
+    query = (select(Registration.activity_id, person.region_id, person.gender, func.count(),
+                    func.count().filter(Registration.attended.is_(True)),
+                    func.count().filter(Registration.attended.is_(False)),
+                    func.count(Registration.rating), func.sum(Registration.rating))
+             .join(GroupActivity, GroupActivity.id == Registration.activity_id)
+             .outerjoin(first, first.c.user_id == Registration.user_id)
+             .outerjoin(person, person.id == first.c.id)
+             .where(GroupActivity.programme_id == scope.programme.id,
+                    Registration.status == RegistrationStatus.REGISTERED)
+             .group_by(Registration.activity_id, person.region_id, person.gender))
+    if scope.region is not None:
+        query = query.where(person.region_id == scope.region.id,
+                            GroupActivity.region_id.is_(None)
+                            | (GroupActivity.region_id == scope.region.id))
+    return db.session.execute(query).all()
+
+
+def group_activities(scope: Scope, locale: str = "en") -> GroupActivities:
+    """Registrations, attendance rate and feedback (mean and count) per activity, kind,
+    region and gender group; a co-chair's: her region's people at the activities she sees
+    (her region's and the whole programme's)."""
+    listed = select(GroupActivity).where(GroupActivity.programme_id == scope.programme.id)
+    if scope.region is not None:
+        listed = listed.where(GroupActivity.region_id.is_(None)
+                              | (GroupActivity.region_id == scope.region.id))
+    activities = {a.id: a for a in db.session.scalars(
+        listed.order_by(GroupActivity.starts_at.desc(), GroupActivity.id.desc()))}
+    per_activity = {key: Attendance() for key in activities}
+    regions: dict = defaultdict(Attendance)
+    genders: dict = {group: Attendance() for group in STATISTICS_GROUPS}
+    total = Attendance()
+    for activity_id, region_id, answer, registered, came, absent, rated, rating_sum \
+            in _attendance_rows(scope):
+        cell = Attendance(registered, came, absent, rated, int(rating_sum or 0))
+        for group in (per_activity[activity_id], regions[region_id],
+                      genders[statistics_group(answer)], total):
+            group.add(cell)
+    kinds: dict[str, Attendance] = {}
+    rows = []
+    for key, activity in activities.items():
+        kinds.setdefault(str(activity.kind), Attendance()).add(per_activity[key])
+        day = activity.starts_at.astimezone(ZoneInfo(activity.timezone)).date()
+        rows.append(ActivityRow(key, activity.display("title", locale), str(activity.kind), day,
+                                per_activity[key]))
+    out = GroupActivities(
+        rows, kinds, {r.code: regions[r.id] for r in scope.programme.regions if r.id in regions},
+        genders, total)
+    # Rule 2 over the table of gender groups x (came, absent, unknown | total) and the
+    # ratings' counts: each column adds up to a total the kinds' table shows.
+    cells, sums = {}, []
+    for group in STATISTICS_GROUPS:
+        figures = genders[group]
+        for part in ATTENDANCE:
+            cells[(group, part)] = getattr(figures, part)
+        cells[(group, "total")] = figures.registered
+        sums.append(([(group, part) for part in ATTENDANCE], (group, "total")))
+    for group in STATISTICS_GROUPS:
+        cells[(group, "rated")] = genders[group].rated
+    sums += [([(group, part) for group in STATISTICS_GROUPS], None)
+             for part in (*ATTENDANCE, "total", "rated")]
+    out.hidden = protect(cells, sums)
+    return out
+
+
 @dataclass
 class Dashboard:
     funnel: Funnel
@@ -576,6 +755,7 @@ class Dashboard:
     gender: Breakdown
     quality: Quality
     activity: Activity
+    group_activities: GroupActivities
 
 
 def compute(scope: Scope, today: date, locale: str = "en") -> Dashboard:
@@ -583,7 +763,7 @@ def compute(scope: Scope, today: date, locale: str = "en") -> Dashboard:
     rows = accepted(scope)
     return Dashboard(funnel(scope), by_region(scope, rows), by_country(scope, locale, rows=rows),
                      by_language(scope, locale), by_gender(scope, rows), quality(scope),
-                     activity(scope, today))
+                     activity(scope, today), group_activities(scope, locale))
 
 
 # ---- the figures cached under the programme's data revision ----------------------------

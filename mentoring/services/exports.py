@@ -74,11 +74,40 @@ def _written(value):
 
 
 #: The dashboard's tables a coordinator can download.
-DASHBOARD_TABLES = ("funnel", "region", "country", "language", "gender", "scores", "months")
+DASHBOARD_TABLES = ("funnel", "region", "country", "language", "gender", "scores", "months",
+                    "activities", "activity_kinds", "activity_regions", "activity_genders")
+#: The columns of the group activities' tables, after the row's own.
+ATTENDANCE_HEADER = ["registered", "came", "attendance_percent", "ratings", "mean_rating"]
+
+
+def _attendance(row: figures.Attendance) -> list:
+    return [row.registered, row.came, "" if row.rate is None else row.rate, row.rated,
+            "" if row.mean is None else row.mean]
+
+
+def _activities_csv(board: figures.Dashboard, name: str) -> bytes:
+    group = board.group_activities
+    if name == "activities":
+        header = ["activity", "title", "kind", "day", *ATTENDANCE_HEADER]
+        rows = [[row.id, row.title, row.kind, row.day.isoformat(), *_attendance(row.figures)]
+                for row in group.activities]
+    elif name == "activity_genders":
+        header = ["gender", *ATTENDANCE_HEADER]
+        rows = [[label, *(("" if value is None and what in ("rate", "mean") else _written(value))
+                          for what in ("registered", "came", "rate", "rated", "mean")
+                          for value in [group.gender_figure(label, what)])]
+                for label in group.gender_labels]
+    else:
+        table = group.kinds if name == "activity_kinds" else group.regions
+        header = ["kind" if name == "activity_kinds" else "region", *ATTENDANCE_HEADER]
+        rows = [[key, *_attendance(row)] for key, row in table.items()]
+    return write_csv(header, rows)
 
 
 def dashboard_csv(board: figures.Dashboard, name: str) -> bytes:
     """One of the dashboard's tables (``DASHBOARD_TABLES``) as CSV."""
+    if name.startswith("activit"):
+        return _activities_csv(board, name)
     if name == "funnel":
         header = ["stage", "mentees", "mentors"]
         rows = [[stage, board.funnel.rows["mentee"][stage], board.funnel.rows["mentor"][stage]]

@@ -100,6 +100,41 @@ def _whole_number(text: str, default: int) -> int | None:
         return None
 
 
+def read_rows(raw: bytes) -> list[list[str]]:
+    """An uploaded CSV file's rows, the heading first (UTF-8, "," or ";" between columns, at
+    most IMPORT_MAX_ROWS rows), or ImportFailed saying why it cannot be read."""
+    max_rows = current_app.config.get("IMPORT_MAX_ROWS", MAX_ROWS)
+    text = _decode(raw)
+    reader = csv.reader(io.StringIO(text), delimiter=column_separator(text))
+    try:
+        # The heading, the rows allowed, and one more to know there are too many.
+        rows = list(itertools.islice(reader, max_rows + 2))
+    except csv.Error as error:
+        raise ImportFailed([ImportError_(reader.line_num, "", str(error))]) from error
+    if len(rows) > max_rows + 1:
+        raise ImportFailed([ImportError_(1, "", _(
+            "The file has more than %(max)s rows: import at most %(max)s at a time, in several "
+            "files.", max=format_number(max_rows)))])
+    if not rows:
+        raise ImportFailed([ImportError_(1, "", _("The file is empty."))])
+    return rows
+
+
+def find_columns(headings: list[str], aliases: dict[str, tuple[str, ...]],
+                 required: tuple[str, ...]) -> dict[str, int]:
+    """Each known field's column (headings matched forgivingly), or ImportFailed naming every
+    required field without one."""
+    columns = match_headings(headings, aliases)
+    missing = [field for field in required if field not in columns]
+    if missing:
+        raise ImportFailed([
+            ImportError_(1, field, _("No column for \"%(field)s\" was found in the heading row.",
+                                     field=field))
+            for field in missing
+        ])
+    return columns
+
+
 #: How often (in rows) an import tells its ``progress`` callback how far it got.
 PROGRESS_EVERY = 100
 
@@ -117,29 +152,9 @@ def import_applications(actor: User, scope: Scope, raw: bytes, *,
     set a password but never confirmed the address is refused.
     """
     programme = scope.programme
-    max_rows = current_app.config.get("IMPORT_MAX_ROWS", MAX_ROWS)
-    text = _decode(raw)
-    reader = csv.reader(io.StringIO(text), delimiter=column_separator(text))
-    try:
-        # The heading, the rows allowed, and one more to know there are too many.
-        rows = list(itertools.islice(reader, max_rows + 2))
-    except csv.Error as error:
-        raise ImportFailed([ImportError_(reader.line_num, "", str(error))]) from error
-    if len(rows) > max_rows + 1:
-        raise ImportFailed([ImportError_(1, "", _(
-            "The file has more than %(max)s rows: import at most %(max)s at a time, in several "
-            "files.", max=format_number(max_rows)))])
-    if not rows:
-        raise ImportFailed([ImportError_(1, "", _("The file is empty."))])
+    rows = read_rows(raw)
     headings = rows[0]
-    columns = match_headings(headings, ALIASES)
-    missing = [field for field in REQUIRED if field not in columns]
-    if missing:
-        raise ImportFailed([
-            ImportError_(1, field, _("No column for \"%(field)s\" was found in the heading row.",
-                                     field=field))
-            for field in missing
-        ])
+    columns = find_columns(headings, ALIASES, REQUIRED)
     name_of = {field: headings[index] for field, index in columns.items()}
     position = {headings[index]: index for index in columns.values()}
     topics = {heading_key(t.label): t.id for t in programme.topics}

@@ -16,6 +16,10 @@ down_revision = 'a7c3e5f9b214'
 branch_labels = None
 depends_on = None
 
+#: The tables watched then (later migrations add theirs).
+TABLES = ("programme", "region", "enrolment", "enrolment_language", "pairing", "meeting",
+          "feedback")
+
 
 def upgrade():
     op.create_table(
@@ -31,11 +35,11 @@ def upgrade():
     # Every programme there is starts at revision 0; the triggers raise it from now on.
     op.execute("INSERT INTO dashboard_revision (programme_id, revision) "
                "SELECT id, 0 FROM programme")
-    for statement in trigger_statements(op.get_bind().dialect.name):
+    for statement in trigger_statements(op.get_bind().dialect.name, TABLES):
         op.execute(statement)
 
 
 def downgrade():
-    for statement in drop_statements(op.get_bind().dialect.name):
+    for statement in drop_statements(op.get_bind().dialect.name, TABLES, new_programme=True):
         op.execute(statement)
     op.drop_table('dashboard_revision')

@@ -99,6 +99,7 @@ PAGES = {
         f"{CYBER}/activities/new", f"{CYBER}/activities/{{activity}}",
         f"{CYBER}/activities/{{activity}}/edit", f"{CYBER}/activities/{{activity}}/cancel",
         f"{CYBER}/activities/{{past_activity}}",
+        f"{CYBER}/activities/{{past_activity}}/attendance/import", f"{CYBER}/translations",
         f"{C23}/waiting", f"{CYBER}/waiting", f"{C23}/consent",
         f"{C23}/itu-meetings", f"{C23}/itu-meetings/{{itu_meeting}}/edit",
         f"{C23}/itu-meetings/{{itu_meeting}}/remove",

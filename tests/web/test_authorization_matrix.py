@@ -309,6 +309,10 @@ def get_requests(w: World) -> dict[str, list[tuple[str, int]]]:
                                      (f"{c}/activities/{w.b_activity.id}/edit", 403)],
         "activities.cancel_activity": [(f"{c}/activities/{w.wide_activity.id}/cancel", 403),
                                        (f"{c}/activities/{w.b_activity.id}/cancel", 403)],
+        # Attendance is the managing coordinators' (a co-chair: her region's activities).
+        "activities.import_attendance": [
+            (f"{c}/activities/{w.wide_activity.id}/attendance/import", 403),
+            (f"{c}/activities/{w.b_activity.id}/attendance/import", 403)],
         "consent.setting": [(f"{c}/consent", 200)],
         # A co-chair reads the list of ITU meetings; only the programme's coordinators keep it.
         "outcomes.itu_meetings": [(f"{c}/itu-meetings", 200)],
@@ -422,6 +426,9 @@ def post_requests(w: World) -> dict[str, list[tuple[str, dict]]]:
                                        (f"{c}/activities/{w.wide_activity.id}/cancel", {})],
         "activities.attendance": [(f"{c}/activities/{w.b_activity.id}/attendance", {}),
                                   (f"{c}/activities/{w.wide_activity.id}/attendance", {})],
+        "activities.import_attendance": [
+            (f"{c}/activities/{w.b_activity.id}/attendance/import", {}),
+            (f"{c}/activities/{w.wide_activity.id}/attendance/import", {})],
         "outcomes.itu_meetings": [(f"{c}/itu-meetings",
                                    {"name": "Mine", "starts_on": "2023-01-01"})],
         "outcomes.edit_itu_meeting": [(f"{c}/itu-meetings/{w.itu_meeting.id}/edit",
