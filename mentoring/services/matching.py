@@ -337,11 +337,12 @@ def match_again(actor, programme: Programme, mentee_ids, *, source: str,
     """Propose a mentor for a few mentees without changing any other pair: a local re-solve.
 
     Every live pair and every open proposal is passed to the engine as locked (so it keeps
-    its places and its mentee), forbidden pairs stay forbidden, and only ``mentee_ids`` (those
-    still accepted, without a live pair or an open proposal) are matched, against the places
-    left. Each new proposal is written like a run's (score, explanation, alternatives), with
-    ``source`` and, from ``previous`` (mentee -> mentor), the mentor she had before; it needs
-    a coordinator's approval like any proposal. Returns the new proposals and, for mentees
+    its places and its mentee), forbidden pairs and earlier partners (``partners``) are never
+    proposed, and only ``mentee_ids`` (those still accepted, without a live pair or an open
+    proposal) are matched, against the places left. Each new proposal is written like a
+    run's (score, explanation, alternatives), with ``source`` and, from ``previous``
+    (mentee -> mentor), the mentor she had before; it needs a coordinator's approval like
+    any proposal. Returns the new proposals and, for mentees
     left without one, the run's unmatched records (reason and closest mentors).
     """
     rules = rules_for(programme)
@@ -370,10 +371,14 @@ def match_again(actor, programme: Programme, mentee_ids, *, source: str,
     if not wanted & accepted_mentees or not mentors:
         return [], []
     kept, cohort_ids = set(locked), {m.id for m in cohort}
-    result = solve(mentors, cohort, rules, locked=locked, forbidden=[
-        pair for pair in forbidden_pairs(programme)
-        if pair not in kept and pair[0] in cohort_ids and pair[1] in capacity])
+    coordinators = {pair for pair in forbidden_pairs(programme)
+                    if pair not in kept and pair[0] in cohort_ids and pair[1] in capacity}
+    earlier = partners.earlier_pairs(programme, mentors,
+                                     [m for m in cohort if m.id in wanted])
+    result = solve(mentors, cohort, rules, locked=locked,
+                   forbidden=sorted(coordinators | earlier))
     best_others = alternatives(result, mentee_ids=sorted(wanted & accepted_mentees))
+    notes, reasons = partners.explain(result, earlier, coordinators, best_others)
     previous = previous or {}
     proposals = []
     for pair in result.pairs:
@@ -381,14 +386,16 @@ def match_again(actor, programme: Programme, mentee_ids, *, source: str,
             continue
         proposal = Pairing(
             programme_id=programme.id, mentee_id=pair.mentee_id, mentor_id=pair.mentor_id,
-            status=PairingStatus.PROPOSED, score=pair.score, parts=list(pair.parts),
+            status=PairingStatus.PROPOSED, score=pair.score,
+            parts=[*pair.parts, *partners.note(notes, pair.mentee_id)],
             broken=list(pair.broken), source=source,
             previous_mentor_id=previous.get(pair.mentee_id),
             alternatives=[_alternative(alt) for alt in best_others.get(pair.mentee_id, [])])
         db.session.add(proposal)
         proposals.append(proposal)
     db.session.flush()
-    unmatched = [{"mentee": item.mentee_id, "reason": item.reason, "params": item.params,
+    unmatched = [{"mentee": item.mentee_id, "reason": item.reason,
+                  "params": {**item.params, **reasons.get(item.mentee_id, {})},
                   "alternatives": [_alternative(alt)
                                    for alt in best_others.get(item.mentee_id, [])]}
                  for item in result.unmatched if item.mentee_id in wanted]
