@@ -174,6 +174,23 @@ def test_when_places_are_scarce_the_longest_waiting_is_matched_first(app, make_p
     assert run.unmatched[0]["reason"] == "compatible_mentors_full"
 
 
+def test_a_place_held_by_an_open_proposal_is_not_rematched_to_someone_else(
+        app, make_programme, people, coordinator):
+    programme = make_programme(status=ProgrammeStatus.MATCHING)
+    _, add = people(programme)
+    add("Carlos Mendes", Role.MENTOR, country="BR", capacity=1)
+    add("Amina Diallo", topic=0)
+    add("Esi Owusu", topic=1)
+    client = signed_in(app, coordinator(programme))
+    client.post(f"/coordinate/{programme.slug}/matching/run")
+    assert proposals(programme) == {"Amina Diallo": "Carlos Mendes"}
+    # Esi waits, but Carlos's one place is Amina's while the coordinators decide on it.
+    response = client.post(f"/coordinate/{programme.slug}/waiting/rematch")
+    assert "Rematch: 0 of 1 waiting mentees have a proposal." in text(
+        client.get(response.headers["Location"]))
+    assert proposals(programme) == {"Amina Diallo": "Carlos Mendes"}
+
+
 def test_a_coordinator_ending_a_pair_decides_whether_the_mentee_waits(app, running,
                                                                       coordinator):
     programme, made = running
