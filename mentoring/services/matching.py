@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from sqlalchemy import case, func, insert, select, update
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import aliased
 
 from ..extensions import db
 from ..matching import (
@@ -377,34 +376,30 @@ class LocalSolve:
                 for item in self.result.unmatched]
 
 
-def held_places(programme: Programme) -> tuple[set[int], list[int]]:
+def held_places(programme: Programme, capacity: Mapping[int, int]
+                ) -> tuple[set[int], list[int]]:
     """The mentees who have a live pair or an open proposal, and the mentor of each place
-    such a pair holds (once a place; a mentor's id as often as she has places held).
+    such a pair holds (once a place), given the accepted mentors' ``capacity``.
 
     Live pairs hold their places first, then open proposals in id order; a pair whose mentee
-    is no longer accepted, or a proposal beside its mentee's live pair or beyond its mentor's
-    places (she was paired by hand since), holds nothing.
+    or mentor is no longer accepted, or a proposal beside its mentee's live pair or beyond
+    its mentor's places (she was paired by hand since), holds nothing.
     """
-    mentee = aliased(Enrolment)
-    mentor = aliased(Enrolment)
     taken: set[int] = set()
     holding: set[int] = set()
     held: dict[int, int] = defaultdict(int)
     places: list[int] = []
-    for mentee_id, mentor_id, status, accepted, capacity in db.session.execute(
+    for mentee_id, mentor_id, status, accepted in db.session.execute(
             select(Pairing.mentee_id, Pairing.mentor_id, Pairing.status,
-                   mentee.status == EnrolmentStatus.ACCEPTED,
-                   case((mentor.status == EnrolmentStatus.ACCEPTED, mentor.capacity),
-                        else_=None))
-            .join(mentee, mentee.id == Pairing.mentee_id)
-            .join(mentor, mentor.id == Pairing.mentor_id)
+                   Enrolment.status == EnrolmentStatus.ACCEPTED)
+            .join(Enrolment, Enrolment.id == Pairing.mentee_id)
             .where(Pairing.programme_id == programme.id,
                    Pairing.status.in_([*LIVE_STATUSES, PairingStatus.PROPOSED]))
             .order_by(case((Pairing.status == PairingStatus.PROPOSED, 1), else_=0),
                       Pairing.id)):
         taken.add(mentee_id)
-        if accepted and capacity is not None and mentee_id not in holding and (
-                status != PairingStatus.PROPOSED or held[mentor_id] < capacity):
+        if accepted and mentor_id in capacity and mentee_id not in holding and (
+                status != PairingStatus.PROPOSED or held[mentor_id] < capacity[mentor_id]):
             holding.add(mentee_id)
             held[mentor_id] += 1
             places.append(mentor_id)
@@ -423,9 +418,9 @@ def solve_locally(programme: Programme, mentee_ids: Collection[int], *,
     those waiting longest first. Reads only; the caller writes what it keeps.
     """
     rules = rules_for(programme)
-    taken, places = held_places(programme)
-    mentors, mentees = applicant_profiles(
-        programme, only_mentees=[m for m in mentee_ids if m not in taken])
+    mentors, asked = applicant_profiles(programme, only_mentees=mentee_ids)
+    taken, places = held_places(programme, {mentor.id: mentor.capacity for mentor in mentors})
+    mentees = [mentee for mentee in asked if mentee.id not in taken]
     ids = {mentee.id for mentee in mentees}
     coordinators = {pair for pair in forbidden_pairs(programme) if pair[0] in ids}
     earlier = partners.earlier_pairs(programme, mentors, mentees)
