@@ -242,10 +242,6 @@ def _run(actor, programme: Programme, fair: bool, stable: bool = False) -> Match
     started = time.perf_counter()
     rules = rules_for(programme)
     mentors, mentees = applicant_profiles(programme)
-    if not mentors or not mentees:
-        raise Refused(_("Accept at least one mentor and one mentee before matching."))
-    accepted = {profile.id for profile in mentors} | {profile.id for profile in mentees}
-
     kept = db.session.execute(
         select(Pairing.id, Pairing.mentee_id, Pairing.mentor_id).where(
             Pairing.programme_id == programme.id,
@@ -253,6 +249,14 @@ def _run(actor, programme: Programme, fair: bool, stable: bool = False) -> Match
             | ((Pairing.status == PairingStatus.PROPOSED) & Pairing.locked),
         ).order_by(Pairing.id)
     ).all()
+    # Who did not ask to be matched again after her pair ended is not proposed (unless she
+    # has a kept pair since).
+    not_again = partners.not_again(programme) - {p.mentee_id for p in kept}
+    left_out = {mentee.id for mentee in mentees} & not_again
+    mentees = [mentee for mentee in mentees if mentee.id not in left_out]
+    if not mentors or not mentees:
+        raise Refused(_("Accept at least one mentor and one mentee before matching."))
+    accepted = {profile.id for profile in mentors} | {profile.id for profile in mentees}
     locked = [(p.mentee_id, p.mentor_id) for p in kept
               if p.mentee_id in accepted and p.mentor_id in accepted]
     previous = latest_run(programme)
@@ -328,6 +332,7 @@ def _run(actor, programme: Programme, fair: bool, stable: bool = False) -> Match
         "matched": summary.matched, "unmatched": summary.unmatched, "total": summary.total,
         "lowest": summary.lowest, "mean": summary.mean, "method": result.method,
         "mentees": len(mentees), "mentors": len(mentors), "blocking": summary.blocking,
+        "not_again": len(left_out),
         **quotas.run_summary(programme, result), **wishes.summary_part(mentees, summary),
     }
     if optimum is not None:

@@ -7,13 +7,17 @@ Two people who were a pair (announced: active, completed or ended) are not propo
 The engine sees them as forbidden pairs; its words for a forbidden pair ("forbidden by a
 coordinator") are then put right here, and a pair's explanation or an unmatched mentee's
 reason names the earlier partners who would otherwise have been chosen.
+
+How a mentee's last pair ended says too whether she is matched again at all
+(:func:`last_endings`): the waiting of a rematch, and who a full run leaves out.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
 
 import numpy as np
 from sqlalchemy import select
@@ -65,6 +69,41 @@ def earlier_pairs(programme: Programme, mentors: Sequence[Mentor],
             if a in as_mentee and b in as_mentor:
                 out.add((as_mentee[a], as_mentor[b]))
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class Ending:
+    """How a mentee's last pair that ended or completed ended: whether she is to be matched
+    again, and when."""
+
+    again: bool
+    at: datetime | None
+
+
+def last_endings(programme: Programme, mentee_ids: Collection[int] | None = None
+                 ) -> dict[int, Ending]:
+    """Per mentee of the programme (of ``mentee_ids`` when given) whose pair ended or
+    completed, her last one: she is to be matched again when it ended early and she asked
+    (or the coordinator who ended it ticked it), or her mentor ended it; not after a
+    completed pair, nor when she ended it, or had it ended, without asking."""
+    mentor = aliased(Enrolment)
+    query = (select(Pairing.mentee_id, Pairing.status, Pairing.rematch_requested,
+                    Pairing.ended_by_id == mentor.user_id, Pairing.ended_at)
+             .join(mentor, mentor.id == Pairing.mentor_id)
+             .where(Pairing.programme_id == programme.id,
+                    Pairing.status.in_([PairingStatus.ENDED, PairingStatus.COMPLETED]))
+             .order_by(Pairing.ended_at, Pairing.id))
+    if mentee_ids is not None:
+        query = query.where(Pairing.mentee_id.in_(sorted(mentee_ids)))
+    return {mentee_id: Ending(status == PairingStatus.ENDED and bool(asked or by_mentor),
+                              ended_at)
+            for mentee_id, status, asked, by_mentor, ended_at in db.session.execute(query)}
+
+
+def not_again(programme: Programme) -> set[int]:
+    """The programme's mentees whose last pair ended or completed without her being matched
+    again (see :func:`last_endings`): neither a run nor a rematch proposes them."""
+    return {mentee for mentee, ending in last_endings(programme).items() if not ending.again}
 
 
 def mattered(result: Result, earlier: Iterable[tuple[int, int]]

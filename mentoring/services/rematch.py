@@ -24,7 +24,6 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import exists, insert, select
-from sqlalchemy.orm import aliased
 
 from ..extensions import db
 from ..matching import gc_paused
@@ -40,7 +39,7 @@ from ..models import (
     User,
 )
 from ..models._types import utcnow
-from . import Forbidden, Refused, audit
+from . import Forbidden, Refused, audit, partners
 from .matching import diff, latest_run, one_run_at_a_time, rules_for, solve_locally
 from .scope import Scope
 
@@ -70,28 +69,16 @@ def waiting(scope: Scope) -> list[Waiting]:
     if scope.region is not None:
         query = query.where(Enrolment.region_id == scope.region.id)
     rows = db.session.execute(query).all()
-    ids = [row.id for row in rows]
-    last_end: dict[int, tuple] = {}
-    mentor = aliased(Enrolment)
-    for mentee_id, status, asked, by_mentor, ended_at in db.session.execute(
-            select(Pairing.mentee_id, Pairing.status, Pairing.rematch_requested,
-                   Pairing.ended_by_id == mentor.user_id, Pairing.ended_at)
-            .join(mentor, mentor.id == Pairing.mentor_id)
-            .where(Pairing.mentee_id.in_(ids),
-                   Pairing.status.in_([PairingStatus.ENDED, PairingStatus.COMPLETED]))
-            .order_by(Pairing.ended_at, Pairing.id)):
-        last_end[mentee_id] = (status, asked or by_mentor, ended_at)
+    endings = partners.last_endings(scope.programme, [row.id for row in rows])
     out = []
     for row in rows:
-        if row.id in last_end:
-            status, again, ended_at = last_end[row.id]
-            if status != PairingStatus.ENDED or not again:
-                continue  # completed, or she did not ask to be matched again
-            out.append(Waiting(row.id, row.name, row.code or "",
-                               ended_at or row.decided_at or row.created_at, "ended"))
-        else:
+        ending = endings.get(row.id)
+        if ending is None:
             out.append(Waiting(row.id, row.name, row.code or "",
                                row.decided_at or row.created_at, "new"))
+        elif ending.again:
+            out.append(Waiting(row.id, row.name, row.code or "",
+                               ending.at or row.decided_at or row.created_at, "ended"))
     return sorted(out, key=lambda item: (item.since, item.id))
 
 

@@ -212,6 +212,24 @@ def test_a_coordinator_ending_without_the_tick_leaves_the_mentee_out(app, runnin
     assert "Amina Diallo" not in text(client.get(f"/coordinate/{programme.slug}/waiting"))
 
 
+def test_a_full_run_does_not_propose_mentees_who_did_not_ask_to_be_matched_again(
+        app, running, people, coordinator):
+    programme, made = running
+    programme.status = ProgrammeStatus.MATCHING
+    db.session.commit()
+    _, add = people(programme)
+    add("Ines Costa", Role.MENTOR, country="PT", capacity=4)
+    client = signed_in(app, coordinator(programme))
+    client.post(f"/coordinate/{programme.slug}/matching/run")
+    # Chen ended his pair without asking and Fatou completed hers: like a rematch, the run
+    # leaves them out, and says so; Amina keeps her mentor.
+    assert set(proposals(programme)) == {"Beatriz Silva", "Esi Owusu", "Gloria Ruiz"}
+    page = text(client.get(f"/coordinate/{programme.slug}/pairs"))
+    assert "4 of 4 mentees; 0 unmatched" in page
+    assert "2 mentees are not matched again: their pair ended or was completed and they did " \
+           "not ask for another mentor." in page
+
+
 def test_a_co_chair_sees_her_regions_waiting_and_cannot_rematch(app, running, coordinator):
     programme, made = running
     # KE, GH and SN are in ATU; BR and MX in CITEL.
