@@ -307,11 +307,7 @@ def _run(actor, programme: Programme, fair: bool, stable: bool = False) -> Match
         new_rows.append({
             "change": change, "previous_mentor_id": previous_mentor,
             "programme_id": programme.id, "run_id": matching_run.id,
-            "mentee_id": pair.mentee_id, "mentor_id": pair.mentor_id,
-            "status": PairingStatus.PROPOSED, "score": pair.score,
-            "parts": [*pair.parts, *partners.note(notes, pair.mentee_id)],
-            "broken": list(pair.broken),
-            "alternatives": [_alternative(alt) for alt in best_others.get(pair.mentee_id, [])],
+            **proposal_columns(pair, notes, best_others),
         })
     # Thousands of proposals: one executemany INSERT of plain rows on the table (no ORM
     # objects, no RETURNING; the other columns take their defaults).
@@ -320,12 +316,7 @@ def _run(actor, programme: Programme, fair: bool, stable: bool = False) -> Match
     if new_rows:
         db.session.execute(insert(Pairing.__table__), new_rows)
     after = {pair.mentee_id: pair.mentor_id for pair in result.pairs}
-    matching_run.unmatched = [
-        {"mentee": item.mentee_id, "reason": item.reason,
-         "params": {**item.params, **reasons.get(item.mentee_id, {})},
-         "alternatives": [_alternative(alt) for alt in best_others.get(item.mentee_id, [])]}
-        for item in result.unmatched
-    ]
+    matching_run.unmatched = unmatched_records(result, reasons, best_others)
     matching_run.diff = diff(before, after)
     summary = result.summary
     matching_run.summary = {
@@ -347,6 +338,29 @@ def _run(actor, programme: Programme, fair: bool, stable: bool = False) -> Match
     return matching_run
 
 
+def proposal_columns(pair: Pair, notes: dict[int, dict], best_others: dict,
+                     *parts: dict) -> dict:
+    """The columns of a proposal for an engine's pair, as every run writes them: score, the
+    explanation with the earlier partners left out (``notes``, `partners.explain`) and
+    ``parts`` added, the broken rules, and the closest alternatives (``best_others``)."""
+    return {"mentee_id": pair.mentee_id, "mentor_id": pair.mentor_id,
+            "status": PairingStatus.PROPOSED, "score": pair.score,
+            "parts": [*pair.parts, *partners.note(notes, pair.mentee_id), *parts],
+            "broken": list(pair.broken),
+            "alternatives": [_alternative(alt) for alt in best_others.get(pair.mentee_id, [])]}
+
+
+def unmatched_records(result: Result, reasons: dict[int, dict], best_others: dict
+                      ) -> list[dict]:
+    """A run's records of the mentees the engine left without a mentor: the reason, its
+    parameters with what the earlier partners changed (``reasons``, `partners.explain`), and
+    the closest mentors (``best_others``)."""
+    return [{"mentee": item.mentee_id, "reason": item.reason,
+             "params": {**item.params, **reasons.get(item.mentee_id, {})},
+             "alternatives": [_alternative(alt) for alt in best_others.get(item.mentee_id, [])]}
+            for item in result.unmatched]
+
+
 @dataclass
 class LocalSolve:
     """What a local re-solve found (:func:`solve_locally`): the profiles it matched, the
@@ -362,23 +376,12 @@ class LocalSolve:
     reasons: dict[int, dict]
 
     def proposal(self, pair: Pair, *parts: dict) -> dict:
-        """The columns of a proposal for one of the result's pairs (explanation, earlier
-        partners left out, ``parts`` added, closest alternatives), as a run writes them."""
-        return {"mentee_id": pair.mentee_id, "mentor_id": pair.mentor_id,
-                "status": PairingStatus.PROPOSED, "score": pair.score,
-                "parts": [*pair.parts, *partners.note(self.notes, pair.mentee_id), *parts],
-                "broken": list(pair.broken),
-                "alternatives": [_alternative(alt)
-                                 for alt in self.best_others.get(pair.mentee_id, [])]}
+        """:func:`proposal_columns` for one of the result's pairs."""
+        return proposal_columns(pair, self.notes, self.best_others, *parts)
 
     def unmatched(self) -> list[dict]:
-        """The run's records of the mentees left without a proposal: reason, closest
-        mentors."""
-        return [{"mentee": item.mentee_id, "reason": item.reason,
-                 "params": {**item.params, **self.reasons.get(item.mentee_id, {})},
-                 "alternatives": [_alternative(alt)
-                                  for alt in self.best_others.get(item.mentee_id, [])]}
-                for item in self.result.unmatched]
+        """:func:`unmatched_records` of the result."""
+        return unmatched_records(self.result, self.reasons, self.best_others)
 
 
 def held_places(programme: Programme, capacity: Mapping[int, int]
