@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import create_engine, event, insert, select, text  # noqa: E402
+from sqlalchemy import create_engine, event, func, insert, select, text, update  # noqa: E402
 
 from mentoring import create_app  # noqa: E402
 from mentoring.demo import REGIONS, WRC_TOPICS  # noqa: E402
@@ -34,6 +34,7 @@ from mentoring.models import (  # noqa: E402
     User,
 )
 from mentoring.models._types import utcnow  # noqa: E402
+from mentoring.models.pairing import LIVE_STATUSES  # noqa: E402
 from mentoring.services import programmes  # noqa: E402
 
 PASSWORD = "bench passphrase 2026"  # noqa: S105
@@ -84,7 +85,12 @@ def populate(participants: int, sessions: int, seed: int = 11) -> None:
     db.session.execute(insert(EnrolmentLanguage), [
         {"enrolment_id": eid, "code": code} for eid, langs in zip(ids, languages, strict=True)
         for code in dict.fromkeys(langs)])
-    mentor_ids, mentee_ids = ids[:mentors], ids[mentors:]
+    # Pairs join accepted people only, and their places are taken (``live_pairs``) as the
+    # application's own approvals take them: the pages read what a real programme holds.
+    accepted = [row["status"] == "accepted" for row in rows]  # rows and ids: user order
+    mentor_ids = [eid for eid, ok in zip(ids[:mentors], accepted, strict=False) if ok]
+    mentee_ids = [eid for eid, ok in zip(ids[mentors:], accepted[mentors:], strict=True) if ok]
+    mentors = len(mentor_ids)
     announced = now - timedelta(days=300)
     db.session.execute(insert(Pairing), [
         {"programme_id": programme.id, "mentee_id": mentee, "mentor_id": mentor_ids[i % mentors],
@@ -96,6 +102,11 @@ def populate(participants: int, sessions: int, seed: int = 11) -> None:
         for i, mentee in enumerate(mentee_ids)])
     pairing_ids = db.session.scalars(select(Pairing.id).where(
         Pairing.programme_id == programme.id)).all()
+    for side in (Pairing.mentee_id, Pairing.mentor_id):
+        live = (select(side, func.count().label("n")).where(Pairing.status.in_(LIVE_STATUSES))
+                .group_by(side).subquery())
+        db.session.execute(update(Enrolment).where(Enrolment.id == live.c[side.key])
+                           .values(live_pairs=live.c.n))
     db.session.execute(insert(Meeting), [
         {"pairing_id": rng.choice(pairing_ids), "author_id": None,
          "held_on": (announced + timedelta(days=rng.randint(1, 299))).date(),

@@ -68,6 +68,7 @@ def create_app(config: dict | None = None) -> Flask:
         admin,
         applications,
         auth,
+        circles,
         consent,
         content,
         coordination,
@@ -88,7 +89,7 @@ def create_app(config: dict | None = None) -> Flask:
     # One folder per feature, each with its blueprint (routes, forms; templates/<name>/).
     for feature in (programmes, auth, enrolment, coordination, applications, pairing,
                     pairs_at_work, rematch, surveys, dashboard, content, meetings, admin, ops,
-                    privacy, jobs, activities, consent, outcomes):
+                    privacy, jobs, activities, consent, outcomes, circles):
         app.register_blueprint(feature.bp)
 
     from . import cli, errors, templating

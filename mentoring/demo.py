@@ -361,6 +361,7 @@ def seed() -> list[tuple[str, str]]:
 
     working = db.session.scalars(select(Pairing).join(Meeting).where(
         Pairing.programme_id == cyber.id).order_by(Pairing.id)).first()
+    _circle(cyber, cyber_coordinator, working.mentee, today)
     return [
         ("admin", admin.email),
         ("coordinator", coordinator.email),
@@ -447,4 +448,41 @@ def _outcomes(programme) -> None:
                                for user_id in people[offset:offset + count])
             # The other roles start again from the first delegates: a delegate also speaks.
             offset = 0 if role == MeetingRoleKind.DELEGATE else offset + count
+    db.session.flush()
+
+
+#: Women in Cyber's circle: its sessions (days ago, minutes, notes; the author in turn).
+CIRCLE_SESSIONS = [
+    (62, 90, "Introductions; each of us brought one threat report to discuss next time."),
+    (34, 75, "Compared the reports: how a national CERT turns them into advisories."),
+    (6, 90, "Tabletop: a phishing campaign against a ministry; who calls whom."),
+]
+
+
+def _circle(programme, coordinator: User, mentee, today) -> None:
+    """Women in Cyber's threat intelligence circle: a mentor, the demo's mentee at work and
+    three more mentees who speak English, with three sessions logged by its members."""
+    from .models import Circle, CircleMeeting, CircleMember
+
+    people = db.session.scalars(
+        select(Enrolment).where(Enrolment.programme_id == programme.id,
+                                Enrolment.status == EnrolmentStatus.ACCEPTED)
+        .order_by(Enrolment.id)).all()
+    english = [e for e in people if "en" in e.language_codes and e.user_id != mentee.user_id]
+    mentor = next(e for e in english if e.role == Role.MENTOR)
+    others = [e for e in english if e.role == Role.MENTEE and e.user_id != mentor.user_id][:3]
+    circle = Circle(programme_id=programme.id, name="Threat intelligence circle", capacity=5,
+                    language="en", created_by_id=coordinator.id,
+                    created_at=utcnow() - timedelta(days=70))
+    circle.members = [CircleMember(programme_id=programme.id, enrolment_id=e.id,
+                                   user_id=e.user_id, role=e.role)
+                      for e in [mentor, mentee, *others]]
+    db.session.add(circle)
+    db.session.flush()
+    authors = [mentor, mentee, *others]
+    for index, (days, minutes, notes) in enumerate(CIRCLE_SESSIONS):
+        db.session.add(CircleMeeting(circle_id=circle.id, author_id=authors[index].user_id,
+                                     held_on=today - timedelta(days=days),
+                                     duration_minutes=minutes, notes=notes,
+                                     created_at=utcnow() - timedelta(days=days)))
     db.session.flush()

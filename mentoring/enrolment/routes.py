@@ -10,7 +10,7 @@ from ..extensions import db
 from ..forms import ConfirmForm
 from ..models import Enrolment, Role
 from ..permissions import own_enrolment
-from ..services import activities, consent, pair_views, wishes
+from ..services import activities, circles, consent, pair_views, wishes
 from ..services import enrolments as service
 from ..services.scope import programme_by_slug
 from . import bp
@@ -87,6 +87,7 @@ def my_programmes():
     ).all()
     return render_template("enrolment/mine.html", enrolments=enrolments,
                            pairs=pair_views.my_pairs(current_user),
+                           circles=circles.of_member(current_user),
                            activities=activities.upcoming_for(current_user),
                            feed_url=activities.feed_url(current_user),
                            asked=consent.waiting_for(current_user),

@@ -25,7 +25,9 @@ def format_choices():
                     for value in MeetingFormat])
 
 
-class MeetingForm(FlaskForm):
+class SessionWhenForm(FlaskForm):
+    """The date and length of a session, a pair's or a circle's."""
+
     held_on = DateField(_l("Date of the session"), validators=[DataRequired(
         _l("Give the date of the session."))])
     duration_minutes = IntegerField(
@@ -33,6 +35,9 @@ class MeetingForm(FlaskForm):
             InputRequired(_l("Give the duration in minutes.")),
             NumberRange(min=1, max=MAX_MINUTES,
                         message=_l("Give a duration from 1 minute to 12 hours (720 minutes)."))])
+
+
+class MeetingForm(SessionWhenForm):
     format = RadioField(_l("How you met"), choices=format_choices(),
                         validators=[DataRequired(_l("Choose how you met."))])
     topics = MultiCheckboxField(_l("Topics discussed"), coerce=int)

@@ -3,6 +3,7 @@
 from ..gender import Gender
 from .activity import Activity, ActivityKind, Audience, Registration, RegistrationStatus
 from .audit import AuditEvent
+from .circle import Circle, CircleMeeting, CircleMember, CircleStatus
 from .consent import ConsentState, MentorConsent
 from .enrolment import (
     DECISIONS,
@@ -50,6 +51,10 @@ __all__ = [
     "Registration",
     "RegistrationStatus",
     "BlockingPair",
+    "Circle",
+    "CircleMeeting",
+    "CircleMember",
+    "CircleStatus",
     "CrossRegion",
     "MatchingQuota",
     "QuotaUnit",

@@ -21,7 +21,7 @@ def waiting(scope: Scope):
     return render_template("rematch/waiting.html", scope=scope, programme=scope.programme,
                            page=paginate_list(found), total=len(found),
                            oldest=found[0].since if found else None,
-                           refusal=service.not_now(scope, found))
+                           refusal=service.not_now(scope, len(found)))
 
 
 @bp.route("/<slug>/waiting/rematch", methods=["POST"])

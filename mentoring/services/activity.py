@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import ColumnElement, case, func, or_, select
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import Confirmation, Enrolment, Meeting, Pairing, PairingStatus
+from ..models.aliases import MENTEE
 from .scope import Scope
 
 #: A pair that has not met this many days after its announcement "never met" (and is reminded).
@@ -72,7 +73,7 @@ def activity(scope: Scope, today: date, *, only: str = "") -> list[PairActivity]
                                   else_=0)).label("disputed"),
                     func.max(Meeting.held_on).label("last"))
              .group_by(Meeting.pairing_id).subquery())
-    mentee = aliased(Enrolment)
+    mentee = MENTEE
     interval = programme.reminder_interval_days
     query = (select(Pairing, stats.c.sessions, stats.c.minutes, stats.c.confirmed,
                     stats.c.disputed, stats.c.last,
@@ -110,7 +111,7 @@ def activity(scope: Scope, today: date, *, only: str = "") -> list[PairActivity]
 
 
 def disputes(scope: Scope) -> list[Meeting]:
-    mentee = aliased(Enrolment)
+    mentee = MENTEE
     query = (select(Meeting).join(Pairing, Meeting.pairing_id == Pairing.id)
              .join(mentee, Pairing.mentee_id == mentee.id)
              .where(Pairing.programme_id == scope.programme.id,

@@ -18,8 +18,8 @@ from datetime import date, timedelta
 
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired
-from sqlalchemy import and_, exists, func, select, true
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy import and_, case, exists, func, or_, select, true
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import (
@@ -32,6 +32,7 @@ from ..models import (
     User,
 )
 from ..models._types import utcnow
+from ..models.aliases import MENTEE
 from . import Forbidden, NotFound, Refused, audit, mail, pairings
 from . import matching as matching_service
 from .links import external_url
@@ -253,7 +254,7 @@ def announceable(programme: Programme):
     if not programme.mentor_consent or deadline_passed(programme):
         return true()
     return ~exists().where(MentorConsent.pairing_id == Pairing.id,
-                           MentorConsent.state == ConsentState.ASKED)
+                           MentorConsent.state == ConsentState.ASKED).correlate(Pairing)
 
 
 @dataclass
@@ -282,20 +283,28 @@ class Summary:
 
 
 def summary(scope: Scope, pairing_ids=()) -> Summary:
-    """Counts of the scope's consents (two GROUP BY queries) and the consents of the given
-    pairs (one query): a fixed number of queries at any size."""
+    """Counts of the scope's consents and approved pairs (one GROUP BY query) and the
+    consents of the given pairs (one query): a fixed number of queries at any size."""
     programme = scope.programme
     passed = deadline_passed(programme)
     view = Summary(bool(programme.mentor_consent), programme.consent_deadline, passed)
-    mentee = aliased(Enrolment)
-    in_scope = [Pairing.programme_id == programme.id]
-    if scope.region is not None:
-        in_scope.append(mentee.region_id == scope.region.id)
-    counted = (select(MentorConsent.state, Pairing.status, func.count())
-               .join(Pairing, Pairing.id == MentorConsent.pairing_id)
-               .join(mentee, mentee.id == Pairing.mentee_id).where(*in_scope)
+    counted = (select(MentorConsent.state, Pairing.status, func.count(),
+                      func.sum(case((announceable(programme), 1), else_=0)))
+               .select_from(Pairing)
+               .outerjoin(MentorConsent, MentorConsent.pairing_id == Pairing.id)
+               .where(Pairing.programme_id == programme.id,
+                      or_(Pairing.status == PairingStatus.APPROVED,
+                          MentorConsent.id.is_not(None)))
                .group_by(MentorConsent.state, Pairing.status))
-    for state, status, count in db.session.execute(counted):
+    if scope.region is not None:
+        counted = counted.join(MENTEE, MENTEE.id == Pairing.mentee_id).where(
+            MENTEE.region_id == scope.region.id)
+    for state, status, count, ready in db.session.execute(counted):
+        if status == PairingStatus.APPROVED:
+            view.ready += ready or 0
+            view.waiting += count - (ready or 0)
+        if state is None:
+            continue
         if state == ConsentState.DECLINED:
             view.declined += count
         elif status == PairingStatus.APPROVED:
@@ -305,11 +314,6 @@ def summary(scope: Scope, pairing_ids=()) -> Summary:
                 view.lapsed += count
             else:
                 view.asked += count
-    approved = (select(func.count()).select_from(Pairing)
-                .join(mentee, mentee.id == Pairing.mentee_id)
-                .where(*in_scope, Pairing.status == PairingStatus.APPROVED))
-    view.ready = db.session.scalar(approved.where(announceable(programme))) or 0
-    view.waiting = (db.session.scalar(approved) or 0) - view.ready
     ids = sorted(set(pairing_ids))
     if ids:
         for row in db.session.scalars(select(MentorConsent).where(

@@ -514,21 +514,26 @@ def activity(scope: Scope, today: date) -> Activity:
     # Sessions, minutes and confirmations per day (a few hundred rows a year, whatever the
     # number of sessions), summed into months here: grouping by the stored day costs the
     # database no function call per session, and one reading gives every total.
+    # The ratings ride along, summed per session first (a session has one rating a person).
+    rated = (select(Feedback.meeting_id, func.sum(Feedback.rating).label("points"),
+                    func.count(Feedback.rating).label("ratings"))
+             .group_by(Feedback.meeting_id).subquery())
     days = db.session.execute(
         select(Meeting.held_on, func.count(), func.sum(Meeting.duration_minutes),
-               func.sum(case((Meeting.confirmation == Confirmation.CONFIRMED, 1), else_=0)))
+               func.sum(case((Meeting.confirmation == Confirmation.CONFIRMED, 1), else_=0)),
+               func.sum(rated.c.points), func.sum(rated.c.ratings))
+        .outerjoin(rated, rated.c.meeting_id == Meeting.id)
         .where(Meeting.pairing_id.in_(pairs)).group_by(Meeting.held_on)).all()
     months: dict[str, tuple[int, int]] = {}
-    sessions = confirmed = 0
-    for day, count, minutes, confirmations in days:
+    sessions = confirmed = points = ratings = 0
+    for day, count, minutes, confirmations, day_points, day_ratings in days:
         key = f"{day.year:04d}-{day.month:02d}"
         before = months.get(key, (0, 0))
         months[key] = (before[0] + count, before[1] + (minutes or 0))
         sessions += count
         confirmed += confirmations or 0
-    rating = db.session.scalar(
-        select(func.avg(Feedback.rating)).join(Meeting, Feedback.meeting_id == Meeting.id)
-        .where(Meeting.pairing_id.in_(pairs)))
+        points += int(day_points or 0)  # PostgreSQL sums a sum as a decimal
+        ratings += int(day_ratings or 0)
     # Per active pair its last session (or none): one step down the index on (pairing,
     # day) each, instead of grouping every session of the programme. OFFSET 0 keeps the
     # subquery whole, so that PostgreSQL takes that step once a pair and not once for each
@@ -551,7 +556,7 @@ def activity(scope: Scope, today: date) -> Activity:
                             else None),
         active_pairs=active or 0, met_last_30=met or 0, never_met=never or 0,
         silent=silent or 0, sessions=sessions, confirmed=confirmed,
-        rating=round(float(rating), 2) if rating is not None else None)
+        rating=round(points / ratings, 2) if ratings else None)
 
 
 @dataclass

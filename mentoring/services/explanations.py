@@ -120,6 +120,15 @@ def part_text(part: dict[str, Any], topic_names: dict[str, str] | None = None,
             return _("not among the mentee's wishes")
         return _("the mentee's choice %(rank)d of %(count)d", rank=part["rank"],
                  count=part["count"])
+    if code == "circle":
+        language = language_name(part["language"], current_locale()) if part["language"] \
+            else ""
+        shared = ", ".join(_topic_name(name, topic_names) for name in part["shared"])
+        if shared:
+            return _("meets in %(language)s; shares %(topics)s with others of the circle",
+                     language=language, topics=shared)
+        return _("meets in %(language)s; shares no wanted topic with the others",
+                 language=language)
     if code == "earlier_partners":
         return _("not proposed again: %(names)s (paired before)", names=", ".join(part["names"]))
     if code == "rematch":
@@ -136,8 +145,8 @@ def parts_text(parts: list[dict[str, Any]], programme=None) -> str:
     if programme is not None:
         # Only the topics the parts name, and the reader's language asked once: this runs for
         # every row of a list of pairs.
-        wanted = {name for part in parts if part.get("code") == "topics"
-                  for name in part["names"]}
+        wanted = {name for part in parts if part.get("code") in ("topics", "circle")
+                  for name in part["names" if part["code"] == "topics" else "shared"]}
         locale = current_locale()
         names = {}
         for topic in programme.topics if wanted else ():

@@ -103,17 +103,27 @@ class SessionData:
     next_planned_on: date | None = None
 
 
+def check_not_future(user: User, held_on: date) -> None:
+    """A session (a pair's or a circle's) is logged once held: not after today where she is."""
+    if held_on > today_for(user):
+        raise Refused(_("A session cannot be in the future."), "held_on")
+
+
+def check_length(duration_minutes: int | None) -> None:
+    """A session (a pair's or a circle's) lasts from 1 minute to 12 hours."""
+    if duration_minutes is None or not 0 < duration_minutes <= MAX_MINUTES:
+        raise Refused(_("Give a duration from 1 minute to 12 hours."), "duration_minutes")
+
+
 def _validate(user: User, pairing: Pairing, data: SessionData) -> None:
     if pairing.status != PairingStatus.ACTIVE:
         raise Refused(_("This pair is no longer active."))
-    if data.held_on > today_for(user):
-        raise Refused(_("A session cannot be in the future."), "held_on")
+    check_not_future(user, data.held_on)
     began = (pairing.announced_at or pairing.created_at).date()
     if data.held_on < began:
         raise Refused(_("The pair began on %(date)s: a session cannot be earlier.",
                              date=began.isoformat()), "held_on")
-    if not 0 < data.duration_minutes <= MAX_MINUTES:
-        raise Refused(_("Give a duration from 1 minute to 12 hours."), "duration_minutes")
+    check_length(data.duration_minutes)
     allowed = {topic.id for topic in pairing.mentee.programme.topics}
     if set(data.topic_ids) - allowed:
         raise Refused(_("Choose topics from the programme's list."), "topics")

@@ -21,6 +21,7 @@ from ..models import (
     Role,
     User,
 )
+from ..models.aliases import MENTEE, MENTEE_USER
 from .scope import Scope
 
 #: What "current" shows: every pair still in play.
@@ -50,7 +51,7 @@ def pairs_query(scope: Scope, filters: PairFilters) -> Select:
     region_ids = {r for r in (scope.region.id if scope.region is not None else None,
                               filters.region_id) if r}
     if region_ids or sort == "name":
-        mentee = aliased(Enrolment)
+        mentee = MENTEE
         query = query.join(mentee, Pairing.mentee_id == mentee.id)
         for region_id in region_ids:
             query = query.where(mentee.region_id == region_id)
@@ -60,7 +61,7 @@ def pairs_query(scope: Scope, filters: PairFilters) -> Select:
         query = query.where(Pairing.mentee_id.in_(select(EnrolmentTopic.enrolment_id).where(
             EnrolmentTopic.topic_id == filters.topic_id)))
     if sort == "name":
-        mentee_user = aliased(User)
+        mentee_user = MENTEE_USER
         query = query.join(mentee_user, mentee.user_id == mentee_user.id)
         return query.order_by(mentee_user.name.asc(), Pairing.id)
     if sort == "-score":
@@ -182,7 +183,7 @@ def status_counts(scope: Scope) -> dict[str, int]:
     query = (select(Pairing.status, func.count())
              .where(Pairing.programme_id == scope.programme.id).group_by(Pairing.status))
     if scope.region is not None:  # the mentee is read only for a co-chair's region
-        mentee = aliased(Enrolment)
+        mentee = MENTEE
         query = query.join(mentee, Pairing.mentee_id == mentee.id).where(
             mentee.region_id == scope.region.id)
     return {str(status): count for status, count in db.session.execute(query)}
@@ -190,7 +191,7 @@ def status_counts(scope: Scope) -> dict[str, int]:
 
 def open_proposals(scope: Scope, exclude: int | None = None) -> list[Pairing]:
     """Open proposals in scope, by mentee name (for the swap form)."""
-    mentee = aliased(Enrolment)
+    mentee = MENTEE
     query = (select(Pairing).join(mentee, Pairing.mentee_id == mentee.id)
              .join(User, mentee.user_id == User.id)
              .where(Pairing.programme_id == scope.programme.id,
@@ -238,7 +239,7 @@ def _in_region(scope: Scope):
     surveys, coordinators, imports) are the programme coordinators' only: their before/after
     speak of every region. An event whose target is gone (a deleted session) is hidden too:
     its region can no longer be told."""
-    mentee = aliased(Enrolment)
+    mentee = MENTEE
     enrolments = select(Enrolment.id).where(Enrolment.programme_id == scope.programme.id,
                                             Enrolment.region_id == scope.region.id)
     pairings = (select(Pairing.id).join(mentee, Pairing.mentee_id == mentee.id)

@@ -9,24 +9,24 @@ coordinator") are then put right here, and a pair's explanation or an unmatched 
 reason names the earlier partners who would otherwise have been chosen.
 
 How a mentee's last pair ended says too whether she is matched again at all
-(:func:`last_endings`): the waiting of a rematch, and who a full run leaves out.
+(:func:`matched_again`): the waiting of a rematch, and who a full run leaves out.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass, replace
-from datetime import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
 from ..matching import Mentee, Mentor, Result
 from ..matching.profiles import id_key
-from ..models import Enrolment, Pairing, PairingStatus, Programme
+from ..models import Enrolment, Pairing, PairingStatus, Programme, Role
+from ..models.aliases import MENTEE, MENTOR
 
 #: The statuses of a pair whose two people worked together.
 FORMED = (PairingStatus.ACTIVE, PairingStatus.COMPLETED, PairingStatus.ENDED)
@@ -51,8 +51,8 @@ def earlier_pairs(programme: Programme, mentors: Sequence[Mentor],
     (see the module): their profiles' ``person`` is the user. Only the pairs of the given
     mentees' people are read (a rematch's few, not the programme's thousands)."""
     programmes = [programme.id] + (ancestors(programme) if programme.new_partners_only else [])
-    mentee = aliased(Enrolment)
-    mentor = aliased(Enrolment)
+    mentee = MENTEE
+    mentor = MENTOR
     query = (select(mentee.user_id, mentor.user_id).select_from(Pairing)
              .join(mentee, mentee.id == Pairing.mentee_id)
              .join(mentor, mentor.id == Pairing.mentor_id)
@@ -71,39 +71,38 @@ def earlier_pairs(programme: Programme, mentors: Sequence[Mentor],
     return out
 
 
-@dataclass(frozen=True, slots=True)
-class Ending:
-    """How a mentee's last pair that ended or completed ended: whether she is to be matched
-    again, and when."""
+def last_end():
+    """SQL, correlated to ``Enrolment`` (a mentee): the id of her last pair that ended or
+    completed (NULL when none did)."""
+    return (select(Pairing.id)
+            .where(Pairing.mentee_id == Enrolment.id,
+                   Pairing.status.in_([PairingStatus.ENDED, PairingStatus.COMPLETED]))
+            .order_by(Pairing.ended_at.desc(), Pairing.id.desc()).limit(1)
+            .correlate(Enrolment).scalar_subquery())
 
-    again: bool
-    at: datetime | None
 
-
-def last_endings(programme: Programme, mentee_ids: Collection[int] | None = None
-                 ) -> dict[int, Ending]:
-    """Per mentee of the programme (of ``mentee_ids`` when given) whose pair ended or
-    completed, her last one: she is to be matched again when it ended early and she asked
-    (or the coordinator who ended it ticked it), or her mentor ended it; not after a
-    completed pair, nor when she ended it, or had it ended, without asking."""
-    mentor = aliased(Enrolment)
-    query = (select(Pairing.mentee_id, Pairing.status, Pairing.rematch_requested,
-                    Pairing.ended_by_id == mentor.user_id, Pairing.ended_at)
-             .join(mentor, mentor.id == Pairing.mentor_id)
-             .where(Pairing.programme_id == programme.id,
-                    Pairing.status.in_([PairingStatus.ENDED, PairingStatus.COMPLETED]))
-             .order_by(Pairing.ended_at, Pairing.id))
-    if mentee_ids is not None:
-        query = query.where(Pairing.mentee_id.in_(sorted(mentee_ids)))
-    return {mentee_id: Ending(status == PairingStatus.ENDED and bool(asked or by_mentor),
-                              ended_at)
-            for mentee_id, status, asked, by_mentor, ended_at in db.session.execute(query)}
+def matched_again(last, mentor):
+    """SQL: whether a mentee whose last ended pair is ``last`` (an alias of ``Pairing``,
+    outer-joined: NULL when none ended or completed), ``mentor`` its mentor's enrolment, is
+    matched again: no pair of hers ended, or the last one ended early with "match me again"
+    (she asked, or the coordinator who ended it ticked it) or was ended by her mentor; not
+    after a completed pair, nor an end without asking."""
+    return or_(last.id.is_(None),
+               and_(last.status == PairingStatus.ENDED,
+                    or_(last.rematch_requested, last.ended_by_id == mentor.user_id)))
 
 
 def not_again(programme: Programme) -> set[int]:
-    """The programme's mentees whose last pair ended or completed without her being matched
-    again (see :func:`last_endings`): neither a run nor a rematch proposes them."""
-    return {mentee for mentee, ending in last_endings(programme).items() if not ending.again}
+    """The programme's mentees who are not matched again (:func:`matched_again`): neither a
+    run nor a rematch proposes them."""
+    last = aliased(Pairing)
+    ended = (select(Enrolment.id, last_end().label("last_end_id"))
+             .where(Enrolment.programme_id == programme.id, Enrolment.role == Role.MENTEE)
+             .subquery())
+    return set(db.session.scalars(
+        select(ended.c.id).join(last, last.id == ended.c.last_end_id)
+        .join(MENTOR, MENTOR.id == last.mentor_id)
+        .where(matched_again(last, MENTOR).is_not(True))))
 
 
 def mattered(result: Result, earlier: Iterable[tuple[int, int]]

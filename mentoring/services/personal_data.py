@@ -21,6 +21,8 @@ from sqlalchemy import Text, cast, delete, or_, select
 from ..extensions import db
 from ..models import (
     AuditEvent,
+    Circle,
+    CircleMeeting,
     Coordinator,
     Enrolment,
     EnrolmentStatus,
@@ -38,6 +40,7 @@ from ..models import (
 )
 from ..models._types import utcnow
 from . import Forbidden, Refused, audit
+from . import circles as circles_service
 
 #: Pairs the person has been told about (proposals stay the coordinators' working notes).
 ANNOUNCED = (PairingStatus.ACTIVE, PairingStatus.COMPLETED, PairingStatus.ENDED)
@@ -175,9 +178,28 @@ def collect(user: User) -> dict[str, list[dict[str, Any]]]:
         "recorded_at": _when(role.created_at),
     } for role in db.session.scalars(
         select(MeetingRole).where(MeetingRole.user_id == user.id).order_by(MeetingRole.id))]
+    circles, circle_sessions = _her_circles(user)
     return {"account": [account], "applications": applications, "pairs": pairs_rows,
             "sessions": sessions, "feedback": feedback, "survey_answers": answers,
-            "itu_roles": itu_roles, "emails": emails}
+            "itu_roles": itu_roles, "circles": circles, "circle_sessions": circle_sessions,
+            "emails": emails}
+
+
+def _her_circles(user: User) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The formed circles she is in, and their sessions with their notes (every member of a
+    circle reads them)."""
+    rows, sessions = [], []
+    for circle in circles_service.of_member(user):
+        rows.append({"id": circle.id, "programme": circle.programme.name, "name": circle.name,
+                     "your_role": next(str(m.role) for m in circle.members
+                                       if m.user_id == user.id),
+                     "members": "; ".join(m.enrolment.user.name for m in circle.members)})
+        sessions.extend({
+            "id": meeting.id, "circle": circle.id, "held_on": _when(meeting.held_on),
+            "minutes": meeting.duration_minutes, "logged_by_you": meeting.author_id == user.id,
+            "notes": meeting.notes,
+        } for meeting in reversed(circles_service.meetings_of(circle)))
+    return rows, sessions
 
 
 def export(user: User) -> bytes:
@@ -335,6 +357,9 @@ def _erase(user: User, *, actor: User | None, by: str) -> None:
                 meeting.dispute_note = ""  # only the other side (she) writes a dispute
     for feedback in db.session.scalars(select(Feedback).where(Feedback.user_id == user.id)):
         feedback.comment = ""
+    for circle_meeting in db.session.scalars(
+            select(CircleMeeting).where(CircleMeeting.author_id == user.id)):
+        circle_meeting.notes = ""
     for response in db.session.scalars(
             select(SurveyResponse).where(SurveyResponse.user_id == user.id)):
         response.answers = ["" if isinstance(value, str) else value
@@ -399,6 +424,9 @@ def anonymise_old(days: int, today: date) -> RetentionDone:
         feedback.comment = ""
     for pairing in db.session.scalars(select(Pairing).where(Pairing.programme_id.in_(ids))):
         pairing.end_reason = ""
+    for circle_meeting in db.session.scalars(select(CircleMeeting).join(
+            Circle, Circle.id == CircleMeeting.circle_id).where(Circle.programme_id.in_(ids))):
+        circle_meeting.notes = ""
     for response in db.session.scalars(select(SurveyResponse).join(
             Survey, Survey.id == SurveyResponse.survey_id).where(Survey.programme_id.in_(ids))):
         if any(isinstance(value, str) and value for value in response.answers):

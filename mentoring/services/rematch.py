@@ -21,9 +21,11 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
 from flask_babel import gettext as _
-from sqlalchemy import exists, insert, select
+from sqlalchemy import bindparam, case, exists, func, insert, select
+from sqlalchemy.orm import aliased
 
 from ..extensions import db
 from ..matching import gc_paused
@@ -56,30 +58,55 @@ class Waiting:
     why: str
 
 
+@cache
+def _waiting(regional: bool):
+    """The waiting mentees (see the module) as one query, built once (bound parameters:
+    ``programme_id``, and ``region_id`` when ``regional``): id, name, region code, since when
+    and why; its size does not change the number of queries."""
+    free = (select(Enrolment.id, Enrolment.user_id, Enrolment.region_id, Enrolment.decided_at,
+                   Enrolment.created_at, partners.last_end().label("last_end_id"))
+            .where(Enrolment.programme_id == bindparam("programme_id"),
+                   Enrolment.role == Role.MENTEE,
+                   Enrolment.status == EnrolmentStatus.ACCEPTED, Enrolment.live_pairs == 0,
+                   ~exists().where(Pairing.mentee_id == Enrolment.id,
+                                   Pairing.status == PairingStatus.PROPOSED)))
+    if regional:
+        free = free.where(Enrolment.region_id == bindparam("region_id"))
+    free = free.subquery()
+    last, mentor = aliased(Pairing), aliased(Enrolment)
+    return (select(free.c.id, User.name, Region.code,
+                   func.coalesce(last.ended_at, free.c.decided_at, free.c.created_at)
+                   .label("since"),
+                   case((last.id.is_(None), "new"), else_="ended").label("why"))
+            .join(User, User.id == free.c.user_id)
+            .outerjoin(Region, Region.id == free.c.region_id)
+            .outerjoin(last, last.id == free.c.last_end_id)
+            .outerjoin(mentor, mentor.id == last.mentor_id)
+            .where(partners.matched_again(last, mentor))
+            .subquery())
+
+
+@cache
+def _count_waiting(regional: bool):
+    found = _waiting(regional)
+    return select(func.count(), func.min(found.c.since))
+
+
+@cache
+def _list_waiting(regional: bool):
+    found = _waiting(regional)
+    return select(found).order_by(found.c.since, found.c.id)
+
+
+def _params(scope: Scope) -> dict:
+    return {"programme_id": scope.programme.id,
+            "region_id": scope.region.id if scope.region is not None else None}
+
+
 def waiting(scope: Scope) -> list[Waiting]:
     """The mentees in scope who wait (see the module), longest waiting first."""
-    query = (select(Enrolment.id, User.name, Region.code, Enrolment.decided_at,
-                    Enrolment.created_at)
-             .join(User, User.id == Enrolment.user_id)
-             .outerjoin(Region, Region.id == Enrolment.region_id)
-             .where(Enrolment.programme_id == scope.programme.id, Enrolment.role == Role.MENTEE,
-                    Enrolment.status == EnrolmentStatus.ACCEPTED, Enrolment.live_pairs == 0,
-                    ~exists().where(Pairing.mentee_id == Enrolment.id,
-                                    Pairing.status == PairingStatus.PROPOSED)))
-    if scope.region is not None:
-        query = query.where(Enrolment.region_id == scope.region.id)
-    rows = db.session.execute(query).all()
-    endings = partners.last_endings(scope.programme, [row.id for row in rows])
-    out = []
-    for row in rows:
-        ending = endings.get(row.id)
-        if ending is None:
-            out.append(Waiting(row.id, row.name, row.code or "",
-                               row.decided_at or row.created_at, "new"))
-        elif ending.again:
-            out.append(Waiting(row.id, row.name, row.code or "",
-                               ending.at or row.decided_at or row.created_at, "ended"))
-    return sorted(out, key=lambda item: (item.since, item.id))
+    return [Waiting(row.id, row.name, row.code or "", row.since, row.why)
+            for row in db.session.execute(_list_waiting(scope.is_regional), _params(scope))]
 
 
 def check_can_rematch(scope: Scope) -> list[Waiting]:
@@ -89,18 +116,18 @@ def check_can_rematch(scope: Scope) -> list[Waiting]:
     if scope.is_regional:
         raise Forbidden("a regional co-chair cannot run a rematch")
     found = waiting(scope)
-    problem = not_now(scope, found)
+    problem = not_now(scope, len(found))
     if problem:
         raise Refused(problem)
     return found
 
 
-def not_now(scope: Scope, found: list[Waiting]) -> str | None:
-    """Why the waiting mentees ``found`` cannot be rematched now, or None."""
+def not_now(scope: Scope, count: int) -> str | None:
+    """Why ``count`` waiting mentees cannot be rematched now, or None."""
     if scope.programme.status not in (ProgrammeStatus.MATCHING, ProgrammeStatus.RUNNING):
         return _("Waiting mentees are rematched only while the programme is matching or "
                  "running.")
-    if not found:
+    if not count:
         return _("No mentee is waiting for a mentor.")
     if scope.programme.status == ProgrammeStatus.MATCHING and latest_run(scope.programme) is None:
         return _("Run matching first: a rematch is for the mentees it leaves waiting.")
@@ -125,9 +152,8 @@ def summary(scope: Scope) -> Summary:
     if programme.status not in (ProgrammeStatus.MATCHING, ProgrammeStatus.RUNNING) or (
             programme.status == ProgrammeStatus.MATCHING and latest_run(programme) is None):
         return Summary(0, None, False)
-    found = waiting(scope)
-    return Summary(len(found), found[0].since if found else None,
-                   not scope.is_regional and not_now(scope, found) is None)
+    count, since = db.session.execute(_count_waiting(scope.is_regional), _params(scope)).one()
+    return Summary(count, since, not scope.is_regional and not_now(scope, count) is None)
 
 
 def run(actor, scope: Scope, *, now: datetime | None = None) -> MatchingRun:

@@ -9,7 +9,6 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import aliased
 
 from ..extensions import db
 from ..models import (
@@ -23,6 +22,7 @@ from ..models import (
     User,
 )
 from ..models._types import utcnow
+from ..models.aliases import MENTEE
 from . import Forbidden, NotFound, Refused, audit, found, mail
 from .links import external_url
 from .scope import Scope
@@ -193,7 +193,7 @@ def responses_in_scope(survey: Survey, scope: Scope) -> list[SurveyResponse]:
     counts in both: her name is on both co-chairs' pages already)."""
     if scope.region is None:
         return list(survey.responses)
-    mentee = aliased(Enrolment)
+    mentee = MENTEE
     pairs = (select(Pairing.mentee_id, Pairing.mentor_id)
              .join(mentee, Pairing.mentee_id == mentee.id)
              .where(Pairing.programme_id == survey.programme_id,

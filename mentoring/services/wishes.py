@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import Select, and_, delete, exists, func, insert, select
-from sqlalchemy.orm import aliased
 
 from ..extensions import db
 from ..models import (
@@ -35,6 +34,7 @@ from ..models import (
     Role,
     User,
 )
+from ..models.aliases import MENTEE, MENTOR
 from . import Forbidden, Refused, audit
 from .enrolments import field_problem
 
@@ -211,7 +211,7 @@ class Wish:
 def wishes_of(mentee_ids: Select) -> dict[int, list[Wish]]:
     """The wishes of the mentees this select of enrolment ids names, by mentee, first wish
     first, with each mentor's name and whether the wish still counts (one query)."""
-    mentor = aliased(Enrolment)
+    mentor = MENTOR
     out: dict[int, list[Wish]] = defaultdict(list)
     for row in db.session.execute(
             select(MentorWish.mentee_id, MentorWish.rank, MentorWish.mentor_id, User.name,
@@ -235,7 +235,7 @@ def wishes_text(wishes: list[Wish]) -> str:
 def counted_wishes(programme: Programme, accepted) -> dict[int, list[int]]:
     """Each accepted mentee's counted wishes, first first: the engine's `preferred_mentors`
     (one query; ``accepted`` is the condition naming the programme's accepted enrolments)."""
-    mentor = aliased(Enrolment)
+    mentor = MENTOR
     out: dict[int, list[int]] = defaultdict(list)
     for mentee_id, mentor_id in db.session.execute(
             select(MentorWish.mentee_id, MentorWish.mentor_id)
@@ -255,7 +255,7 @@ def profile_wishes(mentee: Enrolment) -> list[int]:
 
 def mentees_with_wishes(programme: Programme) -> int:
     """Accepted mentees with at least one counted wish (for the settings page's advice)."""
-    mentee, mentor = aliased(Enrolment), aliased(Enrolment)
+    mentee, mentor = MENTEE, MENTOR
     return db.session.scalar(
         select(func.count(func.distinct(MentorWish.mentee_id)))
         .join(mentee, mentee.id == MentorWish.mentee_id)

@@ -26,6 +26,8 @@ from mentoring.demo import DEMO_PASSWORD, seed
 from mentoring.extensions import db
 from mentoring.models import (
     Activity,
+    Circle,
+    CircleMeeting,
     Confirmation,
     CrossRegion,
     Enrolment,
@@ -81,7 +83,8 @@ PAGES = {
         "/me/programmes", "/pairs/{pair}", "/sessions/{mentor_meeting}/feedback",
         "/sessions/{mentor_meeting}/dispute", "/surveys/{survey}", "/activities/{activity}",
         "/applications/{mentee_enrolment}/wishes", "/activities/{past_activity}",
-        "/programmes/women-in-cyber/my-itu-roles",
+        "/programmes/women-in-cyber/my-itu-roles", "/circles/{circle}",
+        "/circles/{circle}/sessions/new", "/circles/sessions/{circle_meeting}/delete",
     ],
     "coordinator": [
         "/coordinate/", f"{C23}/applications", f"{C23}/applications/{{application}}",
@@ -100,13 +103,16 @@ PAGES = {
         f"{C23}/itu-meetings", f"{C23}/itu-meetings/{{itu_meeting}}/edit",
         f"{C23}/itu-meetings/{{itu_meeting}}/remove",
         f"{C23}/applications/{{itu_participant}}/itu-roles",
+        f"{C23}/circles", f"{C23}/circles/propose", f"{CYBER}/circles", f"{CYBER}/circles/new",
+        f"{CYBER}/circles/{{circle}}", f"{CYBER}/circles/{{circle}}/edit",
+        f"{CYBER}/circles/{{circle}}/dissolve",
     ],
     "co-chair": [
         "/coordinate/", f"{C23}/applications", f"{C23}/applications/{{asmg_application}}",
         f"{C23}/pairs", f"{C23}/activity", f"{C23}/dashboard", f"{C23}/report", f"{C23}/audit",
         f"{C23}/activities", f"{C23}/pairs/blocking", f"{C23}/quotas", f"{C23}/waiting",
         f"{C23}/consent",
-        f"{C23}/itu-meetings",
+        f"{C23}/itu-meetings", f"{C23}/circles", f"{C23}/circles/new",
     ],
     "admin": [
         "/admin/", "/admin/dashboard", "/admin/users", "/admin/emails", "/admin/programmes/new",
@@ -133,7 +139,7 @@ DENSE = [
 def _demo_world() -> tuple[dict[str, str], dict[str, object]]:
     """The demo data plus a matching run with proposals, a job, a sent survey and an applicant
     with a very long name; returns the roles' emails and the ids the pages need."""
-    from mentoring.services import consent, jobs, pairings, quotas, surveys, tokens
+    from mentoring.services import circles, consent, jobs, pairings, quotas, surveys, tokens
     from mentoring.services import meetings as meetings_service
     from mentoring.services.email_choices import unsubscribe_url
     from mentoring.services.programmes import assign_coordinator
@@ -199,6 +205,10 @@ def _demo_world() -> tuple[dict[str, str], dict[str, object]]:
         Pairing.id != proposal).order_by(Pairing.id.desc()).limit(1))
     pairings.approve(admin, Scope(wrc), asked.id)
     wishes = _wishes_open(applicant, logins)
+    # Circles the engine proposed in NOW4WRC23, with their explanations.
+    circles.propose(admin, Scope(wrc), [e.id for e in circles.candidates(
+        Scope(wrc), Role.MENTOR)[:3]], 4)
+    circle = db.session.scalar(select(Circle).where(Circle.programme_id == cyber.id))
     db.session.flush()
     confirm = "/sessions/confirm/" + meetings_service.confirm_token(meeting, mentee)
     ids = {
@@ -211,7 +221,9 @@ def _demo_world() -> tuple[dict[str, str], dict[str, object]]:
         "decide_job": done[JobKind.DECIDE_APPLICATIONS].id,
         "someone": mentee.id, "confirm": confirm, "activity": training, "past_activity": past.id,
         "consent": "/consent/link/" + consent.link_token(asked.id, asked.mentor_id),
-        "wishes": wishes.id,
+        "wishes": wishes.id, "circle": circle.id,
+        "circle_meeting": db.session.scalar(select(CircleMeeting.id).where(
+            CircleMeeting.circle_id == circle.id, CircleMeeting.author_id == mentee.id)),
         "mentor_enrolment": pair.mentor_id, "mentee_enrolment": pair.mentee_id,
         "itu_meeting": db.session.scalar(select(ItuMeeting.id).where(
             ItuMeeting.programme_id == wrc.id, ItuMeeting.name == "WRC-23")),

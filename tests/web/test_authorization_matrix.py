@@ -26,6 +26,8 @@ from mentoring.models import (
     ActivityKind,
     AuditEvent,
     BlockingPair,
+    Circle,
+    CircleMember,
     Confirmation,
     Enrolment,
     EnrolmentStatus,
@@ -58,7 +60,7 @@ from mentoring.services.exports import DASHBOARD_TABLES
 #: The blueprints whose /coordinate/ routes make the coordinators' side of the site.
 COORDINATOR_BLUEPRINTS = {"coordination", "applications", "pairing", "pairs_at_work", "surveys",
                           "dashboard", "content", "jobs", "activities", "consent",
-                          "outcomes"}
+                          "outcomes", "circles"}
 
 
 def coordinator_rules(app, method: str) -> set[str]:
@@ -95,6 +97,9 @@ class World:
     #: An ITU meeting of the programme, and a CEPT mentee's role at it.
     itu_meeting: ItuMeeting | None = None
     b_role: MeetingRole | None = None
+    #: A circle of ATU people and one of CEPT people.
+    a_circle_id: int = 0
+    b_circle_id: int = 0
 
 
 def _pair(programme, mentee, mentor, status=PairingStatus.ACTIVE) -> Pairing:
@@ -214,16 +219,24 @@ def world(make_programme, make_enrolment, make_user, coordinator) -> World:
     b_role = MeetingRole(user_id=b_mentee.user_id, itu_meeting_id=itu_meeting.id,
                          role=MeetingRoleKind.RAPPORTEUR)
     db.session.add(b_role)
+    a_circle, b_circle = (
+        Circle(programme_id=programme.id, name=name, capacity=4, members=[
+            CircleMember(programme_id=programme.id, enrolment_id=e.id, user_id=e.user_id,
+                         role=e.role) for e in people])
+        for name, people in (("Alpha circle", (a_mentor, a_mentee)),
+                             ("Bravo study circle", (b_mentor, b_second_mentee))))
+    db.session.add_all([a_circle, b_circle])
     db.session.commit()
 
     secrets = ("Bravo dispute note", "Bravo import problem", "Bravo feedback comment",
-               "Bravo survey comment", "Bravo circle", "Bravo consent reason")
+               "Bravo survey comment", "Bravo circle", "Bravo consent reason",
+               "Bravo study circle")
     for enrolment in (b_mentee, b_second_mentee, b_applicant, b_mentor_applicant, declined):
         secrets += (enrolment.user.name, enrolment.user.email)
     return World(programme.slug, a_mentee, a_mentor, a_applicant, a_pair, a_meeting, b_mentee,
                  b_second_mentee, b_mentor, b_applicant, b_mentor_applicant, b_pair, b_proposal,
                  b_meeting, b_job, b_activity, wide_activity, secrets, quota.id, itu_meeting,
-                 b_role)
+                 b_role, a_circle.id, b_circle.id)
 
 
 @pytest.fixture
@@ -302,6 +315,17 @@ def get_requests(w: World) -> dict[str, list[tuple[str, int]]]:
             (f"{c}/applications/{w.a_mentee.id}/itu-roles", 200),
             (f"{c}/applications/{w.b_mentee.id}/itu-roles", 403),
             (f"{c}/applications/{w.b_applicant.id}/itu-roles", 403)],
+        # Circles: hers are those whose every member is of her region; the engine's
+        # proposals are the programme coordinators'.
+        "circles.circles": [(f"{c}/circles", 200)],
+        "circles.new_circle": [(f"{c}/circles/new", 200)],
+        "circles.coordinator_circle": [(f"{c}/circles/{w.a_circle_id}", 200),
+                                       (f"{c}/circles/{w.b_circle_id}", 403)],
+        "circles.edit_circle": [(f"{c}/circles/{w.a_circle_id}/edit", 200),
+                                (f"{c}/circles/{w.b_circle_id}/edit", 403)],
+        "circles.dissolve_circle": [(f"{c}/circles/{w.a_circle_id}/dissolve", 200),
+                                    (f"{c}/circles/{w.b_circle_id}/dissolve", 403)],
+        "circles.propose": [(f"{c}/circles/propose", 403)],
     }
 
 
@@ -405,6 +429,22 @@ def post_requests(w: World) -> dict[str, list[tuple[str, dict]]]:
         "outcomes.remove_participant_role": [
             (f"{c}/applications/{w.b_mentee.id}/itu-roles/{w.b_role.id}/remove", {}),
             (f"{c}/applications/{w.a_mentee.id}/itu-roles/{w.b_role.id}/remove", {})],
+        "circles.new_circle": [(f"{c}/circles/new",
+                                {"name": "Mine", "capacity": "3", "mentors": [str(w.a_mentor.id)],
+                                 "mentees": [str(w.b_mentee.id)]})],
+        "circles.edit_circle": [(f"{c}/circles/{w.b_circle_id}/edit",
+                                 {"name": "Mine", "capacity": "3",
+                                  "mentors": [str(w.b_mentor.id)],
+                                  "mentees": [str(w.b_second_mentee.id)]}),
+                                (f"{c}/circles/{w.a_circle_id}/edit",
+                                 {"name": "Mine", "capacity": "3",
+                                  "mentors": [str(w.a_mentor.id)],
+                                  "mentees": [str(w.a_mentee.id), str(w.b_mentee.id)]})],
+        "circles.dissolve_circle": [(f"{c}/circles/{w.b_circle_id}/dissolve", {})],
+        "circles.propose": [(f"{c}/circles/propose",
+                             {"capacity": "3", "mentors": [str(w.a_mentor.id)]})],
+        "circles.approve_circle": [(f"{c}/circles/{w.b_circle_id}/approve", {})],
+        "circles.approve_all": [(f"{c}/circles/approve", {})],
         # A plan with no title: the form comes back (her own region's activities are hers).
         "activities.new_activity": [(f"{c}/activities/new", {})],
     }
@@ -441,6 +481,10 @@ def state(w: World) -> dict:
             select(ItuMeeting))),
         "meeting_roles": sorted((r.id, r.user_id, r.role) for r in db.session.scalars(
             select(MeetingRole))),
+        "circles": sorted((c.id, c.name, c.capacity, str(c.status)) for c in
+                          db.session.scalars(select(Circle))),
+        "circle_members": sorted((m.circle_id, m.enrolment_id) for m in db.session.scalars(
+            select(CircleMember))),
     }
 
 

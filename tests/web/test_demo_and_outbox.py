@@ -6,7 +6,15 @@ from sqlalchemy import func, select
 
 from mentoring.demo import DEMO_PASSWORD
 from mentoring.extensions import db
-from mentoring.models import Enrolment, MatchingRun, MentorWish, OutboxEmail, Programme, User
+from mentoring.models import (
+    Circle,
+    Enrolment,
+    MatchingRun,
+    MentorWish,
+    OutboxEmail,
+    Programme,
+    User,
+)
 from tests.helpers import emails
 from tests.web.test_wishes import settings
 
@@ -119,3 +127,17 @@ def test_failed_smtp_keeps_the_email_and_send_emails_retries(app, client, runner
     assert "sent 1, failed 0" in result.output
     db.session.expire_all()
     assert db.session.get(OutboxEmail, message.id).sent_at is not None
+
+
+def test_the_demos_women_in_cyber_circle_has_logged_sessions_its_mentee_sees(runner, client):
+    output = runner.invoke(args=["seed-demo"]).output
+    mentee = next(line.split()[-1] for line in output.splitlines()
+                  if "mentee (pair at work)" in line)
+    client.post("/login", data={"email": mentee, "password": "demo-mentoring-2026"})
+    circle = db.session.scalar(select(Circle))
+    assert circle.programme.slug == "women-in-cyber" and len(circle.members) == 5
+    assert {str(m.role) for m in circle.members} == {"mentor", "mentee"}
+    assert "Threat intelligence circle" in client.get("/me/programmes").text
+    page = client.get(f"/circles/{circle.id}").text
+    assert page.count("90 min") == 2 and "75 min" in page
+    assert "Tabletop: a phishing campaign against a ministry" in page

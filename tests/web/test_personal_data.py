@@ -19,6 +19,9 @@ from sqlalchemy import select
 from mentoring.extensions import db
 from mentoring.models import (
     AuditEvent,
+    Circle,
+    CircleMeeting,
+    CircleMember,
     Enrolment,
     EnrolmentStatus,
     Meeting,
@@ -154,6 +157,53 @@ def test_she_downloads_everything_held_about_her_but_not_her_partners_comments(a
     applications = list(csv.DictReader(io.StringIO(files["applications.csv"])))
     assert applications[0]["goals"] == GOALS
     assert HER_NOTES in files["sessions.csv"]
+
+
+def circle_of(story, notes_by_her: str, notes_by_him: str) -> Circle:
+    """Amina and Carlos in a circle, each having logged a session with notes."""
+    programme = story.programme
+    enrolments = db.session.scalars(select(Enrolment).where(
+        Enrolment.programme_id == programme.id).order_by(Enrolment.id)).all()
+    circle = Circle(programme_id=programme.id, name="Drafting circle", capacity=4)
+    circle.members = [CircleMember(programme_id=programme.id, enrolment_id=e.id,
+                                   user_id=e.user_id, role=e.role) for e in enrolments]
+    db.session.add(circle)
+    db.session.flush()
+    today = utcnow().date()
+    db.session.add_all([
+        CircleMeeting(circle_id=circle.id, author_id=story.amina.id, held_on=today,
+                      duration_minutes=60, notes=notes_by_her),
+        CircleMeeting(circle_id=circle.id, author_id=story.carlos.id, held_on=today,
+                      duration_minutes=30, notes=notes_by_him)])
+    db.session.commit()
+    return circle
+
+
+def test_her_download_holds_her_circle_and_its_sessions(app, story):
+    circle_of(story, "Her circle notes", "His circle notes")
+    files = zip_files(signed_in(app, story.amina).get("/account/personal-data"))
+    data = json.loads(files["personal-data.json"])
+    assert [(c["name"], c["your_role"]) for c in data["circles"]] == [("Drafting circle",
+                                                                      "mentee")]
+    assert [(row["notes"], row["logged_by_you"]) for row in data["circle_sessions"]] == [
+        ("Her circle notes", True), ("His circle notes", False)]
+    assert "His circle notes" in files["circle_sessions.csv"]
+
+
+def test_erasure_and_retention_empty_the_notes_of_circle_sessions(app, story, runner):
+    circle_of(story, "Her circle notes", "His circle notes")
+    client = signed_in(app, story.amina)
+    assert client.post("/account/erase", data={"password": PASSWORD}).status_code == 302
+    db.session.expire_all()
+    assert sorted(m.notes for m in db.session.scalars(select(CircleMeeting))) == [
+        "", "His circle notes"]
+    old = story.programme
+    old.status = ProgrammeStatus.CLOSED
+    old.starts_on, old.ends_on = date(2020, 1, 1), utcnow().date() - timedelta(days=800)
+    db.session.commit()
+    assert runner.invoke(args=["anonymise-old", "--days", "730"]).exit_code == 0
+    db.session.expire_all()
+    assert [m.notes for m in db.session.scalars(select(CircleMeeting))] == ["", ""]
 
 
 def test_signed_out_visitors_cannot_download_anyones_data(app, story):
