@@ -422,29 +422,32 @@ def _activities(programme, coordinator: User, today) -> None:
 #: NOW4WRC23's outcomes: the ITU meetings, and how many of its participants held each role
 #: there (the first participants in order of application, each role to different people).
 WRC_OUTCOMES = {
-    ("WRC-23", date(2023, 11, 20)): {
+    ("WRC-23", date(2023, 11, 20), date(2023, 12, 15)): {
         MeetingRoleKind.DELEGATE: 14, MeetingRoleKind.SPEAKER: 4, MeetingRoleKind.AUTHOR: 5,
         MeetingRoleKind.HEAD: 1, MeetingRoleKind.DEPUTY_HEAD: 2, MeetingRoleKind.VICE_CHAIR: 2,
         MeetingRoleKind.RAPPORTEUR: 1},
-    ("CPM23-2", date(2023, 4, 17)): {
+    ("CPM23-2", date(2023, 4, 17), date(2023, 4, 27)): {
         MeetingRoleKind.DELEGATE: 10, MeetingRoleKind.SPEAKER: 2, MeetingRoleKind.AUTHOR: 3,
         MeetingRoleKind.CHAIR: 1},
 }
 
 
 def _outcomes(programme) -> None:
-    """NOW4WRC23's two ITU meetings and a few dozen roles its participants held there."""
+    """NOW4WRC23's two ITU meetings and a few dozen roles its participants held there; those
+    at CPM23-2 as they gave them on their applications (the baseline)."""
     people = db.session.scalars(
         select(Enrolment.user_id).where(Enrolment.programme_id == programme.id,
                                         Enrolment.status == EnrolmentStatus.ACCEPTED)
         .order_by(Enrolment.id)).all()
-    for (name, starts_on), roles in WRC_OUTCOMES.items():
-        meeting = ItuMeeting(programme_id=programme.id, name=name, starts_on=starts_on)
+    for (name, starts_on, ends_on), roles in WRC_OUTCOMES.items():
+        meeting = ItuMeeting(programme_id=programme.id, name=name, starts_on=starts_on,
+                             ends_on=ends_on)
         db.session.add(meeting)
         db.session.flush()
         offset = 0
         for role, count in roles.items():
-            db.session.add_all(MeetingRole(user_id=user_id, itu_meeting_id=meeting.id, role=role)
+            db.session.add_all(MeetingRole(user_id=user_id, itu_meeting_id=meeting.id, role=role,
+                                           baseline=name == "CPM23-2")
                                for user_id in people[offset:offset + count])
             # The other roles start again from the first delegates: a delegate also speaks.
             offset = 0 if role == MeetingRoleKind.DELEGATE else offset + count

@@ -353,3 +353,36 @@ def test_mentors_consent_starts_off_and_pairs_approved_before_stay_announceable(
         db.session.rollback()
         db.session.remove()
         db.engine.dispose()
+
+
+def test_0026_keeps_meetings_and_roles_marking_none_as_given_at_application(empty_database):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database, "SECRET_KEY": "x"})
+    with app.app_context():
+        upgrade(revision="0025_circles")
+        with db.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO \"user\" (email, name, password_hash, is_admin, locale, timezone,"
+                " created_at, session_token) VALUES ('a@example.org', 'A', '', false, '', '',"
+                " '2026-01-01', 't1')"))
+            connection.execute(text(PROGRAMME_SINCE_0005))
+            connection.execute(text(
+                "INSERT INTO itu_meeting (programme_id, name, starts_on, created_at) VALUES"
+                " ((SELECT id FROM programme), 'WRC-23', '2023-11-20', '2026-01-01')"))
+            connection.execute(text(
+                "INSERT INTO meeting_role (user_id, itu_meeting_id, role, created_at) VALUES"
+                " ((SELECT id FROM \"user\"), (SELECT id FROM itu_meeting), 'delegate',"
+                " '2026-01-01')"))
+        upgrade()
+        read = ("SELECT itu_meeting.name, itu_meeting.ends_on, meeting_role.role,"
+                " meeting_role.baseline FROM meeting_role JOIN itu_meeting"
+                " ON itu_meeting.id = meeting_role.itu_meeting_id")
+        with db.engine.connect() as connection:
+            name, ends_on, role, baseline = connection.execute(text(read)).one()
+        assert (name, ends_on, role, bool(baseline)) == ("WRC-23", None, "delegate", False)
+        downgrade(revision="0025_circles")
+        with db.engine.connect() as connection:
+            assert tuple(connection.execute(text(
+                "SELECT itu_meeting.name, meeting_role.role FROM meeting_role JOIN itu_meeting"
+                " ON itu_meeting.id = meeting_role.itu_meeting_id")).one()) == (
+                "WRC-23", "delegate")
+        db.engine.dispose()

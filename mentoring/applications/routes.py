@@ -12,7 +12,7 @@ from ..pagination import paginate
 from ..permissions import Scope, coordinator_required, enrolment_in_scope
 from ..security import whole_number
 from ..services import enrolments as service
-from ..services import exports, jobs, wishes
+from ..services import exports, jobs, outcomes, wishes
 from . import bp
 from .forms import DecisionForm, ImportForm
 
@@ -92,7 +92,8 @@ def application(scope: Scope, enrolment_id: int):
     return render_template("applications/application.html", scope=scope,
                            programme=scope.programme, enrolment=enrolment, form=form,
                            previous=previous, following=following, list_args=_list_args(),
-                           wishes=wishes.wishes_of([enrolment.id]).get(enrolment.id, []))
+                           wishes=wishes.wishes_of([enrolment.id]).get(enrolment.id, []),
+                           baseline=outcomes.baseline_roles(scope.programme, enrolment.user))
 
 
 @bp.route("/<slug>/applications.csv")

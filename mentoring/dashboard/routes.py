@@ -9,7 +9,7 @@ from ..i18n import current_locale
 from ..models._types import utcnow
 from ..permissions import Scope, coordinator_required
 from ..services import dashboard as figures
-from ..services import exports, pair_views
+from ..services import exports, outcomes, pair_views
 from ..services import matching as matching_service
 from . import bp
 
@@ -45,3 +45,21 @@ def dashboard_csv(scope: Scope, name: str):
         abort(404)
     board = figures.build(scope, utcnow().date(), current_locale())
     return csv_response(exports.dashboard_csv(board, name), f"{scope.programme.slug}-{name}.csv")
+
+
+@bp.route("/<slug>/dashboard/outcomes")
+@coordinator_required
+def outcomes_page(scope: Scope):
+    return render_template("dashboard/outcomes.html", scope=scope, programme=scope.programme,
+                           meetings=outcomes.meetings(scope.programme),
+                           mentee_roles=outcomes.mentee_roles(scope),
+                           shares=outcomes.women_shares(scope))
+
+
+@bp.route("/<slug>/dashboard/outcomes/<name>.csv")
+@coordinator_required
+def outcomes_csv(scope: Scope, name: str):
+    if name not in exports.OUTCOME_TABLES:
+        abort(404)
+    return csv_response(exports.outcomes_csv(scope, name),
+                        f"{scope.programme.slug}-outcomes-{name}.csv")

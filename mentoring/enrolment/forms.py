@@ -17,7 +17,10 @@ from ..data import country_choices, country_codes, language_name
 from ..forms import Checked, MultiCheckboxField, options, timezone_options
 from ..gender import LABELS, Gender
 from ..i18n import current_locale
+from ..labels import MEETING_ROLES
 from ..models import Enrolment, Programme, RegionPreference, Role
+from ..models._types import utcnow
+from ..services import outcomes
 from ..services.enrolments import (
     TEXT_LIMITS,
     YEARS_MAX,
@@ -62,6 +65,11 @@ class ApplicationForm(FlaskForm):
                     Checked(years_problem, min=0, max=YEARS_MAX)])
     itu_meetings = TextAreaField(_l("ITU meetings attended (optional)"),
                                  validators=[_text("itu_meetings")])
+    itu_baseline = MultiCheckboxField(
+        _l("Have you attended ITU meetings before? Which, in which role? (optional)"),
+        description=_l("Tick each role you held at the meetings below; leave them all unticked "
+                       "if you have not attended any. Coordinators see your answer, and the "
+                       "programme counts these roles as held before it."))
     timezone = SelectField(_l("Time zone"), validators=[DataRequired()],
                            description=_l("Where you usually work, to find convenient hours."))
     goals = TextAreaField(_l("What do you hope to gain or give?"),
@@ -112,6 +120,17 @@ class ApplicationForm(FlaskForm):
         for index in range(1, MENTEE_TOPIC_CHOICES + 1):
             getattr(self, f"topic_{index}").choices = options([("", "—")] + topics)
         self.timezone.choices = timezone_options()
+        offered = outcomes.baseline_meetings(programme, utcnow().date())
+        if offered:
+            #: (meeting name, the values of its roles' boxes): the page groups them.
+            self.itu_baseline_groups = [
+                (meeting.name, [f"{meeting.id}:{kind.value}" for kind in MEETING_ROLES])
+                for meeting in offered]
+            self.itu_baseline.choices = options([
+                (f"{meeting.id}:{kind.value}", label) for meeting in offered
+                for kind, label in MEETING_ROLES.items()])
+        else:
+            del self.itu_baseline
         self.capacity.validators = [
             InputRequired(),
             Checked(lambda value: capacity_problem(programme, value), min=1,
@@ -159,6 +178,10 @@ class ApplicationForm(FlaskForm):
             self.wants_woman_mentor.data = enrolment.wants_woman_mentor
         self.years_experience.data = enrolment.years_experience
         self.itu_meetings.data = enrolment.itu_meetings
+        if "itu_baseline" in self:
+            self.itu_baseline.data = [f"{meeting_id}:{role}" for meeting_id, role
+                                      in outcomes.baseline_of(enrolment.programme,
+                                                              enrolment.user)]
         self.timezone.data = enrolment.timezone
         self.goals.data = enrolment.goals
         self.gender.data = enrolment.gender.value if enrolment.gender else None
@@ -216,7 +239,15 @@ class ApplicationForm(FlaskForm):
             gender_self_described=self.gender_self_described.data or "",
             listed=bool(self.role == Role.MENTOR and self.listed.data),
             bio=(self.bio.data or "") if self.role == Role.MENTOR else "",
+            itu_baseline=self.itu_baseline_picks(),
         )
+
+    def itu_baseline_picks(self) -> list[tuple[int, str]] | None:
+        """The ticked (meeting id, role) pairs; None when the form does not ask."""
+        if "itu_baseline" not in self:
+            return None
+        picks = [value.split(":", 1) for value in self.itu_baseline.data or []]
+        return [(int(meeting_id), role) for meeting_id, role in picks]
 
 
 class ListingForm(FlaskForm):

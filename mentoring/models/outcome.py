@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -39,6 +39,10 @@ class ItuMeeting(db.Model):
     programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(ITU_MEETING_NAME_MAX))
     starts_on: Mapped[date] = mapped_column(Date)
+    #: Its last day, when it lasts more than one (WRC-23 ran four weeks); None: one day.
+    #: Roles held there count as "before the programme" when it ended before the programme
+    #: started (`services.outcomes.held_before`).
+    ends_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     programme: Mapped[Programme] = relationship()  # noqa: F821
@@ -58,6 +62,9 @@ class MeetingRole(db.Model):
         enum_type(MeetingRoleKind, "meeting_role_kind", 16))
     #: Who recorded it: she herself or a coordinator (None once that account is gone).
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    #: Given by the applicant on her application ("ITU meetings before"): her baseline, counted
+    #: as before the programme whatever the meeting's day; her application rewrites these rows.
+    baseline: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     itu_meeting: Mapped[ItuMeeting] = relationship()

@@ -16,6 +16,9 @@ class ItuMeetingForm(FlaskForm):
     name = StringField(_l("Name (such as WRC-23, CPM23-2, Study Group 4)"),
                        validators=[Needed()])
     starts_on = DateField(_l("Starts on"), validators=[Needed(), Optional()])
+    ends_on = DateField(_l("Ends on (optional)"), validators=[Optional()], description=_l(
+        "Its last day, for a meeting of several days. The outcomes page counts a role as "
+        "before the programme when the meeting ended before the programme started."))
 
 
 class MeetingRoleForm(FlaskForm):

@@ -27,7 +27,8 @@ def itu_meetings(scope: Scope):
         service.check_keeps_list(scope)
     if form.validate_on_submit():
         done = perform(lambda: service.add_meeting(current_user, scope, form.name.data,
-                                                   form.starts_on.data), form=form)
+                                                   form.starts_on.data, form.ends_on.data),
+                       form=form)
         if done:
             flash(_("%(name)s is on the list.", name=done.value.name), "success")
             return redirect(url_for("outcomes.itu_meetings", slug=scope.programme.slug))
@@ -44,7 +45,8 @@ def edit_itu_meeting(scope: Scope, meeting_id: int):
     form = ItuMeetingForm(obj=meeting)
     if form.validate_on_submit():
         done = perform(lambda: service.change_meeting(current_user, scope, meeting,
-                                                      form.name.data, form.starts_on.data),
+                                                      form.name.data, form.starts_on.data,
+                                                      form.ends_on.data),
                        form=form)
         if done:
             flash(_("The meeting is changed."), "success")

@@ -423,20 +423,28 @@ def _share_parts(gender: Breakdown, role: str) -> tuple[int, int]:
     return women, given
 
 
-def _share_may_show(gender: Breakdown, role: str) -> bool:
-    women, given = _share_parts(gender, role)
-    not_given = gender.counts.get("not given", {}).get(role, 0)
+def share_may_show(women: int, given: int, not_given: int) -> bool:
+    """Rule 3: a women's share among ``given`` people (who gave a gender) may be shown when
+    someone gave one and none of women, the others, and those who did not give a gender
+    (told by the share with the total beside it) is a count from 1 to 4."""
     return (bool(given) and not is_small(women) and not is_small(given - women)
             and not is_small(not_given))
+
+
+def _share_may_show(gender: Breakdown, role: str) -> bool:
+    women, given = _share_parts(gender, role)
+    return share_may_show(women, given, gender.counts.get("not given", {}).get(role, 0))
 
 
 def women_share(gender: Breakdown, role: str) -> float | None:
     """Women among the people of a role who gave a gender, in percent, unsuppressed (the
     site admin's overview); pages for coordinators show ``shown_women_share``."""
-    women, given = _share_parts(gender, role)
-    if not given:
-        return None
-    return round(100 * women / given, 1)
+    return share_percent(*_share_parts(gender, role))
+
+
+def share_percent(women: int, given: int) -> float | None:
+    """Women among those who gave a gender, in percent to one decimal (None without any)."""
+    return round(100 * women / given, 1) if given else None
 
 
 def shown_women_share(gender: Breakdown, role: str) -> float | None | str:

@@ -26,7 +26,7 @@ from ..models import (
     User,
 )
 from ..models._types import utcnow
-from . import Forbidden, Refused, audit, mail
+from . import Forbidden, Refused, audit, mail, outcomes
 from .links import external_url
 from .scope import Scope
 from .text import text_problem
@@ -61,6 +61,9 @@ class Application:
     #: A mentor lets mentees see her and ask for her (`services.wishes`), with a short bio.
     listed: bool = False
     bio: str = ""
+    #: Her roles at the programme's ITU meetings before it, as (meeting id, role), given on
+    #: the form (`services.outcomes`); None where not asked (an import), which keeps them.
+    itu_baseline: list[tuple[int, str]] | None = None
 
 
 def snapshot(enrolment: Enrolment) -> dict:
@@ -130,6 +133,9 @@ def application_problems(programme: Programme, role: Role, data: Application) ->
     problems["itu_meetings"] = field_problem("itu_meetings", data.itu_meetings)
     problems["goals"] = field_problem("goals", data.goals)
     problems["bio"] = field_problem("bio", data.bio)
+    if data.itu_baseline is not None:
+        problems["itu_baseline"] = outcomes.baseline_problem(programme, data.itu_baseline,
+                                                             utcnow().date())
     problems["gender_self_described"] = (
         gender_problem(data.gender, data.gender_self_described)
         or field_problem("gender_self_described", data.gender_self_described))
@@ -204,6 +210,8 @@ def apply(user: User, programme: Programme, role: Role, data: Application, *,
         raise Refused(already_applied_message(role)) from error
     audit.record("enrolment.apply", actor=user, programme=programme, target=enrolment,
                  after=snapshot(enrolment))
+    if data.itu_baseline is not None:
+        outcomes.set_baseline(enrolment, data.itu_baseline)
     return enrolment
 
 
@@ -223,6 +231,8 @@ def update(user: User, enrolment: Enrolment, data: Application) -> None:
     db.session.flush()
     audit.record("enrolment.update", actor=user, programme=enrolment.programme, target=enrolment,
                  before=before, after=snapshot(enrolment))
+    if data.itu_baseline is not None:
+        outcomes.set_baseline(enrolment, data.itu_baseline)
 
 
 def withdraw(user: User, enrolment: Enrolment) -> None:

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from ..extensions import db
 from ..models import Enrolment
 from . import dashboard as figures
-from . import pair_views
+from . import outcomes, pair_views
 from .csvfiles import write_csv
 from .enrolments import Filters, applications_query, with_details
 from .explanations import parts_text, reason_text
@@ -68,6 +68,11 @@ def pairs_csv(scope: Scope, filters: pair_views.PairFilters) -> bytes:
     return write_csv(header, rows)
 
 
+def _written(value):
+    """A suppressed figure as the CSV writes it: None ("fewer than 5"), HIDDEN ("not shown")."""
+    return {None: "fewer than 5", figures.HIDDEN: "not shown"}.get(value, value)
+
+
 #: The dashboard's tables a coordinator can download.
 DASHBOARD_TABLES = ("funnel", "region", "country", "language", "gender", "scores", "months")
 
@@ -82,8 +87,7 @@ def dashboard_csv(board: figures.Dashboard, name: str) -> bytes:
         breakdown = getattr(board, name)
 
         def shown(label, role):  # the suppression rule of services.dashboard, as the page
-            value = breakdown.figure(label, role)
-            return {None: "fewer than 5", figures.HIDDEN: "not shown"}.get(value, value)
+            return _written(breakdown.figure(label, role))
 
         header = [name, "mentees", "mentors"]
         # Region and language name their rows as they are; gender rows keep their keys.
@@ -97,4 +101,28 @@ def dashboard_csv(board: figures.Dashboard, name: str) -> bytes:
     else:
         header = ["month", "sessions", "hours"]
         rows = [list(row) for row in board.activity.months]
+    return write_csv(header, rows)
+
+
+#: The outcomes page's tables a coordinator can download.
+OUTCOME_TABLES = ("mentee-roles", "women-shares")
+
+
+def outcomes_csv(scope: Scope, name: str) -> bytes:
+    """One of the outcomes page's tables (``OUTCOME_TABLES``) for the scope, as the page shows
+    it: the same small-count rule, the same words for hidden figures."""
+    if name == "mentee-roles":
+        header = ["role", "mentees_before", "roles_held_before", "mentees_during_or_after",
+                  "roles_held_during_or_after"]
+        rows = [[line.role.value, line.mentees_before, line.held_before, line.mentees_since,
+                 line.held_since] for line in outcomes.mentee_roles(scope)]
+    else:
+        header = ["meeting", "starts_on", "role", "participants", "women_percent",
+                  "target_percent", "reaches_target"]
+        target = scope.programme.women_target_percent
+        rows = [[line.meeting, line.starts_on.isoformat(), line.role.value,
+                 _written(line.people), "" if line.share is None else _written(line.share),
+                 target,
+                 {None: "", True: "yes", False: "no"}[line.reaches_target]]
+                for line in outcomes.women_shares(scope)]
     return write_csv(header, rows)

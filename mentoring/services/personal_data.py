@@ -175,7 +175,7 @@ def collect(user: User) -> dict[str, list[dict[str, Any]]]:
     itu_roles = [{
         "programme": role.itu_meeting.programme.name, "meeting": role.itu_meeting.name,
         "starts_on": _when(role.itu_meeting.starts_on), "role": str(role.role),
-        "recorded_at": _when(role.created_at),
+        "given_on_application": role.baseline, "recorded_at": _when(role.created_at),
     } for role in db.session.scalars(
         select(MeetingRole).where(MeetingRole.user_id == user.id).order_by(MeetingRole.id))]
     circles, circle_sessions = _her_circles(user)

@@ -102,7 +102,7 @@ PAGES = {
         f"{C23}/waiting", f"{CYBER}/waiting", f"{C23}/consent",
         f"{C23}/itu-meetings", f"{C23}/itu-meetings/{{itu_meeting}}/edit",
         f"{C23}/itu-meetings/{{itu_meeting}}/remove",
-        f"{C23}/applications/{{itu_participant}}/itu-roles",
+        f"{C23}/applications/{{itu_participant}}/itu-roles", f"{C23}/dashboard/outcomes",
         f"{C23}/circles", f"{C23}/circles/propose", f"{CYBER}/circles", f"{CYBER}/circles/new",
         f"{CYBER}/circles/{{circle}}", f"{CYBER}/circles/{{circle}}/edit",
         f"{CYBER}/circles/{{circle}}/dissolve",
@@ -112,7 +112,8 @@ PAGES = {
         f"{C23}/pairs", f"{C23}/activity", f"{C23}/dashboard", f"{C23}/report", f"{C23}/audit",
         f"{C23}/activities", f"{C23}/pairs/blocking", f"{C23}/quotas", f"{C23}/waiting",
         f"{C23}/consent",
-        f"{C23}/itu-meetings", f"{C23}/circles", f"{C23}/circles/new",
+        f"{C23}/itu-meetings", f"{C23}/dashboard/outcomes", f"{C23}/circles",
+        f"{C23}/circles/new",
     ],
     "admin": [
         "/admin/", "/admin/dashboard", "/admin/users", "/admin/emails", "/admin/programmes/new",
@@ -132,7 +133,7 @@ DENSE = [
     ("coordinator", f"{C23}/pairs"), ("coordinator", f"{C23}/dashboard"),
     ("coordinator", f"{CYBER}/activity"), ("coordinator", f"{C23}/audit"),
     ("coordinator", f"{CYBER}/activities/{{activity}}"), ("mentee", "/activities/{activity}"),
-    ("admin", "/admin/programmes/now4wrc23/edit"),
+    ("admin", "/admin/programmes/now4wrc23/edit"), ("coordinator", f"{C23}/dashboard/outcomes"),
 ]
 
 

@@ -55,7 +55,7 @@ from mentoring.models import (
 )
 from mentoring.models._types import utcnow
 from mentoring.services import audit, surveys
-from mentoring.services.exports import DASHBOARD_TABLES
+from mentoring.services.exports import DASHBOARD_TABLES, OUTCOME_TABLES
 
 #: The blueprints whose /coordinate/ routes make the coordinators' side of the site.
 COORDINATOR_BLUEPRINTS = {"coordination", "applications", "pairing", "pairs_at_work", "surveys",
@@ -273,6 +273,9 @@ def get_requests(w: World) -> dict[str, list[tuple[str, int]]]:
         "content.translations": [(f"{c}/translations", 200)],
         "dashboard.dashboard": [(f"{c}/dashboard", 200)],
         "dashboard.report": [(f"{c}/report", 200)],
+        "dashboard.outcomes_page": [(f"{c}/dashboard/outcomes", 200)],
+        "dashboard.outcomes_csv": [(f"{c}/dashboard/outcomes/{name}.csv", 200)
+                                   for name in OUTCOME_TABLES],
         "dashboard.dashboard_csv": [(f"{c}/dashboard/{name}.csv", 200)
                                     for name in DASHBOARD_TABLES],
         "pairing.matching": [(f"{c}/matching", 200)],

@@ -307,3 +307,22 @@ def test_her_roles_are_in_the_download_of_her_personal_data(app, programme, make
     rows = personal_data.collect(her.user)["itu_roles"]
     assert [(r["programme"], r["meeting"], r["starts_on"], r["role"]) for r in rows] == [
         (programme.name, "WRC-23", "2023-11-20", "author")]
+
+
+def test_a_meeting_of_several_days_keeps_its_last_day_which_cannot_come_before_the_first(
+        client, auth, coordinator, programme):
+    auth.login(coordinator(programme))
+    refused = client.post(meetings_url(programme), data={
+        "name": "WRC-23", "starts_on": "2023-11-20", "ends_on": "2023-11-19"})
+    assert "The meeting cannot end before it starts." in text(refused)
+    assert 'value="2023-11-20"' in refused.text  # the form keeps what she typed
+    assert outcomes.meetings(programme) == []
+    client.post(meetings_url(programme), data={"name": "WRC-23", "starts_on": "2023-11-20",
+                                               "ends_on": "2023-12-15"})
+    meeting = db.session.scalar(select(ItuMeeting))
+    assert (meeting.starts_on, meeting.ends_on) == (date(2023, 11, 20), date(2023, 12, 15))
+    assert "Nov 20, 2023 – Dec 15, 2023" in text(client.get(meetings_url(programme)))
+    client.post(meetings_url(programme, f"/{meeting.id}/edit"),
+                data={"name": "WRC-23", "starts_on": "2023-11-20", "ends_on": ""})
+    db.session.expire_all()
+    assert meeting.ends_on is None

@@ -30,5 +30,6 @@ def test_admin_pages_render(client, auth, make_user, make_programme, make_enrolm
                  "/admin/programmes/new", f"/coordinate/{programme.slug}/applications",
                  f"/coordinate/{programme.slug}/applications/{enrolment.id}",
                  f"/coordinate/{programme.slug}/import",
-                 f"/coordinate/{programme.slug}/waiting"]:
+                 f"/coordinate/{programme.slug}/waiting",
+                 f"/coordinate/{programme.slug}/dashboard/outcomes"]:
         assert client.get(path).status_code == 200, path
