@@ -27,7 +27,7 @@ from .models import (
     User,
 )
 from .models._types import utcnow
-from .services import programmes
+from .services import programmes, wishes
 from .services.enrolments import Application, apply
 
 #: Every demo account signs in with this password (printed by ``flask seed-demo``).
@@ -156,6 +156,36 @@ def _participants(programme, rng: random.Random, mentors: int, mentees: int, pre
                             EnrolmentStatus.WAITLISTED)
         enrolments.append(enrolment)
     return enrolments
+
+
+#: What NOW4WRC23's listed mentors say of themselves (their own words, not the interface's).
+BIOS = [
+    "Delegate to four WRCs; I chaired a drafting group on satellite filings.",
+    "Spectrum manager at my national regulator; happy to work in English or French.",
+    "I led my administration's preparation for WRC-19 and coordinate our regional group.",
+    "Former ITU-R study group vice-chair; I like helping first-time speakers prepare.",
+    "Negotiator on IMT identification; ask me about building alliances between regions.",
+]
+
+
+def _wishes(programme) -> None:
+    """NOW4WRC23 before its first run: every other accepted mentor listed, with a few words,
+    and two mentees in three ranking one to five of them, those who share most of her topics
+    first (through the same service as the wishes pages, so only valid wishes are made)."""
+    accepted = db.session.scalars(
+        select(Enrolment).where(Enrolment.programme_id == programme.id,
+                                Enrolment.status == EnrolmentStatus.ACCEPTED)
+        .order_by(Enrolment.id)).all()
+    listed = [e for e in accepted if e.role == Role.MENTOR][::2]
+    for number, mentor in enumerate(listed):
+        wishes.set_listing(mentor.user, mentor, True, BIOS[number % len(BIOS)])
+    topics = {e.id: {link.topic_id for link in e.topics} for e in accepted}
+    for number, mentee in enumerate(e for e in accepted if e.role == Role.MENTEE):
+        if number % 3 == 2:
+            continue
+        ranked = sorted(listed, key=lambda mentor: (
+            -len(topics[mentee.id] & topics[mentor.id]), (mentor.id + number) % 7, mentor.id))
+        wishes.set_wishes(mentee.user, mentee, [mentor.id for mentor in ranked[:1 + number % 5]])
 
 
 def _run_programme(admin: User, programme, rng: random.Random, today) -> None:
@@ -291,6 +321,7 @@ def seed() -> list[tuple[str, str]]:
 
     _participants(wrc, rng, mentors=30, mentees=45, prefix="wrc", skew_women=0.6)
     _outcomes(wrc)
+    _wishes(wrc)
     _participants(cyber, rng, mentors=15, mentees=30, prefix="cyber", skew_women=0.95)
 
     coordinator = _user("Amina Coordinator", f"coordinator@{DOMAIN}")

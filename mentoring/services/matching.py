@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -16,7 +16,17 @@ from sqlalchemy import case, func, insert, select, update
 from sqlalchemy.exc import OperationalError
 
 from ..extensions import db
-from ..matching import Mentee, Mentor, Rules, alternatives, gc_paused, solve
+from ..matching import (
+    Mentee,
+    Mentor,
+    Pair,
+    Result,
+    Rules,
+    alternatives,
+    gc_paused,
+    rematch,
+    solve,
+)
 from ..matching.quotas import QuotaError, QuotasUnmet
 from ..models import (
     LIVE_STATUSES,
@@ -221,7 +231,7 @@ def run(actor, scope: Scope, *, fair: bool = False, stable: bool = False) -> Mat
     programme = scope.programme
     check_can_run(scope, fair=fair)
     quotas.check_options(programme, fair=fair, stable=stable)
-    _one_run_at_a_time(programme)
+    one_run_at_a_time(programme)
     # Tens of thousands of small rows and records, none in a cycle: collections of them
     # would walk everything the process holds, again and again.
     with gc_paused():
@@ -232,10 +242,6 @@ def _run(actor, programme: Programme, fair: bool, stable: bool = False) -> Match
     started = time.perf_counter()
     rules = rules_for(programme)
     mentors, mentees = applicant_profiles(programme)
-    if not mentors or not mentees:
-        raise Refused(_("Accept at least one mentor and one mentee before matching."))
-    accepted = {profile.id for profile in mentors} | {profile.id for profile in mentees}
-
     kept = db.session.execute(
         select(Pairing.id, Pairing.mentee_id, Pairing.mentor_id).where(
             Pairing.programme_id == programme.id,
@@ -243,6 +249,14 @@ def _run(actor, programme: Programme, fair: bool, stable: bool = False) -> Match
             | ((Pairing.status == PairingStatus.PROPOSED) & Pairing.locked),
         ).order_by(Pairing.id)
     ).all()
+    # Who did not ask to be matched again after her pair ended is not proposed (unless she
+    # has a kept pair since).
+    not_again = partners.not_again(programme) - {p.mentee_id for p in kept}
+    left_out = {mentee.id for mentee in mentees} & not_again
+    mentees = [mentee for mentee in mentees if mentee.id not in left_out]
+    if not mentors or not mentees:
+        raise Refused(_("Accept at least one mentor and one mentee before matching."))
+    accepted = {profile.id for profile in mentors} | {profile.id for profile in mentees}
     locked = [(p.mentee_id, p.mentor_id) for p in kept
               if p.mentee_id in accepted and p.mentor_id in accepted]
     previous = latest_run(programme)
@@ -293,11 +307,7 @@ def _run(actor, programme: Programme, fair: bool, stable: bool = False) -> Match
         new_rows.append({
             "change": change, "previous_mentor_id": previous_mentor,
             "programme_id": programme.id, "run_id": matching_run.id,
-            "mentee_id": pair.mentee_id, "mentor_id": pair.mentor_id,
-            "status": PairingStatus.PROPOSED, "score": pair.score,
-            "parts": [*pair.parts, *partners.note(notes, pair.mentee_id)],
-            "broken": list(pair.broken),
-            "alternatives": [_alternative(alt) for alt in best_others.get(pair.mentee_id, [])],
+            **proposal_columns(pair, notes, best_others),
         })
     # Thousands of proposals: one executemany INSERT of plain rows on the table (no ORM
     # objects, no RETURNING; the other columns take their defaults).
@@ -306,18 +316,14 @@ def _run(actor, programme: Programme, fair: bool, stable: bool = False) -> Match
     if new_rows:
         db.session.execute(insert(Pairing.__table__), new_rows)
     after = {pair.mentee_id: pair.mentor_id for pair in result.pairs}
-    matching_run.unmatched = [
-        {"mentee": item.mentee_id, "reason": item.reason,
-         "params": {**item.params, **reasons.get(item.mentee_id, {})},
-         "alternatives": [_alternative(alt) for alt in best_others.get(item.mentee_id, [])]}
-        for item in result.unmatched
-    ]
+    matching_run.unmatched = unmatched_records(result, reasons, best_others)
     matching_run.diff = diff(before, after)
     summary = result.summary
     matching_run.summary = {
         "matched": summary.matched, "unmatched": summary.unmatched, "total": summary.total,
         "lowest": summary.lowest, "mean": summary.mean, "method": result.method,
         "mentees": len(mentees), "mentors": len(mentors), "blocking": summary.blocking,
+        "not_again": len(left_out),
         **quotas.run_summary(programme, result), **wishes.summary_part(mentees, summary),
     }
     if optimum is not None:
@@ -332,68 +338,133 @@ def _run(actor, programme: Programme, fair: bool, stable: bool = False) -> Match
     return matching_run
 
 
+def proposal_columns(pair: Pair, notes: dict[int, dict], best_others: dict,
+                     *parts: dict) -> dict:
+    """The columns of a proposal for an engine's pair, as every run writes them: score, the
+    explanation with the earlier partners left out (``notes``, `partners.explain`) and
+    ``parts`` added, the broken rules, and the closest alternatives (``best_others``)."""
+    return {"mentee_id": pair.mentee_id, "mentor_id": pair.mentor_id,
+            "status": PairingStatus.PROPOSED, "score": pair.score,
+            "parts": [*pair.parts, *partners.note(notes, pair.mentee_id), *parts],
+            "broken": list(pair.broken),
+            "alternatives": [_alternative(alt) for alt in best_others.get(pair.mentee_id, [])]}
+
+
+def unmatched_records(result: Result, reasons: dict[int, dict], best_others: dict
+                      ) -> list[dict]:
+    """A run's records of the mentees the engine left without a mentor: the reason, its
+    parameters with what the earlier partners changed (``reasons``, `partners.explain`), and
+    the closest mentors (``best_others``)."""
+    return [{"mentee": item.mentee_id, "reason": item.reason,
+             "params": {**item.params, **reasons.get(item.mentee_id, {})},
+             "alternatives": [_alternative(alt) for alt in best_others.get(item.mentee_id, [])]}
+            for item in result.unmatched]
+
+
+@dataclass
+class LocalSolve:
+    """What a local re-solve found (:func:`solve_locally`): the profiles it matched, the
+    engine's result, the earlier partners it left out, and what to write of each pair."""
+
+    mentors: list[Mentor]
+    #: The mentees it matched: those asked for, still accepted, holding no place.
+    mentees: list[Mentee]
+    result: Result
+    earlier: set[tuple[int, int]]
+    best_others: dict
+    notes: dict[int, dict]
+    reasons: dict[int, dict]
+
+    def proposal(self, pair: Pair, *parts: dict) -> dict:
+        """:func:`proposal_columns` for one of the result's pairs."""
+        return proposal_columns(pair, self.notes, self.best_others, *parts)
+
+    def unmatched(self) -> list[dict]:
+        """:func:`unmatched_records` of the result."""
+        return unmatched_records(self.result, self.reasons, self.best_others)
+
+
+def held_places(programme: Programme, capacity: Mapping[int, int]
+                ) -> tuple[set[int], list[int]]:
+    """The mentees who have a live pair or an open proposal, and the mentor of each place
+    such a pair holds (once a place), given the accepted mentors' ``capacity``.
+
+    Live pairs hold their places first, then open proposals in id order; a pair whose mentee
+    or mentor is no longer accepted, or a proposal beside its mentee's live pair or beyond
+    its mentor's places (she was paired by hand since), holds nothing.
+    """
+    taken: set[int] = set()
+    holding: set[int] = set()
+    held: dict[int, int] = defaultdict(int)
+    places: list[int] = []
+    for mentee_id, mentor_id, status, accepted in db.session.execute(
+            select(Pairing.mentee_id, Pairing.mentor_id, Pairing.status,
+                   Enrolment.status == EnrolmentStatus.ACCEPTED)
+            .join(Enrolment, Enrolment.id == Pairing.mentee_id)
+            .where(Pairing.programme_id == programme.id,
+                   Pairing.status.in_([*LIVE_STATUSES, PairingStatus.PROPOSED]))
+            .order_by(case((Pairing.status == PairingStatus.PROPOSED, 1), else_=0),
+                      Pairing.id)):
+        taken.add(mentee_id)
+        if accepted and mentor_id in capacity and mentee_id not in holding and (
+                status != PairingStatus.PROPOSED or held[mentor_id] < capacity[mentor_id]):
+            holding.add(mentee_id)
+            held[mentor_id] += 1
+            places.append(mentor_id)
+    return taken, places
+
+
+def solve_locally(programme: Programme, mentee_ids: Collection[int], *,
+                  priority: Mapping[int, int] | None = None) -> LocalSolve:
+    """Match only ``mentee_ids`` without moving any other pair: a local re-solve.
+
+    Every live pair and open proposal keeps its mentee and its place (:func:`held_places`);
+    the mentees asked for who are still accepted and hold none are matched on the places
+    left (the engine's ``rematch``), never with a pair a coordinator or a declining mentor
+    forbade, nor with an earlier partner (``partners``: the programme's own, and earlier
+    cycles' when it asks for new partners only). ``priority`` (mentee -> days waited) puts
+    those waiting longest first. Reads only; the caller writes what it keeps.
+    """
+    rules = rules_for(programme)
+    mentors, asked = applicant_profiles(programme, only_mentees=mentee_ids)
+    taken, places = held_places(programme, {mentor.id: mentor.capacity for mentor in mentors})
+    mentees = [mentee for mentee in asked if mentee.id not in taken]
+    ids = {mentee.id for mentee in mentees}
+    coordinators = {pair for pair in forbidden_pairs(programme) if pair[0] in ids}
+    earlier = partners.earlier_pairs(programme, mentors, mentees)
+    result = rematch(mentors, mentees, rules, taken=places,
+                     forbidden=sorted(coordinators | earlier),
+                     priority={m: days for m, days in (priority or {}).items() if m in ids})
+    best_others = alternatives(result)
+    notes, reasons = partners.explain(result, earlier, coordinators, best_others)
+    return LocalSolve(mentors, mentees, result, earlier, best_others, notes, reasons)
+
+
 def match_again(actor, programme: Programme, mentee_ids, *, source: str,
                 previous: dict[int, int] | None = None) -> tuple[list[Pairing], list[dict]]:
-    """Propose a mentor for a few mentees without changing any other pair: a local re-solve.
+    """Propose a mentor for a few mentees without changing any other pair (see
+    :func:`solve_locally`).
 
-    Every live pair and every open proposal is passed to the engine as locked (so it keeps
-    its places and its mentee), forbidden pairs stay forbidden, and only ``mentee_ids`` (those
-    still accepted, without a live pair or an open proposal) are matched, against the places
-    left. Each new proposal is written like a run's (score, explanation, alternatives), with
+    Each new proposal is written like a run's (score, explanation, alternatives), with
     ``source`` and, from ``previous`` (mentee -> mentor), the mentor she had before; it needs
     a coordinator's approval like any proposal. Returns the new proposals and, for mentees
     left without one, the run's unmatched records (reason and closest mentors).
     """
-    rules = rules_for(programme)
-    mentors, mentees = applicant_profiles(programme)
-    taken = set(db.session.scalars(select(Pairing.mentee_id).where(
-        Pairing.programme_id == programme.id,
-        Pairing.status.in_([*LIVE_STATUSES, PairingStatus.PROPOSED]))))
-    wanted = {mentee_id for mentee_id in mentee_ids if mentee_id not in taken}
-    capacity = {mentor.id: mentor.capacity for mentor in mentors}
-    accepted_mentees = {mentee.id for mentee in mentees}
-    locked, locked_mentees, held = [], set(), defaultdict(int)
-    for mentee_id, mentor_id, status in db.session.execute(
-            select(Pairing.mentee_id, Pairing.mentor_id, Pairing.status).where(
-                Pairing.programme_id == programme.id,
-                Pairing.status.in_([*LIVE_STATUSES, PairingStatus.PROPOSED]))
-            .order_by(case((Pairing.status == PairingStatus.PROPOSED, 1), else_=0), Pairing.id)):
-        # A proposal beyond its mentor's places (she was paired by hand since), or beside
-        # its mentee's live pair, holds nothing.
-        if mentee_id in accepted_mentees and mentor_id in capacity and \
-                mentee_id not in locked_mentees and (
-                status != PairingStatus.PROPOSED or held[mentor_id] < capacity[mentor_id]):
-            locked.append((mentee_id, mentor_id))
-            locked_mentees.add(mentee_id)
-            held[mentor_id] += 1
-    cohort = [m for m in mentees if m.id in wanted or m.id in locked_mentees]
-    if not wanted & accepted_mentees or not mentors:
+    local = solve_locally(programme, mentee_ids)
+    if not local.mentees or not local.mentors:
         return [], []
-    kept, cohort_ids = set(locked), {m.id for m in cohort}
-    result = solve(mentors, cohort, rules, locked=locked, forbidden=[
-        pair for pair in forbidden_pairs(programme)
-        if pair not in kept and pair[0] in cohort_ids and pair[1] in capacity])
-    best_others = alternatives(result, mentee_ids=sorted(wanted & accepted_mentees))
     previous = previous or {}
     proposals = []
-    for pair in result.pairs:
-        if pair.mentee_id not in wanted:
-            continue
-        proposal = Pairing(
-            programme_id=programme.id, mentee_id=pair.mentee_id, mentor_id=pair.mentor_id,
-            status=PairingStatus.PROPOSED, score=pair.score, parts=list(pair.parts),
-            broken=list(pair.broken), source=source,
-            previous_mentor_id=previous.get(pair.mentee_id),
-            alternatives=[_alternative(alt) for alt in best_others.get(pair.mentee_id, [])])
+    for pair in local.result.pairs:
+        proposal = Pairing(programme_id=programme.id, source=source,
+                           previous_mentor_id=previous.get(pair.mentee_id),
+                           **local.proposal(pair))
         db.session.add(proposal)
         proposals.append(proposal)
     db.session.flush()
-    unmatched = [{"mentee": item.mentee_id, "reason": item.reason, "params": item.params,
-                  "alternatives": [_alternative(alt)
-                                   for alt in best_others.get(item.mentee_id, [])]}
-                 for item in result.unmatched if item.mentee_id in wanted]
+    unmatched = local.unmatched()
     audit.record("matching.again", actor=actor, programme=programme, after={
-        "mentees": sorted(wanted), "source": source,
+        "mentees": sorted(mentee.id for mentee in local.mentees), "source": source,
         "proposed": [[p.mentee_id, p.mentor_id, p.score] for p in proposals],
         "unmatched": [item["mentee"] for item in unmatched]})
     return proposals, unmatched
@@ -408,7 +479,7 @@ def _change(earlier: int | None, mentor: int) -> tuple[str, int | None]:
     return "changed", earlier
 
 
-def _one_run_at_a_time(programme: Programme) -> None:
+def one_run_at_a_time(programme: Programme) -> None:
     """Hold the programme's row until the run commits; a second run meanwhile is refused at
     once (PostgreSQL's NOWAIT; SQLite lets one writer in at a time anyway)."""
     try:

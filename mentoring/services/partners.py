@@ -7,6 +7,9 @@ Two people who were a pair (announced: active, completed or ended) are not propo
 The engine sees them as forbidden pairs; its words for a forbidden pair ("forbidden by a
 coordinator") are then put right here, and a pair's explanation or an unmatched mentee's
 reason names the earlier partners who would otherwise have been chosen.
+
+How a mentee's last pair ended says too whether she is matched again at all
+(:func:`matched_again`): the waiting of a rematch, and who a full run leaves out.
 """
 
 from __future__ import annotations
@@ -16,12 +19,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import aliased
 
 from ..extensions import db
 from ..matching import Mentee, Mentor, Result
 from ..matching.profiles import id_key
-from ..models import Pairing, PairingStatus, Programme
+from ..models import Enrolment, Pairing, PairingStatus, Programme, Role
 from ..models.aliases import MENTEE, MENTOR
 
 #: The statuses of a pair whose two people worked together.
@@ -65,6 +69,40 @@ def earlier_pairs(programme: Programme, mentors: Sequence[Mentor],
             if a in as_mentee and b in as_mentor:
                 out.add((as_mentee[a], as_mentor[b]))
     return out
+
+
+def last_end():
+    """SQL, correlated to ``Enrolment`` (a mentee): the id of her last pair that ended or
+    completed (NULL when none did)."""
+    return (select(Pairing.id)
+            .where(Pairing.mentee_id == Enrolment.id,
+                   Pairing.status.in_([PairingStatus.ENDED, PairingStatus.COMPLETED]))
+            .order_by(Pairing.ended_at.desc(), Pairing.id.desc()).limit(1)
+            .correlate(Enrolment).scalar_subquery())
+
+
+def matched_again(last, mentor):
+    """SQL: whether a mentee whose last ended pair is ``last`` (an alias of ``Pairing``,
+    outer-joined: NULL when none ended or completed), ``mentor`` its mentor's enrolment, is
+    matched again: no pair of hers ended, or the last one ended early with "match me again"
+    (she asked, or the coordinator who ended it ticked it) or was ended by her mentor; not
+    after a completed pair, nor an end without asking."""
+    return or_(last.id.is_(None),
+               and_(last.status == PairingStatus.ENDED,
+                    or_(last.rematch_requested, last.ended_by_id == mentor.user_id)))
+
+
+def not_again(programme: Programme) -> set[int]:
+    """The programme's mentees who are not matched again (:func:`matched_again`): neither a
+    run nor a rematch proposes them."""
+    last = aliased(Pairing)
+    ended = (select(Enrolment.id, last_end().label("last_end_id"))
+             .where(Enrolment.programme_id == programme.id, Enrolment.role == Role.MENTEE)
+             .subquery())
+    return set(db.session.scalars(
+        select(ended.c.id).join(last, last.id == ended.c.last_end_id)
+        .join(MENTOR, MENTOR.id == last.mentor_id)
+        .where(matched_again(last, MENTOR).is_not(True))))
 
 
 def mattered(result: Result, earlier: Iterable[tuple[int, int]]

@@ -9,11 +9,11 @@ never had one that ended or completed (unmatched by the run, a late applicant, a
 proposal). She
 waits since that pair ended, else since she was accepted.
 
-A rematch is a matching run of its own (``MatchingRun.settings["rematch"]``): the waiting
-mentees only, on each mentor's capacity less her live pairs and locked proposals (the
-engine's ``rematch``, nothing else moves), previous partners and forbidden pairs left out
-(``partners``), the days waited as the engine's priority. Its proposals go through the usual
-approve and announce.
+A rematch is a matching run of its own (``MatchingRun.settings["rematch"]``): the local
+re-solve a mentor's decline uses too (``matching.solve_locally``: the waiting mentees only,
+on each mentor's places less those her live pairs and open proposals hold, nothing else
+moves, previous partners and forbidden pairs left out), with the days waited as the
+engine's priority. Its proposals go through the usual approve and announce.
 """
 
 from __future__ import annotations
@@ -24,11 +24,11 @@ from datetime import datetime
 from functools import cache
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, bindparam, case, exists, func, insert, or_, select
+from sqlalchemy import bindparam, case, exists, func, insert, select
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
-from ..matching import alternatives, gc_paused, rematch
+from ..matching import gc_paused
 from ..models import (
     Enrolment,
     EnrolmentStatus,
@@ -42,15 +42,7 @@ from ..models import (
 )
 from ..models._types import utcnow
 from . import Forbidden, Refused, audit, partners
-from .matching import (
-    _alternative,
-    _one_run_at_a_time,
-    applicant_profiles,
-    diff,
-    forbidden_pairs,
-    latest_run,
-    rules_for,
-)
+from .matching import diff, latest_run, one_run_at_a_time, rules_for, solve_locally
 from .scope import Scope
 
 
@@ -71,13 +63,8 @@ def _waiting(regional: bool):
     """The waiting mentees (see the module) as one query, built once (bound parameters:
     ``programme_id``, and ``region_id`` when ``regional``): id, name, region code, since when
     and why; its size does not change the number of queries."""
-    last_end = (select(Pairing.id)
-                .where(Pairing.mentee_id == Enrolment.id,
-                       Pairing.status.in_([PairingStatus.ENDED, PairingStatus.COMPLETED]))
-                .order_by(Pairing.ended_at.desc(), Pairing.id.desc()).limit(1)
-                .correlate(Enrolment).scalar_subquery())
     free = (select(Enrolment.id, Enrolment.user_id, Enrolment.region_id, Enrolment.decided_at,
-                   Enrolment.created_at, last_end.label("last_end_id"))
+                   Enrolment.created_at, partners.last_end().label("last_end_id"))
             .where(Enrolment.programme_id == bindparam("programme_id"),
                    Enrolment.role == Role.MENTEE,
                    Enrolment.status == EnrolmentStatus.ACCEPTED, Enrolment.live_pairs == 0,
@@ -95,10 +82,7 @@ def _waiting(regional: bool):
             .outerjoin(Region, Region.id == free.c.region_id)
             .outerjoin(last, last.id == free.c.last_end_id)
             .outerjoin(mentor, mentor.id == last.mentor_id)
-            # Her last pair that ended: ended early with "match me again" or by her mentor.
-            .where(or_(last.id.is_(None),
-                       and_(last.status == PairingStatus.ENDED,
-                            or_(last.rematch_requested, last.ended_by_id == mentor.user_id))))
+            .where(partners.matched_again(last, mentor))
             .subquery())
 
 
@@ -176,38 +160,23 @@ def run(actor, scope: Scope, *, now: datetime | None = None) -> MatchingRun:
     """Rematch the waiting mentees (see the module), in the caller's transaction; ``now``
     counts the days waited (the priority)."""
     found = check_can_rematch(scope)
-    _one_run_at_a_time(scope.programme)
+    one_run_at_a_time(scope.programme)
     with gc_paused():
         return _rematch(actor, scope.programme, found, now or utcnow())
 
 
 def _rematch(actor, programme, found: list[Waiting], now: datetime) -> MatchingRun:
     started = time.perf_counter()
-    rules = rules_for(programme)
-    mentors, mentees = applicant_profiles(programme, only_mentees=[w.id for w in found])
-    ids = {e.id for e in mentees}
-    accepted_mentors = {p.id for p in mentors}
-    # Every place a pair holds: live pairs and locked proposals (none of them moves).
-    taken = [mentor for (mentor,) in db.session.execute(
-        select(Pairing.mentor_id).where(
-            Pairing.programme_id == programme.id,
-            Pairing.status.in_([PairingStatus.APPROVED, PairingStatus.ACTIVE])
-            | ((Pairing.status == PairingStatus.PROPOSED) & Pairing.locked)))
-        if mentor in accepted_mentors]
-    coordinators = {pair for pair in forbidden_pairs(programme) if pair[0] in ids}
-    earlier = partners.earlier_pairs(programme, mentors, mentees)
     by_time = {w.id: w for w in found}
     position = {w.id: k for k, w in enumerate(found, start=1)}
     # Whole days waited: mentees who started waiting the same day share a priority.
-    priority = {w.id: (now.date() - w.since.date()).days for w in found}
-    result = rematch(mentors, mentees, rules, taken=taken,
-                     forbidden=sorted(coordinators | earlier), priority=priority)
-    best_others = alternatives(result)
-    notes, reasons = partners.explain(result, earlier, coordinators, best_others)
+    local = solve_locally(programme, [w.id for w in found], priority={
+        w.id: (now.date() - w.since.date()).days for w in found})
+    result = local.result
 
     matching_run = MatchingRun(
         programme_id=programme.id, run_by_id=actor.id,
-        settings={"rules": rules.to_dict(), "fair": False, "rematch": True,
+        settings={"rules": rules_for(programme).to_dict(), "fair": False, "rematch": True,
                   "new_partners_only": programme.new_partners_only})
     db.session.add(matching_run)
     db.session.flush()
@@ -216,30 +185,20 @@ def _rematch(actor, programme, found: list[Waiting], now: datetime) -> MatchingR
         waited = by_time[pair.mentee_id]
         told = {"code": "rematch", "since": waited.since.date().isoformat(),
                 "position": position[pair.mentee_id], "waiting": len(found)}
-        rows.append({
-            "change": "new", "programme_id": programme.id, "run_id": matching_run.id,
-            "mentee_id": pair.mentee_id, "mentor_id": pair.mentor_id,
-            "status": PairingStatus.PROPOSED, "score": pair.score, "source": "rematch",
-            "parts": [*pair.parts, *partners.note(notes, pair.mentee_id), told],
-            "broken": list(pair.broken),
-            "alternatives": [_alternative(alt) for alt in best_others.get(pair.mentee_id, [])],
-        })
+        rows.append({"change": "new", "programme_id": programme.id, "run_id": matching_run.id,
+                     "source": "rematch", **local.proposal(pair, told)})
     if rows:
         db.session.execute(insert(Pairing.__table__), rows)
-    matching_run.unmatched = [
-        {"mentee": item.mentee_id, "reason": item.reason,
-         "params": {**item.params, **reasons.get(item.mentee_id, {})},
-         "alternatives": [_alternative(alt) for alt in best_others.get(item.mentee_id, [])]}
-        for item in result.unmatched]
+    matching_run.unmatched = local.unmatched()
     # The waiting had no proposal: each one made is new.
     matching_run.diff = diff({}, {pair.mentee_id: pair.mentor_id for pair in result.pairs})
     summary = result.summary
     matching_run.summary = {
         "matched": summary.matched, "unmatched": summary.unmatched, "total": summary.total,
         "lowest": summary.lowest, "mean": summary.mean, "method": result.method,
-        "mentees": len(mentees), "mentors": len(mentors), "waiting": len(found),
+        "mentees": len(local.mentees), "mentors": len(local.mentors), "waiting": len(found),
         "free_places": sum(p.capacity for p in result.model.mentors),
-        "earlier_partners": len(earlier),
+        "earlier_partners": len(local.earlier),
     }
     db.session.flush()
     matching_run.duration_ms = round((time.perf_counter() - started) * 1000)

@@ -1,10 +1,22 @@
 """The demo data, and the outbox that every email goes through."""
 
+import html
+
 from sqlalchemy import func, select
 
+from mentoring.demo import DEMO_PASSWORD
 from mentoring.extensions import db
-from mentoring.models import Circle, Enrolment, OutboxEmail, Programme, User
+from mentoring.models import (
+    Circle,
+    Enrolment,
+    MatchingRun,
+    MentorWish,
+    OutboxEmail,
+    Programme,
+    User,
+)
 from tests.helpers import emails
+from tests.web.test_wishes import settings
 
 
 def test_seed_demo_loads_two_programmes_across_all_six_regions(runner):
@@ -62,6 +74,36 @@ def test_demo_logins_work(runner, client):
     page = client.get("/coordinate/now4wrc23/applications")
     assert page.status_code == 200
     assert "region ASMG" in page.text
+
+
+def test_the_demos_mentees_rank_listed_mentors_and_wishes_first_grants_them(runner, client):
+    runner.invoke(args=["seed-demo"])
+    wrc = db.session.scalar(select(Programme).where(Programme.slug == "now4wrc23"))
+    listed = db.session.scalar(select(func.count()).select_from(Enrolment).where(
+        Enrolment.programme_id == wrc.id, Enrolment.listed.is_(True)))
+    wishers = db.session.scalar(select(func.count(func.distinct(MentorWish.mentee_id))))
+    assert listed >= 5 and wishers >= 10
+    # A mentee with wishes reads them on her wishes page, first wish first.
+    wish = db.session.scalar(select(MentorWish).where(MentorWish.rank == 2)
+                             .order_by(MentorWish.mentee_id))
+    mentee = db.session.get(Enrolment, wish.mentee_id)
+    client.post("/login", data={"email": mentee.user.email, "password": DEMO_PASSWORD})
+    page = html.unescape(client.get(f"/applications/{mentee.id}/wishes").text)
+    first = db.session.scalar(select(MentorWish).where(MentorWish.mentee_id == mentee.id,
+                                                       MentorWish.rank == 1))
+    assert page.index(first.mentor.user.name) < page.index(wish.mentor.user.name)
+    client.post("/logout")
+
+    client.post("/login", data={"email": "coordinator@demo.example",
+                                "password": DEMO_PASSWORD})
+    page = html.unescape(client.get("/coordinate/now4wrc23/matching").text)
+    assert f"{wishers} mentees have ranked mentors they would like" in page
+    client.post("/coordinate/now4wrc23/matching", data=settings(objective="wishes"))
+    client.post("/coordinate/now4wrc23/matching/run", data={})
+    run = db.session.scalar(select(MatchingRun).where(MatchingRun.programme_id == wrc.id))
+    assert run.summary["wishers"] == wishers and run.summary["wishes"][0] > 0
+    page = html.unescape(client.get("/coordinate/now4wrc23/pairs").text)
+    assert f"wish 1: {run.summary['wishes'][0]} mentee" in page and "wishes first" in page
 
 
 def test_queued_email_is_sent_after_the_request_commits(client):

@@ -121,6 +121,15 @@ def csrf_token(page) -> str:
     return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text).group(1)
 
 
+def ana_declines_maria(app, world: World, lead):
+    """Asking on, both proposals approved, and Ana declines Maria ("Too busy")."""
+    ask_mentors(lead, world)
+    approve(lead, world, world.maria_ana)
+    approve(lead, world, world.nadia_carla)
+    client_of(app, world.ana.user).post(f"/consent/{world.maria_ana.id}",
+                                        data={"decline": "Decline", "reason": "Too busy"})
+
+
 @pytest.fixture
 def lead(app, world):
     return client_of(app, world.lead)
@@ -329,11 +338,7 @@ def test_a_decline_when_no_mentor_has_a_place_left_leaves_the_mentee_for_the_coo
         app, world, lead):
     world.bea.status = EnrolmentStatus.WITHDRAWN
     db.session.commit()
-    ask_mentors(lead, world)
-    approve(lead, world, world.maria_ana)
-    approve(lead, world, world.nadia_carla)
-    client_of(app, world.ana.user).post(f"/consent/{world.maria_ana.id}",
-                                        data={"decline": "Decline", "reason": "Too busy"})
+    ana_declines_maria(app, world, lead)
     assert consent_of(world.maria_ana).next_pairing_id is None
     assert status_of(world.nadia_carla) == PairingStatus.APPROVED
     assert db.session.scalar(select(func.count()).select_from(Pairing)) == 2
@@ -345,11 +350,7 @@ def test_a_place_held_by_an_open_proposal_is_not_given_again(
                           status=EnrolmentStatus.ACCEPTED,
                           topic_ids=[world.programme.topics[0].id])
     olga_bea = _proposal(world.programme, olga, world.bea, 650)
-    ask_mentors(lead, world)
-    approve(lead, world, world.maria_ana)
-    approve(lead, world, world.nadia_carla)
-    client_of(app, world.ana.user).post(f"/consent/{world.maria_ana.id}",
-                                        data={"decline": "Decline", "reason": "Too busy"})
+    ana_declines_maria(app, world, lead)
     assert consent_of(world.maria_ana).next_pairing_id is None
     assert status_of(olga_bea) == PairingStatus.PROPOSED
     assert db.session.get(Pairing, olga_bea.id).mentor_id == world.bea.id
@@ -372,6 +373,30 @@ def test_the_re_solve_keeps_other_mentees_forbidden_pairs_out_of_its_way(
     proposal = db.session.get(Pairing, consent_of(world.maria_ana).next_pairing_id)
     assert proposal.mentee_id == world.maria.id
     assert not db.session.scalar(select(Pairing).where(Pairing.mentee_id == olga.id))
+
+
+@pytest.mark.parametrize("new_partners_only", [True, False])
+def test_the_re_solve_after_a_decline_skips_an_earlier_cycles_partner_when_asked_to(
+        app, world, lead, make_programme, make_enrolment, new_partners_only):
+    # Maria was Bea's mentee in the cycle this programme was copied from; Bea is the one
+    # mentor with a free place when Ana declines.
+    before = make_programme(status=ProgrammeStatus.CLOSED)
+    earlier = Pairing(programme_id=before.id, status=PairingStatus.COMPLETED, score=700,
+                      mentee_id=make_enrolment(before, world.maria.user,
+                                               status=EnrolmentStatus.ACCEPTED).id,
+                      mentor_id=make_enrolment(before, world.bea.user, role=Role.MENTOR,
+                                               status=EnrolmentStatus.ACCEPTED).id)
+    db.session.add(earlier)
+    world.programme.previous_id = before.id
+    world.programme.new_partners_only = new_partners_only
+    db.session.commit()
+    ana_declines_maria(app, world, lead)
+    proposed = db.session.scalars(select(Pairing.mentor_id).where(
+        Pairing.mentee_id == world.maria.id, Pairing.status == PairingStatus.PROPOSED)).all()
+    if new_partners_only:
+        assert proposed == [] and consent_of(world.maria_ana).next_pairing_id is None
+    else:
+        assert proposed == [world.bea.id]
 
 
 # ---- announcing ---------------------------------------------------------------------------

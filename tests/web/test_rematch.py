@@ -174,6 +174,23 @@ def test_when_places_are_scarce_the_longest_waiting_is_matched_first(app, make_p
     assert run.unmatched[0]["reason"] == "compatible_mentors_full"
 
 
+def test_a_place_held_by_an_open_proposal_is_not_rematched_to_someone_else(
+        app, make_programme, people, coordinator):
+    programme = make_programme(status=ProgrammeStatus.MATCHING)
+    _, add = people(programme)
+    add("Carlos Mendes", Role.MENTOR, country="BR", capacity=1)
+    add("Amina Diallo", topic=0)
+    add("Esi Owusu", topic=1)
+    client = signed_in(app, coordinator(programme))
+    client.post(f"/coordinate/{programme.slug}/matching/run")
+    assert proposals(programme) == {"Amina Diallo": "Carlos Mendes"}
+    # Esi waits, but Carlos's one place is Amina's while the coordinators decide on it.
+    response = client.post(f"/coordinate/{programme.slug}/waiting/rematch")
+    assert "Rematch: 0 of 1 waiting mentees have a proposal." in text(
+        client.get(response.headers["Location"]))
+    assert proposals(programme) == {"Amina Diallo": "Carlos Mendes"}
+
+
 def test_a_coordinator_ending_a_pair_decides_whether_the_mentee_waits(app, running,
                                                                       coordinator):
     programme, made = running
@@ -193,6 +210,24 @@ def test_a_coordinator_ending_without_the_tick_leaves_the_mentee_out(app, runnin
     client.post(f"/coordinate/{programme.slug}/pairs/{amina.id}/end",
                 data={"reason": "She left the administration."})
     assert "Amina Diallo" not in text(client.get(f"/coordinate/{programme.slug}/waiting"))
+
+
+def test_a_full_run_does_not_propose_mentees_who_did_not_ask_to_be_matched_again(
+        app, running, people, coordinator):
+    programme, made = running
+    programme.status = ProgrammeStatus.MATCHING
+    db.session.commit()
+    _, add = people(programme)
+    add("Ines Costa", Role.MENTOR, country="PT", capacity=4)
+    client = signed_in(app, coordinator(programme))
+    client.post(f"/coordinate/{programme.slug}/matching/run")
+    # Chen ended his pair without asking and Fatou completed hers: like a rematch, the run
+    # leaves them out, and says so; Amina keeps her mentor.
+    assert set(proposals(programme)) == {"Beatriz Silva", "Esi Owusu", "Gloria Ruiz"}
+    page = text(client.get(f"/coordinate/{programme.slug}/pairs"))
+    assert "4 of 4 mentees; 0 unmatched" in page
+    assert "2 mentees are not matched again: their pair ended or was completed and they did " \
+           "not ask for another mentor." in page
 
 
 def test_a_co_chair_sees_her_regions_waiting_and_cannot_rematch(app, running, coordinator):
