@@ -393,3 +393,38 @@ def test_column_generation_reaches_the_whole_relaxation(monkeypatch):
     for ours, whole, _, _ in seen:
         assert abs(ours - whole) <= 1e-6 * max(1.0, abs(whole))
     assert seen[0][2] < seen[0][3]  # the first relaxation did without some pairs
+
+
+@pytest.mark.parametrize("bound, value", [("min_share", 0.6), ("max_share", 0.3),
+                                          ("min_share", 1.0), ("max_share", 0.0)])
+def test_a_share_of_a_fixed_number_of_pairs_is_a_whole_count(bound, value):
+    # With the pairs fixed at 7 (and 2 locked, 1 of them counted), "q x count - p x pairs"
+    # and the whole count it is rounded to allow exactly the same counts.
+    (rule,) = parse_rules([{"name": "r", "mentor": {"gender": "woman"}, bound: value}])
+    counted = np.array([1, 0, 1, 1, 0, 1, 1, 1, 0, 1], bool)
+    share_row = quotas._rule_row(rule, counted, 1, 2, 0)
+    count_row = quotas._rule_row(rule, counted, 1, 2, 0, pairs=7)
+    assert (count_row[0] == counted).all()
+    for x in range(2 ** counted.size):
+        on = np.array([(x >> k) & 1 for k in range(counted.size)], bool)
+        if on.sum() != 7:
+            continue
+        share_ok = share_row[1] <= share_row[0][on].sum() <= share_row[2]
+        assert share_ok == (count_row[1] <= count_row[0][on].sum() <= count_row[2])
+    whole = count_row[1] if rule.at_least else count_row[2]
+    assert whole == int(whole)
+
+
+def test_a_share_of_the_pairs_costs_no_second_programme(monkeypatch):
+    # The best total's relaxation counts the woman mentors' pairs in whole pairs (the pairs
+    # being fixed), so its bound is the optimum here and the first programme proves it.
+    calls = []
+    real = quotas._solve_milp
+    monkeypatch.setattr(quotas, "_solve_milp", lambda *a, **k: calls.append(1) or real(*a, **k))
+    mentors, mentees = random_cohort(11, 60, 12, cap=(1, 3))
+    rules = [{"name": "woman mentors", "mentor": {"gender": "woman"}, "min_share": 0.6},
+             {"name": "abroad", "cross_region": True, "max_share": 0.3}]
+    result = solve(mentors, mentees, quota_rules=parse_rules(rules))
+    assert result.method == "quotas" and all(q.met for q in result.quotas)
+    assert (result.summary.matched, result.summary.total) == (21, 15443)  # as before
+    assert len(calls) == 1
