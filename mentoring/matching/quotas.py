@@ -287,9 +287,11 @@ def _met(rule: Rule, count: int, base: int) -> bool:
 
 
 def candidates(model: ScoreModel, counter: Counter, free: np.ndarray, cap: np.ndarray,
-               extra: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray,
-                                                             np.ndarray]:
-    """Candidate pairs (mentee rows, mentor columns, scores), unique, sorted."""
+               extra: tuple[np.ndarray, np.ndarray], keys: np.ndarray | None = None
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Candidate pairs (mentee rows, mentor columns, scores), unique, sorted. `keys` is the
+    sparse solve's int16 key matrix of the free rows (for the same places), when it kept
+    one: the pairs are read from it instead of scored again."""
     from .explain import _top_columns
 
     usable = cap > 0
@@ -299,8 +301,12 @@ def candidates(model: ScoreModel, counter: Counter, free: np.ndarray, cap: np.nd
     step = model.block_rows()
     for k in range(0, free.size, step):
         rows = free[k:k + step]
-        score, allowed = model.rows(rows)
-        allowed &= usable[None, :]
+        if keys is None:
+            score, allowed = model.rows(rows)
+            allowed &= usable[None, :]
+        else:  # the score where allowed (mentors without a place are not), < 0 where not
+            allowed = keys[k:k + step] >= 0
+            score = np.maximum(keys[k:k + step], np.int16(0))  # _top_columns reads >= 0
         masks = [allowed] if every else [allowed] + [
             allowed & counter.counts_block(r, rows) for r in range(len(counter.rules))]
         for n, mask in enumerate(masks):
@@ -587,11 +593,12 @@ def _constraints(prog: Programme, rule_rows: list, n_slack: int) -> list:
 
 
 def solve_quotas(model: ScoreModel, counter: Counter, free: np.ndarray, cap: np.ndarray,
-                 locked: dict[int, int], plain: tuple[np.ndarray, np.ndarray]
-                 ) -> tuple[np.ndarray, np.ndarray]:
+                 locked: dict[int, int], plain: tuple[np.ndarray, np.ndarray],
+                 keys: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Best matching of the free rows meeting every rule (most matched, then best total):
-    (mentor column or -1 per free row, its score or -1). Raises QuotasUnmet."""
-    rows, cols, scores = candidates(model, counter, free, cap, plain)
+    (mentor column or -1 per free row, its score or -1). Raises QuotasUnmet. `keys`: the
+    sparse solve's key matrix, if any (see `candidates`)."""
+    rows, cols, scores = candidates(model, counter, free, cap, plain, keys)
     local = np.full(model.n, -1, np.int64)
     local[free] = np.arange(free.size)
     e = rows.size

@@ -428,3 +428,43 @@ def test_a_share_of_the_pairs_costs_no_second_programme(monkeypatch):
     assert result.method == "quotas" and all(q.met for q in result.quotas)
     assert (result.summary.matched, result.summary.total) == (21, 15443)  # as before
     assert len(calls) == 1
+
+
+def test_a_large_cohort_reads_its_candidates_and_audit_from_the_sparse_solve(monkeypatch):
+    # Beyond the dense solve the sparse one keeps the key matrix; the candidates and the
+    # blocking pairs of the quotas' matching are read from it, and are those of rescoring
+    # (mentors with no place left and mentees with few allowed mentors included).
+    from mentoring.matching import sparse, stability
+    mentors, mentees = random_cohort(5, 900, 150, cap=(1, 3))
+    locked = [(mentees[0].id, mentors[0].id)]
+    rules = parse_rules([POOL[1], POOL[3], POOL[4]])
+    seen = {}
+    real_candidates = quotas.candidates
+
+    def both(model, counter, free, cap, extra, keys=None):
+        out = real_candidates(model, counter, free, cap, extra, keys)
+        seen["keys"] = keys is not None
+        again = real_candidates(model, counter, free, cap, extra)
+        assert all((a == b).all() and a.shape == b.shape for a, b in zip(out, again,
+                                                                          strict=True))
+        seen["cap"] = cap
+        return out
+
+    monkeypatch.setattr(quotas, "candidates", both)
+    result = solve(mentors, mentees, locked=locked, quota_rules=rules)
+    assert result.method == "quotas" and seen["keys"]
+    model = build_model(mentors, mentees, Rules(), [])
+    cap = seen["cap"]
+    free = np.array([i for i in range(model.n) if mentees[i].id != locked[0][0]])
+    match = np.full(free.size, -1)
+    scores = np.full(free.size, -1)
+    at = {i: k for k, i in enumerate(free.tolist())}
+    for p in result.pairs:
+        if not p.locked:
+            k = at[model.mentee_index[id_key(p.mentee_id)]]
+            match[k], scores[k] = model.mentor_index[id_key(p.mentor_id)], p.score
+    rows, cols, vals = stability.blocking_pairs(model, free, cap, match, scores)  # rescored
+    assert [(b.mentee_id, b.mentor_id, b.score) for b in result.blocking] == [
+        (mentees[i].id, mentors[j].id, s) for i, j, s in zip(rows, cols, vals, strict=True)]
+    assert len(result.blocking) > 0
+    assert sparse.CACHE_CELLS >= free.size * model.m
