@@ -61,6 +61,7 @@ PRESOLVE = False  # HiGHS presolve spends longer on these programmes than it sav
 DISP = False  # HiGHS's log on standard output (for studying a slow programme)
 FIX_START = 1.0  # reduced cost above which pairs are first left out (see _best_total)
 START_TOP, START_RULE = 2, 1  # first columns of the relaxations: per mentee, best and per rule
+PAIRS_CROSSOVER = False  # the most pairs' rounds end at the interior point (see _generate)
 PRICE_TOL = 1e-7  # a left-out pair whose reduced cost is above this joins the relaxation
 PAIRS_SLACK = 1e-3  # added to the relaxation's most pairs before rounding down
 TIME_LIMIT: float | None = None  # seconds per programme; None = until solved (benches set it)
@@ -445,8 +446,9 @@ def _generate(prog: Programme, objective: np.ndarray, rule_rows: list, simplex: 
 
     Each round's LP is HiGHS's: the first by its interior point method with crossover, the
     next ones warm, by the simplex method from the last basis (`simplex`; the most pairs,
-    whose objective is flat, are faster cold by the interior point method each round). The
-    bound is valid at every round: the rounds only make it tighter."""
+    whose objective is flat, are faster cold by the interior point method each round, and
+    without crossover: any prices give a valid bound, and its vertex would serve no warm
+    start). The bound is valid at every round: the rounds only make it tighter."""
     e = prog.rows.size
     (con,) = _constraints(prog, rule_rows, 0)
     a = con.A.tocsc()
@@ -458,6 +460,11 @@ def _generate(prog: Programme, objective: np.ndarray, rule_rows: list, simplex: 
     h.setOptionValue("output_flag", DISP)
     h.setOptionValue("presolve", "off")
     h.setOptionValue("solver", "ipm")
+    # The most pairs are read from the interior point's prices alone (the bound is ours, and
+    # those rounds are cold anyway): crossover to a vertex, most of their time, is skipped,
+    # unless the interior point alone ends imprecise.
+    crossover = simplex or PAIRS_CROSSOVER
+    h.setOptionValue("run_crossover", "on" if crossover else "off")
     if TIME_LIMIT is not None:
         h.setOptionValue("time_limit", float(TIME_LIMIT))
     inf = _highs.kHighsInf
@@ -487,6 +494,11 @@ def _generate(prog: Programme, objective: np.ndarray, rule_rows: list, simplex: 
             new = np.flatnonzero(~used)  # too few pairs to meet the rules: take them all
             used[:] = True
             h.setOptionValue("solver", "simplex" if simplex else "ipm")
+            continue
+        if status != _highs.HighsModelStatus.kOptimal and not empty and not crossover:
+            crossover = True  # the same round again, to a vertex
+            h.setOptionValue("run_crossover", "on")
+            new = new[:0]
             continue
         if status != _highs.HighsModelStatus.kOptimal and not empty:
             raise RuntimeError("the quota programme's relaxation was not solved: "
