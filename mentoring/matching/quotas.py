@@ -59,7 +59,7 @@ TOP = 16
 TOP_RULE = 8
 PRESOLVE = False  # HiGHS presolve spends longer on these programmes than it saves
 DISP = False  # HiGHS's log on standard output (for studying a slow programme)
-FIX_START = 1.0  # reduced cost above which pairs are first left out (see _best_total)
+FIX_START = 0.5  # reduced cost above which pairs are first left out (see _best_total)
 START_TOP, START_RULE = 2, 1  # first columns of the relaxations: per mentee, best and per rule
 PAIRS_CROSSOVER = False  # the most pairs' rounds end at the interior point (see _generate)
 PRICE_TOL = 1e-7  # a left-out pair whose reduced cost is above this joins the relaxation
@@ -346,6 +346,7 @@ class Programme:
     locked_pairs: int
     group: list
     start: np.ndarray | None = None  # pairs the relaxations start from (None: every pair)
+    plain: np.ndarray | None = None  # the matching without quotas (0/1 per pair), if known
 
 
 def _rule_row(rule: Rule, counted: np.ndarray, locked_count: int, locked_pairs: int,
@@ -456,6 +457,9 @@ def _generate(prog: Programme, objective: np.ndarray, rule_rows: list, simplex: 
     if _highs is None:  # older SciPy: the whole relaxation at once
         return _whole(a, lo, hi, objective)
     used = np.ones(e, bool) if prog.start is None else prog.start.copy()
+    warm = prog.plain if simplex and prog.plain is not None and prog.plain.size == e else None
+    if warm is not None:
+        used |= warm == 1
     h = _highs._Highs()
     h.setOptionValue("output_flag", DISP)
     h.setOptionValue("presolve", "off")
@@ -483,6 +487,9 @@ def _generate(prog: Programme, objective: np.ndarray, rule_rows: list, simplex: 
         h.addCols(new.size, objective[new].astype(np.float64), np.zeros(new.size),
                   np.ones(new.size), block.nnz, block.indptr[:-1].astype(np.int32),
                   block.indices.astype(np.int32), block.data.astype(np.float64))
+        if warm is not None:
+            _cross_over_from(h, warm[new].astype(np.float64), block)
+            warm = None
         h.run()
         status = h.getModelStatus()
         empty = status == _highs.HighsModelStatus.kModelEmpty  # no pair yet: x = 0
@@ -514,6 +521,21 @@ def _generate(prog: Programme, objective: np.ndarray, rule_rows: list, simplex: 
         h.setOptionValue("solver", "simplex" if simplex else "ipm")
 
 
+def _cross_over_from(h, x: np.ndarray, a: csc_matrix) -> None:
+    """A first basis for the simplex method by HiGHS's crossover from the 0/1 point x (the
+    matching without quotas: optimal without the rule rows, so most of its basis stays),
+    with zero prices. Only a start: the simplex method then solves the relaxation as
+    always, and if crossover fails it starts from its own."""
+    solution = _highs.HighsSolution()
+    solution.col_value = x
+    solution.row_value = a @ x
+    solution.col_dual = np.zeros(x.size)
+    solution.row_dual = np.zeros(a.shape[0])
+    solution.value_valid = solution.dual_valid = True
+    h.crossover(solution)
+    h.setOptionValue("solver", "simplex")
+
+
 def _whole(a: csc_matrix, lo: np.ndarray, hi: np.ndarray, objective: np.ndarray
            ) -> tuple[float, np.ndarray, np.ndarray] | None:
     """The relaxation on every pair at once (SciPy's linprog, HiGHS's interior point)."""
@@ -538,11 +560,12 @@ def _best_total(prog: Programme, scores: np.ndarray, rule_rows: list) -> np.ndar
 
     Reduced-cost fixing: the relaxation's bound z and reduced costs d (`_dual_bound`) give,
     for every feasible x, total(x) <= z - d_j x_j for each pair j with d_j >= 0. Solve the
-    programme on the pairs with d_j <= G only; if its best total I has z - I <= G - 1, a
-    solution using a left-out pair would total below z - G <= I - 1, so I is the best of the
-    whole programme (the margin of a whole point is far above HiGHS's tolerances of about
-    1e-7). Else, when it found a solution, G becomes z - I + 1.5, which proves the next
-    solve (it keeps every pair kept so far, so its I is no lower); when it found none, G
+    programme on the pairs with d_j <= G only; if its best total I has z - I <= G + 1/2, a
+    solution using a left-out pair would total below z - G <= I + 1/2, and totals are whole
+    numbers, so at most I: I is the best of the whole programme (the margin of half a point
+    is far above the rounding of z and d, about 1e-6 here). Else, when it found a solution,
+    G becomes z - I - 1/2, which proves the next solve (it keeps every pair kept so far, so
+    its I is no lower) and keeps more pairs than G did; when it found none, G
     grows fourfold (at most to every pair, then exact as is). The first G is small (the
     pairs the relaxation's solution can use): a quick first solution whose I tells how many
     pairs the proof needs."""
@@ -563,9 +586,9 @@ def _best_total(prog: Programme, scores: np.ndarray, rule_rows: list) -> np.ndar
         if solved is not None:
             x = np.zeros(e, np.int64)
             x[keep] = solved[0]
-            if every or z - float(scores[keep] @ solved[0]) <= limit - 1:
+            if every or z - float(scores[keep] @ solved[0]) <= limit + 0.5:
                 return x
-            limit = z - float(scores[keep] @ solved[0]) + 1.5
+            limit = z - float(scores[keep] @ solved[0]) - 0.5
         elif every:
             return None
         else:
@@ -633,7 +656,8 @@ def solve_quotas(model: ScoreModel, counter: Counter, free: np.ndarray, cap: np.
     # rules are some of those, so none has more pairs, or as many with a better total, and
     # it is one of them. Its pairs are always candidates, and the rule rows are read in
     # integers here (the same rows _check reads), locked pairs included.
-    x = _plain_if_met(prog, plain, rule_rows, model.m)
+    prog.plain = _plain_vector(prog, plain, model.m)
+    x = _plain_if_met(prog, rule_rows)
     if x is None:
         x = _quota_solve(prog, counter, rule_rows, scores, free.size, cap)
     _check(prog, x, rule_rows, cap, free.size, local)
@@ -659,17 +683,26 @@ def _start(prog: Programme, scores: np.ndarray) -> np.ndarray:
     return take
 
 
-def _plain_if_met(prog: Programme, plain: tuple[np.ndarray, np.ndarray], rule_rows: list,
-                  m: int) -> np.ndarray | None:
-    """The 0/1 vector of the matching without quotas over the candidates, if it meets every
-    rule row (counted in integers); else None."""
+def _plain_vector(prog: Programme, plain: tuple[np.ndarray, np.ndarray], m: int
+                  ) -> np.ndarray | None:
+    """The 0/1 vector of the matching without quotas over the candidates (None if one of
+    its pairs is not a candidate: never, candidates take them all)."""
     key = prog.rows * m + prog.cols  # sorted and unique (see candidates)
     want = np.asarray(plain[0], np.int64) * m + np.asarray(plain[1], np.int64)
     at = np.searchsorted(key, want)
     if want.size and (at.max() >= key.size or (key[at] != want).any()):
-        return None  # not all candidates (never: candidates take them all)
+        return None
     x = np.zeros(key.size, np.int64)
     x[at] = 1
+    return x
+
+
+def _plain_if_met(prog: Programme, rule_rows: list) -> np.ndarray | None:
+    """The 0/1 vector of the matching without quotas (`prog.plain`), if it meets every rule
+    row (counted in integers); else None."""
+    x = prog.plain
+    if x is None:
+        return None
     for coef, a, b in rule_rows:
         v = int(np.asarray(coef, np.int64)[x == 1].sum())
         if not a <= v <= b:

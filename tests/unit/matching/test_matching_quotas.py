@@ -495,3 +495,33 @@ def test_the_most_pairs_end_at_the_interior_point_or_cross_over_when_it_is_impre
     check_best_meeting((mentors, mentees, Rules(), [], []), [POOL[1], POOL[4]])
     first = options[0][0]  # the most pairs' relaxation
     assert [v for k, v in options if k == first] == ["off", "on"]
+
+
+def test_the_best_total_starts_from_the_matching_without_quotas(monkeypatch):
+    # Its relaxation's simplex starts from a crossover of the matching without quotas; the
+    # start changes the work, never the answer (also when crossover does nothing).
+    mentors, mentees = random_cohort(11, 60, 12, cap=(1, 3))
+    rules = parse_rules([{"name": "woman mentors", "mentor": {"gender": "woman"},
+                          "min_share": 0.6},
+                         {"name": "abroad", "cross_region": True, "max_share": 0.3}])
+    calls = []
+    real = quotas._highs._Highs
+
+    class Spy(real):
+        def crossover(self, solution):
+            calls.append(int(np.asarray(solution.col_value).sum()))
+            return super().crossover(solution)
+
+    monkeypatch.setattr(quotas._highs, "_Highs", Spy)
+    warm = solve(mentors, mentees, quota_rules=rules)
+    assert calls == [warm.without_quotas.matched]  # one start, the unconstrained matching
+
+    class Idle(real):
+        def crossover(self, solution):
+            return quotas._highs.HighsStatus.kError
+
+    monkeypatch.setattr(quotas._highs, "_Highs", Idle)
+    cold = solve(mentors, mentees, quota_rules=rules)
+    assert (warm.summary.matched, warm.summary.total) == (21, 15443)  # as without a start
+    assert (cold.summary.matched, cold.summary.total) == (21, 15443)
+
