@@ -92,13 +92,36 @@ def test_quotas_are_met_and_the_matching_is_the_best_that_meets_them(problem, pi
                             unique=True))
 def test_pairs_left_out_by_their_reduced_cost_come_back_until_the_bound_proves_it(problem,
                                                                                    picks):
-    # With a first limit of 0 only the pairs of reduced cost 0 are kept at first: the
-    # programme on them is infeasible or not proven best, and the limit grows.
+    # With a first limit of 0, the pairs of the relaxation's solution first, then those of
+    # reduced cost up to the limit: the programme on them is infeasible or not proven best,
+    # and the limit grows.
     first, quotas.FIX_START = quotas.FIX_START, 0.0
     try:
         check_best_meeting(problem, [POOL[k] for k in picks])
     finally:
         quotas.FIX_START = first
+
+
+@pytest.mark.parametrize("seed", range(24))
+def test_a_first_programme_on_too_few_pairs_is_not_taken_for_the_best(seed, monkeypatch):
+    # Whatever pairs the first programme is given (here the pairs the relaxation prices
+    # out and a random 30 % of the others, instead of its solution's: in most of these
+    # cohorts its best is below the optimum or it has none), pairs join by their reduced
+    # costs until whole totals prove the best, which is the best of every matching.
+    real = quotas._relaxation
+    rnd = np.random.default_rng(seed)
+
+    def thin(prog, objective, rule_rows):
+        relaxed = real(prog, objective, rule_rows)
+        if relaxed is None:
+            return None
+        z, reduced, support = relaxed
+        return z, reduced, (reduced > 1e-9) | (rnd.random(support.size) < 0.3)
+
+    monkeypatch.setattr(quotas, "_relaxation", thin)
+    monkeypatch.setattr(quotas, "FIX_START", 0.0)
+    mentors, mentees = random_cohort(seed, 6, 3, cap=(1, 2))
+    check_best_meeting((mentors, mentees, Rules(), [], []), [POOL[1], POOL[4]])
 
 
 def test_a_programme_left_without_enough_pairs_grows_to_every_pair(monkeypatch):
@@ -108,8 +131,8 @@ def test_a_programme_left_without_enough_pairs_grows_to_every_pair(monkeypatch):
     kept = []
 
     def dear(prog, objective, rule_rows):
-        z, reduced = real(prog, objective, rule_rows)
-        return z, np.full(reduced.size, 1e4)
+        z, reduced, _ = real(prog, objective, rule_rows)
+        return z, np.full(reduced.size, 1e4), np.zeros(reduced.size, bool)
 
     real_subset = quotas._subset
     monkeypatch.setattr(quotas, "_relaxation", dear)
