@@ -59,8 +59,9 @@ TOP = 16
 TOP_RULE = 8
 PRESOLVE = False  # HiGHS presolve spends longer on these programmes than it saves
 DISP = False  # HiGHS's log on standard output (for studying a slow programme)
-FIX_START = 1.0  # reduced cost above which pairs are first left out (see _best_total)
+FIX_START = 0.5  # reduced cost up to which pairs join when too few are kept (_best_total)
 START_TOP, START_RULE = 2, 1  # first columns of the relaxations: per mentee, best and per rule
+PAIRS_CROSSOVER = False  # the most pairs' rounds end at the interior point (see _generate)
 PRICE_TOL = 1e-7  # a left-out pair whose reduced cost is above this joins the relaxation
 PAIRS_SLACK = 1e-3  # added to the relaxation's most pairs before rounding down
 TIME_LIMIT: float | None = None  # seconds per programme; None = until solved (benches set it)
@@ -287,9 +288,11 @@ def _met(rule: Rule, count: int, base: int) -> bool:
 
 
 def candidates(model: ScoreModel, counter: Counter, free: np.ndarray, cap: np.ndarray,
-               extra: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray,
-                                                             np.ndarray]:
-    """Candidate pairs (mentee rows, mentor columns, scores), unique, sorted."""
+               extra: tuple[np.ndarray, np.ndarray], keys: np.ndarray | None = None
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Candidate pairs (mentee rows, mentor columns, scores), unique, sorted. `keys` is the
+    sparse solve's int16 key matrix of the free rows (for the same places), when it kept
+    one: the pairs are read from it instead of scored again."""
     from .explain import _top_columns
 
     usable = cap > 0
@@ -299,8 +302,12 @@ def candidates(model: ScoreModel, counter: Counter, free: np.ndarray, cap: np.nd
     step = model.block_rows()
     for k in range(0, free.size, step):
         rows = free[k:k + step]
-        score, allowed = model.rows(rows)
-        allowed &= usable[None, :]
+        if keys is None:
+            score, allowed = model.rows(rows)
+            allowed &= usable[None, :]
+        else:  # the score where allowed (mentors without a place are not), < 0 where not
+            allowed = keys[k:k + step] >= 0
+            score = np.maximum(keys[k:k + step], np.int16(0))  # _top_columns reads >= 0
         masks = [allowed] if every else [allowed] + [
             allowed & counter.counts_block(r, rows) for r in range(len(counter.rules))]
         for n, mask in enumerate(masks):
@@ -339,17 +346,22 @@ class Programme:
     locked_pairs: int
     group: list
     start: np.ndarray | None = None  # pairs the relaxations start from (None: every pair)
+    plain: np.ndarray | None = None  # the matching without quotas (0/1 per pair), if known
 
 
 def _rule_row(rule: Rule, counted: np.ndarray, locked_count: int, locked_pairs: int,
-              group: int) -> tuple[np.ndarray, float, float]:
-    """The rule as coef . x in [lo, hi] (integers)."""
+              group: int, pairs: int | None = None) -> tuple[np.ndarray, float, float]:
+    """The rule as coef . x in [lo, hi] (integers). With `pairs`, the programme's pairs are
+    fixed at that many, and a share of the pairs is a share of a known number: a count
+    rounded to a whole one, as a share of the group is (the same 0/1 points, a tighter
+    relaxation: 805 pairs with a woman mentor, not 804.6)."""
     if not rule.share:
         coef = counted.astype(np.int64)
         target = int(rule.value) - locked_count
-    elif rule.of == "group":
+    elif rule.of == "group" or pairs is not None:
         coef = counted.astype(np.int64)
-        f = Fraction(str(rule.value)) * group
+        base = group if rule.of == "group" else pairs + locked_pairs
+        f = Fraction(str(rule.value)) * base
         target = (math.ceil(f) if rule.at_least else math.floor(f)) - locked_count
     else:
         f = Fraction(str(rule.value))
@@ -397,13 +409,13 @@ def _pairs_bound(prog: Programme, rule_rows: list) -> float | None:
 
 
 def _relaxation(prog: Programme, objective: np.ndarray, rule_rows: list
-                ) -> tuple[float, np.ndarray] | None:
-    """An upper bound z on objective . x over the linear relaxation and each pair's reduced
+                ) -> tuple[float, np.ndarray, np.ndarray] | None:
+    """An upper bound z on objective . x over the linear relaxation, each pair's reduced
     cost d (how much the bound falls per unit of the pair, see `_dual_bound`: for every
-    feasible 0/1 x, objective . x <= z - sum of d_j x_j over d_j > 0), by column generation
-    (`_generate`); None if the relaxation is infeasible."""
+    feasible 0/1 x, objective . x <= z - sum of d_j x_j over d_j > 0) and the pairs its
+    solution uses, by column generation (`_generate`); None if it is infeasible."""
     relaxed = _generate(prog, objective, rule_rows, simplex=True)
-    return None if relaxed is None else (relaxed[0], -relaxed[1])
+    return None if relaxed is None else (relaxed[0], -relaxed[1], relaxed[3])
 
 
 def _dual_bound(a: csc_matrix, lo: np.ndarray, hi: np.ndarray, objective: np.ndarray,
@@ -435,8 +447,9 @@ def _generate(prog: Programme, objective: np.ndarray, rule_rows: list, simplex: 
 
     Each round's LP is HiGHS's: the first by its interior point method with crossover, the
     next ones warm, by the simplex method from the last basis (`simplex`; the most pairs,
-    whose objective is flat, are faster cold by the interior point method each round). The
-    bound is valid at every round: the rounds only make it tighter."""
+    whose objective is flat, are faster cold by the interior point method each round, and
+    without crossover: any prices give a valid bound, and its vertex would serve no warm
+    start). The bound is valid at every round: the rounds only make it tighter."""
     e = prog.rows.size
     (con,) = _constraints(prog, rule_rows, 0)
     a = con.A.tocsc()
@@ -444,10 +457,18 @@ def _generate(prog: Programme, objective: np.ndarray, rule_rows: list, simplex: 
     if _highs is None:  # older SciPy: the whole relaxation at once
         return _whole(a, lo, hi, objective)
     used = np.ones(e, bool) if prog.start is None else prog.start.copy()
+    warm = prog.plain if simplex and prog.plain is not None and prog.plain.size == e else None
+    if warm is not None:
+        used |= warm == 1
     h = _highs._Highs()
     h.setOptionValue("output_flag", DISP)
     h.setOptionValue("presolve", "off")
     h.setOptionValue("solver", "ipm")
+    # The most pairs are read from the interior point's prices alone (the bound is ours, and
+    # those rounds are cold anyway): crossover to a vertex, most of their time, is skipped,
+    # unless the interior point alone ends imprecise.
+    crossover = simplex or PAIRS_CROSSOVER
+    h.setOptionValue("run_crossover", "on" if crossover else "off")
     if TIME_LIMIT is not None:
         h.setOptionValue("time_limit", float(TIME_LIMIT))
     inf = _highs.kHighsInf
@@ -461,11 +482,16 @@ def _generate(prog: Programme, objective: np.ndarray, rule_rows: list, simplex: 
     lp.a_matrix_.start_ = np.zeros(1, np.int32)
     h.passModel(lp)
     new = np.flatnonzero(used)
+    order = []  # the pairs in HiGHS's column order
     while True:
         block = a[:, new]
+        order.append(new)
         h.addCols(new.size, objective[new].astype(np.float64), np.zeros(new.size),
                   np.ones(new.size), block.nnz, block.indptr[:-1].astype(np.int32),
                   block.indices.astype(np.int32), block.data.astype(np.float64))
+        if warm is not None:
+            _cross_over_from(h, warm[new].astype(np.float64), block)
+            warm = None
         h.run()
         status = h.getModelStatus()
         empty = status == _highs.HighsModelStatus.kModelEmpty  # no pair yet: x = 0
@@ -478,6 +504,11 @@ def _generate(prog: Programme, objective: np.ndarray, rule_rows: list, simplex: 
             used[:] = True
             h.setOptionValue("solver", "simplex" if simplex else "ipm")
             continue
+        if status != _highs.HighsModelStatus.kOptimal and not empty and not crossover:
+            crossover = True  # the same round again, to a vertex
+            h.setOptionValue("run_crossover", "on")
+            new = new[:0]
+            continue
         if status != _highs.HighsModelStatus.kOptimal and not empty:
             raise RuntimeError("the quota programme's relaxation was not solved: "
                                f"{h.modelStatusToString(status)}")
@@ -487,13 +518,31 @@ def _generate(prog: Programme, objective: np.ndarray, rule_rows: list, simplex: 
         bound, reduced = _dual_bound(a, lo, hi, objective, duals)
         new = np.flatnonzero(~used & (reduced > PRICE_TOL))
         if new.size == 0 or bound - value <= PRICE_TOL * max(1.0, abs(value)):
-            return bound, reduced, used
+            support = np.zeros(e, bool)
+            if not empty:
+                support[np.concatenate(order)] = np.asarray(h.getSolution().col_value) > 1e-9
+            return bound, reduced, used, support
         used[new] = True
         h.setOptionValue("solver", "simplex" if simplex else "ipm")
 
 
+def _cross_over_from(h, x: np.ndarray, a: csc_matrix) -> None:
+    """A first basis for the simplex method by HiGHS's crossover from the 0/1 point x (the
+    matching without quotas: optimal without the rule rows, so most of its basis stays),
+    with zero prices. Only a start: the simplex method then solves the relaxation as
+    always, and if crossover fails it starts from its own."""
+    solution = _highs.HighsSolution()
+    solution.col_value = x
+    solution.row_value = a @ x
+    solution.col_dual = np.zeros(x.size)
+    solution.row_dual = np.zeros(a.shape[0])
+    solution.value_valid = solution.dual_valid = True
+    h.crossover(solution)
+    h.setOptionValue("solver", "simplex")
+
+
 def _whole(a: csc_matrix, lo: np.ndarray, hi: np.ndarray, objective: np.ndarray
-           ) -> tuple[float, np.ndarray, np.ndarray] | None:
+           ) -> tuple[float, np.ndarray, np.ndarray, np.ndarray] | None:
     """The relaxation on every pair at once (SciPy's linprog, HiGHS's interior point)."""
     up, down = np.isfinite(hi), np.isfinite(lo)
     res = linprog(-objective.astype(np.float64), A_ub=vstack([a[up], -a[down]]).tocsr(),
@@ -507,7 +556,7 @@ def _whole(a: csc_matrix, lo: np.ndarray, hi: np.ndarray, objective: np.ndarray
     duals[np.flatnonzero(up)] += y[:int(up.sum())]
     duals[np.flatnonzero(down)] -= y[int(up.sum()):]
     bound, reduced = _dual_bound(a, lo, hi, objective, duals)
-    return bound, reduced, np.ones(a.shape[1], bool)
+    return bound, reduced, np.ones(a.shape[1], bool), np.asarray(res.x) > 1e-9
 
 
 def _best_total(prog: Programme, scores: np.ndarray, rule_rows: list) -> np.ndarray | None:
@@ -516,14 +565,16 @@ def _best_total(prog: Programme, scores: np.ndarray, rule_rows: list) -> np.ndar
 
     Reduced-cost fixing: the relaxation's bound z and reduced costs d (`_dual_bound`) give,
     for every feasible x, total(x) <= z - d_j x_j for each pair j with d_j >= 0. Solve the
-    programme on the pairs with d_j <= G only; if its best total I has z - I <= G - 1, a
-    solution using a left-out pair would total below z - G <= I - 1, so I is the best of the
-    whole programme (the margin of a whole point is far above HiGHS's tolerances of about
-    1e-7). Else, when it found a solution, G becomes z - I + 1.5, which proves the next
-    solve (it keeps every pair kept so far, so its I is no lower); when it found none, G
-    grows fourfold (at most to every pair, then exact as is). The first G is small (the
-    pairs the relaxation's solution can use): a quick first solution whose I tells how many
-    pairs the proof needs."""
+    programme on some pairs, every pair of d_j < 0 among them; if its best total I has
+    z - I <= G + 1/2, G the least d_j of the pairs left out, a solution using one of them
+    would total below z - G <= I + 1/2, and totals are whole numbers, so at most I: I is
+    the best of the whole programme (the margin of half a point is far above the rounding
+    of z and d, about 1e-6 here). The first pairs are those the relaxation's solution uses
+    (on the bench cohorts it is whole: the programme is the proof, 6,933 pairs at 10,000).
+    Else, when it found a solution, the pairs with d_j <= z - I - 1/2 join, which proves
+    the next solve (it keeps every pair kept so far, so its I is no lower) and adds a pair;
+    when it found none, those with d_j up to a limit growing fourfold from FIX_START (at
+    most to every pair, then exact as is)."""
     e = prog.rows.size
     if e == 0:
         solved = _solve_milp(prog, scores, rule_rows)
@@ -531,23 +582,25 @@ def _best_total(prog: Programme, scores: np.ndarray, rule_rows: list) -> np.ndar
     relaxed = _relaxation(prog, scores, rule_rows)
     if relaxed is None:
         return None
-    z, reduced = relaxed
+    z, reduced, support = relaxed
     limit = FIX_START
+    keep = support | (reduced < 0)
     while True:
-        keep = reduced <= limit
         every = bool(keep.all())
         sub = _subset(prog, keep)
         solved = _solve_milp(sub, scores[keep], [(c[keep], a, b) for c, a, b in rule_rows])
         if solved is not None:
             x = np.zeros(e, np.int64)
             x[keep] = solved[0]
-            if every or z - float(scores[keep] @ solved[0]) <= limit - 1:
+            gap = z - float(scores[keep] @ solved[0])
+            if every or gap <= reduced[~keep].min() + 0.5:
                 return x
-            limit = z - float(scores[keep] @ solved[0]) + 1.5
+            limit = gap - 0.5
         elif every:
             return None
         else:
             limit = max(4 * limit, 1.0)
+        keep |= reduced <= limit
 
 
 def _subset(prog: Programme, keep: np.ndarray) -> Programme:
@@ -583,11 +636,12 @@ def _constraints(prog: Programme, rule_rows: list, n_slack: int) -> list:
 
 
 def solve_quotas(model: ScoreModel, counter: Counter, free: np.ndarray, cap: np.ndarray,
-                 locked: dict[int, int], plain: tuple[np.ndarray, np.ndarray]
-                 ) -> tuple[np.ndarray, np.ndarray]:
+                 locked: dict[int, int], plain: tuple[np.ndarray, np.ndarray],
+                 keys: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Best matching of the free rows meeting every rule (most matched, then best total):
-    (mentor column or -1 per free row, its score or -1). Raises QuotasUnmet."""
-    rows, cols, scores = candidates(model, counter, free, cap, plain)
+    (mentor column or -1 per free row, its score or -1). Raises QuotasUnmet. `keys`: the
+    sparse solve's key matrix, if any (see `candidates`)."""
+    rows, cols, scores = candidates(model, counter, free, cap, plain, keys)
     local = np.full(model.n, -1, np.int64)
     local[free] = np.arange(free.size)
     e = rows.size
@@ -610,7 +664,8 @@ def solve_quotas(model: ScoreModel, counter: Counter, free: np.ndarray, cap: np.
     # rules are some of those, so none has more pairs, or as many with a better total, and
     # it is one of them. Its pairs are always candidates, and the rule rows are read in
     # integers here (the same rows _check reads), locked pairs included.
-    x = _plain_if_met(prog, plain, rule_rows, model.m)
+    prog.plain = _plain_vector(prog, plain, model.m)
+    x = _plain_if_met(prog, rule_rows)
     if x is None:
         x = _quota_solve(prog, counter, rule_rows, scores, free.size, cap)
     _check(prog, x, rule_rows, cap, free.size, local)
@@ -636,17 +691,26 @@ def _start(prog: Programme, scores: np.ndarray) -> np.ndarray:
     return take
 
 
-def _plain_if_met(prog: Programme, plain: tuple[np.ndarray, np.ndarray], rule_rows: list,
-                  m: int) -> np.ndarray | None:
-    """The 0/1 vector of the matching without quotas over the candidates, if it meets every
-    rule row (counted in integers); else None."""
+def _plain_vector(prog: Programme, plain: tuple[np.ndarray, np.ndarray], m: int
+                  ) -> np.ndarray | None:
+    """The 0/1 vector of the matching without quotas over the candidates (None if one of
+    its pairs is not a candidate: never, candidates take them all)."""
     key = prog.rows * m + prog.cols  # sorted and unique (see candidates)
     want = np.asarray(plain[0], np.int64) * m + np.asarray(plain[1], np.int64)
     at = np.searchsorted(key, want)
     if want.size and (at.max() >= key.size or (key[at] != want).any()):
-        return None  # not all candidates (never: candidates take them all)
+        return None
     x = np.zeros(key.size, np.int64)
     x[at] = 1
+    return x
+
+
+def _plain_if_met(prog: Programme, rule_rows: list) -> np.ndarray | None:
+    """The 0/1 vector of the matching without quotas (`prog.plain`), if it meets every rule
+    row (counted in integers); else None."""
+    x = prog.plain
+    if x is None:
+        return None
     for coef, a, b in rule_rows:
         v = int(np.asarray(coef, np.int64)[x == 1].sum())
         if not a <= v <= b:
@@ -657,7 +721,6 @@ def _plain_if_met(prog: Programme, plain: tuple[np.ndarray, np.ndarray], rule_ro
 def _quota_solve(prog: Programme, counter: Counter, rule_rows: list, scores: np.ndarray,
                  nf: int, cap: np.ndarray) -> np.ndarray:
     """The best 0/1 solution meeting the rules by the programmes (raises QuotasUnmet)."""
-    e = prog.rows.size
     # The most pairs first, then the best total with exactly that many (at gap 0). The
     # linear relaxation's most pairs z (column generation, `_generate`) bounds the pairs t* of
     # every matching that meets the rules, so t* <= floor(z) (HiGHS solves to tolerances of
@@ -665,16 +728,26 @@ def _quota_solve(prog: Programme, counter: Counter, rule_rows: list, scores: np.
     # rounded down). If the best-total programme with exactly floor(z) pairs is feasible,
     # floor(z) = t* and its solution is the answer: one MILP. On these cohorts the
     # relaxation's fractions come from the shares of the pairs (805 pairs with a woman
-    # mentor allow 1341.67 pairs at 60 %), and floor(z) is reached.
+    # mentor allow 1341.67 pairs at 60 %), and floor(z) is reached. With the pairs fixed, a
+    # share of them is a whole count (`_with_pairs`): the same 0/1 points, and a relaxation
+    # whose bound is the optimum on these cohorts (the fraction of a woman mentor's pair cost
+    # 38.8 points of bound at 10,000 x 3,000, which took a second programme on 56,000 pairs).
     bound = _pairs_bound(prog, rule_rows)
     if bound is None:
         raise _unmet(prog, counter, rule_rows)
     most = min(nf, int(cap.sum()), math.floor(bound + PAIRS_SLACK))
-    solved = _best_total(prog, scores, rule_rows + [(np.ones(e, np.int64), most, most)])
+    solved = _best_total(prog, scores, _with_pairs(prog, counter, most))
     if solved is None:
         most = _most_pairs(prog, counter, rule_rows, scores, nf, int(cap.sum()))
-        solved = _best_total(prog, scores, rule_rows + [(np.ones(e, np.int64), most, most)])
+        solved = _best_total(prog, scores, _with_pairs(prog, counter, most))
     return solved
+
+
+def _with_pairs(prog: Programme, counter: Counter, most: int) -> list:
+    """The rule rows of the programme whose pairs are fixed at `most`, and that row."""
+    return [_rule_row(rule, prog.counted[r], prog.locked_counts[r], prog.locked_pairs,
+                      prog.group[r], pairs=most) for r, rule in enumerate(counter.rules)
+            ] + [(np.ones(prog.rows.size, np.int64), most, most)]
 
 
 def _most_pairs(prog: Programme, counter: Counter, rule_rows: list, scores: np.ndarray,

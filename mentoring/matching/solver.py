@@ -196,9 +196,10 @@ def _solve(mentors, mentees, rules, locked, forbidden, fair, method, at, stable,
     if counter is not None:
         without = _price(model, free, match, scores, lock_of)
         got = match >= 0
-        keys = None  # the programme's matching is audited by rescoring
+        # The key matrix of the free rows (when the sparse solve kept it) serves the
+        # candidates and then the audit of the programme's matching: no rescoring.
         match, scores = quotas.solve_quotas(model, counter, free, cap, lock_of,
-                                            (free[got], match[got]))
+                                            (free[got], match[got]), keys)
         method = "quotas"
 
     solved = time.perf_counter()

@@ -92,13 +92,36 @@ def test_quotas_are_met_and_the_matching_is_the_best_that_meets_them(problem, pi
                             unique=True))
 def test_pairs_left_out_by_their_reduced_cost_come_back_until_the_bound_proves_it(problem,
                                                                                    picks):
-    # With a first limit of 0 only the pairs of reduced cost 0 are kept at first: the
-    # programme on them is infeasible or not proven best, and the limit grows.
+    # With a first limit of 0, the pairs of the relaxation's solution first, then those of
+    # reduced cost up to the limit: the programme on them is infeasible or not proven best,
+    # and the limit grows.
     first, quotas.FIX_START = quotas.FIX_START, 0.0
     try:
         check_best_meeting(problem, [POOL[k] for k in picks])
     finally:
         quotas.FIX_START = first
+
+
+@pytest.mark.parametrize("seed", range(24))
+def test_a_first_programme_on_too_few_pairs_is_not_taken_for_the_best(seed, monkeypatch):
+    # Whatever pairs the first programme is given (here the pairs the relaxation prices
+    # out and a random 30 % of the others, instead of its solution's: in most of these
+    # cohorts its best is below the optimum or it has none), pairs join by their reduced
+    # costs until whole totals prove the best, which is the best of every matching.
+    real = quotas._relaxation
+    rnd = np.random.default_rng(seed)
+
+    def thin(prog, objective, rule_rows):
+        relaxed = real(prog, objective, rule_rows)
+        if relaxed is None:
+            return None
+        z, reduced, support = relaxed
+        return z, reduced, (reduced > 1e-9) | (rnd.random(support.size) < 0.3)
+
+    monkeypatch.setattr(quotas, "_relaxation", thin)
+    monkeypatch.setattr(quotas, "FIX_START", 0.0)
+    mentors, mentees = random_cohort(seed, 6, 3, cap=(1, 2))
+    check_best_meeting((mentors, mentees, Rules(), [], []), [POOL[1], POOL[4]])
 
 
 def test_a_programme_left_without_enough_pairs_grows_to_every_pair(monkeypatch):
@@ -108,8 +131,8 @@ def test_a_programme_left_without_enough_pairs_grows_to_every_pair(monkeypatch):
     kept = []
 
     def dear(prog, objective, rule_rows):
-        z, reduced = real(prog, objective, rule_rows)
-        return z, np.full(reduced.size, 1e4)
+        z, reduced, _ = real(prog, objective, rule_rows)
+        return z, np.full(reduced.size, 1e4), np.zeros(reduced.size, bool)
 
     real_subset = quotas._subset
     monkeypatch.setattr(quotas, "_relaxation", dear)
@@ -393,3 +416,135 @@ def test_column_generation_reaches_the_whole_relaxation(monkeypatch):
     for ours, whole, _, _ in seen:
         assert abs(ours - whole) <= 1e-6 * max(1.0, abs(whole))
     assert seen[0][2] < seen[0][3]  # the first relaxation did without some pairs
+
+
+@pytest.mark.parametrize("bound, value", [("min_share", 0.6), ("max_share", 0.3),
+                                          ("min_share", 1.0), ("max_share", 0.0)])
+def test_a_share_of_a_fixed_number_of_pairs_is_a_whole_count(bound, value):
+    # With the pairs fixed at 7 (and 2 locked, 1 of them counted), "q x count - p x pairs"
+    # and the whole count it is rounded to allow exactly the same counts.
+    (rule,) = parse_rules([{"name": "r", "mentor": {"gender": "woman"}, bound: value}])
+    counted = np.array([1, 0, 1, 1, 0, 1, 1, 1, 0, 1], bool)
+    share_row = quotas._rule_row(rule, counted, 1, 2, 0)
+    count_row = quotas._rule_row(rule, counted, 1, 2, 0, pairs=7)
+    assert (count_row[0] == counted).all()
+    for x in range(2 ** counted.size):
+        on = np.array([(x >> k) & 1 for k in range(counted.size)], bool)
+        if on.sum() != 7:
+            continue
+        share_ok = share_row[1] <= share_row[0][on].sum() <= share_row[2]
+        assert share_ok == (count_row[1] <= count_row[0][on].sum() <= count_row[2])
+    whole = count_row[1] if rule.at_least else count_row[2]
+    assert whole == int(whole)
+
+
+def test_a_share_of_the_pairs_costs_no_second_programme(monkeypatch):
+    # The best total's relaxation counts the woman mentors' pairs in whole pairs (the pairs
+    # being fixed), so its bound is the optimum here and the first programme proves it.
+    calls = []
+    real = quotas._solve_milp
+    monkeypatch.setattr(quotas, "_solve_milp", lambda *a, **k: calls.append(1) or real(*a, **k))
+    mentors, mentees = random_cohort(11, 60, 12, cap=(1, 3))
+    rules = [{"name": "woman mentors", "mentor": {"gender": "woman"}, "min_share": 0.6},
+             {"name": "abroad", "cross_region": True, "max_share": 0.3}]
+    result = solve(mentors, mentees, quota_rules=parse_rules(rules))
+    assert result.method == "quotas" and all(q.met for q in result.quotas)
+    assert (result.summary.matched, result.summary.total) == (21, 15443)  # as before
+    assert len(calls) == 1
+
+
+def test_a_large_cohort_reads_its_candidates_and_audit_from_the_sparse_solve(monkeypatch):
+    # Beyond the dense solve the sparse one keeps the key matrix; the candidates and the
+    # blocking pairs of the quotas' matching are read from it, and are those of rescoring
+    # (mentors with no place left and mentees with few allowed mentors included).
+    from mentoring.matching import sparse, stability
+    mentors, mentees = random_cohort(5, 900, 150, cap=(1, 3))
+    locked = [(mentees[0].id, mentors[0].id)]
+    rules = parse_rules([POOL[1], POOL[3], POOL[4]])
+    seen = {}
+    real_candidates = quotas.candidates
+
+    def both(model, counter, free, cap, extra, keys=None):
+        out = real_candidates(model, counter, free, cap, extra, keys)
+        seen["keys"] = keys is not None
+        again = real_candidates(model, counter, free, cap, extra)
+        assert all((a == b).all() and a.shape == b.shape for a, b in zip(out, again,
+                                                                          strict=True))
+        seen["cap"] = cap
+        return out
+
+    monkeypatch.setattr(quotas, "candidates", both)
+    result = solve(mentors, mentees, locked=locked, quota_rules=rules)
+    assert result.method == "quotas" and seen["keys"]
+    model = build_model(mentors, mentees, Rules(), [])
+    cap = seen["cap"]
+    free = np.array([i for i in range(model.n) if mentees[i].id != locked[0][0]])
+    match = np.full(free.size, -1)
+    scores = np.full(free.size, -1)
+    at = {i: k for k, i in enumerate(free.tolist())}
+    for p in result.pairs:
+        if not p.locked:
+            k = at[model.mentee_index[id_key(p.mentee_id)]]
+            match[k], scores[k] = model.mentor_index[id_key(p.mentor_id)], p.score
+    rows, cols, vals = stability.blocking_pairs(model, free, cap, match, scores)  # rescored
+    assert [(b.mentee_id, b.mentor_id, b.score) for b in result.blocking] == [
+        (mentees[i].id, mentors[j].id, s) for i, j, s in zip(rows, cols, vals, strict=True)]
+    assert len(result.blocking) > 0
+    assert sparse.CACHE_CELLS >= free.size * model.m
+
+
+def test_the_most_pairs_end_at_the_interior_point_or_cross_over_when_it_is_imprecise(
+        monkeypatch):
+    # The most pairs' rounds skip crossover; where the interior point alone ends without a
+    # verdict (HiGHS's "unknown", here made up for the first round) the round is run again
+    # with it, and the answer is still the best matching.
+    options = []
+    real = quotas._highs._Highs
+    unknown = quotas._highs.HighsModelStatus.kUnknown
+
+    class Spy(real):
+        def setOptionValue(self, name, value):  # noqa: N802 - HiGHS's name
+            if name == "run_crossover":
+                options.append((id(self), value))
+            return super().setOptionValue(name, value)
+
+        def getModelStatus(self):  # noqa: N802
+            if options[0] == (id(self), "off") and len(options) == 1:
+                return unknown
+            return super().getModelStatus()
+
+    monkeypatch.setattr(quotas._highs, "_Highs", Spy)
+    mentors, mentees = random_cohort(3, 6, 3, cap=(1, 2))
+    check_best_meeting((mentors, mentees, Rules(), [], []), [POOL[1], POOL[4]])
+    first = options[0][0]  # the most pairs' relaxation
+    assert [v for k, v in options if k == first] == ["off", "on"]
+
+
+def test_the_best_total_starts_from_the_matching_without_quotas(monkeypatch):
+    # Its relaxation's simplex starts from a crossover of the matching without quotas; the
+    # start changes the work, never the answer (also when crossover does nothing).
+    mentors, mentees = random_cohort(11, 60, 12, cap=(1, 3))
+    rules = parse_rules([{"name": "woman mentors", "mentor": {"gender": "woman"},
+                          "min_share": 0.6},
+                         {"name": "abroad", "cross_region": True, "max_share": 0.3}])
+    calls = []
+    real = quotas._highs._Highs
+
+    class Spy(real):
+        def crossover(self, solution):
+            calls.append(int(np.asarray(solution.col_value).sum()))
+            return super().crossover(solution)
+
+    monkeypatch.setattr(quotas._highs, "_Highs", Spy)
+    warm = solve(mentors, mentees, quota_rules=rules)
+    assert calls == [warm.without_quotas.matched]  # one start, the unconstrained matching
+
+    class Idle(real):
+        def crossover(self, solution):
+            return quotas._highs.HighsStatus.kError
+
+    monkeypatch.setattr(quotas._highs, "_Highs", Idle)
+    cold = solve(mentors, mentees, quota_rules=rules)
+    assert (warm.summary.matched, warm.summary.total) == (21, 15443)  # as without a start
+    assert (cold.summary.matched, cold.summary.total) == (21, 15443)
+
