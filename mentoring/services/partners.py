@@ -19,8 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 import numpy as np
-from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import and_, func, or_, select
 
 from ..extensions import db
 from ..matching import Mentee, Mentor, Result
@@ -71,38 +70,45 @@ def earlier_pairs(programme: Programme, mentors: Sequence[Mentor],
     return out
 
 
-def last_end():
-    """SQL, correlated to ``Enrolment`` (a mentee): the id of her last pair that ended or
-    completed (NULL when none did)."""
-    return (select(Pairing.id)
-            .where(Pairing.mentee_id == Enrolment.id,
-                   Pairing.status.in_([PairingStatus.ENDED, PairingStatus.COMPLETED]))
-            .order_by(Pairing.ended_at.desc(), Pairing.id.desc()).limit(1)
-            .correlate(Enrolment).scalar_subquery())
+def last_ends(programme_id):
+    """SQL: per mentee of the programme ``programme_id`` (a value or a bound parameter) with a
+    pair that ended or completed, the last such pair: ``mentee_id``, ``last_end_id``,
+    ``status``, ``rematch_requested``, ``ended_at`` and whether her mentor ended it
+    (``by_mentor``). One reading of the programme's ended pairs (a window), not one lookup a
+    mentee."""
+    ranked = (select(Pairing.mentee_id, Pairing.id.label("last_end_id"), Pairing.status,
+                     Pairing.rematch_requested, Pairing.ended_at,
+                     (Pairing.ended_by_id == MENTOR.user_id).label("by_mentor"),
+                     func.row_number().over(partition_by=Pairing.mentee_id,
+                                            order_by=(Pairing.ended_at.desc(),
+                                                      Pairing.id.desc())).label("latest"))
+              .join(MENTOR, MENTOR.id == Pairing.mentor_id)
+              .where(Pairing.programme_id == programme_id,
+                     Pairing.status.in_([PairingStatus.ENDED, PairingStatus.COMPLETED]))
+              .subquery())
+    return select(*(c for c in ranked.c if c.key != "latest")).where(
+        ranked.c.latest == 1).subquery()
 
 
-def matched_again(last, mentor):
-    """SQL: whether a mentee whose last ended pair is ``last`` (an alias of ``Pairing``,
-    outer-joined: NULL when none ended or completed), ``mentor`` its mentor's enrolment, is
-    matched again: no pair of hers ended, or the last one ended early with "match me again"
-    (she asked, or the coordinator who ended it ticked it) or was ended by her mentor; not
-    after a completed pair, nor an end without asking."""
-    return or_(last.id.is_(None),
-               and_(last.status == PairingStatus.ENDED,
-                    or_(last.rematch_requested, last.ended_by_id == mentor.user_id)))
+def matched_again(last):
+    """SQL: whether a mentee whose last ended pair is ``last`` (a :func:`last_ends`,
+    outer-joined: NULL when none ended or completed) is matched again: no pair of hers ended,
+    or the last one ended early with "match me again" (she asked, or the coordinator who ended
+    it ticked it) or was ended by her mentor; not after a completed pair, nor an end without
+    asking."""
+    return or_(last.c.last_end_id.is_(None),
+               and_(last.c.status == PairingStatus.ENDED,
+                    or_(last.c.rematch_requested, last.c.by_mentor)))
 
 
 def not_again(programme: Programme) -> set[int]:
     """The programme's mentees who are not matched again (:func:`matched_again`): neither a
     run nor a rematch proposes them."""
-    last = aliased(Pairing)
-    ended = (select(Enrolment.id, last_end().label("last_end_id"))
-             .where(Enrolment.programme_id == programme.id, Enrolment.role == Role.MENTEE)
-             .subquery())
+    ends = last_ends(programme.id)
     return set(db.session.scalars(
-        select(ended.c.id).join(last, last.id == ended.c.last_end_id)
-        .join(MENTOR, MENTOR.id == last.mentor_id)
-        .where(matched_again(last, MENTOR).is_not(True))))
+        select(Enrolment.id).join(ends, ends.c.mentee_id == Enrolment.id)
+        .where(Enrolment.programme_id == programme.id, Enrolment.role == Role.MENTEE,
+               matched_again(ends).is_not(True))))
 
 
 def mattered(result: Result, earlier: Iterable[tuple[int, int]]

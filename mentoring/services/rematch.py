@@ -25,7 +25,6 @@ from functools import cache
 
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, case, exists, func, insert, select
-from sqlalchemy.orm import aliased
 
 from ..extensions import db
 from ..matching import gc_paused
@@ -63,8 +62,8 @@ def _waiting(regional: bool):
     """The waiting mentees (see the module) as one query, built once (bound parameters:
     ``programme_id``, and ``region_id`` when ``regional``): id, name, region code, since when
     and why; its size does not change the number of queries."""
-    free = (select(Enrolment.id, Enrolment.user_id, Enrolment.region_id, Enrolment.decided_at,
-                   Enrolment.created_at, partners.last_end().label("last_end_id"))
+    ends = partners.last_ends(bindparam("programme_id"))
+    free = (select(Enrolment.id, Enrolment.user_id, Enrolment.region_id)
             .where(Enrolment.programme_id == bindparam("programme_id"),
                    Enrolment.role == Role.MENTEE,
                    Enrolment.status == EnrolmentStatus.ACCEPTED, Enrolment.live_pairs == 0,
@@ -72,17 +71,15 @@ def _waiting(regional: bool):
                                    Pairing.status == PairingStatus.PROPOSED)))
     if regional:
         free = free.where(Enrolment.region_id == bindparam("region_id"))
+    free = free.add_columns(
+        func.coalesce(ends.c.ended_at, Enrolment.decided_at, Enrolment.created_at)
+        .label("since"),
+        case((ends.c.last_end_id.is_(None), "new"), else_="ended").label("why"),
+    ).outerjoin(ends, ends.c.mentee_id == Enrolment.id).where(partners.matched_again(ends))
     free = free.subquery()
-    last, mentor = aliased(Pairing), aliased(Enrolment)
-    return (select(free.c.id, User.name, Region.code,
-                   func.coalesce(last.ended_at, free.c.decided_at, free.c.created_at)
-                   .label("since"),
-                   case((last.id.is_(None), "new"), else_="ended").label("why"))
+    return (select(free.c.id, User.name, Region.code, free.c.since, free.c.why)
             .join(User, User.id == free.c.user_id)
             .outerjoin(Region, Region.id == free.c.region_id)
-            .outerjoin(last, last.id == free.c.last_end_id)
-            .outerjoin(mentor, mentor.id == last.mentor_id)
-            .where(partners.matched_again(last, mentor))
             .subquery())
 
 
