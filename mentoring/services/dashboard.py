@@ -6,14 +6,11 @@ then the whole programme), so the number of queries never grows with the data.
 
 from __future__ import annotations
 
-import hashlib
-import logging
 import sys
 from collections import defaultdict
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
@@ -22,12 +19,11 @@ from sqlalchemy import case, distinct, func, or_, select, true
 from sqlalchemy.orm import aliased
 
 from ..data import country_name, language_name
-from ..extensions import cache, db
+from ..extensions import db
 from ..gender import STATISTICS_GROUPS, statistics_group
 from ..models import Activity as GroupActivity
 from ..models import (
     Confirmation,
-    DashboardRevision,
     Enrolment,
     EnrolmentLanguage,
     EnrolmentStatus,
@@ -41,9 +37,8 @@ from ..models import (
     Role,
 )
 from . import activity as pair_activity
+from . import revision_cache
 from .scope import Scope
-
-log = logging.getLogger(__name__)
 
 # ---- small-count suppression: the one rule ---------------------------------------------
 #
@@ -766,53 +761,14 @@ def compute(scope: Scope, today: date, locale: str = "en") -> Dashboard:
                      activity(scope, today), group_activities(scope, locale))
 
 
-# ---- the figures cached under the programme's data revision ----------------------------
-#
-# A view reads the programme's revision (`models/revision.py`: the database raises it at each
-# write to a row the figures read) and finds the figures computed for that revision, scope,
-# day ("this month", silent pairs) and language; else it computes and stores them. The page's
-# HTML (its CSRF token) is never cached. A transaction that wrote reads no cache and fills
-# none: what it sees may yet be rolled back, and on PostgreSQL its raise comes at commit.
+# ---- the figures cached under the programme's data revision (`revision_cache`) ----------
 
 #: Figures computed by other code read differently: part of every key.
-_CODE = hashlib.sha256(b"".join(
-    Path(module.__file__).read_bytes() for module in (sys.modules[__name__], pair_activity))
-).hexdigest()[:12]
-
-
-def _revision(programme_id: int) -> int | None:
-    """The programme's data revision, or None where the cache may not be used."""
-    connection = db.session.connection()
-    if connection.dialect.name == "postgresql":
-        row = db.session.execute(
-            select(DashboardRevision.revision, func.txid_current_if_assigned())
-            .where(DashboardRevision.programme_id == programme_id)).first()
-        return row[0] if row is not None and row[1] is None else None
-    revision = db.session.scalar(select(DashboardRevision.revision)
-                                 .where(DashboardRevision.programme_id == programme_id))
-    # SQLite's driver opens a transaction at the first write only.
-    return None if connection.connection.driver_connection.in_transaction else revision
+_CODE = revision_cache.code_of(sys.modules[__name__], pair_activity)
 
 
 def build(scope: Scope, today: date, locale: str = "en") -> Dashboard:
     """The figures as `compute` gives them, from the cache when the programme's data have not
     changed since they were computed (one query then)."""
-    revision = _revision(scope.programme.id)
-    if revision is None:
-        return compute(scope, today, locale)
-    programme = scope.programme
-    key = (f"dashboard:{_CODE}:{programme.id}:{programme.created_at.isoformat()}:"
-           f"{scope.region.id if scope.region is not None else '-'}:{revision}:"
-           f"{today.isoformat()}:{locale}")
-    try:
-        board = cache.get(key)
-    except Exception:  # noqa: BLE001 - a cache that does not answer only costs time
-        log.warning("dashboard cache unavailable", exc_info=True)
-        return compute(scope, today, locale)
-    if board is None:
-        board = compute(scope, today, locale)
-        try:
-            cache.set(key, board)
-        except Exception:  # noqa: BLE001 - as above
-            log.warning("dashboard cache unavailable", exc_info=True)
-    return board
+    return revision_cache.cached(scope, f"dashboard:{_CODE}",
+                                 lambda: compute(scope, today, locale), today.isoformat(), locale)

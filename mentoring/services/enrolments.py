@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -26,10 +27,13 @@ from ..models import (
     User,
 )
 from ..models._types import utcnow
-from . import Forbidden, Refused, audit, mail, outcomes
+from . import Forbidden, Refused, audit, mail, outcomes, revision_cache
 from .links import external_url
 from .scope import Scope
 from .text import text_problem
+
+#: The code of these figures (part of their cached key).
+_CODE = revision_cache.code_of(sys.modules[__name__])
 
 #: The longest answer each free-text field keeps: the form's, the import's and the database's.
 TEXT_LIMITS = {"organisation": 200, "itu_meetings": 2000, "goals": 4000,
@@ -419,7 +423,13 @@ def counted(filters: Filters, counts: dict[tuple[str, str], int]) -> int | None:
 
 
 def status_counts(scope: Scope) -> dict[tuple[str, str], int]:
-    """Applications per (role, status) in the scope, for the counts above the list."""
+    """Applications per (role, status) in the scope, for the counts above the list (cached
+    under the programme's data revision)."""
+    return revision_cache.cached(scope, f"application-statuses:{_CODE}",
+                                 lambda: _status_counts(scope))
+
+
+def _status_counts(scope: Scope) -> dict[tuple[str, str], int]:
     query = (
         select(Enrolment.role, Enrolment.status, func.count())
         .where(Enrolment.programme_id == scope.programme.id)

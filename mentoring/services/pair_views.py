@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 
 from sqlalchemy import Select, and_, case, func, or_, select
@@ -22,7 +23,11 @@ from ..models import (
     User,
 )
 from ..models.aliases import MENTEE, MENTEE_USER
+from . import revision_cache
 from .scope import Scope
+
+#: The code of these figures (part of their cached key).
+_CODE = revision_cache.code_of(sys.modules[__name__])
 
 #: What "current" shows: every pair still in play.
 CURRENT = (PairingStatus.PROPOSED, PairingStatus.APPROVED, PairingStatus.ACTIVE)
@@ -180,6 +185,11 @@ def unmatched(scope: Scope, run: MatchingRun | None) -> list[dict]:
 
 
 def status_counts(scope: Scope) -> dict[str, int]:
+    """Pairs per status in the scope (cached under the programme's data revision)."""
+    return revision_cache.cached(scope, f"pair-statuses:{_CODE}", lambda: _status_counts(scope))
+
+
+def _status_counts(scope: Scope) -> dict[str, int]:
     query = (select(Pairing.status, func.count())
              .where(Pairing.programme_id == scope.programme.id).group_by(Pairing.status))
     if scope.region is not None:  # the mentee is read only for a co-chair's region

@@ -18,6 +18,7 @@ engine's priority. Its proposals go through the usual approve and announce.
 
 from __future__ import annotations
 
+import sys
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -40,7 +41,7 @@ from ..models import (
     User,
 )
 from ..models._types import utcnow
-from . import Forbidden, Refused, audit, partners
+from . import Forbidden, Refused, audit, partners, revision_cache
 from .matching import diff, latest_run, one_run_at_a_time, rules_for, solve_locally
 from .scope import Scope
 
@@ -55,6 +56,10 @@ class Waiting:
     region: str
     since: datetime
     why: str
+
+
+#: The code that counts the waiting (part of the cached count's key).
+_CODE = revision_cache.code_of(sys.modules[__name__], partners)
 
 
 @cache
@@ -149,7 +154,8 @@ def summary(scope: Scope) -> Summary:
     if programme.status not in (ProgrammeStatus.MATCHING, ProgrammeStatus.RUNNING) or (
             programme.status == ProgrammeStatus.MATCHING and latest_run(programme) is None):
         return Summary(0, None, False)
-    count, since = db.session.execute(_count_waiting(scope.is_regional), _params(scope)).one()
+    count, since = revision_cache.cached(scope, f"waiting:{_CODE}", lambda: tuple(
+        db.session.execute(_count_waiting(scope.is_regional), _params(scope)).one()))
     return Summary(count, since, not scope.is_regional and not_now(scope, count) is None)
 
 

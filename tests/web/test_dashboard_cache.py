@@ -27,6 +27,7 @@ from mentoring.models import (
     Role,
 )
 from mentoring.services import dashboard as figures
+from mentoring.services import enrolments, pair_views, rematch
 from mentoring.services.scope import Scope
 from tests.conftest import need
 from tests.helpers import statements_of_page
@@ -258,3 +259,41 @@ def test_a_cache_that_does_not_answer_only_costs_time(data, monkeypatch):
     monkeypatch.setattr(cache, "set", down)
     scope = Scope(programme)
     assert figures.build(scope, TODAY) == figures.compute(scope, TODAY)
+
+
+def _list_counts(scope):
+    """The counts above the pairs and applications lists, as the pages read them."""
+    waiting = rematch.summary(scope)
+    return (pair_views.status_counts(scope), enrolments.status_counts(scope),
+            (waiting.count, waiting.since))
+
+
+def _fresh_list_counts(scope):
+    found = rematch.waiting(scope)
+    return (pair_views._status_counts(scope), enrolments._status_counts(scope),
+            (len(found), found[0].since if found else None))
+
+
+@pytest.mark.parametrize("write", WRITES, ids=lambda write: write.__name__.strip("_"))
+def test_the_lists_counts_after_a_write_equal_a_fresh_count(data, write):
+    """The pairs page's counts by status and of the waiting mentees, and the applications
+    page's counts by role and status, come from the cache under the same revision."""
+    programme, people, pairs, meetings, africa = data
+    scopes = Scope(programme), Scope(programme, africa)
+    before = [_list_counts(scope) for scope in scopes]
+    assert [_list_counts(scope) for scope in scopes] == before  # now from the cache
+    write(*data[:4])
+    db.session.commit()
+    after = [_list_counts(scope) for scope in scopes]
+    assert after == [_fresh_list_counts(scope) for scope in scopes]
+    if write in (_enrolment_accepted, _pair_completed):
+        assert after != before  # a mentee waits / a pair is no longer active
+
+
+def test_the_lists_counts_come_from_the_cache(data):
+    programme, *_ = data
+    scope = Scope(programme)
+    _list_counts(scope)
+    # One query each (the programme's revision) instead of each count's own.
+    assert _queries(lambda: pair_views.status_counts(scope)) == 1
+    assert _queries(lambda: enrolments.status_counts(scope)) == 1
