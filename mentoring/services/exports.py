@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from ..extensions import db
+from ..locales import question_text
 from ..models import Enrolment
 from . import dashboard as figures
-from . import outcomes, pair_views
+from . import outcomes, pair_views, surveys
 from .csvfiles import write_csv
 from .enrolments import Filters, applications_query, with_details
 from .explanations import parts_text, reason_text
@@ -154,4 +155,14 @@ def outcomes_csv(scope: Scope, name: str) -> bytes:
                  target,
                  {None: "", True: "yes", False: "no"}[line.reaches_target]]
                 for line in outcomes.women_shares(scope)]
+    return write_csv(header, rows)
+
+
+def survey_ratings_csv(scope: Scope) -> bytes:
+    """The report's satisfaction table: per sent survey and rating question, the answers the
+    scope may read, their number and mean (comments are never exported here)."""
+    header = ["survey", "question", "responses", "ratings", "mean_rating"]
+    rows = [[item.kind, question_text(result.question, scope.programme), item.responses,
+             len(result.ratings), "" if result.mean is None else result.mean]
+            for item in surveys.ratings(scope) for result in item.questions]
     return write_csv(header, rows)

@@ -219,6 +219,33 @@ def results(survey: Survey, responses: list[SurveyResponse] | None = None
     return out
 
 
+@dataclass(frozen=True)
+class SurveyRatings:
+    """A sent survey's figures for a report: how many answered, and each rating question's
+    ratings (its comments are not part of it)."""
+
+    kind: str
+    survey: Survey
+    responses: int
+    questions: list[QuestionResult]
+
+
+def ratings(scope: Scope) -> list[SurveyRatings]:
+    """Each survey sent, with the answers the scope may read (``responses_in_scope``, as the
+    surveys page: a co-chair's region only) counted and their ratings per question; the
+    comments are left out, since they are people's own words."""
+    out = []
+    for kind in KINDS:
+        survey = survey_for(scope.programme, kind)
+        if survey.sent_at is None:
+            continue
+        responses = responses_in_scope(survey, scope)
+        out.append(SurveyRatings(kind, survey, len(responses), [
+            result for result in results(survey, responses)
+            if result.question["kind"] == "rating"]))
+    return out
+
+
 def due(programme: Programme, today: date) -> list[str]:
     """Surveys whose time has come: "mid" from the programme's middle, "end" from its end."""
     if not (programme.starts_on and programme.ends_on):
