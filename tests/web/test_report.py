@@ -68,17 +68,35 @@ def get_csv(client, url):
     return list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
 
 
+def assert_by_role_as_the_csv(client, slug, report):
+    """The tables by role carry the dashboard's CSV cells (region, country, gender: mentees and
+    mentors), with each row's total; returns them."""
+    shown = by_role(report)
+    assert [[row[:3] for row in table] for table in shown] == [
+        get_csv(client, f"/coordinate/{slug}/dashboard/{name}.csv")[1:]
+        for name in ("region", "country", "gender")]
+    return shown
+
+
 def the_three_pages(client, slug):
     return (page(client, f"/coordinate/{slug}/dashboard"),
             page(client, f"/coordinate/{slug}/dashboard/outcomes"),
             page(client, f"/coordinate/{slug}/report"))
 
 
+ROLE_COLUMNS = ["Mentees", "Mentors", "Total"]
+
+
+def by_role(report) -> list[list[list[str]]]:
+    """The rows of the report's tables of participants by role (region, country, gender)."""
+    return [table["rows"][1:] for table in tables(report) if table["rows"][0][1:] == ROLE_COLUMNS]
+
+
 def assert_same_tables(dashboard, outcomes_page, report):
-    """The report's tables are the dashboard's, then the outcomes page's, cell for cell, then
-    the surveys' (returned)."""
+    """Besides its tables by role, the report's tables are the dashboard's, then the outcomes
+    page's, cell for cell, then the surveys' (returned)."""
     on_dashboard, on_outcomes = tables(dashboard), tables(outcomes_page)
-    in_report = tables(report)
+    in_report = [table for table in tables(report) if table["rows"][0][1:] != ROLE_COLUMNS]
     assert in_report[:len(on_dashboard)] == on_dashboard
     after = len(on_dashboard) + len(on_outcomes)
     assert in_report[len(on_dashboard):after] == on_outcomes
@@ -92,6 +110,11 @@ def test_a_coordinator_s_report_shows_the_dashboard_outcomes_and_survey_figures(
     slug = data.programme.slug
     dashboard, outcomes_page, report = the_three_pages(client, slug)
     surveys = assert_same_tables(dashboard, outcomes_page, report)
+    region, country, gender = assert_by_role_as_the_csv(client, slug, report)
+    # Regions are not suppressed: ASMG m8, m9 and B; ATU m1-m7, A and E; CEPT m10, C and D.
+    assert region == [["ASMG", "2", "1", "3"], ["ATU", "7", "2", "9"], ["CEPT", "1", "2", "3"]]
+    # Kenya's 1 mentor is small, so its 5 mentees are hidden too (6 - 5 would tell the 1).
+    assert country[0] == ["Kenya", "not shown", "fewer than 5", "6"]
     # Delegates at WRC-27 prep: 7 women of 7 who gave a gender, against the target of 50%.
     assert ["WRC-27 prep (Mar 1, 2026)", "Delegate", "7", "100%", "reached"] in [
         row for table in tables(report) for row in table["rows"]]
@@ -114,6 +137,8 @@ def test_a_co_chair_s_report_is_her_region_s_only(data, coordinator, auth, clien
     slug = data.programme.slug
     dashboard, outcomes_page, report = the_three_pages(client, slug)
     surveys = assert_same_tables(dashboard, outcomes_page, report)
+    region, _country, _gender = assert_by_role_as_the_csv(client, slug, report)
+    assert region == [["ATU", "7", "2", "9"]]
     assert "Report of Jun 15, 2026 · region ATU · in English" in report
     rows = [row for table in tables(report) for row in table["rows"]]
     # Her region's delegates: m1, m2, m3, m6, m7; m8 (ASMG) and her chair are not counted.
