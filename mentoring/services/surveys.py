@@ -204,16 +204,17 @@ def responses_in_scope(survey: Survey, scope: Scope) -> list[SurveyResponse]:
     return [response for response in survey.responses if response.user_id in people]
 
 
-def results(survey: Survey, responses: list[SurveyResponse] | None = None
-            ) -> list[QuestionResult]:
+def results(survey: Survey, responses: list[SurveyResponse] | None = None,
+            comments: bool = True) -> list[QuestionResult]:
     """Answers per question: ratings and comments (without names when anonymous), of
-    ``responses`` (by default every response)."""
+    ``responses`` (by default every response); ``comments=False`` leaves the comments out
+    (and reads no names)."""
     out = [QuestionResult(question) for question in survey.questions]
     for response in survey.responses if responses is None else responses:
         for result, value in zip(out, response.answers, strict=False):
             if result.question["kind"] == "rating" and isinstance(value, int):
                 result.ratings.append(value)
-            elif result.question["kind"] == "text" and value:
+            elif comments and result.question["kind"] == "text" and value:
                 name = None if survey.anonymous else response.user.name
                 result.comments.append((name, value))
     return out
@@ -241,7 +242,7 @@ def ratings(scope: Scope) -> list[SurveyRatings]:
             continue
         responses = responses_in_scope(survey, scope)
         out.append(SurveyRatings(kind, survey, len(responses), [
-            result for result in results(survey, responses)
+            result for result in results(survey, responses, comments=False)
             if result.question["kind"] == "rating"]))
     return out
 

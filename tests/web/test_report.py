@@ -15,6 +15,7 @@ from flask_babel import force_locale, gettext
 
 from mentoring.extensions import db
 from mentoring.models import ItuMeeting, MeetingRole, MeetingRoleKind, Survey, SurveyResponse
+from tests.helpers import statements_of_page
 from tests.web.test_dashboard import NOW, build_dataset, page, tables
 
 #: A survey comment: people's own words, never part of the report.
@@ -227,3 +228,27 @@ def test_a_participant_or_another_programme_s_coordinator_gets_403(
     coordinator(make_programme(), email="other@example.org")
     auth.login("other@example.org")
     assert [client.get(url).status_code for url in urls] == [403, 403, 403]
+
+
+def test_the_report_asks_as_many_statements_for_many_answers_as_for_a_few(
+        data, make_enrolment, coordinator, auth, client):
+    """The survey figures read no one's name (so no query per answer), and the other figures
+    are GROUP BYs: ten more answers and roles add no statement."""
+    coordinator(data.programme, email="coord@example.org")
+    auth.login("coord@example.org")
+    url = f"/coordinate/{data.programme.slug}/report"
+    page(client, url)  # the dashboard's figures are cached from here on, in both counts
+    before, _ = statements_of_page(client, url)
+    survey = db.session.query(Survey).one()
+    meeting = db.session.query(ItuMeeting).filter_by(name="CPM27-1").one()
+    for rating in (1, 2, 3, 4, 5, 1, 2, 3, 4, 5):
+        person = make_enrolment(data.programme)
+        db.session.add(SurveyResponse(survey_id=survey.id, user_id=person.user_id,
+                                      answers=[rating, SURVEY_COMMENT]))
+        db.session.add(MeetingRole(user_id=person.user_id, itu_meeting_id=meeting.id,
+                                   role=MeetingRoleKind.DELEGATE))
+    db.session.commit()
+    page(client, url)
+    after, report = statements_of_page(client, url)
+    assert "Sent on Jun 1, 2026; 13 answers." in report
+    assert after == before
