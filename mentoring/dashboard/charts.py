@@ -54,6 +54,9 @@ def breakdown_rows(breakdown: figures.Breakdown) -> list[tuple[str, object]]:
     return [(figures.label(breakdown, key), breakdown.figure(key)) for key in breakdown.labels]
 
 
+bp.app_template_filter("headline")(figures.headline)
+
+
 @bp.app_template_filter("role_rows")
 def role_rows(breakdown: figures.Breakdown) -> list[tuple[str, object, object, object]]:
     """(label, mentees, mentors, total) of every label, each as it may be shown: the cells the

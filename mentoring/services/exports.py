@@ -75,8 +75,9 @@ def _written(value):
 
 
 #: The dashboard's tables a coordinator can download.
-DASHBOARD_TABLES = ("funnel", "region", "country", "language", "gender", "scores", "months",
-                    "activities", "activity_kinds", "activity_regions", "activity_genders")
+DASHBOARD_TABLES = ("headline", "funnel", "region", "country", "language", "gender", "scores",
+                    "months", "activities", "activity_kinds", "activity_regions",
+                    "activity_genders")
 #: The columns of the group activities' tables, after the row's own.
 ATTENDANCE_HEADER = ["registered", "came", "attendance_percent", "ratings", "mean_rating"]
 
@@ -109,7 +110,11 @@ def dashboard_csv(board: figures.Dashboard, name: str) -> bytes:
     """One of the dashboard's tables (``DASHBOARD_TABLES``) as CSV."""
     if name.startswith("activit"):
         return _activities_csv(board, name)
-    if name == "funnel":
+    if name == "headline":
+        header = ["figure", "value"]
+        rows = [[key, {None: "", figures.HIDDEN: "not shown"}.get(value, value)]
+                for key, value in figures.headline(board).items()]
+    elif name == "funnel":
         header = ["stage", "mentees", "mentors"]
         rows = [[stage, board.funnel.rows["mentee"][stage], board.funnel.rows["mentor"][stage]]
                 for stage in figures.Funnel.STAGES]

@@ -130,6 +130,13 @@ def test_a_coordinator_s_report_shows_the_dashboard_outcomes_and_survey_figures(
     assert get_csv(client, f"/coordinate/{slug}/report/survey-ratings.csv") == [
         ["survey", "question", "responses", "ratings", "mean_rating"],
         ["mid", QUESTION, "3", "3", "3.7"]]
+    # The "at a glance" table has its CSV too, with the page's figures (the dashboard's test
+    # works them out by hand) and the same hidden shares.
+    assert get_csv(client, f"/coordinate/{slug}/dashboard/headline.csv") == [
+        ["figure", "value"], ["accepted_mentees", "10"], ["accepted_mentors", "5"],
+        ["active_pairs", "3"], ["sessions", "4"], ["met_share", "33.3"], ["never_met", "1"],
+        ["silent", "1"], ["confirmation_rate", "75.0"], ["rating", "3.8"],
+        ["women_mentees", "not shown"], ["women_mentors", "not shown"]]
 
 
 def test_a_co_chair_s_report_is_her_region_s_only(data, coordinator, auth, client):
@@ -151,6 +158,8 @@ def test_a_co_chair_s_report_is_her_region_s_only(data, coordinator, auth, clien
         ["Question", "Ratings", "Average rating (1–5)"], [QUESTION, "2", "4.5"]]]
     assert get_csv(client, f"/coordinate/{slug}/report/survey-ratings.csv")[1:] == [
         ["mid", QUESTION, "2", "2", "4.5"]]
+    assert get_csv(client, f"/coordinate/{slug}/dashboard/headline.csv")[1:3] == [
+        ["accepted_mentees", "7"], ["accepted_mentors", "2"]]
     assert get_csv(client, f"/coordinate/{slug}/dashboard/outcomes/women-shares.csv")[1:] == [
         ["WRC-27 prep", "2026-03-01", "delegate", "5", "100.0", "50", "yes"]]
 
