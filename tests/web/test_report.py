@@ -126,6 +126,7 @@ def test_a_coordinator_s_report_shows_the_dashboard_outcomes_and_survey_figures(
     assert "Sent on Jun 1, 2026; 3 answers." in report
     # The heading: the programme, the date, the scope and the language.
     assert "<h1>NOW4WRC27</h1>" in report
+    assert "The programme's target: 50% women among mentees and among mentors." in report
     assert "Report of Jun 15, 2026 · Whole programme · in English" in report
     assert get_csv(client, f"/coordinate/{slug}/report/survey-ratings.csv") == [
         ["survey", "question", "responses", "ratings", "mean_rating"],
