@@ -136,6 +136,7 @@ DENSE = [
     ("coordinator", f"{CYBER}/activity"), ("coordinator", f"{C23}/audit"),
     ("coordinator", f"{CYBER}/activities/{{activity}}"), ("mentee", "/activities/{activity}"),
     ("admin", "/admin/programmes/now4wrc23/edit"), ("coordinator", f"{C23}/dashboard/outcomes"),
+    ("coordinator", f"{C23}/report"),
 ]
 
 
