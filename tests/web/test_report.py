@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import re
 from datetime import UTC, date, datetime
 
 import pytest
@@ -262,3 +263,17 @@ def test_the_report_asks_as_many_statements_for_many_answers_as_for_a_few(
     after, report = statements_of_page(client, url)
     assert "Sent on Jun 1, 2026; 13 answers." in report
     assert after == before
+
+
+def test_every_table_of_the_report_links_its_csv(data, coordinator, auth, client):
+    coordinator(data.programme, email="coord@example.org")
+    auth.login("coord@example.org")
+    slug = data.programme.slug
+    report = page(client, f"/coordinate/{slug}/report")
+    links = set(re.findall(r'href="([^"]+\.csv)"', report))
+    assert {link.rsplit("/", 1)[1] for link in links} == {
+        "headline.csv", "funnel.csv", "gender.csv", "region.csv", "country.csv",
+        "language.csv", "scores.csv", "months.csv", "mentee-roles.csv", "women-shares.csv",
+        "survey-ratings.csv"}  # no group activity in this programme: no table, no link
+    for link in links:
+        assert get_csv(client, link)[0]  # a header row at least
