@@ -54,6 +54,19 @@ def breakdown_rows(breakdown: figures.Breakdown) -> list[tuple[str, object]]:
     return [(figures.label(breakdown, key), breakdown.figure(key)) for key in breakdown.labels]
 
 
+bp.app_template_filter("headline")(figures.headline)
+
+
+@bp.app_template_filter("role_rows")
+def role_rows(breakdown: figures.Breakdown) -> list[tuple[str, object, object, object]]:
+    """(label, mentees, mentors, total) of every label, each as it may be shown: the cells the
+    dashboard's CSV carries, under the same suppression (`services.dashboard.protect` covers a
+    label's mentees and mentors as well as its total)."""
+    return [(figures.label(breakdown, key), *(breakdown.figure(key, role)
+                                              for role in (*figures.ROLES, "total")))
+            for key in breakdown.labels]
+
+
 @bp.app_template_filter("country_chart")
 def country_chart(breakdown: figures.Breakdown) -> tuple[list, str | None]:
     """The countries whose count can be shown (and the line of the others, when its total can

@@ -1,15 +1,16 @@
-"""The programme dashboard, its CSV exports and the printable one-page report."""
+"""The programme dashboard, its CSV exports and the printable programme report."""
 
 from __future__ import annotations
 
-from flask import abort, render_template
+from flask import abort, render_template, request
+from flask_babel import force_locale
 
 from ..boundary import csv_response
-from ..i18n import current_locale
+from ..i18n import current_locale, languages
 from ..models._types import utcnow
 from ..permissions import Scope, coordinator_required
 from ..services import dashboard as figures
-from ..services import exports, outcomes, pair_views
+from ..services import exports, outcomes, pair_views, surveys
 from ..services import matching as matching_service
 from . import bp
 
@@ -17,7 +18,9 @@ from . import bp
 ACTIVITY_ROWS = 20
 
 
-def _context(scope: Scope) -> dict:
+def _context(scope: Scope, names: bool = True) -> dict:
+    """The dashboard's figures for the page; ``names=False`` leaves out the unmatched
+    mentees' names (the report goes in front of people who should not read them)."""
     today = utcnow().date()
     locale = current_locale()
     mine = figures.build(scope, today, locale)
@@ -26,7 +29,8 @@ def _context(scope: Scope) -> dict:
         "scope": scope, "programme": scope.programme, "d": mine, "total": total,
         "share": figures.shown_women_share, "today": today,
         "activity_rows": ACTIVITY_ROWS,
-        "unmatched": pair_views.unmatched(scope, matching_service.latest_run(scope.programme)),
+        "unmatched": pair_views.unmatched(scope, matching_service.latest_run(scope.programme))
+        if names else [],
     }
 
 
@@ -39,7 +43,25 @@ def dashboard(scope: Scope):
 @bp.route("/<slug>/report")
 @coordinator_required
 def report(scope: Scope):
-    return render_template("dashboard/report.html", **_context(scope))
+    """The programme report: the dashboard's figures, the outcomes page's and the surveys'
+    ratings on one printable page, in the language asked for (``?lang=``, one of the six),
+    else the reader's."""
+    language = request.args.get("lang") or current_locale()
+    if language not in languages():
+        abort(404)
+    with force_locale(language):
+        return render_template(
+            "dashboard/report.html", **_context(scope, names=False), language=language,
+            meetings=outcomes.meetings(scope.programme),
+            mentee_roles=outcomes.mentee_roles(scope), shares=outcomes.women_shares(scope),
+            ratings=surveys.ratings(scope))
+
+
+@bp.route("/<slug>/report/survey-ratings.csv")
+@coordinator_required
+def survey_ratings_csv(scope: Scope):
+    return csv_response(exports.survey_ratings_csv(scope),
+                        f"{scope.programme.slug}-survey-ratings.csv")
 
 
 @bp.route("/<slug>/dashboard/<name>.csv")

@@ -761,6 +761,22 @@ def compute(scope: Scope, today: date, locale: str = "en") -> Dashboard:
                      activity(scope, today), group_activities(scope, locale))
 
 
+def headline(board: Dashboard) -> dict[str, int | float | None | str]:
+    """The "at a glance" figures in the page's order, as they may be shown (the women's
+    shares under rule 3; None where there is nothing to count): the page's table, the
+    report's and their CSV."""
+    activity = board.activity
+    return {
+        "accepted_mentees": board.funnel.rows["mentee"]["accepted"],
+        "accepted_mentors": board.funnel.rows["mentor"]["accepted"],
+        "active_pairs": activity.active_pairs, "sessions": activity.sessions,
+        "met_share": activity.met_share, "never_met": activity.never_met,
+        "silent": activity.silent, "confirmation_rate": activity.confirmation_rate,
+        "rating": activity.rating, "women_mentees": shown_women_share(board.gender, "mentee"),
+        "women_mentors": shown_women_share(board.gender, "mentor"),
+    }
+
+
 # ---- the figures cached under the programme's data revision (`revision_cache`) ----------
 
 #: Figures computed by other code read differently: part of every key.

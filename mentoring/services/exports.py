@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from ..extensions import db
+from ..locales import question_text
 from ..models import Enrolment
 from . import dashboard as figures
-from . import outcomes, pair_views
+from . import outcomes, pair_views, surveys
 from .csvfiles import write_csv
 from .enrolments import Filters, applications_query, with_details
 from .explanations import parts_text, reason_text
@@ -74,8 +75,9 @@ def _written(value):
 
 
 #: The dashboard's tables a coordinator can download.
-DASHBOARD_TABLES = ("funnel", "region", "country", "language", "gender", "scores", "months",
-                    "activities", "activity_kinds", "activity_regions", "activity_genders")
+DASHBOARD_TABLES = ("headline", "funnel", "region", "country", "language", "gender", "scores",
+                    "months", "activities", "activity_kinds", "activity_regions",
+                    "activity_genders")
 #: The columns of the group activities' tables, after the row's own.
 ATTENDANCE_HEADER = ["registered", "came", "attendance_percent", "ratings", "mean_rating"]
 
@@ -108,7 +110,11 @@ def dashboard_csv(board: figures.Dashboard, name: str) -> bytes:
     """One of the dashboard's tables (``DASHBOARD_TABLES``) as CSV."""
     if name.startswith("activit"):
         return _activities_csv(board, name)
-    if name == "funnel":
+    if name == "headline":
+        header = ["figure", "value"]
+        rows = [[key, {None: "", figures.HIDDEN: "not shown"}.get(value, value)]
+                for key, value in figures.headline(board).items()]
+    elif name == "funnel":
         header = ["stage", "mentees", "mentors"]
         rows = [[stage, board.funnel.rows["mentee"][stage], board.funnel.rows["mentor"][stage]]
                 for stage in figures.Funnel.STAGES]
@@ -154,4 +160,14 @@ def outcomes_csv(scope: Scope, name: str) -> bytes:
                  target,
                  {None: "", True: "yes", False: "no"}[line.reaches_target]]
                 for line in outcomes.women_shares(scope)]
+    return write_csv(header, rows)
+
+
+def survey_ratings_csv(scope: Scope) -> bytes:
+    """The report's satisfaction table: per sent survey and rating question, the answers the
+    scope may read, their number and mean (comments are never exported here)."""
+    header = ["survey", "question", "responses", "ratings", "mean_rating"]
+    rows = [[item.kind, question_text(result.question, scope.programme), item.responses,
+             len(result.ratings), "" if result.mean is None else result.mean]
+            for item in surveys.ratings(scope) for result in item.questions]
     return write_csv(header, rows)

@@ -204,18 +204,46 @@ def responses_in_scope(survey: Survey, scope: Scope) -> list[SurveyResponse]:
     return [response for response in survey.responses if response.user_id in people]
 
 
-def results(survey: Survey, responses: list[SurveyResponse] | None = None
-            ) -> list[QuestionResult]:
+def results(survey: Survey, responses: list[SurveyResponse] | None = None,
+            comments: bool = True) -> list[QuestionResult]:
     """Answers per question: ratings and comments (without names when anonymous), of
-    ``responses`` (by default every response)."""
+    ``responses`` (by default every response); ``comments=False`` leaves the comments out
+    (and reads no names)."""
     out = [QuestionResult(question) for question in survey.questions]
     for response in survey.responses if responses is None else responses:
         for result, value in zip(out, response.answers, strict=False):
             if result.question["kind"] == "rating" and isinstance(value, int):
                 result.ratings.append(value)
-            elif result.question["kind"] == "text" and value:
+            elif comments and result.question["kind"] == "text" and value:
                 name = None if survey.anonymous else response.user.name
                 result.comments.append((name, value))
+    return out
+
+
+@dataclass(frozen=True)
+class SurveyRatings:
+    """A sent survey's figures for a report: how many answered, and each rating question's
+    ratings (its comments are not part of it)."""
+
+    kind: str
+    survey: Survey
+    responses: int
+    questions: list[QuestionResult]
+
+
+def ratings(scope: Scope) -> list[SurveyRatings]:
+    """Each survey sent, with the answers the scope may read (``responses_in_scope``, as the
+    surveys page: a co-chair's region only) counted and their ratings per question; the
+    comments are left out, since they are people's own words."""
+    out = []
+    for kind in KINDS:
+        survey = survey_for(scope.programme, kind)
+        if survey.sent_at is None:
+            continue
+        responses = responses_in_scope(survey, scope)
+        out.append(SurveyRatings(kind, survey, len(responses), [
+            result for result in results(survey, responses, comments=False)
+            if result.question["kind"] == "rating"]))
     return out
 
 

@@ -272,7 +272,9 @@ def get_requests(w: World) -> dict[str, list[tuple[str, int]]]:
         "jobs.job": [(f"{c}/jobs/{w.b_job.id}", 403)],
         "content.translations": [(f"{c}/translations", 200)],
         "dashboard.dashboard": [(f"{c}/dashboard", 200)],
-        "dashboard.report": [(f"{c}/report", 200)],
+        "dashboard.report": [(f"{c}/report", 200), (f"{c}/report?lang=ar", 200),
+                             (f"{c}/report?lang=xx", 404)],
+        "dashboard.survey_ratings_csv": [(f"{c}/report/survey-ratings.csv", 200)],
         "dashboard.outcomes_page": [(f"{c}/dashboard/outcomes", 200)],
         "dashboard.outcomes_csv": [(f"{c}/dashboard/outcomes/{name}.csv", 200)
                                    for name in OUTCOME_TABLES],

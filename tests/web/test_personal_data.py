@@ -218,6 +218,7 @@ def pages_a_coordinator_reads(story) -> list[str]:
             f"/coordinate/{slug}/pairs.csv", f"/coordinate/{slug}/activity",
             f"/coordinate/{slug}/dashboard", f"/coordinate/{slug}/report",
             f"/coordinate/{slug}/audit", f"/coordinate/{slug}/surveys",
+            f"/coordinate/{slug}/report/survey-ratings.csv",
             *(f"/coordinate/{slug}/dashboard/{name}.csv" for name in DASHBOARD_TABLES)]
 
 

@@ -182,4 +182,14 @@
     });
   });
 
+
+  // "Print or save as PDF" opens the browser's print dialog (its PDF printer saves a file);
+  // without script the button would do nothing, so it stays hidden until here.
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-print]").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () { window.print(); });
+    });
+  });
+
 })();
