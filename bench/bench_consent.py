@@ -13,14 +13,13 @@ import os
 import statistics
 import sys
 import tempfile
-import time
 from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_pairs import MENTEES, MENTORS, PASSWORD, populate  # noqa: E402
+from bench_pairs import MENTEES, MENTORS, PASSWORD, cpu, populate  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
 from mentoring import create_app  # noqa: E402
@@ -36,12 +35,6 @@ from mentoring.models import (  # noqa: E402
 from mentoring.models._types import utcnow  # noqa: E402
 from mentoring.permissions import Scope  # noqa: E402
 from mentoring.services import consent, matching, pairings  # noqa: E402
-
-
-def cpu(work) -> tuple[float, object]:
-    started = time.process_time()
-    value = work()
-    return time.process_time() - started, value
 
 
 def main() -> None:

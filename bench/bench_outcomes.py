@@ -17,13 +17,13 @@ import os
 import random
 import sys
 import tempfile
-import time
 from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import bench_pairs  # noqa: E402
+from bench_pairs import cpu  # noqa: E402
 from bench_runtime import _app  # noqa: E402
 from sqlalchemy import func, insert, select, update  # noqa: E402
 
@@ -39,16 +39,6 @@ from mentoring.models import (  # noqa: E402
 from mentoring.models._types import utcnow  # noqa: E402
 from mentoring.services import outcomes  # noqa: E402
 from mentoring.services.scope import Scope  # noqa: E402
-
-
-def cpu(work, times: int = 3) -> tuple[float, object]:
-    """The least CPU seconds of ``times`` calls, and the last call's value."""
-    best = float("inf")
-    for _ in range(times):
-        started = time.process_time()
-        value = work()
-        best = min(best, time.process_time() - started)
-    return best, value
 
 
 def main() -> None:
@@ -92,9 +82,9 @@ def main() -> None:
               f"({db.engine.dialect.name})")
         for label, scope in (("programme", Scope(programme)),
                              (f"co-chair {region.code}", Scope(programme, region))):
-            seconds, lines = cpu(lambda scope=scope: outcomes.mentee_roles(scope))
+            seconds, lines = cpu(lambda scope=scope: outcomes.mentee_roles(scope), 3)
             print(f"  mentee_roles   {label:14} {seconds:.3f} s CPU ({len(lines)} lines)")
-            seconds, lines = cpu(lambda scope=scope: outcomes.women_shares(scope))
+            seconds, lines = cpu(lambda scope=scope: outcomes.women_shares(scope), 3)
             print(f"  women_shares   {label:14} {seconds:.3f} s CPU ({len(lines)} lines)")
 
 

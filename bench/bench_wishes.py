@@ -15,12 +15,12 @@ from __future__ import annotations
 import random
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import bench_pairs  # noqa: E402
+from bench_pairs import cpu  # noqa: E402
 from bench_runtime import _app  # noqa: E402
 from sqlalchemy import delete, insert, select, update  # noqa: E402
 
@@ -35,16 +35,6 @@ from mentoring.models import (  # noqa: E402
 )
 from mentoring.services import Refused, matching  # noqa: E402
 from mentoring.services.scope import Scope  # noqa: E402
-
-
-def cpu(work, times: int = 1) -> tuple[float, object]:
-    """The least CPU seconds of ``times`` calls, and the last call's value."""
-    best = float("inf")
-    for _ in range(times):
-        started = time.process_time()
-        value = work()
-        best = min(best, time.process_time() - started)
-    return best, value
 
 
 def main() -> None:
