@@ -426,15 +426,79 @@ def test_writes_to_activities_and_registrations_raise_the_revision_from_0027_on(
         changes = ("UPDATE activity_registration SET attended = TRUE",
                    "UPDATE activity SET title = 'Another talk'",
                    "UPDATE programme SET name = 'Q'")
-        downgrade(revision="0026_outcomes_page")
+        downgrade(revision="0026_outcomes_page")  # raised by 0028's downgrade (below)
         for statement, raised in zip(changes, (0, 0, 1), strict=True):
             before = revision()
             with db.engine.begin() as connection:
                 connection.execute(text(statement))
             assert revision() == before + raised, statement
+        before = revision()
         upgrade()
         with db.engine.begin() as connection:
             assert trigger_names(connection.dialect.name) <= _triggers(connection)
             connection.execute(text(changes[0]))
-        assert revision() == 4
+        assert revision() == before + 1
+        db.engine.dispose()
+
+
+def test_sessions_raise_their_own_counter_from_0028_on(empty_database):
+    """From 0028 a session or its rating raises the programme's ``sessions`` counter and not
+    its revision (the figures that read no session stay cached); going back to 0027 makes
+    them raise the revision again, and raises it once so that figures cached under the
+    revision alone are not read with a session missing."""
+    from datetime import date
+
+    from mentoring.models import (
+        Enrolment,
+        EnrolmentStatus,
+        Meeting,
+        MeetingFormat,
+        Pairing,
+        PairingStatus,
+        Role,
+        User,
+    )
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database, "SECRET_KEY": "x"})
+    with app.app_context():
+        _programme_before_the_revision_then_upgraded()
+
+        def counters() -> tuple[int, int]:
+            with db.engine.connect() as connection:
+                return tuple(connection.execute(text(
+                    "SELECT revision, sessions FROM dashboard_revision")).one())
+
+        people = []
+        for number, role in enumerate((Role.MENTEE, Role.MENTOR)):
+            user = User(email=f"p{number}@example.org", name=f"P{number}")
+            user.set_password("a long enough password")
+            people.append(Enrolment(programme_id=1, user=user, role=role, country="KE",
+                                    status=EnrolmentStatus.ACCEPTED))
+        pairing = Pairing(programme_id=1, mentee=people[0], mentor=people[1], score=500,
+                          status=PairingStatus.ACTIVE)
+        db.session.add(pairing)
+        db.session.commit()
+        revision = counters()[0]
+        db.session.add(Meeting(pairing_id=pairing.id, held_on=date(2026, 1, 5),
+                               duration_minutes=60, format=MeetingFormat.VIDEO))
+        db.session.commit()
+        assert counters() == (revision, 1)
+        db.session.remove()
+        downgrade(revision="0027_activity_figures")
+
+        def revision_only() -> int:
+            with db.engine.connect() as connection:
+                return connection.execute(text("SELECT revision FROM dashboard_revision")
+                                          ).scalar()
+
+        assert revision_only() > revision  # cached figures of before are stale
+        revision = revision_only()
+        with db.engine.begin() as connection:
+            connection.execute(text("UPDATE meeting SET duration_minutes = 90"))
+        assert revision_only() == revision + 1
+        upgrade()
+        with db.engine.begin() as connection:
+            assert trigger_names(connection.dialect.name) <= _triggers(connection)
+            connection.execute(text("UPDATE meeting SET duration_minutes = 30"))
+        assert counters() == (revision + 1, 1)
         db.engine.dispose()

@@ -31,6 +31,10 @@ class DashboardRevision(db.Model):
     revision: Mapped[int] = mapped_column(BigInteger, default=0)
     #: PostgreSQL: the transaction that last raised it (raised once per transaction).
     xact: Mapped[int | None] = mapped_column(BigInteger)
+    #: Raised instead of ``revision`` at each write to a session or its rating (SESSIONS).
+    sessions: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    #: PostgreSQL: as ``xact``, for ``sessions``.
+    sessions_xact: Mapped[int | None] = mapped_column(BigInteger)
 
 
 #: The tables the dashboard reads, and how a row (OLD or NEW) names its programme.
@@ -47,6 +51,15 @@ WATCHED = {
     "activity_registration": "(SELECT programme_id FROM activity WHERE id = {row}.activity_id)",
 }
 _EVENTS = ("INSERT", "UPDATE", "DELETE")
+#: The watched tables that raise ``sessions`` instead of ``revision``.
+SESSIONS = ("meeting", "feedback")
+
+
+def _counter(table: str, sessions_apart: bool) -> tuple[str, str]:
+    """The counter a write to ``table`` raises, and its transaction's column."""
+    if sessions_apart and table in SESSIONS:
+        return "sessions", "sessions_xact"
+    return "revision", "xact"
 
 
 def _rows(table: str, event_name: str) -> list[str]:
@@ -56,7 +69,7 @@ def _rows(table: str, event_name: str) -> list[str]:
     return {"INSERT": ["NEW"], "UPDATE": ["OLD", "NEW"], "DELETE": ["OLD"]}[event_name]
 
 
-def _postgresql(tables: dict[str, str]) -> list[str]:
+def _postgresql(tables: dict[str, str], sessions_apart: bool) -> list[str]:
     out = ["""CREATE OR REPLACE FUNCTION dashboard_revision_for_new_programme() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -71,6 +84,7 @@ END $$""",
         old = "NULL" if table == "programme" else programme_of.format(row="OLD")
         new = programme_of.format(row="NEW")
         events = [e for e in _EVENTS if _rows(table, e)]
+        counter, xact = _counter(table, sessions_apart)
         # The names and expressions are this module's own (no input): S608 does not apply.
         out += [f"""CREATE OR REPLACE FUNCTION dashboard_revision_{table}() RETURNS trigger
 LANGUAGE plpgsql AS $$
@@ -78,8 +92,8 @@ DECLARE before_id integer; after_id integer;
 BEGIN
   IF TG_OP <> 'INSERT' THEN before_id := {old}; END IF;
   IF TG_OP <> 'DELETE' THEN after_id := {new}; END IF;
-  UPDATE dashboard_revision SET revision = revision + 1, xact = txid_current()
-  WHERE programme_id IN (before_id, after_id) AND xact IS DISTINCT FROM txid_current();
+  UPDATE dashboard_revision SET {counter} = {counter} + 1, {xact} = txid_current()
+  WHERE programme_id IN (before_id, after_id) AND {xact} IS DISTINCT FROM txid_current();
   RETURN NULL;
 END $$""",  # noqa: S608
                 f"DROP TRIGGER IF EXISTS dashboard_revision ON {table}",
@@ -89,16 +103,17 @@ END $$""",  # noqa: S608
     return out
 
 
-def _sqlite(tables: dict[str, str]) -> list[str]:
+def _sqlite(tables: dict[str, str], sessions_apart: bool) -> list[str]:
     out = ["""CREATE TRIGGER IF NOT EXISTS dashboard_revision_new AFTER INSERT ON programme
 BEGIN INSERT INTO dashboard_revision (programme_id, revision) VALUES (NEW.id, 0); END"""]
     for table, programme_of in tables.items():
+        counter = _counter(table, sessions_apart)[0]
         for event_name in _EVENTS:
             if rows := _rows(table, event_name):
                 ids = ", ".join(programme_of.format(row=row) for row in rows)
                 name = f"dashboard_revision_{table}_{event_name.lower()}"
                 out.append(f"CREATE TRIGGER IF NOT EXISTS {name} AFTER {event_name} ON {table}"  # noqa: S608
-                           " BEGIN UPDATE dashboard_revision SET revision = revision + 1"
+                           f" BEGIN UPDATE dashboard_revision SET {counter} = {counter} + 1"
                            f" WHERE programme_id IN ({ids}); END")
     return out
 
@@ -107,12 +122,16 @@ def _watched(tables: Iterable[str] | None) -> dict[str, str]:
     return WATCHED if tables is None else {table: WATCHED[table] for table in tables}
 
 
-def trigger_statements(dialect: str, tables: Iterable[str] | None = None) -> list[str]:
+def trigger_statements(dialect: str, tables: Iterable[str] | None = None,
+                       sessions_apart: bool = True) -> list[str]:
     """The SQL that creates (or replaces) the triggers on a database (of ``tables`` only,
     when given, and the one on ``programme`` for new programmes): run by ``create_all`` and
-    by the migrations that added them."""
+    by the migrations that added them. ``sessions_apart=False``: sessions raise ``revision``
+    too (the migrations before the ``sessions`` counter existed, 0028)."""
     watched = _watched(tables)
-    return _postgresql(watched) if dialect == "postgresql" else _sqlite(watched)
+    if dialect == "postgresql":
+        return _postgresql(watched, sessions_apart)
+    return _sqlite(watched, sessions_apart)
 
 
 def drop_before_batch(op) -> None:
@@ -130,10 +149,14 @@ def restore_after_batch(op) -> None:
     table without its triggers, so they are created again (PostgreSQL alters in place)."""
     bind = op.get_bind()
     if bind.dialect.name == "sqlite":
-        # Only the tables there are at this step of the chain (later ones come later).
-        there = set(inspect(bind).get_table_names())
+        # Only the tables there are at this step of the chain (later ones come later), and
+        # sessions raise their own counter once there is one (0028).
+        found = inspect(bind)
+        there = set(found.get_table_names())
+        apart = "sessions" in {column["name"] for column
+                               in found.get_columns("dashboard_revision")}
         for statement in trigger_statements(
-                bind.dialect.name, [table for table in WATCHED if table in there]):
+                bind.dialect.name, [table for table in WATCHED if table in there], apart):
             op.execute(statement)
 
 

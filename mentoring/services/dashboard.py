@@ -526,26 +526,24 @@ def activity(scope: Scope, today: date) -> Activity:
     # Sessions, minutes and confirmations per day (a few hundred rows a year, whatever the
     # number of sessions), summed into months here: grouping by the stored day costs the
     # database no function call per session, and one reading gives every total.
-    # The ratings ride along, summed per session first (a session has one rating a person).
-    rated = (select(Feedback.meeting_id, func.sum(Feedback.rating).label("points"),
-                    func.count(Feedback.rating).label("ratings"))
-             .group_by(Feedback.meeting_id).subquery())
     days = db.session.execute(
         select(Meeting.held_on, func.count(), func.sum(Meeting.duration_minutes),
-               func.sum(case((Meeting.confirmation == Confirmation.CONFIRMED, 1), else_=0)),
-               func.sum(rated.c.points), func.sum(rated.c.ratings))
-        .outerjoin(rated, rated.c.meeting_id == Meeting.id)
+               func.sum(case((Meeting.confirmation == Confirmation.CONFIRMED, 1), else_=0)))
         .where(Meeting.pairing_id.in_(pairs)).group_by(Meeting.held_on)).all()
     months: dict[str, tuple[int, int]] = {}
-    sessions = confirmed = points = ratings = 0
-    for day, count, minutes, confirmations, day_points, day_ratings in days:
+    sessions = confirmed = 0
+    for day, count, minutes, confirmations in days:
         key = f"{day.year:04d}-{day.month:02d}"
         before = months.get(key, (0, 0))
         months[key] = (before[0] + count, before[1] + (minutes or 0))
         sessions += count
         confirmed += confirmations or 0
-        points += int(day_points or 0)  # PostgreSQL sums a sum as a decimal
-        ratings += int(day_ratings or 0)
+    # The ratings on their own: joined to the sessions above, they cost twice as much.
+    points, ratings = db.session.execute(
+        select(func.sum(Feedback.rating), func.count(Feedback.rating))
+        .join(Meeting, Meeting.id == Feedback.meeting_id)
+        .where(Meeting.pairing_id.in_(pairs))).one()
+    points = int(points or 0)  # PostgreSQL sums as a decimal
     # Per active pair its last session (or none): one step down the index on (pairing,
     # day) each, instead of grouping every session of the programme. OFFSET 0 keeps the
     # subquery whole, so that PostgreSQL takes that step once a pair and not once for each
@@ -755,10 +753,16 @@ class Dashboard:
 
 def compute(scope: Scope, today: date, locale: str = "en") -> Dashboard:
     """The figures, freshly computed (one aggregate query each)."""
+    return Dashboard(**_without_sessions(scope, locale), activity=activity(scope, today))
+
+
+def _without_sessions(scope: Scope, locale: str) -> dict:
+    """The figures that read no session nor rating (whatever the day)."""
     rows = accepted(scope)
-    return Dashboard(funnel(scope), by_region(scope, rows), by_country(scope, locale, rows=rows),
-                     by_language(scope, locale), by_gender(scope, rows), quality(scope),
-                     activity(scope, today), group_activities(scope, locale))
+    return {"funnel": funnel(scope), "region": by_region(scope, rows),
+            "country": by_country(scope, locale, rows=rows),
+            "language": by_language(scope, locale), "gender": by_gender(scope, rows),
+            "quality": quality(scope), "group_activities": group_activities(scope, locale)}
 
 
 def headline(board: Dashboard) -> dict[str, int | float | None | str]:
@@ -785,6 +789,12 @@ _CODE = revision_cache.code_of(sys.modules[__name__], pair_activity)
 
 def build(scope: Scope, today: date, locale: str = "en") -> Dashboard:
     """The figures as `compute` gives them, from the cache when the programme's data have not
-    changed since they were computed (one query then)."""
-    return revision_cache.cached(scope, f"dashboard:{_CODE}",
-                                 lambda: compute(scope, today, locale), today.isoformat(), locale)
+    changed since they were computed (one query then). A session logged computes the
+    sessions' figures again, not the others."""
+    found = revision_cache.revision(scope.programme.id)
+    others = revision_cache.cached(scope, f"dashboard:{_CODE}",
+                                   lambda: _without_sessions(scope, locale), locale, found=found)
+    sessions = revision_cache.cached(scope, f"dashboard-sessions:{_CODE}",
+                                     lambda: activity(scope, today), today.isoformat(),
+                                     sessions=True, found=found)
+    return Dashboard(**others, activity=sessions)

@@ -2,8 +2,10 @@
 
 The database raises a programme's revision at each write to a row its figures read
 (`models/revision.py`: triggers on programme, region, enrolment, enrolment languages, pairing,
-session, feedback, activity and registration). A view reads the revision and finds the figures
-computed for it, else computes and stores them: exact figures, computed once per change. The
+activity and registration; sessions and their ratings raise a counter of their own). A view
+reads the revision and finds the figures computed for it (for figures that read sessions,
+under both counters), else computes and stores them: exact figures, computed once per
+change. The
 page's HTML (its CSRF token) is never cached. A transaction that wrote reads no cache and fills
 none: what it sees may yet be rolled back, and on PostgreSQL its raise comes at commit.
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import TypeVar
@@ -35,32 +38,51 @@ def code_of(*modules: ModuleType) -> str:
                           ).hexdigest()[:12]
 
 
-def revision(programme_id: int) -> int | None:
+@dataclass(frozen=True)
+class Revision:
+    """A programme's two counters: every write to its data but sessions, and sessions."""
+
+    data: int
+    sessions: int
+
+
+#: `cached` reads the revision itself unless given one.
+READ = "read"
+
+
+def revision(programme_id: int) -> Revision | None:
     """The programme's data revision, or None where the cache may not be used."""
     connection = db.session.connection()
+    counters = (DashboardRevision.revision, DashboardRevision.sessions)
     if connection.dialect.name == "postgresql":
         row = db.session.execute(
-            select(DashboardRevision.revision, func.txid_current_if_assigned())
+            select(*counters, func.txid_current_if_assigned())
             .where(DashboardRevision.programme_id == programme_id)).first()
-        return row[0] if row is not None and row[1] is None else None
-    found = db.session.scalar(select(DashboardRevision.revision)
-                              .where(DashboardRevision.programme_id == programme_id))
+        return Revision(row[0], row[1]) if row is not None and row[2] is None else None
+    row = db.session.execute(select(*counters)
+                             .where(DashboardRevision.programme_id == programme_id)).first()
     # SQLite's driver opens a transaction at the first write only.
-    return None if connection.connection.driver_connection.in_transaction else found
+    if row is None or connection.connection.driver_connection.in_transaction:
+        return None
+    return Revision(row[0], row[1])
 
 
-def cached(scope: Scope, name: str, compute: Callable[[], T], *parts: object) -> T:
+def cached(scope: Scope, name: str, compute: Callable[[], T], *parts: object,
+           sessions: bool = False, found: Revision | None | str = READ) -> T:
     """``compute()`` for the scope, from the cache when the programme's data have not changed
     since it was computed (one query then). ``name`` says what it is and which code computes
     it (see :func:`code_of`); ``parts`` are whatever else the figures depend on (the day,
-    the language)."""
-    found = revision(scope.programme.id)
-    if found is None:
+    the language). Figures that read sessions or their ratings say ``sessions=True``. A
+    caller that caches several figures reads the revision once and passes it as ``found``."""
+    if found == READ:
+        found = revision(scope.programme.id)
+    if not isinstance(found, Revision):
         return compute()
     programme = scope.programme
     key = ":".join(str(part) for part in (
         name, programme.id, programme.created_at.isoformat(),
-        scope.region.id if scope.region is not None else "-", found, *parts))
+        scope.region.id if scope.region is not None else "-", found.data,
+        found.sessions if sessions else "-", *parts))
     try:
         value = cache.get(key)
     except Exception:  # noqa: BLE001 - a cache that does not answer only costs time

@@ -35,7 +35,9 @@ def upgrade():
     # Every programme there is starts at revision 0; the triggers raise it from now on.
     op.execute("INSERT INTO dashboard_revision (programme_id, revision) "
                "SELECT id, 0 FROM programme")
-    for statement in trigger_statements(op.get_bind().dialect.name, TABLES):
+    # Sessions raised this revision until they had a counter of their own (0028).
+    for statement in trigger_statements(op.get_bind().dialect.name, TABLES,
+                                        sessions_apart=False):
         op.execute(statement)
 
 

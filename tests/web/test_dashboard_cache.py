@@ -189,6 +189,26 @@ def test_figures_after_a_write_equal_a_fresh_computation(data, write):
     assert after[0] != before[0]  # the write changed what the dashboard shows
 
 
+def test_a_new_session_computes_only_the_sessions_figures_again(data):
+    """Pairs log sessions all day: a session (or a rating) computes again the figures that
+    read sessions, while the others (participants, languages, scores, group activities) stay
+    cached; a write to anything else computes them all."""
+    programme, *_ = data
+    scope = Scope(programme)
+    figures.build(scope, TODAY)
+    sessions_figures = _queries(lambda: figures.activity(scope, TODAY))
+    for write in (_new_session, _rated_session, _enrolment_accepted):
+        write(*data[:4])
+        db.session.commit()
+        assert programme.created_at  # the programme's row read again after the commit
+        queries = _queries(lambda: figures.build(scope, TODAY))
+        if write is _enrolment_accepted:
+            assert queries > 1 + sessions_figures
+        else:
+            assert queries == 1 + sessions_figures, write.__name__
+        assert figures.build(scope, TODAY) == figures.compute(scope, TODAY)
+
+
 def test_a_co_chairs_figures_stay_her_regions(data):
     programme, people, pairs, meetings, africa = data
     whole, region = Scope(programme), Scope(programme, africa)
