@@ -49,6 +49,7 @@ WATCHED = {
                 " ON pairing.id = meeting.pairing_id WHERE meeting.id = {row}.meeting_id)",
     "activity": "{row}.programme_id",
     "activity_registration": "(SELECT programme_id FROM activity WHERE id = {row}.activity_id)",
+    "mentor_consent": "{row}.programme_id",
 }
 _EVENTS = ("INSERT", "UPDATE", "DELETE")
 #: The watched tables that raise ``sessions`` instead of ``revision``.

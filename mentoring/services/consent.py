@@ -13,6 +13,7 @@ consent row and is announced as before.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -33,7 +34,7 @@ from ..models import (
 )
 from ..models._types import utcnow
 from ..models.aliases import MENTEE
-from . import Forbidden, NotFound, Refused, audit, mail, pairings
+from . import Forbidden, NotFound, Refused, audit, mail, pairings, revision_cache
 from . import matching as matching_service
 from .links import external_url
 from .scope import Scope
@@ -282,12 +283,10 @@ class Summary:
         return self.asking or bool(self.asked or self.accepted or self.declined or self.lapsed)
 
 
-def summary(scope: Scope, pairing_ids=()) -> Summary:
-    """Counts of the scope's consents and approved pairs (one GROUP BY query) and the
-    consents of the given pairs (one query): a fixed number of queries at any size."""
+def _counts(scope: Scope, passed: bool) -> list[tuple]:
+    """(consent state, pair status, pairs, announceable pairs) of the scope's approved pairs
+    and of its pairs whose mentor was asked: one GROUP BY (``passed``: the deadline's)."""
     programme = scope.programme
-    passed = deadline_passed(programme)
-    view = Summary(bool(programme.mentor_consent), programme.consent_deadline, passed)
     counted = (select(MentorConsent.state, Pairing.status, func.count(),
                       func.sum(case((announceable(programme), 1), else_=0)))
                .select_from(Pairing)
@@ -299,7 +298,27 @@ def summary(scope: Scope, pairing_ids=()) -> Summary:
     if scope.region is not None:
         counted = counted.join(MENTEE, MENTEE.id == Pairing.mentee_id).where(
             MENTEE.region_id == scope.region.id)
-    for state, status, count, ready in db.session.execute(counted):
+    return [tuple(row) for row in db.session.execute(counted)]
+
+
+_CODE = revision_cache.code_of(sys.modules[__name__])
+
+
+def counts(scope: Scope) -> list[tuple]:
+    """`_counts`, cached under the programme's data revision (consents are watched) and
+    whether the deadline has passed (what may be announced changes with it)."""
+    passed = deadline_passed(scope.programme)
+    return revision_cache.cached(scope, f"consent-counts:{_CODE}",
+                                 lambda: _counts(scope, passed), passed)
+
+
+def summary(scope: Scope, pairing_ids=()) -> Summary:
+    """Counts of the scope's consents and approved pairs (one GROUP BY query, cached) and the
+    consents of the given pairs (one query): a fixed number of queries at any size."""
+    programme = scope.programme
+    passed = deadline_passed(programme)
+    view = Summary(bool(programme.mentor_consent), programme.consent_deadline, passed)
+    for state, status, count, ready in counts(scope):
         if status == PairingStatus.APPROVED:
             view.ready += ready or 0
             view.waiting += count - (ready or 0)

@@ -14,20 +14,22 @@ from sqlalchemy import delete, event, func, select, text, update
 from mentoring.extensions import cache, db
 from mentoring.models import (
     Confirmation,
+    ConsentState,
     DashboardRevision,
     EnrolmentLanguage,
     EnrolmentStatus,
     Feedback,
     Meeting,
     MeetingFormat,
+    MentorConsent,
     Pairing,
     PairingStatus,
     Programme,
     ProgrammeStatus,
     Role,
 )
+from mentoring.services import consent, enrolments, pair_views, rematch, revision_cache
 from mentoring.services import dashboard as figures
-from mentoring.services import enrolments, pair_views, rematch
 from mentoring.services.scope import Scope
 from tests.conftest import need
 from tests.helpers import statements_of_page
@@ -285,16 +287,34 @@ def _list_counts(scope):
     """The counts above the pairs and applications lists, as the pages read them."""
     waiting = rematch.summary(scope)
     return (pair_views.status_counts(scope), enrolments.status_counts(scope),
-            (waiting.count, waiting.since))
+            (waiting.count, waiting.since), sorted(consent.counts(scope), key=str))
 
 
 def _fresh_list_counts(scope):
     found = rematch.waiting(scope)
+    passed = consent.deadline_passed(scope.programme)
     return (pair_views._status_counts(scope), enrolments._status_counts(scope),
-            (len(found), found[0].since if found else None))
+            (len(found), found[0].since if found else None),
+            sorted(consent._counts(scope, passed), key=str))
 
 
-@pytest.mark.parametrize("write", WRITES, ids=lambda write: write.__name__.strip("_"))
+def _pair_approved_and_its_mentor_asked(programme, people, pairs, meetings):
+    pairs["fr"].status = PairingStatus.APPROVED
+    db.session.add(MentorConsent(pairing_id=pairs["fr"].id, programme_id=programme.id,
+                                 state=ConsentState.ASKED))
+
+
+def _mentor_answered(programme, people, pairs, meetings):
+    """A consent answered by raw SQL (no ORM event): the pair's status is unchanged."""
+    db.session.execute(text("UPDATE mentor_consent SET state = 'accepted'"))
+
+
+def _consent_deadline_passed(programme, people, pairs, meetings):
+    programme.consent_deadline = TODAY - timedelta(days=400)
+
+
+@pytest.mark.parametrize("write", [*WRITES, _pair_approved_and_its_mentor_asked],
+                         ids=lambda write: write.__name__.strip("_"))
 def test_the_lists_counts_after_a_write_equal_a_fresh_count(data, write):
     """The pairs page's counts by status and of the waiting mentees, and the applications
     page's counts by role and status, come from the cache under the same revision."""
@@ -306,8 +326,32 @@ def test_the_lists_counts_after_a_write_equal_a_fresh_count(data, write):
     db.session.commit()
     after = [_list_counts(scope) for scope in scopes]
     assert after == [_fresh_list_counts(scope) for scope in scopes]
-    if write in (_enrolment_accepted, _pair_completed):
-        assert after != before  # a mentee waits / a pair is no longer active
+    if write in (_enrolment_accepted, _pair_completed, _pair_approved_and_its_mentor_asked):
+        assert after != before  # a mentee waits / a pair is no longer active / is asked
+
+
+def test_the_consent_counts_follow_the_deadline_and_answers(data, monkeypatch):
+    """The deadline passing, and a mentor's answer written behind the ORM's back, change the
+    consent counts above the pairs list: never read stale from the cache."""
+    programme, people, pairs, meetings, _africa = data
+    programme.mentor_consent = True
+    _pair_approved_and_its_mentor_asked(*data[:4])
+    db.session.commit()
+    scope = Scope(programme)
+
+    def fresh():
+        with monkeypatch.context() as uncached:
+            uncached.setattr(revision_cache, "revision", lambda _programme_id: None)
+            return consent.summary(scope)
+
+    seen = [consent.summary(scope)]
+    for write in (_consent_deadline_passed, _mentor_answered):
+        write(*data[:4])
+        db.session.commit()
+        seen.append(consent.summary(scope))
+        assert seen[-1] == fresh()
+    assert [(view.asked, view.lapsed, view.accepted, view.ready) for view in seen] == [
+        (1, 0, 0, 0), (0, 1, 0, 1), (0, 0, 1, 1)]
 
 
 def test_the_lists_counts_come_from_the_cache(data):
