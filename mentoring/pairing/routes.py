@@ -16,7 +16,17 @@ from ..models import PairingStatus
 from ..pagination import paginate
 from ..permissions import Scope, coordinator_required
 from ..security import whole_number
-from ..services import Forbidden, Refused, consent, exports, jobs, pair_views, rematch, wishes
+from ..services import (
+    Forbidden,
+    Refused,
+    consent,
+    exports,
+    jobs,
+    pair_views,
+    rematch,
+    revision_cache,
+    wishes,
+)
 from ..services import matching as matching_service
 from ..services import pairings as service
 from . import bp
@@ -82,7 +92,9 @@ def _filters() -> pair_views.PairFilters:
 @coordinator_required
 def pairs(scope: Scope):
     filters = _filters()
-    counts = pair_views.status_counts(scope)
+    # The counts above the list are cached under the programme's revision: read it once.
+    found = revision_cache.revision(scope.programme.id)
+    counts = pair_views.status_counts(scope, found)
     page = paginate(pair_views.pairs_query(scope, filters), pair_views.listed, per_page=50,
                     max_per_page=200, total=pair_views.counted(filters, counts))
     last_run = matching_service.latest_run(scope.programme)
@@ -95,11 +107,11 @@ def pairs(scope: Scope):
         "pairing/pairs.html", scope=scope, programme=scope.programme, page=page,
         filters=filters, last_run=last_run, unmatched=unmatched,
         names=pair_views.names(alternative_ids), counts=counts,
-        waiting_mentees=rematch.summary(scope),
+        waiting_mentees=rematch.summary(scope, found),
         wish_profile=wishes.profile_text,
         action_form=ConfirmForm(), reject_form=RejectForm(), above_form=ApproveAboveForm(),
         PairingStatus=PairingStatus,
-        consent=consent.summary(scope, [pairing.id for pairing in page.items]))
+        consent=consent.summary(scope, [pairing.id for pairing in page.items], found))
 
 
 @bp.route("/<slug>/pairs/load")

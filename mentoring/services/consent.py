@@ -304,21 +304,22 @@ def _counts(scope: Scope, passed: bool) -> list[tuple]:
 _CODE = revision_cache.code_of(sys.modules[__name__])
 
 
-def counts(scope: Scope) -> list[tuple]:
+def counts(scope: Scope, found=revision_cache.READ) -> list[tuple]:
     """`_counts`, cached under the programme's data revision (consents are watched) and
     whether the deadline has passed (what may be announced changes with it)."""
     passed = deadline_passed(scope.programme)
     return revision_cache.cached(scope, f"consent-counts:{_CODE}",
-                                 lambda: _counts(scope, passed), passed)
+                                 lambda: _counts(scope, passed), passed, found=found)
 
 
-def summary(scope: Scope, pairing_ids=()) -> Summary:
+def summary(scope: Scope, pairing_ids=(), found=revision_cache.READ) -> Summary:
     """Counts of the scope's consents and approved pairs (one GROUP BY query, cached) and the
-    consents of the given pairs (one query): a fixed number of queries at any size."""
+    consents of the given pairs (one query): a fixed number of queries at any size.
+    ``found``: the programme's revision, when the caller has read it."""
     programme = scope.programme
     passed = deadline_passed(programme)
     view = Summary(bool(programme.mentor_consent), programme.consent_deadline, passed)
-    for state, status, count, ready in counts(scope):
+    for state, status, count, ready in counts(scope, found):
         if status == PairingStatus.APPROVED:
             view.ready += ready or 0
             view.waiting += count - (ready or 0)

@@ -184,9 +184,11 @@ def unmatched(scope: Scope, run: MatchingRun | None) -> list[dict]:
             if item["mentee"] in by_id]
 
 
-def status_counts(scope: Scope) -> dict[str, int]:
-    """Pairs per status in the scope (cached under the programme's data revision)."""
-    return revision_cache.cached(scope, f"pair-statuses:{_CODE}", lambda: _status_counts(scope))
+def status_counts(scope: Scope, found=revision_cache.READ) -> dict[str, int]:
+    """Pairs per status in the scope (cached under the programme's data revision; ``found``:
+    the revision, when the caller has read it)."""
+    return revision_cache.cached(scope, f"pair-statuses:{_CODE}", lambda: _status_counts(scope),
+                                 found=found)
 
 
 def _status_counts(scope: Scope) -> dict[str, int]:

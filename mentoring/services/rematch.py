@@ -146,16 +146,18 @@ class Summary:
     can_rematch: bool
 
 
-def summary(scope: Scope) -> Summary:
+def summary(scope: Scope, found=revision_cache.READ) -> Summary:
     """How many mentees in scope wait, the longest since when, and whether a rematch can
     run now for this reader (never for a regional co-chair). Nothing before the programme's
-    first matching run: every accepted mentee waits for that one."""
+    first matching run: every accepted mentee waits for that one. ``found``: the programme's
+    revision, when the caller has read it."""
     programme = scope.programme
     if programme.status not in (ProgrammeStatus.MATCHING, ProgrammeStatus.RUNNING) or (
             programme.status == ProgrammeStatus.MATCHING and latest_run(programme) is None):
         return Summary(0, None, False)
     count, since = revision_cache.cached(scope, f"waiting:{_CODE}", lambda: tuple(
-        db.session.execute(_count_waiting(scope.is_regional), _params(scope)).one()))
+        db.session.execute(_count_waiting(scope.is_regional), _params(scope)).one()),
+        found=found)
     return Summary(count, since, not scope.is_regional and not_now(scope, count) is None)
 
 
