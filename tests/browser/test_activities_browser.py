@@ -86,3 +86,76 @@ def test_on_a_phone_she_waits_for_a_full_activity_and_is_promoted_when_a_place_f
     finally:
         context.close()
         theirs.close()
+
+
+#: A word of the interface wraps whole; only a token longer than this (a name without a space,
+#: an address) may break inside itself.
+WORD_MAX = 30
+#: A title without a space, as long as the names that once widened the applications table.
+LONG_TOKEN = "Oluwatobilobaoluwadamilareayomideoluwaseunfunmilayo" * 2 + "Adeyemi-Okonkwo"
+
+
+def _words_broken(page, selector: str) -> list[str]:
+    """The words (between spaces and hyphens) of the elements ``selector`` finds that begin
+    on one line and end on another."""
+    return page.evaluate("""([selector, longest]) => {
+      const broken = [];
+      for (const root of document.querySelectorAll(selector)) {
+        const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+          for (const word of node.data.matchAll(/[^\\s\\u002d\\u2010]+/g)) {
+            if (word[0].length > longest) continue;
+            const range = document.createRange();
+            range.setStart(node, word.index);
+            range.setEnd(node, word.index + word[0].length);
+            const tops = new Set([...range.getClientRects()].filter(r => r.width > 0)
+                                 .map(r => Math.round(r.top)));
+            if (tops.size > 1) broken.push(word[0]);
+          }
+        }
+      }
+      return broken;
+    }""", [selector, WORD_MAX])
+
+
+@pytest.mark.parametrize("locale", ["en", "ar"])
+def test_on_a_phone_the_activities_lists_break_words_only_between_them(
+        live_server, browser, make_programme, make_enrolment, make_user, coordinator, shoot,
+        locale):
+    """The words of the interface ("Registered", "Training", the days and zones) and of the
+    titles keep whole; a title of one 117-letter word wraps inside its column."""
+    programme = make_programme(status=ProgrammeStatus.RUNNING)
+    mentee = make_enrolment(programme, make_user(locale=locale), status=EnrolmentStatus.ACCEPTED)
+    for days, kind, title, places in (
+            (9, ActivityKind.TALK, "Women leading national CERTs", None),
+            (16, ActivityKind.TRAINING, "Negotiation skills for technical experts", 12),
+            (23, ActivityKind.CIRCLE, "Mentoring circle: threat intelligence", 6),
+            (30, ActivityKind.NETWORKING, LONG_TOKEN, 40),
+            (-12, ActivityKind.TRAINING, TITLE, 20)):
+        db.session.add(Activity(programme_id=programme.id, kind=kind, title=title,
+                                starts_at=utcnow() + timedelta(days=days),
+                                timezone="Europe/Zurich", duration_minutes=60, capacity=places))
+    db.session.commit()
+    context = browser.new_context(viewport=PHONE, locale=locale)
+    page = context.new_page()
+    try:
+        _sign_in(page, live_server, coordinator(programme, locale=locale))
+        page.goto(f"{live_server}/coordinate/{programme.slug}/activities")
+        assert page.locator("html").get_attribute("dir") == ("rtl" if locale == "ar" else "ltr")
+        assert page.locator("main .table tbody tr").count() == 5
+        assert not (broken := _words_broken(page, "main .table")), broken
+        header = page.locator("main .table th").filter(has_text=_said(locale, "Registered"))
+        assert header.first.evaluate("e => e.scrollWidth <= e.clientWidth")
+        long = page.get_by_role("link", name=LONG_TOKEN).bounding_box()
+        assert long["height"] > 40 and 0 <= long["x"] and long["x"] + long["width"] <= 390
+        assert (wide := _too_wide(page)) is None, wide
+        shoot(page, f"coordinator-{locale}")
+
+        context.clear_cookies()
+        _sign_in(page, live_server, mentee.user)
+        page.goto(live_server + "/me/programmes")
+        assert page.locator("main .card").count() == 4
+        assert not (broken := _words_broken(page, "main .card")), broken
+        assert (wide := _too_wide(page)) is None, wide
+    finally:
+        context.close()
