@@ -27,8 +27,10 @@ from .models import (
     User,
 )
 from .models._types import utcnow
+from .services import activities as activity_service
 from .services import programmes, wishes
 from .services.enrolments import Application, apply
+from .services.scope import Scope
 
 #: Every demo account signs in with this password (printed by ``flask seed-demo``).
 DEMO_PASSWORD = "demo-mentoring-2026"  # noqa: S105 - published demo credential
@@ -391,7 +393,8 @@ CYBER_ACTIVITIES = [
 
 def _activities(programme, coordinator: User, today) -> None:
     """Women in Cyber's talks, trainings, a circle and a networking hour, past and coming,
-    with their registrations (one training is full and has a waiting list)."""
+    with their registrations (one training is full and has a waiting list); the past ones
+    with their attendance and feedback."""
     people = db.session.scalars(
         select(Enrolment).where(Enrolment.programme_id == programme.id,
                                 Enrolment.status == EnrolmentStatus.ACCEPTED)
@@ -416,7 +419,34 @@ def _activities(programme, coordinator: User, today) -> None:
                 activity_id=activity.id, user_id=enrolment.user_id,
                 status=RegistrationStatus.WAITING if full else RegistrationStatus.REGISTERED,
                 created_at=utcnow() - timedelta(days=20, minutes=-number)))
+        db.session.flush()
+        if days < 0:
+            _took_place(programme, coordinator, activity)
     db.session.flush()
+
+
+#: What the people who came to a past activity said of it, in turn: (rating, comment).
+FEEDBACK = [
+    (5, "Practical and to the point; I will reuse the checklist at work."),
+    (4, "Very useful. A little more time for questions would help."),
+    (5, "Inspiring: I finally understand how the teams fit together."),
+    (3, "Good content, but the exercise was rushed at the end."),
+    (4, "Great speakers and a friendly group."),
+]
+
+
+def _took_place(programme, coordinator: User, activity: Activity) -> None:
+    """A past activity as its coordinator and participants left it: attendance recorded
+    (every sixth person registered did not come) and feedback from every other person who
+    came, through the services they use."""
+    people = [r for r in activity_service.registrations(Scope(programme), activity)
+              if r.status == RegistrationStatus.REGISTERED]
+    came = [r for number, r in enumerate(people) if number % 6 != 5]
+    activity_service.record_attendance(coordinator, Scope(programme), activity,
+                                       {r.id for r in came})
+    for number, registration in enumerate(came[::2]):
+        rating, comment = FEEDBACK[number % len(FEEDBACK)]
+        activity_service.give_feedback(registration.user, activity.id, rating, comment)
 
 
 #: NOW4WRC23's outcomes: the ITU meetings, and how many of its participants held each role

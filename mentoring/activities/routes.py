@@ -174,6 +174,7 @@ def activity(activity_id: int):
         return redirect(url_for("activities.activity", activity_id=activity_id))
     return render_template("activities/activity.html", activity=item,
                            programme=item.programme, registration=registration,
+                           position=registration and service.waiting_position(registration),
                            is_open=service.registration_open(item),
                            started=service.has_started(item),
                            when=service.when(item, current_user),

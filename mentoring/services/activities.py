@@ -315,14 +315,31 @@ def unregister(user: User, activity_id: int) -> bool:
     return True
 
 
+def _waiting(activity_id: int):
+    """The activity's waiting list, in the order places are given: order of arrival."""
+    return select(Registration).where(Registration.activity_id == activity_id,
+                                      Registration.status == RegistrationStatus.WAITING
+                                      ).order_by(Registration.created_at, Registration.id)
+
+
+def waiting_position(registration: Registration) -> int | None:
+    """Her place on the waiting list (1: the next place that frees is hers), or None when
+    she is not waiting."""
+    if registration.status != RegistrationStatus.WAITING:
+        return None
+    ahead = (Registration.created_at < registration.created_at) | (
+        (Registration.created_at == registration.created_at)
+        & (Registration.id < registration.id))
+    return 1 + db.session.scalar(select(func.count()).select_from(
+        _waiting(registration.activity_id).where(ahead).order_by(None).subquery()))
+
+
 def _fill_places(activity: Activity) -> list[Registration]:
     """Move people from the waiting list into the places free, in order of arrival, and tell
     each of them (the caller holds the activity's row)."""
     if activity.starts_at <= utcnow():
         return []
-    waiting = select(Registration).where(Registration.activity_id == activity.id,
-                                         Registration.status == RegistrationStatus.WAITING
-                                         ).order_by(Registration.created_at, Registration.id)
+    waiting = _waiting(activity.id)
     if activity.capacity is not None:
         free = activity.capacity - _taken(activity)
         if free <= 0:

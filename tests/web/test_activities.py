@@ -3,6 +3,7 @@ fills freed places in order of arrival, calendars."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -223,6 +224,37 @@ def test_when_full_she_waits_and_gets_the_first_place_that_frees_with_an_email(
     assert email.recipient == second.user.email
     assert email.subject == "A place is yours: Negotiating at WRC: what I wish I had known"
     assert link_in(email) == f"/activities/{talk.id}"
+
+
+def test_each_person_waiting_sees_her_place_in_line_and_moves_up_when_a_place_frees(
+        client, auth, coordinator, programme, make_enrolment):
+    from mentoring.services import activities
+
+    people = [make_enrolment(programme, status=ACCEPTED) for _ in range(4)]
+    auth.login(coordinator(programme))
+    talk = planned(client, programme, capacity="1")
+    auth.logout()
+    for person in people:
+        activities.register(person.user, talk.id)
+    db.session.commit()
+
+    def her_place(person) -> str:
+        auth.login(person.user)
+        page = client.get(f"/activities/{talk.id}").text
+        auth.logout()
+        return " ".join(re.sub(r"<[^>]+>", "", page).split())
+
+    assert "You are registered." in her_place(people[0])
+    assert "number" not in her_place(people[0])
+    for number, person in enumerate(people[1:], start=1):
+        assert f"You are on the waiting list. You are number {number} in line." in her_place(
+            person)
+    auth.login(people[0].user)
+    client.post(f"/activities/{talk.id}/unregister")
+    auth.logout()
+    assert "You are registered." in her_place(people[1])
+    assert "You are number 1 in line." in her_place(people[2])
+    assert "You are number 2 in line." in her_place(people[3])
 
 
 def test_more_places_let_the_waiting_list_in(client, auth, coordinator, programme,

@@ -13,9 +13,11 @@ from mentoring.models import (
     MentorWish,
     OutboxEmail,
     Programme,
+    Registration,
     User,
 )
 from tests.helpers import emails
+from tests.web.test_dashboard import tables
 from tests.web.test_wishes import settings
 
 
@@ -141,3 +143,32 @@ def test_the_demos_women_in_cyber_circle_has_logged_sessions_its_mentee_sees(run
     page = client.get(f"/circles/{circle.id}").text
     assert page.count("90 min") == 2 and "75 min" in page
     assert "Tabletop: a phishing campaign against a ministry" in page
+
+
+def _kinds_table(html: str) -> dict[str, list[str]]:
+    """The group activities' "By kind" table: kind -> registered, came, rate, ratings, mean."""
+    [table] = [t for t in tables(html) if t["rows"] and t["rows"][0][0] == "Kind"]
+    return {row[0]: row[1:] for row in table["rows"][1:]}
+
+
+def test_the_demos_past_activities_have_attendance_and_feedback_on_dashboard_and_report(
+        runner, client):
+    """The talk 40 days ago (24 registered) and the training 12 days ago (18): every sixth
+    person registered did not come, every other one who came rated it (5, 4, 5, 3, 4 in
+    turn). Talks: 20 of 24 came (83.3 %; the talk to come, 17 registered, is not recorded),
+    10 ratings summing 42 (4.2); trainings: 15 of 18 (83.3 %; 12 registered to the one to
+    come), 8 ratings (5, 4, 5, 3, 4, 5, 4, 5) summing 35 (4.38)."""
+    runner.invoke(args=["seed-demo"])
+    client.post("/login", data={"email": "cyber.coordinator@demo.example",
+                                "password": DEMO_PASSWORD})
+    dashboard = client.get("/coordinate/women-in-cyber/dashboard").text
+    report = client.get("/coordinate/women-in-cyber/report").text
+    for text in (dashboard, report):
+        assert "No group activities yet." not in text
+        kinds = _kinds_table(text)
+        assert kinds["Talk"] == ["41", "20", "83.3%", "10", "4.2"], kinds
+        assert kinds["Training"] == ["30", "15", "83.3%", "8", "4.38"], kinds
+    # The participants gave their feedback through their own page's service: it is theirs.
+    feedback = db.session.scalars(select(Registration).where(
+        Registration.rating.is_not(None))).all()
+    assert len(feedback) == 18 and all(r.attended and r.feedback_at for r in feedback)
