@@ -335,3 +335,38 @@ def test_the_template_is_formula_safe_and_imports_as_it_is(world, coordinator, a
     filled = response.data.decode("utf-8-sig").replace("participant@", "amina@").replace(
         "'=HYPERLINK(\"\"x\"\")", "WRC-23")
     assert "1 role for 1 participant will be recorded" in text(upload(client, programme, filled))
+
+
+def test_roles_recorded_meanwhile_make_the_confirmation_record_nothing(
+        world, coordinator, auth, client, monkeypatch):
+    programme, people = world
+    auth.login(coordinator(programme))
+    preview = upload(client, programme, GOOD_FILE)
+    # Bea records her role herself between the check and the insert.
+    db.session.add(MeetingRole(user_id=people["Bea"].user_id, role=DELEGATE,
+                               itu_meeting_id=programme_meeting(programme)))
+    db.session.commit()
+    monkeypatch.setattr(role_imports, "_recorded", lambda scope, user_ids: set())
+    client.post(import_url(programme, "/confirm"), data={"plan": plan_of(preview)})
+    assert flashes(client) == ["Some of these roles were recorded meanwhile: import the file "
+                               "again. Nothing was recorded."]
+    assert recorded() == {("Bea", "WRC-23", DELEGATE)}
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == "meeting_role.import")) == 0
+
+
+def test_the_confirmation_needs_the_pages_csrf_token(world, coordinator, auth, client, app):
+    programme, _people = world
+    auth.login(coordinator(programme))
+    app.config["WTF_CSRF_ENABLED"] = True
+    page = client.get(import_url(programme)).text
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]*)"', page).group(1)
+    preview = client.post(import_url(programme), data={
+        "csrf_token": token, "file": (io.BytesIO(GOOD_FILE.encode()), "roles.csv")})
+    assert 'name="csrf_token"' in preview.text.split('name="plan"')[0].rsplit("<form", 1)[1]
+    response = client.post(import_url(programme, "/confirm"), data={"plan": plan_of(preview)})
+    assert response.status_code == 400
+    assert role_count() == 0
+    client.post(import_url(programme, "/confirm"), data={"plan": plan_of(preview),
+                                                         "csrf_token": token})
+    assert len(recorded()) == 4
