@@ -322,7 +322,9 @@ def test_the_template_is_formula_safe_and_imports_as_it_is(world, coordinator, a
     auth.login(coordinator(programme))
     page = text(client.get(f"/coordinate/{programme.slug}/itu-meetings"))
     assert "Import roles from a CSV file" in page
-    assert "Download a template (CSV)" in text(client.get(import_url(programme)))
+    page = text(client.get(import_url(programme)))
+    assert "Download a template (CSV)" in page
+    assert "The meetings on the list: WTSA-24, WRC-23." in page
     db.session.add(ItuMeeting(programme_id=programme.id, name="=HYPERLINK(\"x\")",
                               starts_on=date(2025, 1, 1)))
     db.session.commit()
@@ -370,3 +372,22 @@ def test_the_confirmation_needs_the_pages_csrf_token(world, coordinator, auth, c
     client.post(import_url(programme, "/confirm"), data={"plan": plan_of(preview),
                                                          "csrf_token": token})
     assert len(recorded()) == 4
+
+
+def test_every_roles_label_in_every_language_reads_as_its_role(app):
+    """The words the forms show, in each of the six languages, with and without their
+    parenthesis, with the case, accents and spaces people change."""
+    from flask_babel import force_locale
+
+    from mentoring.labels import MEETING_ROLES
+
+    words = role_imports.role_words()
+    for locale in app.config["LANGUAGES"]:
+        with app.test_request_context(), force_locale(locale):
+            for role, label in MEETING_ROLES.items():
+                assert words[role_imports.word_key(f"  {str(label).upper()} ")] == role
+                short = re.split(r"[(（]", str(label), maxsplit=1)[0]
+                assert words[role_imports.word_key(short)] == role, (locale, role)
+    assert words[role_imports.word_key("رئيس")] == CHAIR
+    assert words[role_imports.word_key("Vice_Chair")] == VICE_CHAIR
+    assert words[role_imports.word_key("delegue")] == DELEGATE
