@@ -271,6 +271,9 @@ def test_a_cochair_imports_for_her_region_only_and_cannot_tell_who_exists_elsewh
     assert recorded() == {("Amina", "WRC-23", CHAIR)}
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "meeting_role.import"))
     assert (event.target_type, event.target_id) == ("enrolment", people["Amina"].id)
+    # Her audit log shows it (it is about her region's participant).
+    assert f"meeting_role.import</code> #{people['Amina'].id}<" in client.get(
+        f"/coordinate/{programme.slug}/audit").text
 
 
 def test_a_cochair_cannot_confirm_a_plan_read_for_the_whole_programme(
