@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField
+from wtforms import DateField, HiddenField, SelectField, StringField, SubmitField
 from wtforms.validators import Optional
 
 from ..activities.forms import Needed
+from ..applications.forms import ImportForm
 from ..forms import options
 from ..labels import MEETING_ROLES
 
@@ -32,3 +33,16 @@ class MeetingRoleForm(FlaskForm):
 
     def meeting_id(self) -> int | None:
         return int(self.meeting.data) if (self.meeting.data or "").isdigit() else None
+
+
+class RolesFileForm(ImportForm):
+    """A file of roles at ITU meetings to read (then shown, and recorded once confirmed)."""
+
+    submit = SubmitField(_l("Read the file"))
+
+
+class ConfirmRolesForm(FlaskForm):
+    """Records the roles a file's preview showed (the plan it sealed rides along)."""
+
+    plan = HiddenField()
+    submit = SubmitField(_l("Record these roles"))

@@ -5,16 +5,19 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
-from ..boundary import perform
+from ..boundary import csv_response, perform
 from ..forms import ConfirmForm
 from ..labels import meeting_role_label
 from ..permissions import Scope, coordinator_required
 from ..services import outcomes as service
+from ..services import role_imports
+from ..services.imports import ImportFailed
 from ..services.scope import programme_by_slug
 from . import bp
-from .forms import ItuMeetingForm, MeetingRoleForm
+from .forms import ConfirmRolesForm, ItuMeetingForm, MeetingRoleForm, RolesFileForm
 
 # ---- coordinators: the list of meetings ---------------------------------------------------
 
@@ -69,6 +72,64 @@ def remove_itu_meeting(scope: Scope, meeting_id: int):
     return render_template("outcomes/remove_meeting.html", scope=scope,
                            programme=scope.programme, meeting=meeting, form=form,
                            roles=service.role_count(meeting))
+
+
+# ---- coordinators: roles from a CSV file ------------------------------------------------------
+
+def _counts(roles: int, people: int) -> dict[str, str]:
+    """The preview's and the flash message's "N roles" and "M participants"."""
+    return {"roles": ngettext("%(num)d role", "%(num)d roles", roles),
+            "people": ngettext("%(num)d participant", "%(num)d participants", people)}
+
+
+@bp.route("/coordinate/<slug>/itu-meetings/import", methods=["GET", "POST"])
+@coordinator_required
+def import_roles(scope: Scope):
+    """Read a file of roles and show what it would record; nothing is written until the
+    coordinator confirms (``confirm_roles_import``)."""
+    form = RolesFileForm()
+    page = {"scope": scope, "programme": scope.programme, "form": form,
+            "meetings": service.meetings(scope.programme)}
+    if not form.validate_on_submit():
+        return render_template("outcomes/import_roles.html", **page), \
+            400 if form.is_submitted() else 200
+    try:
+        found = role_imports.read_roles_file(scope, form.file.data.read())
+    except ImportFailed as failed:
+        return render_template("outcomes/import_roles.html", problems=failed, **page), 400
+    confirm = ConfirmRolesForm(formdata=None, plan=role_imports.seal(scope, found))
+    summary = _("%(roles)s for %(people)s will be recorded; %(skipped)s.",
+                **_counts(len(found.new), found.participants),
+                skipped=ngettext("%(num)d already recorded is skipped",
+                                 "%(num)d already recorded are skipped", found.already))
+    return render_template("outcomes/import_roles.html", found=found, confirm=confirm,
+                           summary=summary,
+                           shown=found.new[:role_imports.PREVIEW_ROWS], **page)
+
+
+@bp.route("/coordinate/<slug>/itu-meetings/import/confirm", methods=["POST"])
+@coordinator_required
+def confirm_roles_import(scope: Scope):
+    form = ConfirmRolesForm()
+    if form.validate_on_submit():
+        done = perform(lambda: role_imports.record_roles(current_user, scope, form.plan.data))
+        if done:
+            imported = done.value
+            flash(_("Recorded %(roles)s for %(people)s; %(skipped)s.",
+                    **_counts(imported.recorded, imported.participants),
+                    skipped=ngettext("%(num)d already recorded was skipped",
+                                     "%(num)d already recorded were skipped",
+                                     imported.skipped)),
+                  "success")
+            return redirect(url_for("dashboard.outcomes_page", slug=scope.programme.slug))
+    return redirect(url_for("outcomes.import_roles", slug=scope.programme.slug))
+
+
+@bp.route("/coordinate/<slug>/itu-meetings/import/roles-template.csv")
+@coordinator_required
+def roles_template(scope: Scope):
+    return csv_response(role_imports.template_csv(scope),
+                        f"{scope.programme.slug}-itu-roles-template.csv")
 
 
 # ---- roles --------------------------------------------------------------------------------

@@ -105,6 +105,7 @@ PAGES = {
         f"{C23}/itu-meetings", f"{C23}/itu-meetings/{{itu_meeting}}/edit",
         f"{C23}/itu-meetings/{{itu_meeting}}/remove",
         f"{C23}/applications/{{itu_participant}}/itu-roles", f"{C23}/dashboard/outcomes",
+        f"{C23}/itu-meetings/import",
         f"{C23}/circles", f"{C23}/circles/propose", f"{CYBER}/circles", f"{CYBER}/circles/new",
         f"{CYBER}/circles/{{circle}}", f"{CYBER}/circles/{{circle}}/edit",
         f"{CYBER}/circles/{{circle}}/dissolve",
@@ -114,8 +115,8 @@ PAGES = {
         f"{C23}/pairs", f"{C23}/activity", f"{C23}/dashboard", f"{C23}/report", f"{C23}/audit",
         f"{C23}/activities", f"{C23}/pairs/blocking", f"{C23}/quotas", f"{C23}/waiting",
         f"{C23}/consent",
-        f"{C23}/itu-meetings", f"{C23}/dashboard/outcomes", f"{C23}/circles",
-        f"{C23}/circles/new",
+        f"{C23}/itu-meetings", f"{C23}/dashboard/outcomes", f"{C23}/itu-meetings/import",
+        f"{C23}/circles", f"{C23}/circles/new",
     ],
     "admin": [
         "/admin/", "/admin/dashboard", "/admin/users", "/admin/emails", "/admin/programmes/new",

@@ -14,6 +14,7 @@ CEPT people checked here are those who are not in that pool: mentees and applica
 from __future__ import annotations
 
 import html
+import io
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -54,8 +55,9 @@ from mentoring.models import (
     SurveyResponse,
 )
 from mentoring.models._types import utcnow
-from mentoring.services import audit, surveys
+from mentoring.services import audit, role_imports, surveys
 from mentoring.services.exports import DASHBOARD_TABLES, OUTCOME_TABLES
+from mentoring.services.scope import Scope
 
 #: The blueprints whose /coordinate/ routes make the coordinators' side of the site.
 COORDINATOR_BLUEPRINTS = {"coordination", "applications", "pairing", "pairs_at_work", "surveys",
@@ -324,6 +326,9 @@ def get_requests(w: World) -> dict[str, list[tuple[str, int]]]:
             (f"{c}/applications/{w.a_mentee.id}/itu-roles", 200),
             (f"{c}/applications/{w.b_mentee.id}/itu-roles", 403),
             (f"{c}/applications/{w.b_applicant.id}/itu-roles", 403)],
+        # She imports roles for her region's participants (a file naming others: see below).
+        "outcomes.import_roles": [(f"{c}/itu-meetings/import", 200)],
+        "outcomes.roles_template": [(f"{c}/itu-meetings/import/roles-template.csv", 200)],
         # Circles: hers are those whose every member is of her region; the engine's
         # proposals are the programme coordinators'.
         "circles.circles": [(f"{c}/circles", 200)],
@@ -441,6 +446,13 @@ def post_requests(w: World) -> dict[str, list[tuple[str, dict]]]:
         "outcomes.remove_participant_role": [
             (f"{c}/applications/{w.b_mentee.id}/itu-roles/{w.b_role.id}/remove", {}),
             (f"{c}/applications/{w.a_mentee.id}/itu-roles/{w.b_role.id}/remove", {})],
+        # A roles file naming a CEPT mentee: that row is wrong (400, nothing read); a plan
+        # read for the whole programme: 403.
+        "outcomes.import_roles": [(f"{c}/itu-meetings/import", {"file": (io.BytesIO(
+            f"email,meeting,role\n{w.b_mentee.user.email},WRC-23,chair\n".encode()),
+            "roles.csv")})],
+        "outcomes.confirm_roles_import": [(f"{c}/itu-meetings/import/confirm", {
+            "plan": _whole_programme_plan(w)})],
         "circles.new_circle": [(f"{c}/circles/new",
                                 {"name": "Mine", "capacity": "3", "mentors": [str(w.a_mentor.id)],
                                  "mentees": [str(w.b_mentee.id)]})],
@@ -462,9 +474,19 @@ def post_requests(w: World) -> dict[str, list[tuple[str, dict]]]:
     }
 
 
+def _whole_programme_plan(w: World) -> str:
+    """A roles import's confirmation as a programme coordinator's preview seals it, naming a
+    CEPT mentee."""
+    programme = w.itu_meeting.programme
+    return role_imports.seal(Scope(programme), role_imports.RolesFile([role_imports.PlannedRole(
+        2, w.b_mentee.user_id, "", "", w.itu_meeting.id, "WRC-23", MeetingRoleKind.CHAIR)], 0))
+
+
 #: The POST endpoints that act only within the co-chair's scope (no object id to refuse).
 WITHIN_SCOPE = {"pairing.approve_above", "pairing.announce", "applications.import_csv",
                 "activities.new_activity"}
+#: The POST endpoints that read a file: a row about another region is an error on that row.
+FILE_ROWS = {"outcomes.import_roles"}
 
 
 def state(w: World) -> dict:
@@ -508,6 +530,9 @@ def test_a_cochairs_actions_on_another_region_answer_403_and_change_nothing(worl
             response = cochair.post(url, data=data)
             if endpoint in WITHIN_SCOPE:
                 assert response.status_code in (200, 302), (endpoint, response.status_code)
+            elif endpoint in FILE_ROWS:
+                assert response.status_code == 400, (endpoint, response.status_code)
+                assert "not an accepted participant of your region" in response.text
             else:
                 assert response.status_code == 403, (endpoint, url, response.status_code)
             assert state(world) == before, (endpoint, url)

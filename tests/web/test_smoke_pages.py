@@ -31,5 +31,6 @@ def test_admin_pages_render(client, auth, make_user, make_programme, make_enrolm
                  f"/coordinate/{programme.slug}/applications/{enrolment.id}",
                  f"/coordinate/{programme.slug}/import",
                  f"/coordinate/{programme.slug}/waiting",
-                 f"/coordinate/{programme.slug}/dashboard/outcomes"]:
+                 f"/coordinate/{programme.slug}/dashboard/outcomes",
+                 f"/coordinate/{programme.slug}/itu-meetings/import"]:
         assert client.get(path).status_code == 200, path
