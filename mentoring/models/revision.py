@@ -45,6 +45,9 @@ WATCHED = {
                 " ON pairing.id = meeting.pairing_id WHERE meeting.id = {row}.meeting_id)",
     "activity": "{row}.programme_id",
     "activity_registration": "(SELECT programme_id FROM activity WHERE id = {row}.activity_id)",
+    "circle": "{row}.programme_id",
+    "circle_member": "{row}.programme_id",
+    "circle_meeting": "(SELECT programme_id FROM circle WHERE id = {row}.circle_id)",
 }
 _EVENTS = ("INSERT", "UPDATE", "DELETE")
 

@@ -2,10 +2,11 @@
 
 The database raises a programme's revision at each write to a row its figures read
 (`models/revision.py`: triggers on programme, region, enrolment, enrolment languages, pairing,
-session, feedback, activity and registration). A view reads the revision and finds the figures
-computed for it, else computes and stores them: exact figures, computed once per change. The
-page's HTML (its CSRF token) is never cached. A transaction that wrote reads no cache and fills
-none: what it sees may yet be rolled back, and on PostgreSQL its raise comes at commit.
+session, feedback, activity and registration, circle, circle member and circle session). A view
+reads the revision and finds the figures computed for it, else computes and stores them: exact
+figures, computed once per change. The page's HTML (its CSRF token) is never cached. A
+transaction that wrote reads no cache and fills none: what it sees may yet be rolled back, and
+on PostgreSQL its raise comes at commit.
 """
 
 from __future__ import annotations
