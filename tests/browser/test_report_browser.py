@@ -43,7 +43,7 @@ def test_the_report_prints_part_by_part_without_navigation(
     for hidden in (".site-header", ".site-footer", ".report-head .actions"):
         expect(page.locator(hidden)).to_be_hidden()
     parts = page.locator(".report-part")
-    assert parts.count() == 5
+    assert parts.count() == 6
     assert set(parts.evaluate_all(
         "parts => parts.map(p => getComputedStyle(p).breakBefore)")) == {"page"}
     # Saved as PDF, the parts' page breaks add pages to the same content.

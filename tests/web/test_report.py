@@ -213,6 +213,7 @@ def test_empty_states_without_meetings_or_surveys(make_programme, coordinator, a
     assert "No survey has been sent yet." in report
     assert "No ITU meeting is on the programme's list yet" in report
     assert "No group activities yet." in report
+    assert "No mentoring circle formed yet." in report
     assert "No sessions logged yet." in report
 
 
