@@ -186,9 +186,11 @@ def outcomes_csv(scope: Scope, name: str) -> bytes:
 
 def survey_ratings_csv(scope: Scope) -> bytes:
     """The report's satisfaction table: per sent survey and rating question, the answers the
-    scope may read, their number and mean (comments are never exported here)."""
+    scope may read, their number and mean as the report shows it ("fewer than 5" for 1 to 4
+    ratings; comments are never exported here)."""
     header = ["survey", "question", "responses", "ratings", "mean_rating"]
     rows = [[item.kind, question_text(result.question, scope.programme), item.responses,
-             len(result.ratings), "" if result.mean is None else result.mean]
+             len(result.ratings),
+             {None: "", figures.SMALL: "fewer than 5"}.get(result.shown_mean, result.shown_mean)]
             for item in surveys.ratings(scope) for result in item.questions]
     return write_csv(header, rows)
