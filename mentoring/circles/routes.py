@@ -12,6 +12,7 @@ from ..boundary import perform
 from ..forms import ConfirmForm
 from ..models import Role
 from ..permissions import Scope, coordinator_required
+from ..services import circle_scope
 from ..services import circles as service
 from ..services.meetings import today_for
 from . import bp
@@ -25,7 +26,7 @@ from .forms import CircleForm, CircleMeetingForm, ProposeForm
 def circles(scope: Scope):
     return render_template("circles/list.html", scope=scope, programme=scope.programme,
                            circles=service.of_programme(scope),
-                           without=service.without_circle(scope), form=ConfirmForm())
+                           without=circle_scope.without_circle(scope), form=ConfirmForm())
 
 
 def _back_to_list(scope: Scope):

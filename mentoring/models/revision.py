@@ -50,6 +50,9 @@ WATCHED = {
     "activity": "{row}.programme_id",
     "activity_registration": "(SELECT programme_id FROM activity WHERE id = {row}.activity_id)",
     "mentor_consent": "{row}.programme_id",
+    "circle": "{row}.programme_id",
+    "circle_member": "{row}.programme_id",
+    "circle_meeting": "(SELECT programme_id FROM circle WHERE id = {row}.circle_id)",
 }
 _EVENTS = ("INSERT", "UPDATE", "DELETE")
 #: The watched tables that raise ``sessions`` instead of ``revision``.

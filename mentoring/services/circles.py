@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy import and_, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -35,6 +35,7 @@ from ..models import (
 from ..models.circle import CIRCLE_NAME_MAX, MAX_CIRCLE_CAPACITY
 from . import Forbidden, NotFound, Refused, audit, found, mail
 from . import matching as engine_seam
+from .circle_scope import in_scope
 from .links import external_url
 from .meetings import check_length, check_not_future
 from .scope import Scope
@@ -55,24 +56,13 @@ class CircleData:
 
 # ---- reading --------------------------------------------------------------------------------
 
-def _outside(region_id: int):
-    """A member of the circle outside the region (or of no region)."""
-    return (select(CircleMember.id).join(Enrolment, Enrolment.id == CircleMember.enrolment_id)
-            .where(CircleMember.circle_id == Circle.id,
-                   or_(Enrolment.region_id.is_(None), Enrolment.region_id != region_id))
-            .exists())
-
-
 def of_programme(scope: Scope) -> list[Circle]:
     """The programme's circles the coordinator sees (formed first, then proposed; by name),
     with their members and their people loaded."""
-    query = (select(Circle).where(Circle.programme_id == scope.programme.id)
-             .options(selectinload(Circle.members).selectinload(CircleMember.enrolment)
-                      .joinedload(Enrolment.user))
-             .order_by(Circle.status, Circle.name, Circle.id))
-    if scope.is_regional:
-        query = query.where(~_outside(scope.region.id), Circle.status == CircleStatus.FORMED)
-    return list(db.session.scalars(query))
+    return list(db.session.scalars(in_scope(
+        select(Circle).options(selectinload(Circle.members).selectinload(CircleMember.enrolment)
+                               .joinedload(Enrolment.user))
+        .order_by(Circle.status, Circle.name, Circle.id), scope)))
 
 
 def covers(scope: Scope, circle: Circle) -> bool:
@@ -113,18 +103,6 @@ def candidates(scope: Scope, role: Role, circle: Circle | None = None) -> list[E
     if circle is not None:
         taken = taken.where(CircleMember.circle_id != circle.id)
     return list(db.session.scalars(_accepted(scope, role).where(Enrolment.user_id.not_in(taken))))
-
-
-def without_circle(scope: Scope) -> int:
-    """How many accepted mentees of the scope are in no circle."""
-    taken = select(CircleMember.user_id).where(
-        CircleMember.programme_id == scope.programme.id)
-    query = select(func.count()).select_from(Enrolment).where(
-        Enrolment.programme_id == scope.programme.id, Enrolment.role == Role.MENTEE,
-        Enrolment.status == EnrolmentStatus.ACCEPTED, Enrolment.user_id.not_in(taken))
-    if scope.is_regional:
-        query = query.where(Enrolment.region_id == scope.region.id)
-    return db.session.scalar(query)
 
 
 def _public(circle: Circle) -> dict:

@@ -23,6 +23,10 @@ from ..extensions import db
 from ..gender import STATISTICS_GROUPS, statistics_group
 from ..models import Activity as GroupActivity
 from ..models import (
+    Circle,
+    CircleMeeting,
+    CircleMember,
+    CircleStatus,
     Confirmation,
     Enrolment,
     EnrolmentLanguage,
@@ -37,6 +41,7 @@ from ..models import (
     Role,
 )
 from . import activity as pair_activity
+from . import circle_scope as circle_rules
 from . import revision_cache
 from .scope import Scope
 
@@ -739,6 +744,61 @@ def group_activities(scope: Scope, locale: str = "en") -> GroupActivities:
     return out
 
 
+# ---- mentoring circles ------------------------------------------------------------------
+
+@dataclass
+class CircleFigures:
+    """The circles a coordinator sees (`circles.in_scope`: a co-chair's are the formed ones
+    whose every member is of her region): how many are formed and proposed (None for a
+    co-chair, who does not see proposals), their members by region (not suppressed, as the
+    participants by region) and by gender (rules 1 and 2: `by_gender` over the members), the
+    meetings they logged, and the accepted mentees of the scope in no circle."""
+
+    formed: int
+    proposed: int | None
+    region: Breakdown
+    gender: Breakdown
+    meetings: int
+    minutes: int
+    without_circle: int
+
+    def members(self, role: str) -> int:
+        """Members of the formed circles in a role ("mentee", "mentor"), each once."""
+        return sum(by_role.get(role, 0) for by_role in self.region.counts.values())
+
+    @property
+    def hours(self) -> float:
+        return round(self.minutes / 60, 1)
+
+
+def circle_figures(scope: Scope) -> CircleFigures:
+    """Circles formed and proposed, their members and meetings: four aggregate queries and
+    the circles page's count of mentees in no circle."""
+    statuses = dict(db.session.execute(circle_rules.in_scope(
+        select(Circle.status, func.count()).group_by(Circle.status), scope)).all())
+    formed = circle_rules.in_scope(select(Circle.id), scope).where(
+        Circle.status == CircleStatus.FORMED)
+    # Members as `accepted` gives participants (region, country, gender answer, role, count),
+    # so the participants' breakdowns and their suppression apply as they are. A person is in
+    # one circle of a programme at most, so members are people.
+    members = db.session.execute(
+        select(Enrolment.region_id, Enrolment.country, Enrolment.gender, CircleMember.role,
+               func.count())
+        .join(Enrolment, Enrolment.id == CircleMember.enrolment_id)
+        .where(CircleMember.circle_id.in_(formed))
+        .group_by(Enrolment.region_id, Enrolment.country, Enrolment.gender,
+                  CircleMember.role)).all()
+    meetings, minutes = db.session.execute(
+        select(func.count(), func.sum(CircleMeeting.duration_minutes))
+        .where(CircleMeeting.circle_id.in_(formed))).one()
+    return CircleFigures(
+        formed=statuses.get(CircleStatus.FORMED, 0),
+        proposed=None if scope.is_regional else statuses.get(CircleStatus.PROPOSED, 0),
+        region=by_region(scope, members), gender=by_gender(scope, members),
+        meetings=meetings, minutes=int(minutes or 0),  # PostgreSQL sums as a decimal
+        without_circle=circle_rules.without_circle(scope))
+
+
 @dataclass
 class Dashboard:
     funnel: Funnel
@@ -749,6 +809,7 @@ class Dashboard:
     quality: Quality
     activity: Activity
     group_activities: GroupActivities
+    circles: CircleFigures
 
 
 def compute(scope: Scope, today: date, locale: str = "en") -> Dashboard:
@@ -762,7 +823,8 @@ def _without_sessions(scope: Scope, locale: str) -> dict:
     return {"funnel": funnel(scope), "region": by_region(scope, rows),
             "country": by_country(scope, locale, rows=rows),
             "language": by_language(scope, locale), "gender": by_gender(scope, rows),
-            "quality": quality(scope), "group_activities": group_activities(scope, locale)}
+            "quality": quality(scope), "group_activities": group_activities(scope, locale),
+            "circles": circle_figures(scope)}
 
 
 def headline(board: Dashboard) -> dict[str, int | float | None | str]:
@@ -784,7 +846,7 @@ def headline(board: Dashboard) -> dict[str, int | float | None | str]:
 # ---- the figures cached under the programme's data revision (`revision_cache`) ----------
 
 #: Figures computed by other code read differently: part of every key.
-_CODE = revision_cache.code_of(sys.modules[__name__], pair_activity)
+_CODE = revision_cache.code_of(sys.modules[__name__], pair_activity, circle_rules)
 
 
 def build(scope: Scope, today: date, locale: str = "en") -> Dashboard:

@@ -77,7 +77,7 @@ def _written(value):
 #: The dashboard's tables a coordinator can download.
 DASHBOARD_TABLES = ("headline", "funnel", "region", "country", "language", "gender", "scores",
                     "months", "activities", "activity_kinds", "activity_regions",
-                    "activity_genders")
+                    "activity_genders", "circles", "circle_regions", "circle_genders")
 #: The columns of the group activities' tables, after the row's own.
 ATTENDANCE_HEADER = ["registered", "came", "attendance_percent", "ratings", "mean_rating"]
 
@@ -106,10 +106,40 @@ def _activities_csv(board: figures.Dashboard, name: str) -> bytes:
     return write_csv(header, rows)
 
 
+def _by_role(breakdown: figures.Breakdown, name: str) -> tuple[list, list]:
+    """A breakdown's header and rows, each count as the page shows it (the suppression rule
+    of services.dashboard)."""
+
+    def shown(label, role):
+        return _written(breakdown.figure(label, role))
+
+    # Region and language name their rows as they are; gender rows keep their keys.
+    return [name, "mentees", "mentors"], [
+        [figures.label(breakdown, label) if label == figures.OTHER else label,
+         shown(label, "mentee"), shown(label, "mentor")] for label in breakdown.labels]
+
+
+def _circles_csv(circles: figures.CircleFigures, name: str) -> bytes:
+    if name == "circles":
+        header = ["figure", "value"]
+        rows = [["formed", circles.formed],
+                *([] if circles.proposed is None else [["proposed", circles.proposed]]),
+                ["mentors", circles.members("mentor")], ["mentees", circles.members("mentee")],
+                ["sessions", circles.meetings], ["hours", circles.hours],
+                ["mentees_in_no_circle", circles.without_circle]]
+    elif name == "circle_regions":
+        header, rows = _by_role(circles.region, "region")
+    else:
+        header, rows = _by_role(circles.gender, "gender")
+    return write_csv(header, rows)
+
+
 def dashboard_csv(board: figures.Dashboard, name: str) -> bytes:
     """One of the dashboard's tables (``DASHBOARD_TABLES``) as CSV."""
     if name.startswith("activit"):
         return _activities_csv(board, name)
+    if name.startswith("circle"):
+        return _circles_csv(board.circles, name)
     if name == "headline":
         header = ["figure", "value"]
         rows = [[key, {None: "", figures.HIDDEN: "not shown"}.get(value, value)]
@@ -119,16 +149,7 @@ def dashboard_csv(board: figures.Dashboard, name: str) -> bytes:
         rows = [[stage, board.funnel.rows["mentee"][stage], board.funnel.rows["mentor"][stage]]
                 for stage in figures.Funnel.STAGES]
     elif name in ("region", "country", "language", "gender"):
-        breakdown = getattr(board, name)
-
-        def shown(label, role):  # the suppression rule of services.dashboard, as the page
-            return _written(breakdown.figure(label, role))
-
-        header = [name, "mentees", "mentors"]
-        # Region and language name their rows as they are; gender rows keep their keys.
-        rows = [[figures.label(breakdown, label) if label == figures.OTHER else label,
-                 shown(label, "mentee"), shown(label, "mentor")]
-                for label in breakdown.labels]
+        header, rows = _by_role(getattr(board, name), name)
     elif name == "scores":
         header = ["score_from", "score_to", "pairs"]
         rows = [[band * 100, band * 100 + 99 if band < 9 else 1000, count]
@@ -165,9 +186,11 @@ def outcomes_csv(scope: Scope, name: str) -> bytes:
 
 def survey_ratings_csv(scope: Scope) -> bytes:
     """The report's satisfaction table: per sent survey and rating question, the answers the
-    scope may read, their number and mean (comments are never exported here)."""
+    scope may read, their number and mean as the report shows it ("fewer than 5" for 1 to 4
+    ratings; comments are never exported here)."""
     header = ["survey", "question", "responses", "ratings", "mean_rating"]
     rows = [[item.kind, question_text(result.question, scope.programme), item.responses,
-             len(result.ratings), "" if result.mean is None else result.mean]
+             len(result.ratings),
+             {None: "", figures.SMALL: "fewer than 5"}.get(result.shown_mean, result.shown_mean)]
             for item in surveys.ratings(scope) for result in item.questions]
     return write_csv(header, rows)

@@ -2,10 +2,10 @@
 
 The database raises a programme's revision at each write to a row its figures read
 (`models/revision.py`: triggers on programme, region, enrolment, enrolment languages, pairing,
-activity and registration; sessions and their ratings raise a counter of their own). A view
-reads the revision and finds the figures computed for it (for figures that read sessions,
-under both counters), else computes and stores them: exact figures, computed once per
-change. The
+activity and registration, mentors' consents, circles, their members and their sessions;
+a pair's sessions and their ratings raise a counter of their own). A view reads the revision
+and finds the figures computed for it (for figures that read pairs' sessions, under both
+counters), else computes and stores them: exact figures, computed once per change. The
 page's HTML (its CSRF token) is never cached. A transaction that wrote reads no cache and fills
 none: what it sees may yet be rolled back, and on PostgreSQL its raise comes at commit.
 """

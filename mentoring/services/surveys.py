@@ -24,6 +24,7 @@ from ..models import (
 from ..models._types import utcnow
 from ..models.aliases import MENTEE
 from . import Forbidden, NotFound, Refused, audit, found, mail
+from . import dashboard as figures
 from .links import external_url
 from .scope import Scope
 
@@ -181,10 +182,29 @@ class QuestionResult:
     question: dict
     ratings: list[int] = field(default_factory=list)
     comments: list[tuple[str | None, str]] = field(default_factory=list)
+    #: Whether a mean of 1 to 4 ratings is hidden (see `shown_mean`).
+    hide_small: bool = True
 
     @property
     def mean(self) -> float | None:
         return round(sum(self.ratings) / len(self.ratings), 1) if self.ratings else None
+
+    @property
+    def shown_mean(self) -> float | str | None:
+        """The mean as the reader may see it: None without any rating; with 1 to 4 ratings
+        (the dashboard's rule 1, `dashboard.SUPPRESS_BELOW`) `dashboard.SMALL`, "fewer than
+        5", since the mean of so few can tell one person's answer (two answers in a
+        co-chair's region, and she knows one of them); else the mean."""
+        if self.hide_small and figures.is_small(len(self.ratings)):
+            return figures.SMALL
+        return self.mean
+
+
+def hides_small_means(scope: Scope) -> bool:
+    """Whether the surveys page hides means of 1 to 4 ratings: for a regional co-chair. The
+    programme's coordinators read every answer there (with names, when the survey is not
+    anonymous), so a mean hides nothing from them; the report hides them for everyone."""
+    return scope.is_regional
 
 
 def responses_in_scope(survey: Survey, scope: Scope) -> list[SurveyResponse]:
@@ -205,11 +225,12 @@ def responses_in_scope(survey: Survey, scope: Scope) -> list[SurveyResponse]:
 
 
 def results(survey: Survey, responses: list[SurveyResponse] | None = None,
-            comments: bool = True) -> list[QuestionResult]:
+            comments: bool = True, hide_small: bool = True) -> list[QuestionResult]:
     """Answers per question: ratings and comments (without names when anonymous), of
     ``responses`` (by default every response); ``comments=False`` leaves the comments out
-    (and reads no names)."""
-    out = [QuestionResult(question) for question in survey.questions]
+    (and reads no names); ``hide_small=False`` shows the mean of 1 to 4 ratings (see
+    `hides_small_means`)."""
+    out = [QuestionResult(question, hide_small=hide_small) for question in survey.questions]
     for response in survey.responses if responses is None else responses:
         for result, value in zip(out, response.answers, strict=False):
             if result.question["kind"] == "rating" and isinstance(value, int):
@@ -234,7 +255,8 @@ class SurveyRatings:
 def ratings(scope: Scope) -> list[SurveyRatings]:
     """Each survey sent, with the answers the scope may read (``responses_in_scope``, as the
     surveys page: a co-chair's region only) counted and their ratings per question; the
-    comments are left out, since they are people's own words."""
+    comments are left out, since they are people's own words. A mean of 1 to 4 ratings is
+    hidden for every reader (`QuestionResult.shown_mean`): the report is shown to others."""
     out = []
     for kind in KINDS:
         survey = survey_for(scope.programme, kind)

@@ -40,8 +40,10 @@ def surveys_page(scope: Scope):
     answers = {kind: surveys.responses_in_scope(item, scope) for kind, item in items.items()}
     return render_template(
         "surveys/surveys.html", scope=scope, programme=scope.programme, items=items,
-        answers=answers, results={kind: surveys.results(item, answers[kind])
-                                  for kind, item in items.items()}, form=form)
+        answers=answers, results={
+            kind: surveys.results(item, answers[kind],
+                                  hide_small=surveys.hides_small_means(scope))
+            for kind, item in items.items()}, form=form)
 
 
 @bp.route("/surveys/<int:survey_id>", methods=["GET", "POST"])

@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.test_dashboard_browser import _sign_in
+from tests.web.test_circles import make_circle
 from tests.web.test_dashboard import NOW, build_dataset
 
 
@@ -26,6 +27,8 @@ def test_the_report_prints_part_by_part_without_navigation(
         live_server, page, make_programme, make_user, make_enrolment, coordinator, axe_check,
         shoot):
     data = build_dataset(make_programme, make_user, make_enrolment)
+    make_circle(data.programme, "Spectrum", [data.people["A"]],
+                [data.people[key] for key in ("m1", "m3", "m4")])
     coordinator(data.programme, email="coordinator@example.org")
     url = f"{live_server}/coordinate/{data.programme.slug}/report"
     # The print dialog would block the test: count the calls instead.
@@ -43,7 +46,7 @@ def test_the_report_prints_part_by_part_without_navigation(
     for hidden in (".site-header", ".site-footer", ".report-head .actions"):
         expect(page.locator(hidden)).to_be_hidden()
     parts = page.locator(".report-part")
-    assert parts.count() == 5
+    assert parts.count() == 6
     assert set(parts.evaluate_all(
         "parts => parts.map(p => getComputedStyle(p).breakBefore)")) == {"page"}
     # Saved as PDF, the parts' page breaks add pages to the same content.
@@ -58,5 +61,7 @@ def test_the_report_prints_part_by_part_without_navigation(
     page.wait_for_url(re.compile(r"lang=ar"))
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
     expect(page.locator("html")).to_have_attribute("lang", "ar")
+    # The circles' part, right to left too: "Mentoring circles".
+    expect(page.get_by_role("heading", level=2, name="حلقات الإرشاد")).to_be_visible()
     axe_check(page, "report-ar")
     shoot(page, "02-report-ar")

@@ -13,6 +13,10 @@ from sqlalchemy import delete, event, func, select, text, update
 
 from mentoring.extensions import cache, db
 from mentoring.models import (
+    Circle,
+    CircleMeeting,
+    CircleMember,
+    CircleStatus,
     Confirmation,
     ConsentState,
     DashboardRevision,
@@ -82,6 +86,18 @@ def data(app, make_programme, make_user, make_enrolment):
     db.session.flush()
     db.session.add(Feedback(meeting_id=meetings["recent"].id, user_id=people["ke"].user_id,
                             rating=5))
+    # A formed circle (DE's mentor and FR's mentee) with a session, and a proposal (EG, NG).
+    for key, mentor, mentee, status in (("formed", "de", "fr", CircleStatus.FORMED),
+                                        ("proposed", "eg", "ng", CircleStatus.PROPOSED)):
+        circle = Circle(programme_id=programme.id, name=key, capacity=4, status=status)
+        circle.members = [CircleMember(programme_id=programme.id, enrolment_id=people[p].id,
+                                       user_id=people[p].user_id, role=people[p].role)
+                          for p in (mentor, mentee)]
+        db.session.add(circle)
+        db.session.flush()
+        meetings[f"circle_{key}"] = circle
+    db.session.add(CircleMeeting(circle_id=meetings["circle_formed"].id,
+                                 held_on=TODAY - timedelta(days=5), duration_minutes=60))
     db.session.commit()
     africa = next(r for r in programme.regions if r.id == people["ke"].region_id)
     return programme, people, pairs, meetings, africa
@@ -171,6 +187,54 @@ def _moved_to_another_region(programme, people, pairs, meetings):
                                   if r.id != people["ng"].region_id)
 
 
+def _circle_formed(programme, people, pairs, meetings):
+    circle = Circle(programme_id=programme.id, name="Africa", capacity=4)
+    circle.members = [CircleMember(programme_id=programme.id, enrolment_id=people["ke"].id,
+                                   user_id=people["ke"].user_id, role=Role.MENTEE)]
+    db.session.add(circle)
+
+
+def _circle_member_added(programme, people, pairs, meetings):
+    meetings["circle_formed"].members.append(CircleMember(
+        programme_id=programme.id, enrolment_id=people["ke"].id, user_id=people["ke"].user_id,
+        role=Role.MENTEE))
+
+
+def _circle_member_removed(programme, people, pairs, meetings):
+    circle = meetings["circle_formed"]
+    circle.members.remove(next(m for m in circle.members if m.role == Role.MENTEE))
+
+
+def _circle_session_logged(programme, people, pairs, meetings):
+    db.session.add(CircleMeeting(circle_id=meetings["circle_formed"].id, held_on=TODAY,
+                                 duration_minutes=45))
+
+
+def _circle_sessions_lengthened_in_bulk(programme, people, pairs, meetings):
+    db.session.execute(update(CircleMeeting).values(
+        duration_minutes=CircleMeeting.duration_minutes + 30))
+
+
+def _circle_dissolved_with_members_and_sessions_by_the_database(programme, people, pairs,
+                                                                 meetings):
+    db.session.execute(delete(Circle).where(Circle.id == meetings["circle_formed"].id))
+
+
+def _proposal_approved(programme, people, pairs, meetings):
+    meetings["circle_proposed"].status = CircleStatus.FORMED
+
+
+def _proposal_discarded(programme, people, pairs, meetings):
+    db.session.delete(meetings["circle_proposed"])
+
+
+#: Writes to circles: the dashboard counts them too (migration 0030_circle_figures).
+CIRCLE_WRITES = [_circle_formed, _circle_member_added, _circle_member_removed,
+                 _circle_session_logged, _circle_sessions_lengthened_in_bulk,
+                 _circle_dissolved_with_members_and_sessions_by_the_database,
+                 _proposal_approved, _proposal_discarded]
+
+
 WRITES = [_new_session, _edited_session, _deleted_session, _confirmed_session, _rated_session,
           _rating_deleted_with_its_session_by_the_database, _pair_completed,
           _enrolment_accepted, _pairing_deleted_with_its_sessions_by_the_database,
@@ -178,7 +242,8 @@ WRITES = [_new_session, _edited_session, _deleted_session, _confirmed_session, _
           _moved_to_another_region]
 
 
-@pytest.mark.parametrize("write", WRITES, ids=lambda write: write.__name__.strip("_"))
+@pytest.mark.parametrize("write", WRITES + CIRCLE_WRITES,
+                         ids=lambda write: write.__name__.strip("_"))
 def test_figures_after_a_write_equal_a_fresh_computation(data, write):
     programme, people, pairs, meetings, africa = data
     whole, region = Scope(programme), Scope(programme, africa)

@@ -121,9 +121,9 @@ def test_a_coordinator_s_report_shows_the_dashboard_outcomes_and_survey_figures(
     assert ["WRC-27 prep (Mar 1, 2026)", "Delegate", "7", "100%", "reached"] in [
         row for table in tables(report) for row in table["rows"]]
     assert "CPM27-1" in report
-    # 3 answers: (5 + 4 + 2) / 3 = 3.67, written to one decimal as on the surveys page.
+    # 3 answers: their mean could tell one person's answer, so it is not shown.
     assert [table["rows"] for table in surveys] == [[
-        ["Question", "Ratings", "Average rating (1–5)"], [QUESTION, "3", "3.7"]]]
+        ["Question", "Ratings", "Average rating (1–5)"], [QUESTION, "3", "fewer than 5"]]]
     assert "Sent on Jun 1, 2026; 3 answers." in report
     # The heading: the programme, the date, the scope and the language.
     assert "<h1>NOW4WRC27</h1>" in report
@@ -131,7 +131,7 @@ def test_a_coordinator_s_report_shows_the_dashboard_outcomes_and_survey_figures(
     assert "Report of Jun 15, 2026 · Whole programme · in English" in report
     assert get_csv(client, f"/coordinate/{slug}/report/survey-ratings.csv") == [
         ["survey", "question", "responses", "ratings", "mean_rating"],
-        ["mid", QUESTION, "3", "3", "3.7"]]
+        ["mid", QUESTION, "3", "3", "fewer than 5"]]
     # The "at a glance" table has its CSV too, with the page's figures (the dashboard's test
     # works them out by hand) and the same hidden shares.
     assert get_csv(client, f"/coordinate/{slug}/dashboard/headline.csv") == [
@@ -155,11 +155,11 @@ def test_a_co_chair_s_report_is_her_region_s_only(data, coordinator, auth, clien
     assert ["WRC-27 prep (Mar 1, 2026)", "Delegate", "5", "100%", "reached"] in rows
     assert "CPM27-1" not in report
     assert "Egypt" not in report and "France" not in report
-    # m1 and her mentor A: (5 + 4) / 2; m8's answer is another region's.
+    # m1 and her mentor A (m8's answer is another region's): 2 ratings, no mean.
     assert [table["rows"] for table in surveys] == [[
-        ["Question", "Ratings", "Average rating (1–5)"], [QUESTION, "2", "4.5"]]]
+        ["Question", "Ratings", "Average rating (1–5)"], [QUESTION, "2", "fewer than 5"]]]
     assert get_csv(client, f"/coordinate/{slug}/report/survey-ratings.csv")[1:] == [
-        ["mid", QUESTION, "2", "2", "4.5"]]
+        ["mid", QUESTION, "2", "2", "fewer than 5"]]
     assert get_csv(client, f"/coordinate/{slug}/dashboard/headline.csv")[1:3] == [
         ["accepted_mentees", "7"], ["accepted_mentors", "2"]]
     assert get_csv(client, f"/coordinate/{slug}/dashboard/outcomes/women-shares.csv")[1:] == [
@@ -213,6 +213,7 @@ def test_empty_states_without_meetings_or_surveys(make_programme, coordinator, a
     assert "No survey has been sent yet." in report
     assert "No ITU meeting is on the programme's list yet" in report
     assert "No group activities yet." in report
+    assert "No mentoring circle formed yet." in report
     assert "No sessions logged yet." in report
 
 
@@ -277,3 +278,75 @@ def test_every_table_of_the_report_links_its_csv(data, coordinator, auth, client
         "survey-ratings.csv"}  # no group activity in this programme: no table, no link
     for link in links:
         assert get_csv(client, link)[0]  # a header row at least
+
+
+# ---- survey means under the small-count rule --------------------------------------------------
+
+def _five_answers_in_africa(data):
+    """Three more answers from ATU people of pairs: m6 (3), her mentor E (3), m2 (1). ATU
+    now has 5 ratings, 5 + 4 + 3 + 3 + 1 = 16, a mean of 3.2; the programme 6, 18 / 6 = 3."""
+    survey = db.session.query(Survey).one()
+    db.session.add_all(SurveyResponse(survey_id=survey.id, user_id=data.people[key].user_id,
+                                      answers=[rating, ""])
+                       for key, rating in (("m6", 3), ("E", 3), ("m2", 1)))
+    db.session.commit()
+
+
+def survey_rows(client, slug) -> tuple[list[str], list[str], str]:
+    """The report's survey row, its CSV row and the surveys page's sentence."""
+    report = page(client, f"/coordinate/{slug}/report")
+    row = next(row for table in tables(report) for row in table["rows"] if row[0] == QUESTION)
+    csv_row = get_csv(client, f"/coordinate/{slug}/report/survey-ratings.csv")[1]
+    surveys_page = html.unescape(page(client, f"/coordinate/{slug}/surveys"))
+    sentence = next(line.strip() for line in re.findall(r"<p>([^<]*)</p>", surveys_page)
+                    if "answer" in line and "Sent on" not in line)
+    return row, csv_row, sentence
+
+
+def test_a_co_chair_never_reads_the_mean_of_fewer_than_5_ratings(
+        data, coordinator, auth, client):
+    coordinator(data.programme, region_code="ATU", email="cochair@example.org")
+    auth.login("cochair@example.org")
+    slug = data.programme.slug
+    row, csv_row, sentence = survey_rows(client, slug)
+    # Two ratings in her region (m1 5, A 4): she knows one, the mean would give the other.
+    assert row == [QUESTION, "2", "fewer than 5"]
+    assert csv_row == ["mid", QUESTION, "2", "2", "fewer than 5"]
+    assert sentence.startswith("Fewer than 5 answers: the mean is not shown")
+    assert "4.5" not in page(client, f"/coordinate/{slug}/surveys")
+    _five_answers_in_africa(data)
+    row, csv_row, sentence = survey_rows(client, slug)
+    assert row == [QUESTION, "5", "3.2"]
+    assert csv_row == ["mid", QUESTION, "5", "5", "3.2"]
+    assert sentence == "Mean 3.2 out of 5 from 5 answers"
+
+
+def test_the_programme_coordinator_reads_every_mean_on_the_surveys_page_not_in_the_report(
+        data, coordinator, auth, client):
+    coordinator(data.programme, email="coord@example.org")
+    auth.login("coord@example.org")
+    row, csv_row, sentence = survey_rows(client, data.programme.slug)
+    # 3 ratings: she reads every answer (with names) on the surveys page, so its mean stays
+    # there; the report goes in front of others.
+    assert sentence == "Mean 3.7 out of 5 from 3 answers"  # (5 + 4 + 2) / 3
+    assert row == [QUESTION, "3", "fewer than 5"]
+    assert csv_row[4] == "fewer than 5"
+    _five_answers_in_africa(data)
+    row, csv_row, sentence = survey_rows(client, data.programme.slug)
+    assert row == [QUESTION, "6", "3"] and csv_row[3:] == ["6", "3.0"]
+
+
+def test_a_rating_question_nobody_answered_reads_no_answers(data, coordinator, auth, client):
+    survey = db.session.query(Survey).one()
+    survey.questions = [*survey.questions, {"kind": "rating", "text": "Would you come back?"}]
+    db.session.commit()
+    coordinator(data.programme, region_code="CEPT", email="cochair@example.org")
+    auth.login("cochair@example.org")
+    report = page(client, f"/coordinate/{data.programme.slug}/report")
+    rows = [row for table in tables(report) for row in table["rows"]]
+    # CEPT: m10's pair with C answered nothing; the new question nobody.
+    assert [QUESTION, "0", "no answers"] in rows
+    assert ["Would you come back?", "0", "no answers"] in rows
+    assert get_csv(client, f"/coordinate/{data.programme.slug}/report/survey-ratings.csv"
+                   )[1:] == [["mid", QUESTION, "0", "0", ""],
+                             ["mid", "Would you come back?", "0", "0", ""]]
