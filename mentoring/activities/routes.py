@@ -14,7 +14,7 @@ from ..boundary import perform
 from ..forms import ConfirmForm
 from ..models import RegistrationStatus
 from ..permissions import Scope, coordinator_required
-from ..services import Refused
+from ..services import Refused, surveys
 from ..services import activities as service
 from ..services.imports import ImportFailed
 from . import bp
@@ -72,7 +72,8 @@ def _detail(scope: Scope, activity, attendance: AttendanceForm | None = None):
         registered=registered,
         waiting=[r for r in people if r.status == RegistrationStatus.WAITING],
         manages=service.may_manage(scope, activity), when=service.when(activity, current_user),
-        started=service.has_started(activity), results=service.results(people),
+        started=service.has_started(activity),
+        results=service.results(people, surveys.hides_small_means(scope)),
         attendance=attendance or AttendanceForm(registered))
 
 

@@ -36,6 +36,7 @@ from ..models import (
 from ..models._types import utcnow
 from ..models.activity import MAX_ACTIVITY_MINUTES, MAX_CAPACITY
 from . import Forbidden, NotFound, Refused, audit, found, mail, tokens
+from . import dashboard as figures
 from .accounts import email_problem, normalise_email
 from .imports import ALIASES, ImportError_, ImportFailed, find_columns, read_rows
 from .links import external_url
@@ -552,20 +553,32 @@ class Results:
     recorded: bool
     ratings: list[int]
     comments: list[str]
+    #: Whether a mean of 1 to 4 ratings is hidden (see `shown_mean`).
+    hide_small: bool = False
 
     @property
     def mean(self) -> float | None:
         return sum(self.ratings) / len(self.ratings) if self.ratings else None
 
+    @property
+    def shown_mean(self) -> float | str | None:
+        """The mean as the reader may see it: None without ratings, `dashboard.SMALL` for 1
+        to 4 of them when hidden (the surveys' rule: a co-chair sees who of her region came,
+        and the mean of so few can tell how each rated), else the mean."""
+        if self.hide_small and figures.is_small(len(self.ratings)):
+            return figures.SMALL
+        return self.mean
 
-def results(people: list[Registration]) -> Results:
-    """Attendance and feedback of the registrations a coordinator may read."""
+
+def results(people: list[Registration], hide_small: bool = False) -> Results:
+    """Attendance and feedback of the registrations a coordinator may read; ``hide_small``:
+    means of 1 to 4 ratings hidden (`surveys.hides_small_means`)."""
     registered = [r for r in people if r.status == RegistrationStatus.REGISTERED]
     return Results(
         registered=len(registered), came=sum(1 for r in registered if r.attended),
         recorded=any(r.attended is not None for r in registered),
         ratings=[r.rating for r in registered if r.rating is not None],
-        comments=[r.comment for r in registered if r.comment])
+        comments=[r.comment for r in registered if r.comment], hide_small=hide_small)
 
 
 # ---- attendance from a CSV file -----------------------------------------------------------

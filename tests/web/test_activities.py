@@ -445,3 +445,35 @@ def test_a_calendar_app_follows_her_activities_through_a_private_address(
     mentee.user.set_password("A whole new passphrase 2026")
     db.session.commit()
     assert client.get(path).status_code == 404  # a new password ends the old address
+
+
+def test_a_co_chair_reads_no_mean_of_fewer_than_five_ratings_from_her_region(
+        client, auth, coordinator, programme, make_enrolment):
+    """A co-chair sees who of her region came: a mean of two ratings would tell her how each
+    rated. As on the surveys page, she reads "fewer than 5" until five have answered; the
+    programme's coordinators, who read every answer, keep the mean."""
+    from mentoring.services import activities
+
+    people = [make_enrolment(programme, country="KE", status=ACCEPTED) for _ in range(5)]
+    auth.login(coordinator(programme))
+    talk = planned(client, programme)
+    auth.logout()
+    for person in people:
+        activities.register(person.user, talk.id)
+    _held(talk.id)
+    for registration in db.session.scalars(select(Registration)):
+        registration.attended = True
+    db.session.commit()
+    for person, rating in zip(people[:2], (5, 1), strict=True):
+        activities.give_feedback(person.user, talk.id, rating, "")
+    db.session.commit()
+    auth.login(coordinator(programme, "ATU"))
+    page = client.get(url(programme, f"/{talk.id}")).text
+    assert "Mean 3 out of 5" not in page and "fewer than 5" in page
+    for person, rating in zip(people[2:], (4, 2, 3), strict=True):
+        activities.give_feedback(person.user, talk.id, rating, "")
+    db.session.commit()
+    assert "Mean 3 out of 5 from 5 answers" in client.get(url(programme, f"/{talk.id}")).text
+    auth.logout()
+    auth.login(coordinator(programme))
+    assert "Mean 3 out of 5 from 5 answers" in client.get(url(programme, f"/{talk.id}")).text
