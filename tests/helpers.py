@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from contextlib import contextmanager
 
@@ -146,3 +147,8 @@ def flashes(client) -> list[str]:
     """The messages flashed since the last page read (and forgets them)."""
     with client.session_transaction() as session:
         return [message for _category, message in session.pop("_flashes", [])]
+
+
+def text(response) -> str:
+    """A response's page as a reader sees its words (entities such as &#39; read as ')."""
+    return html.unescape(response.get_data(as_text=True))

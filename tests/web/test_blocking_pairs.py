@@ -12,7 +12,6 @@ his second): Amina-Xavier blocks. The stable matching pairs them and leaves Béa
 
 from __future__ import annotations
 
-import html
 import re
 
 import pytest
@@ -22,15 +21,12 @@ from mentoring.extensions import db
 from mentoring.matching import score_pair
 from mentoring.models import BlockingPair, MatchingRun, Pairing, Role
 from mentoring.services.matching import rules_for, to_profile
+from tests.helpers import text as text_of
 from tests.web import test_matching_runs as runs
 from tests.web.test_matching_runs import flashes, run
 
 #: The matching pages' fixtures: a programme in status "matching", an accepted person.
 matching_programme, person = runs.matching_programme, runs.person
-
-
-def text_of(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
 
 
 @pytest.fixture

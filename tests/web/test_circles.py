@@ -4,7 +4,6 @@ nobody else sees them."""
 
 from __future__ import annotations
 
-import html
 from datetime import timedelta
 
 import pytest
@@ -22,13 +21,9 @@ from mentoring.models import (
     Role,
 )
 from mentoring.models._types import utcnow
-from tests.helpers import emails, flashes, link_in
+from tests.helpers import emails, flashes, link_in, text
 
 ACCEPTED = EnrolmentStatus.ACCEPTED
-
-
-def text(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
 
 
 @pytest.fixture

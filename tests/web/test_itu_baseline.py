@@ -5,7 +5,6 @@ before the programme on the outcomes page."""
 
 from __future__ import annotations
 
-import html
 import re
 from datetime import date, timedelta
 
@@ -18,13 +17,10 @@ from mentoring.models._types import utcnow
 from mentoring.services import Refused, outcomes
 from mentoring.services.enrolments import Application, update
 from mentoring.services.scope import Scope
+from tests.helpers import text
 from tests.web.test_applications import mentee_form
 
 QUESTION = "Have you attended ITU meetings before? Which, in which role? (optional)"
-
-
-def text(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
 
 
 def ticked(page: str) -> set[str]:

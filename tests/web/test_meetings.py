@@ -33,7 +33,7 @@ from mentoring.models._types import utcnow
 from mentoring.services import Refused
 from mentoring.services import meetings as meetings_service
 from tests.conftest import PASSWORD
-from tests.helpers import emails, link_in
+from tests.helpers import emails, link_in, text
 
 # ---- building an announced pair -------------------------------------------------------------
 
@@ -94,10 +94,6 @@ def signed_in(app, user):
     response = client.post("/login", data={"email": user.email, "password": PASSWORD})
     assert response.status_code == 302, "sign-in failed"
     return client
-
-
-def text(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
 
 
 def today():

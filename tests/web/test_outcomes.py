@@ -3,7 +3,6 @@ held there, recorded by themselves or by a coordinator; the figures the outcomes
 
 from __future__ import annotations
 
-import html
 from datetime import date
 
 import pytest
@@ -22,13 +21,9 @@ from mentoring.models import (
 )
 from mentoring.services import outcomes
 from mentoring.services.scope import Scope
-from tests.helpers import flashes, sql_statements
+from tests.helpers import flashes, sql_statements, text
 
 ACCEPTED = EnrolmentStatus.ACCEPTED
-
-
-def text(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ small hand-computed set; a co-chair's region only; small counts suppressed; CSV 
 from __future__ import annotations
 
 import csv
-import html
 import io
 import re
 from datetime import date
@@ -25,13 +24,10 @@ from mentoring.models import (
 from mentoring.services import outcomes
 from mentoring.services.dashboard import HIDDEN
 from mentoring.services.scope import Scope
+from tests.helpers import text
 
 ACCEPTED = EnrolmentStatus.ACCEPTED
 DELEGATE, SPEAKER, CHAIR = MeetingRoleKind.DELEGATE, MeetingRoleKind.SPEAKER, MeetingRoleKind.CHAIR
-
-
-def text(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
 
 
 def cells(page: str) -> list[list[str]]:

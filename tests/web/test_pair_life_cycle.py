@@ -4,7 +4,6 @@ both sides, ended by a coordinator, completed when the programme closes; the coo
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass
 from datetime import timedelta
@@ -35,7 +34,7 @@ from mentoring.models._types import utcnow
 from mentoring.permissions import Scope
 from mentoring.services.activity import activity
 from tests.conftest import PASSWORD
-from tests.helpers import emails
+from tests.helpers import emails, text
 
 # ---- building announced pairs -----------------------------------------------------------------
 
@@ -63,10 +62,6 @@ def signed_in(app, user) -> PersonClient:
     response = client.post("/login", data={"email": user.email, "password": PASSWORD})
     assert response.status_code == 302, "sign-in failed"
     return client
-
-
-def text(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
 
 
 def today():

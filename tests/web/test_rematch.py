@@ -6,7 +6,6 @@ free place each waiting mentee gets, and who is never proposed again.
 
 from __future__ import annotations
 
-import html
 from datetime import timedelta
 
 import pytest
@@ -25,12 +24,8 @@ from mentoring.models import (
     Role,
 )
 from mentoring.models._types import utcnow
-from tests.helpers import programme_edit_form
+from tests.helpers import programme_edit_form, text
 from tests.web.test_pair_life_cycle import signed_in
-
-
-def text(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
 
 
 @pytest.fixture

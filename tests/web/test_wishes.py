@@ -5,7 +5,6 @@ the rank profile (issue #16, item 1)."""
 from __future__ import annotations
 
 import csv
-import html
 import io
 import re
 
@@ -22,7 +21,7 @@ from mentoring.models import (
     ProgrammeStatus,
     Role,
 )
-from tests.helpers import sql_statements
+from tests.helpers import sql_statements, text
 
 TOPICS = ["Negotiation", "Drafting contributions", "Chairing meetings"]
 
@@ -74,10 +73,6 @@ def rank(client, mentee, ranks: dict, **extra):
     return client.post(f"/applications/{mentee.id}/wishes", data={
         "mentor": [str(mentor.id) for mentor in ranks],
         "rank": [str(value) for value in ranks.values()], **extra})
-
-
-def text(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
 
 
 # ---- mentors ----------------------------------------------------------------------------
