@@ -85,3 +85,21 @@ def paginate_list(rows: list, per_page: int = 50):
     if page.pages and page.page > page.pages:
         abort(redirect(url_with(page=page.pages)))
     return page
+
+
+class KnownPage(Pagination):
+    """A page whose items and total are known already (a list's rows cached with their ids):
+    numbered as ``paginate``'s, asking the database nothing."""
+
+    def _query_items(self) -> list:
+        return list(self._query_args["items"])
+
+    def _query_count(self) -> int:
+        return self._query_args["total"]
+
+
+def known_page(items: list, total: int, **kwargs):
+    """The page ``paginate`` gave with these ``items`` and ``total`` (same ``per_page`` and
+    ``max_per_page``), for the cached rows of a list."""
+    page_number = whole_number(request.args.get("page"), clamp=True) or 1
+    return KnownPage(items=items, total=total, page=page_number, error_out=False, **kwargs)

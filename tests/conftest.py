@@ -85,11 +85,13 @@ def app_config():
 class PersonClient(FlaskClient):
     """A browser of its own. The ``app`` fixture keeps one application context open for the
     whole test and requests reuse it, so Flask-Login's user cached in ``g`` would leak from one
-    client to the next: forget it before each request so that the cookie decides who it is."""
+    client to the next: forget it before each request so that the cookie decides who it is
+    (and Flask-WTF's CSRF token, kept there too, so that each has her session's own)."""
 
     def open(self, *args, **kwargs):
         if has_app_context():
             g.pop("_login_user", None)
+            g.pop("csrf_token", None)
         return super().open(*args, **kwargs)
 
 

@@ -502,3 +502,54 @@ def test_sessions_raise_their_own_counter_from_0028_on(empty_database):
             connection.execute(text("UPDATE meeting SET duration_minutes = 30"))
         assert counters() == (revision + 1, 1)
         db.engine.dispose()
+
+
+def test_a_name_change_raises_each_of_the_persons_programmes_and_a_sign_in_none(
+        empty_database):
+    """From 0031 the lists' rows are cached too, and they show a person's name and address:
+    changing them raises the revision of every programme she is enrolled in (only those),
+    while a sign-in (which writes her row too) raises none. Topics, an application's topics
+    and matching runs raise theirs; going back to 0030 takes those triggers away."""
+    from mentoring.models import Enrolment, EnrolmentStatus, Programme, Role, Topic, User
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database, "SECRET_KEY": "x"})
+    with app.app_context():
+        _programme_before_the_revision_then_upgraded()
+        db.session.add_all([Programme(slug=slug, name=slug) for slug in ("q", "r")])
+        user = User(email="a@example.org", name="A")
+        user.set_password("a long enough password")
+        db.session.add_all([Enrolment(programme_id=programme_id, user=user, role=Role.MENTEE,
+                                      country="KE", status=EnrolmentStatus.SUBMITTED)
+                            for programme_id in (1, 2)])
+        db.session.commit()
+        db.session.remove()
+
+        def revisions() -> list[int]:
+            with db.engine.connect() as connection:
+                return list(connection.execute(text(
+                    "SELECT revision FROM dashboard_revision ORDER BY programme_id")).scalars())
+
+        def raised_by(statement: str) -> list[int]:
+            before = revisions()
+            with db.engine.begin() as connection:
+                connection.execute(text(statement))
+            return [after - then for after, then in zip(revisions(), before, strict=True)]
+
+        assert raised_by("""UPDATE "user" SET name = 'B'""") == [1, 1, 0]
+        assert raised_by("""UPDATE "user" SET email = 'b@example.org'""") == [1, 1, 0]
+        assert raised_by("""UPDATE "user" SET last_login_at = '2026-01-02'""") == [0, 0, 0]
+        assert raised_by("""UPDATE "user" SET name = 'B'""") == [0, 0, 0]  # unchanged
+        db.session.add(Topic(programme_id=3, label="Spectrum"))
+        db.session.commit()
+        db.session.remove()
+        assert raised_by("UPDATE topic SET translations = '{\"fr\": \"Spectre\"}'") == [0, 0, 1]
+        assert raised_by("INSERT INTO enrolment_topic (enrolment_id, topic_id, rank)"
+                         " SELECT id, 1, 0 FROM enrolment WHERE programme_id = 2") == [0, 1, 0]
+        downgrade(revision="0030_circle_figures")
+        assert raised_by("""UPDATE "user" SET name = 'C'""") == [0, 0, 0]
+        assert raised_by("UPDATE topic SET label = 'Radio'") == [0, 0, 0]
+        upgrade()
+        with db.engine.connect() as connection:
+            assert trigger_names(connection.dialect.name) <= _triggers(connection)
+        assert raised_by("""UPDATE "user" SET name = 'D'""") == [1, 1, 0]
+        db.engine.dispose()

@@ -1,18 +1,22 @@
 from __future__ import annotations
 
+import sys
+
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
+from .. import shipped
 from ..boundary import csv_response, perform
 from ..i18n import current_locale
 from ..jobs import enqueue, run_or_queue
 from ..jobs.outcomes import outcome
 from ..models import EnrolmentStatus, JobKind, Role
-from ..pagination import paginate
+from ..pagination import known_page, paginate
 from ..permissions import Scope, coordinator_required, enrolment_in_scope
 from ..security import whole_number
 from ..services import enrolments as service
-from ..services import exports, jobs, outcomes, wishes
+from ..services import exports, jobs, outcomes, revision_cache, wishes
 from . import bp
 from .forms import DecisionForm, ImportForm
 
@@ -34,22 +38,41 @@ def _filters() -> service.Filters:
     )
 
 
+#: What the rows' HTML is made by: rows made by other code are keyed apart.
+_ROWS_CODE = revision_cache.code_of(sys.modules[__name__], service,
+                                    shipped("templates") / "applications" / "_rows.html")
+
+
 @bp.route("/<slug>/applications")
 @coordinator_required
 def applications(scope: Scope):
     filters = _filters()
-    counts = service.status_counts(scope)
-    page = paginate(service.applications_query(scope, filters), service.listed,
-                    per_page=request.args.get("per_page", type=int)
-                    or current_app.config["APPLICATIONS_PER_PAGE"], max_per_page=200,
-                    total=service.counted(filters, counts))
-    ids = [enrolment.id for enrolment in page.items]
-    form = DecisionForm(choices=[(i, str(i)) for i in ids])
-    languages, topics = service.languages_and_topics(ids)
+    list_args = _list_args()
+    # The counts above the list and its rows are cached under the programme's revision.
+    found = revision_cache.revision(scope.programme.id)
+    counts = service.status_counts(scope, found)
+    paging = {"per_page": request.args.get("per_page", type=int)
+              or current_app.config["APPLICATIONS_PER_PAGE"], "max_per_page": 200}
+
+    def rows() -> tuple[list[int], int, str]:
+        page = paginate(service.applications_query(scope, filters), service.listed,
+                        total=service.counted(filters, counts), **paging)
+        ids = [enrolment.id for enrolment in page.items]
+        languages, topics = service.languages_and_topics(ids)
+        return ids, page.total, render_template(
+            "applications/_rows.html", programme=scope.programme, page=page,
+            list_args=list_args, languages=languages, topics=topics)
+
+    # The rows' HTML holds no token and no per-request address (the form's are outside it).
+    ids, total, html = revision_cache.cached(
+        scope, f"application-rows:{_ROWS_CODE}", rows, current_locale(), revision_cache.digest(
+            filters, list_args, request.args.get("page"), paging, request.script_root),
+        found=found)
+    page = known_page(ids, total, **paging)
     return render_template("applications/applications.html", scope=scope,
-                           programme=scope.programme, page=page, filters=filters, form=form,
-                           counts=counts, list_args=_list_args(), languages=languages,
-                           topics=topics)
+                           programme=scope.programme, page=page, filters=filters,
+                           form=DecisionForm(choices=[(i, str(i)) for i in ids]),
+                           counts=counts, rows=Markup(html))  # noqa: S704 - rendered escaped
 
 
 @bp.route("/<slug>/applications/decide", methods=["POST"])

@@ -1,5 +1,6 @@
 """A programme's data revision: a number the database raises whenever a row the dashboard
-reads changes, so that the dashboard's figures can be cached under it and stay exact.
+or the lists' rows read changes, so that the dashboard's figures and the rows' HTML can be
+cached under it and stay exact.
 
 Database triggers raise it, not ORM events: bulk UPDATEs, raw SQL and ON DELETE CASCADE
 bypass the ORM. It lives in a table of its own, not in a column of ``programme``: matching
@@ -15,6 +16,7 @@ figures, so figures cached under a revision are never older than it.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from sqlalchemy import BigInteger, ForeignKey, event, inspect
 from sqlalchemy.orm import Mapped, mapped_column
@@ -37,8 +39,19 @@ class DashboardRevision(db.Model):
     sessions_xact: Mapped[int | None] = mapped_column(BigInteger)
 
 
-#: The tables the dashboard reads, and how a row (OLD or NEW) names its programme.
-WATCHED = {
+@dataclass(frozen=True)
+class Shared:
+    """A watched table whose row belongs to several programmes (a person's name and address
+    show in every programme she is enrolled in): the query of their ids for a row, and the
+    only columns whose change counts (a sign-in writes the row too and raises nothing)."""
+
+    programmes: str
+    columns: tuple[str, ...]
+
+
+#: The tables the dashboard and the lists' rows read, and how a row (OLD or NEW) names its
+#: programme (or, `Shared`, its programmes).
+WATCHED: dict[str, str | Shared] = {
     "programme": "{row}.id",
     "region": "{row}.programme_id",
     "enrolment": "{row}.programme_id",
@@ -53,6 +66,12 @@ WATCHED = {
     "circle": "{row}.programme_id",
     "circle_member": "{row}.programme_id",
     "circle_meeting": "(SELECT programme_id FROM circle WHERE id = {row}.circle_id)",
+    # Read by the lists' rows (0031).
+    "topic": "{row}.programme_id",
+    "enrolment_topic": "(SELECT programme_id FROM enrolment WHERE id = {row}.enrolment_id)",
+    "matching_run": "{row}.programme_id",
+    "user": Shared("SELECT programme_id FROM enrolment WHERE user_id = {row}.id",
+                   ("name", "email")),
 }
 _EVENTS = ("INSERT", "UPDATE", "DELETE")
 #: The watched tables that raise ``sessions`` instead of ``revision``.
@@ -70,10 +89,14 @@ def _rows(table: str, event_name: str) -> list[str]:
     """The rows a write event has: a new one, an old one, or both."""
     if table == "programme":  # a new programme gets its revision row (below), not a raise
         return {"UPDATE": ["NEW"]}.get(event_name, [])
+    if isinstance(WATCHED.get(table), Shared):
+        # A person enrolled nowhere shows nowhere; her enrolments go with her (CASCADE), and
+        # their own triggers raise their programmes then.
+        return {"UPDATE": ["NEW"]}.get(event_name, [])
     return {"INSERT": ["NEW"], "UPDATE": ["OLD", "NEW"], "DELETE": ["OLD"]}[event_name]
 
 
-def _postgresql(tables: dict[str, str], sessions_apart: bool) -> list[str]:
+def _postgresql(tables: dict[str, str | Shared], sessions_apart: bool) -> list[str]:
     out = ["""CREATE OR REPLACE FUNCTION dashboard_revision_for_new_programme() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -84,6 +107,9 @@ END $$""",
            "CREATE TRIGGER dashboard_revision_new AFTER INSERT ON programme"
            " FOR EACH ROW EXECUTE FUNCTION dashboard_revision_for_new_programme()"]
     for table, programme_of in tables.items():
+        if isinstance(programme_of, Shared):
+            out += _postgresql_shared(table, programme_of, sessions_apart)
+            continue
         # A programme's own row: its new state says which programme it is.
         old = "NULL" if table == "programme" else programme_of.format(row="OLD")
         new = programme_of.format(row="NEW")
@@ -107,22 +133,54 @@ END $$""",  # noqa: S608
     return out
 
 
-def _sqlite(tables: dict[str, str], sessions_apart: bool) -> list[str]:
+def _changed(shared: Shared, differ: str) -> str:
+    """The condition that one of a shared row's columns changed (``differ``: the dialect's
+    null-safe "differs")."""
+    return " OR ".join(f"OLD.{column} {differ} NEW.{column}" for column in shared.columns)
+
+
+def _postgresql_shared(table: str, shared: Shared, sessions_apart: bool) -> list[str]:
+    counter, xact = _counter(table, sessions_apart)
+    return [f"""CREATE OR REPLACE FUNCTION dashboard_revision_{table}() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE dashboard_revision SET {counter} = {counter} + 1, {xact} = txid_current()
+  WHERE programme_id IN ({shared.programmes.format(row="NEW")})
+    AND {xact} IS DISTINCT FROM txid_current();
+  RETURN NULL;
+END $$""",  # noqa: S608 - the module's own names and expressions, as above
+            f'DROP TRIGGER IF EXISTS dashboard_revision ON "{table}"',
+            f"CREATE CONSTRAINT TRIGGER dashboard_revision AFTER UPDATE OF"
+            f' {", ".join(shared.columns)} ON "{table}" DEFERRABLE INITIALLY DEFERRED'
+            f" FOR EACH ROW WHEN ({_changed(shared, 'IS DISTINCT FROM')})"
+            f" EXECUTE FUNCTION dashboard_revision_{table}()"]
+
+
+def _sqlite(tables: dict[str, str | Shared], sessions_apart: bool) -> list[str]:
     out = ["""CREATE TRIGGER IF NOT EXISTS dashboard_revision_new AFTER INSERT ON programme
 BEGIN INSERT INTO dashboard_revision (programme_id, revision) VALUES (NEW.id, 0); END"""]
     for table, programme_of in tables.items():
         counter = _counter(table, sessions_apart)[0]
+        if isinstance(programme_of, Shared):
+            columns = ", ".join(programme_of.columns)
+            ids = programme_of.programmes.format(row="NEW")
+            when = _changed(programme_of, "IS NOT")
+            out.append(f"CREATE TRIGGER IF NOT EXISTS dashboard_revision_{table}_update"  # noqa: S608
+                       f' AFTER UPDATE OF {columns} ON "{table}" WHEN {when} BEGIN UPDATE'
+                       f" dashboard_revision SET {counter} = {counter} + 1"
+                       f" WHERE programme_id IN ({ids}); END")
+            continue
         for event_name in _EVENTS:
             if rows := _rows(table, event_name):
                 ids = ", ".join(programme_of.format(row=row) for row in rows)
                 name = f"dashboard_revision_{table}_{event_name.lower()}"
                 out.append(f"CREATE TRIGGER IF NOT EXISTS {name} AFTER {event_name} ON {table}"  # noqa: S608
                            f" BEGIN UPDATE dashboard_revision SET {counter} = {counter} + 1"
-                           f" WHERE programme_id IN ({ids}); END")
+                           f" WHERE programme_id IN ({ids}); END")  # noqa: S608
     return out
 
 
-def _watched(tables: Iterable[str] | None) -> dict[str, str]:
+def _watched(tables: Iterable[str] | None) -> dict[str, str | Shared]:
     return WATCHED if tables is None else {table: WATCHED[table] for table in tables}
 
 
@@ -185,7 +243,7 @@ def drop_statements(dialect: str, tables: Iterable[str] | None = None,
             "DROP FUNCTION IF EXISTS dashboard_revision_for_new_programme()"]
         return new + [
             statement for table in _watched(tables) for statement in (
-                f"DROP TRIGGER IF EXISTS dashboard_revision ON {table}",
+                f'DROP TRIGGER IF EXISTS dashboard_revision ON "{table}"',
                 f"DROP FUNCTION IF EXISTS dashboard_revision_{table}()")]
     names = trigger_names(dialect, tables)
     if not new_programme:

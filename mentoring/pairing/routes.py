@@ -3,17 +3,22 @@ swap, announce, export."""
 
 from __future__ import annotations
 
+import sys
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
 
+from .. import shipped
 from ..boundary import csv_response, perform, show_refusal
 from ..forms import ActionForm, ConfirmForm, options
 from ..i18n import current_locale
 from ..jobs import enqueue, run_or_queue
 from ..matching import Rules
 from ..models import PairingStatus
-from ..pagination import paginate
+from ..pagination import known_page, paginate
 from ..permissions import Scope, coordinator_required
 from ..security import whole_number
 from ..services import (
@@ -88,30 +93,57 @@ def _filters() -> pair_views.PairFilters:
         sort=request.args.get("sort", "score"))
 
 
+#: What the rows' HTML is made by: rows made by other code are keyed apart.
+_ROWS_CODE = revision_cache.code_of(sys.modules[__name__], pair_views, consent,
+                                    shipped("templates") / "pairing" / "_pair_rows.html",
+                                    shipped("templates") / "consent" / "_pair.html")
+#: Where the cached rows hold the person's CSRF token and the request's address: markup that
+#: no escaped text can spell, replaced at every view.
+_TOKEN, _BACK = Markup("<csrf-token>"), Markup("<back-address>")
+
+
 @bp.route("/<slug>/pairs")
 @coordinator_required
 def pairs(scope: Scope):
     filters = _filters()
-    # The counts above the list are cached under the programme's revision: read it once.
+    # The counts above the list and its rows are cached under the programme's revision.
     found = revision_cache.revision(scope.programme.id)
     counts = pair_views.status_counts(scope, found)
-    page = paginate(pair_views.pairs_query(scope, filters), pair_views.listed, per_page=50,
-                    max_per_page=200, total=pair_views.counted(filters, counts))
     last_run = matching_service.latest_run(scope.programme)
     unmatched = pair_views.unmatched(scope, last_run)
-    alternative_ids = {alt["mentor"] for pairing in page.items
-                       for alt in pairing.alternatives}
-    alternative_ids |= {p.previous_mentor_id for p in page.items if p.previous_mentor_id}
-    alternative_ids |= {alt["mentor"] for item in unmatched for alt in item["alternatives"]}
+    paging = {"per_page": 50, "max_per_page": 200}
+
+    def rows() -> tuple[list[int], int, str]:
+        page = paginate(pair_views.pairs_query(scope, filters), pair_views.listed,
+                        total=pair_views.counted(filters, counts), **paging)
+        ids = [pairing.id for pairing in page.items]
+        alternative_ids = {alt["mentor"] for pairing in page.items
+                           for alt in pairing.alternatives}
+        alternative_ids |= {p.previous_mentor_id for p in page.items if p.previous_mentor_id}
+        return ids, page.total, render_template(
+            "pairing/_pair_rows.html", programme=scope.programme, page=page,
+            last_run=last_run, names=pair_views.names(alternative_ids),
+            consent=consent.summary(scope, ids, found), PairingStatus=PairingStatus,
+            token=_TOKEN, back=_BACK)
+
+    ids, total, html = revision_cache.cached(
+        scope, f"pair-rows:{_ROWS_CODE}", rows, current_locale(), revision_cache.digest(
+            filters, request.args.get("page"), paging, request.script_root,
+            consent.deadline_passed(scope.programme)),
+        found=found)
+    # The token and the address are the person's and the request's: never from the cache.
+    html = html.replace(_TOKEN, escape(generate_csrf())).replace(
+        _BACK, escape(request.full_path))
     return render_template(
-        "pairing/pairs.html", scope=scope, programme=scope.programme, page=page,
-        filters=filters, last_run=last_run, unmatched=unmatched,
-        names=pair_views.names(alternative_ids), counts=counts,
-        waiting_mentees=rematch.summary(scope, found),
+        "pairing/pairs.html", scope=scope, programme=scope.programme,
+        page=known_page(ids, total, **paging), filters=filters, last_run=last_run,
+        unmatched=unmatched, rows=Markup(html),  # noqa: S704 - rendered escaped
+        names=pair_views.names({alt["mentor"] for item in unmatched
+                                for alt in item["alternatives"]}),
+        counts=counts, waiting_mentees=rematch.summary(scope, found),
         wish_profile=wishes.profile_text,
         action_form=ConfirmForm(), reject_form=RejectForm(), above_form=ApproveAboveForm(),
-        PairingStatus=PairingStatus,
-        consent=consent.summary(scope, [pairing.id for pairing in page.items], found))
+        PairingStatus=PairingStatus, consent=consent.summary(scope, (), found))
 
 
 @bp.route("/<slug>/pairs/load")

@@ -422,11 +422,12 @@ def counted(filters: Filters, counts: dict[tuple[str, str], int]) -> int | None:
                and (filters.status not in statuses or status == filters.status))
 
 
-def status_counts(scope: Scope) -> dict[tuple[str, str], int]:
+def status_counts(scope: Scope, found=revision_cache.READ) -> dict[tuple[str, str], int]:
     """Applications per (role, status) in the scope, for the counts above the list (cached
-    under the programme's data revision)."""
+    under the programme's data revision; ``found``: the revision, when the caller has read
+    it)."""
     return revision_cache.cached(scope, f"application-statuses:{_CODE}",
-                                 lambda: _status_counts(scope))
+                                 lambda: _status_counts(scope), found=found)
 
 
 def _status_counts(scope: Scope) -> dict[tuple[str, str], int]:

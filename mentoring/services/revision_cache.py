@@ -6,7 +6,8 @@ activity and registration, mentors' consents, circles, their members and their s
 a pair's sessions and their ratings raise a counter of their own). A view reads the revision
 and finds the figures computed for it (for figures that read pairs' sessions, under both
 counters), else computes and stores them: exact figures, computed once per change. The
-page's HTML (its CSRF token) is never cached. A transaction that wrote reads no cache and fills
+lists' rows are cached so too, as HTML without any token or per-request address; the rest of
+a page's HTML (its CSRF token) is never cached. A transaction that wrote reads no cache and fills
 none: what it sees may yet be rolled back, and on PostgreSQL its raise comes at commit.
 """
 
@@ -31,11 +32,18 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-def code_of(*modules: ModuleType) -> str:
-    """A digest of the modules that compute some figures: figures computed by other code read
-    differently, so it is part of their key."""
-    return hashlib.sha256(b"".join(Path(module.__file__).read_bytes() for module in modules)
-                          ).hexdigest()[:12]
+def code_of(*modules: ModuleType | Path) -> str:
+    """A digest of the modules (or templates, as paths) that compute some figures or HTML:
+    figures computed by other code read differently, so it is part of their key."""
+    return hashlib.sha256(b"".join(
+        (module if isinstance(module, Path) else Path(module.__file__)).read_bytes()
+        for module in modules)).hexdigest()[:12]
+
+
+def digest(*parts: object) -> str:
+    """One key part for parts a person types (a search may hold the key's ":"): a digest of
+    their ``repr``, so that different parts never make the same key."""
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:24]
 
 
 @dataclass(frozen=True)
