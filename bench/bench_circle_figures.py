@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import bench_pairs  # noqa: E402
 from bench_runtime import _app  # noqa: E402
 from bench_wishes import cpu  # noqa: E402
-from sqlalchemy import event, insert, select  # noqa: E402
+from sqlalchemy import insert, select  # noqa: E402
 
 from mentoring.extensions import db  # noqa: E402
 from mentoring.models import (  # noqa: E402
@@ -42,20 +42,6 @@ from mentoring.models import (  # noqa: E402
 from mentoring.models._types import utcnow  # noqa: E402
 from mentoring.services import dashboard  # noqa: E402
 from mentoring.services.scope import Scope  # noqa: E402
-
-
-def statements(work) -> int:
-    counted = [0]
-
-    def count(*_args, **_kwargs):
-        counted[0] += 1
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        work()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-    return counted[0]
 
 
 def main() -> None:
@@ -106,7 +92,7 @@ def main() -> None:
         whole, figures = cpu(lambda: dashboard.circle_figures(Scope(programme)), 3)
         mine, hers = cpu(lambda: dashboard.circle_figures(Scope(programme, region)), 3)
         full, _ = cpu(lambda: dashboard.compute(Scope(programme), today), 3)
-        asked = statements(lambda: dashboard.circle_figures(Scope(programme)))
+        asked = bench_pairs.statements(lambda: dashboard.circle_figures(Scope(programme)))
         print(f"{len(people)} applicants, {figures.formed} circles "
               f"({figures.members('mentee')} mentees, {figures.members('mentor')} mentors), "
               f"{figures.meetings} sessions")

@@ -53,6 +53,21 @@ def cpu(work, times: int = 1) -> tuple[float, object]:
     return best, value
 
 
+def statements(work) -> int:
+    """How many SQL statements one call of ``work`` sends: the benches' one count."""
+    counted = [0]
+
+    def count(*_args, **_kwargs):
+        counted[0] += 1
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        work()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    return counted[0]
+
+
 def populate(seed: int = 7) -> int:
     """A programme in status matching with 2,000 accepted applicants (bulk inserts)."""
     rng = random.Random(seed)

@@ -9,7 +9,7 @@ import os
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import delete, event, func, select, text, update
+from sqlalchemy import delete, func, select, text, update
 
 from mentoring.extensions import cache, db
 from mentoring.models import (
@@ -36,7 +36,7 @@ from mentoring.services import consent, enrolments, pair_views, rematch, revisio
 from mentoring.services import dashboard as figures
 from mentoring.services.scope import Scope
 from tests.conftest import need
-from tests.helpers import statements_of_page
+from tests.helpers import sql_statements, statements_of_page
 from tests.web.test_dashboard import at_a_glance, page
 
 TODAY = date(2026, 6, 15)
@@ -104,17 +104,9 @@ def data(app, make_programme, make_user, make_enrolment):
 
 
 def _queries(work) -> int:
-    counted = [0]
-
-    def count(*_args, **_kwargs):
-        counted[0] += 1
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    with sql_statements() as sent:
         work()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-    return counted[0]
+    return len(sent)
 
 
 def test_unchanged_figures_come_from_the_cache_in_one_query(data):
