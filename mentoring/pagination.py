@@ -50,13 +50,18 @@ class KeysFirst(SelectPagination):
             select(func.count()).select_from(keys.order_by(None).subquery()))
 
 
+def _page_number() -> int:
+    """The page asked for: a positive whole number, else the first."""
+    return whole_number(request.args.get("page"), clamp=True) or 1
+
+
 def paginate(query, load=None, total=None, **kwargs):
     """``db.paginate`` of ``query``; with ``load`` (a function adding loader options to a
     select of the same model, or choosing its columns), the page's keys first and then its
     rows (see KeysFirst).
     ``total``, when the caller already counted the rows (a list's counts by status), spares
     counting them again."""
-    page_number = whole_number(request.args.get("page"), clamp=True) or 1
+    page_number = _page_number()
     if load is None:
         page = db.paginate(query, page=page_number, error_out=False, **kwargs)
     else:
@@ -80,7 +85,7 @@ class ListPage(Pagination):
 
 def paginate_list(rows: list, per_page: int = 50):
     """A page of ``rows``, numbered as ``paginate``'s (a number past the end: the last)."""
-    page_number = whole_number(request.args.get("page"), clamp=True) or 1
+    page_number = _page_number()
     page = ListPage(rows=rows, page=page_number, per_page=per_page, error_out=False)
     if page.pages and page.page > page.pages:
         abort(redirect(url_with(page=page.pages)))
@@ -101,5 +106,5 @@ class KnownPage(Pagination):
 def known_page(items: list, total: int, **kwargs):
     """The page ``paginate`` gave with these ``items`` and ``total`` (same ``per_page`` and
     ``max_per_page``), for the cached rows of a list."""
-    page_number = whole_number(request.args.get("page"), clamp=True) or 1
+    page_number = _page_number()
     return KnownPage(items=items, total=total, page=page_number, error_out=False, **kwargs)

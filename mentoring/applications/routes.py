@@ -39,8 +39,8 @@ def _filters() -> service.Filters:
 
 
 #: What the rows' HTML is made by: rows made by other code are keyed apart.
-_ROWS_CODE = revision_cache.code_of(sys.modules[__name__], service,
-                                    shipped("templates") / "applications" / "_rows.html")
+_ROWS_CODE = revision_cache.html_code(sys.modules[__name__], service,
+                                     shipped("templates") / "applications" / "_rows.html")
 
 
 @bp.route("/<slug>/applications")

@@ -17,7 +17,6 @@ from ..forms import ActionForm, ConfirmForm, options
 from ..i18n import current_locale
 from ..jobs import enqueue, run_or_queue
 from ..matching import Rules
-from ..models import PairingStatus
 from ..pagination import known_page, paginate
 from ..permissions import Scope, coordinator_required
 from ..security import whole_number
@@ -94,9 +93,9 @@ def _filters() -> pair_views.PairFilters:
 
 
 #: What the rows' HTML is made by: rows made by other code are keyed apart.
-_ROWS_CODE = revision_cache.code_of(sys.modules[__name__], pair_views, consent,
-                                    shipped("templates") / "pairing" / "_pair_rows.html",
-                                    shipped("templates") / "consent" / "_pair.html")
+_ROWS_CODE = revision_cache.html_code(sys.modules[__name__], pair_views, consent,
+                                     shipped("templates") / "pairing" / "_pair_rows.html",
+                                     shipped("templates") / "consent" / "_pair.html")
 #: Where the cached rows hold the person's CSRF token and the request's address: markup that
 #: no escaped text can spell, replaced at every view.
 _TOKEN, _BACK = Markup("<csrf-token>"), Markup("<back-address>")
@@ -123,7 +122,7 @@ def pairs(scope: Scope):
         return ids, page.total, render_template(
             "pairing/_pair_rows.html", programme=scope.programme, page=page,
             last_run=last_run, names=pair_views.names(alternative_ids),
-            consent=consent.summary(scope, ids, found), PairingStatus=PairingStatus,
+            consent=consent.summary(scope, ids, found),
             token=_TOKEN, back=_BACK)
 
     ids, total, html = revision_cache.cached(
@@ -143,7 +142,7 @@ def pairs(scope: Scope):
         counts=counts, waiting_mentees=rematch.summary(scope, found),
         wish_profile=wishes.profile_text,
         action_form=ConfirmForm(), reject_form=RejectForm(), above_form=ApproveAboveForm(),
-        PairingStatus=PairingStatus, consent=consent.summary(scope, (), found))
+        consent=consent.summary(scope, (), found))
 
 
 @bp.route("/<slug>/pairs/load")

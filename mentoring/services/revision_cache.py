@@ -40,6 +40,27 @@ def code_of(*modules: ModuleType | Path) -> str:
         for module in modules)).hexdigest()[:12]
 
 
+def html_files() -> list[Path]:
+    """What any cached HTML is also made by: the shared filters and labels, the country and
+    language names, the explanations' phrases, the templates' macros and every catalogue. A
+    deploy that changes one of them changes the key of HTML cached before it (else rows in
+    last week's words would be read until the programme's next write)."""
+    from .. import shipped  # the package's own folders; imported late: it builds the app
+
+    package = Path(__file__).resolve().parents[1]
+    return sorted([package / "templating.py", package / "labels.py", package / "locales.py",
+                   package / "services" / "explanations.py",
+                   *(path for path in (package / "data").rglob("*") if path.is_file()
+                     and "__pycache__" not in path.parts),
+                   *(shipped("templates") / "_macros").glob("*.html"),
+                   *(package / "translations").glob("*/LC_MESSAGES/*.po")])
+
+
+def html_code(*made_by: ModuleType | Path) -> str:
+    """`code_of` for cached HTML: what makes it and `html_files`."""
+    return code_of(*made_by, *html_files())
+
+
 def digest(*parts: object) -> str:
     """One key part for parts a person types (a search may hold the key's ":"): a digest of
     their ``repr``, so that different parts never make the same key."""

@@ -23,8 +23,9 @@ TABLES = ("topic", "enrolment_topic", "matching_run", "user")
 
 
 def upgrade():
-    # No table is altered: the triggers are added beside the others (a database migrated
-    # from scratch may have them already, since 0019 creates those of the current list).
+    # No table is altered: the triggers are added beside the others (on SQLite they may be
+    # there already: restore_after_batch, in the migrations that batch-alter a watched
+    # table, creates those of the current list for the tables there are).
     for statement in trigger_statements(op.get_bind().dialect.name, TABLES):
         op.execute(statement)
 

@@ -1,8 +1,8 @@
-"""The applications list's rows are cached as HTML under the programme's data revision: after
-each kind of write that changes what a row shows (through the ORM, a bulk UPDATE or raw SQL),
-the rows a coordinator sees equal rows rendered afresh, on both databases, with the
-in-process cache and with Redis; a co-chair's rows stay her region's; a view of unchanged data
-reads no row."""
+"""The applications and pairs lists' rows are cached as HTML under the programme's data
+revision: after each kind of write that changes what a row shows (through the ORM, a bulk
+UPDATE or raw SQL), the rows a coordinator sees equal rows rendered afresh, on both databases,
+with the in-process cache and with Redis; a co-chair's rows stay her region's; a view of
+unchanged data reads no row; rows made of other words (a deploy) are keyed apart."""
 
 from __future__ import annotations
 
@@ -335,3 +335,21 @@ def test_a_co_chairs_pair_rows_stay_her_regions_in_her_language(two_pairs, app, 
     assert hers == _fresh_pair_rows(co_chair, url, monkeypatch)
     assert "Amina Diallo" in hers and "Nadia Hassan" not in hers
     assert "اعتماد" in hers and "Approve" in _pair_rows(client, url)
+
+
+def test_rows_in_other_words_after_a_deploy_are_keyed_apart(tmp_path, monkeypatch):
+    """Cached rows outlive a deploy (Redis): the words they are made of (each catalogue, the
+    macros, the shared filters and phrases) are part of their key, so a deploy that changes a
+    translation does not serve last week's rows until the programme's next write."""
+    names = {path.name for path in revision_cache.html_files()}
+    assert {"lists.html", "templating.py", "explanations.py"} <= names
+    catalogues = {path.parts[-3] for path in revision_cache.html_files() if path.suffix == ".po"}
+    assert catalogues == {"ar", "es", "fr", "ru", "zh"}
+    before = revision_cache.html_code()
+    changed = tmp_path / "messages.po"
+    changed.write_text('msgid "Approve"\nmsgstr "Approuver maintenant"\n')
+    files = revision_cache.html_files()
+    monkeypatch.setattr(revision_cache, "html_files", lambda: [
+        changed if path.parts[-3] == "fr" and path.suffix == ".po" else path
+        for path in files])
+    assert revision_cache.html_code() != before
