@@ -761,14 +761,24 @@ class CircleFigures:
     meetings: int
     minutes: int
     without_circle: int
+    #: Members of the formed circles by role ("mentee", "mentor"), each once, whatever
+    #: their region (a person of no region is in no region's row).
+    by_role: dict[str, int] = field(default_factory=dict)
 
     def members(self, role: str) -> int:
-        """Members of the formed circles in a role ("mentee", "mentor"), each once."""
-        return sum(by_role.get(role, 0) for by_role in self.region.counts.values())
+        return self.by_role.get(role, 0)
 
     @property
     def hours(self) -> float:
         return round(self.minutes / 60, 1)
+
+
+def _by_role(rows) -> dict[str, int]:
+    """Participants' rows (region, country, gender answer, role, count) summed by role."""
+    out: dict[str, int] = defaultdict(int)
+    for *_where, role, count in rows:
+        out[str(role)] += count
+    return dict(out)
 
 
 def circle_figures(scope: Scope) -> CircleFigures:
@@ -796,7 +806,8 @@ def circle_figures(scope: Scope) -> CircleFigures:
         proposed=None if scope.is_regional else statuses.get(CircleStatus.PROPOSED, 0),
         region=by_region(scope, members), gender=by_gender(scope, members),
         meetings=meetings, minutes=int(minutes or 0),  # PostgreSQL sums as a decimal
-        without_circle=circle_rules.without_circle(scope))
+        without_circle=circle_rules.without_circle(scope),
+        by_role=_by_role(members))
 
 
 @dataclass

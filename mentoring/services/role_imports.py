@@ -41,7 +41,7 @@ from .tokens import signer
 
 #: The headings a roles file may use (matched as the applications import matches them).
 ROLE_ALIASES: dict[str, tuple[str, ...]] = {
-    "email": (*ALIASES["email"], "participant email", "participant", "courriel", "correo"),
+    "email": (*ALIASES["email"], "participant email", "courriel", "correo"),
     "meeting": ("itu meeting", "meeting name", "conference", "event", "reunion", "reunión"),
     "role": ("role held", "role at the meeting", "function", "position", "capacity"),
 }

@@ -107,6 +107,18 @@ def test_figures_are_the_hand_computed_ones(data):
         == (0, None, 0, 0)
 
 
+def test_a_member_of_no_region_still_counts_among_the_members(data):
+    """A person's region may be unknown (her country in no region, or the region removed):
+    she is in the circle all the same, in its totals, though in no region's row."""
+    programme, people, _regions = data
+    people["Brigitte"].region_id = None
+    db.session.commit()
+    whole = figures.circle_figures(Scope(programme))
+    assert (whole.members("mentor"), whole.members("mentee")) == (2, 5)
+    assert _counts(whole.region) == {"ATU": {"mentee": 4, "mentor": 1},
+                                     "CEPT": {"mentor": 1}}
+
+
 def test_a_co_chair_counts_the_circles_the_circles_page_gives_her(data):
     programme, people, regions = data
     for scope in (Scope(programme), Scope(programme, regions["ATU"]),

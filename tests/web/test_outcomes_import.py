@@ -27,16 +27,12 @@ from mentoring.models import (
 )
 from mentoring.services import outcomes, role_imports
 from mentoring.services.scope import Scope
-from tests.helpers import flashes
+from tests.helpers import flashes, text
 from tests.web.test_import_export import errors_on
 
 ACCEPTED = EnrolmentStatus.ACCEPTED
 DELEGATE, HEAD, CHAIR, VICE_CHAIR = (MeetingRoleKind.DELEGATE, MeetingRoleKind.HEAD,
                                      MeetingRoleKind.CHAIR, MeetingRoleKind.VICE_CHAIR)
-
-
-def text(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
 
 
 @pytest.fixture
@@ -138,6 +134,18 @@ def test_a_good_file_is_shown_first_then_recorded_once_confirmed_and_counted_on_
         people["Bea"].id: {"user_id": people["Bea"].user_id, "roles": [["WRC-23", "delegate"]]},
         people["Carla"].id: {"user_id": people["Carla"].user_id,
                              "roles": [["WTSA-24", "vice_chair"]]}}
+
+
+def test_a_names_column_before_the_email_column_is_not_read_as_the_address(
+        world, coordinator, auth, client):
+    """Sheets often start with the participant's name: "Participant" is a name's heading,
+    not the address's (the address column is the one headed as an email)."""
+    programme, _people = world
+    auth.login(coordinator(programme))
+    preview = upload(client, programme, "Participant,E-mail,Meeting,Role\n"
+                                        "Amina,amina@example.org,WRC-23,delegate\n")
+    assert ("1 role for 1 participant will be recorded; 0 already recorded are skipped."
+            in text(preview))
 
 
 def test_importing_the_same_file_again_records_nothing_twice(world, coordinator, auth, client):
